@@ -1,0 +1,17 @@
+//! Checks over the built graph. They report diagnostics and produce a side table: which
+//! nodes carry gradient to trainable weights.
+
+mod grad;
+mod unused;
+
+use crate::diag::Diag;
+use crate::graph::Graph;
+
+pub use grad::GradTable;
+
+/// Runs every check; returns the gradient side table.
+pub fn run(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
+    let table = grad::check(g, diags);
+    unused::check(g, diags);
+    table
+}

@@ -1,0 +1,58 @@
+//! Declared views, masks, values and branches that no loss uses (warnings).
+
+use std::collections::BTreeSet;
+
+use petgraph::Direction;
+
+use crate::diag::Diag;
+use crate::graph::{BranchKind, Graph, NodeKind};
+
+pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
+    let mut live = BTreeSet::new();
+    let mut stack = g.losses();
+    while let Some(ix) = stack.pop() {
+        if live.insert(ix) {
+            stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
+        }
+    }
+    let mut used_branches: BTreeSet<String> = live
+        .iter()
+        .filter_map(|ix| match &g.g[*ix].kind {
+            NodeKind::Net { branch, .. } => Some(branch.clone()),
+            _ => None,
+        })
+        .collect();
+    // A branch that an EMA follows is used through it; probes and jobs use their network's branch.
+    for b in &g.branches {
+        if let BranchKind::Ema { source, .. } = &b.kind
+            && used_branches.contains(&b.name)
+        {
+            used_branches.insert(source.clone());
+        }
+    }
+    let mut cfgs: Vec<&crate::value::Config> = g.jobs.iter().map(|(_, c)| c).collect();
+    cfgs.extend(g.train.probe.iter());
+    for c in cfgs {
+        for (_, p) in &c.params {
+            if let crate::value::Param::Str(s) = p
+                && let Some((branch, _)) = s.split_once('.')
+            {
+                used_branches.insert(branch.into());
+            }
+        }
+    }
+    for d in &g.declared {
+        let used = if d.kind == "branch" {
+            used_branches.contains(&d.name)
+        } else {
+            d.nodes.iter().any(|n| live.contains(n))
+        };
+        if !used {
+            diags.push(Diag::Unused {
+                kind: d.kind.into(),
+                name: d.name.clone(),
+                span: d.span,
+            });
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Diagnostics as data: every problem the compiler finds, with the spans and facts a message
+//! needs. They are collected, never thrown, and turned into pictures only in `render`.
+
+mod render;
+mod suggest;
+
+pub use render::{render, render_all, to_miette};
+pub use suggest::did_you_mean;
+
+use crate::span::Span;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found in a recipe.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diag {
+    /// The text does not follow the grammar.
+    Syntax {
+        span: Span,
+        expected: Vec<String>,
+        found: String,
+    },
+    /// A name is used but never declared.
+    Undefined {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// A name is declared twice.
+    Duplicate { name: String, span: Span, first: Span },
+    /// A block that may appear once appears twice (`data`, `train`, `optimizer`).
+    DuplicateBlock { keyword: String, span: Span, first: Span },
+    /// A required top-level declaration is missing.
+    MissingDecl { keyword: String, example: String },
+    /// A call of something that is not a built-in.
+    UnknownBuiltin {
+        name: String,
+        span: Span,
+        category: String,
+        suggestion: Option<String>,
+    },
+    /// A named argument that the built-in does not take.
+    UnknownParam {
+        builtin: String,
+        param: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// A required argument is missing.
+    MissingParam { builtin: String, param: String, span: Span },
+    /// The same argument is given twice.
+    DuplicateParam { param: String, span: Span, first: Span },
+    /// More positional arguments than the built-in takes.
+    TooManyArgs { builtin: String, span: Span, max: usize },
+    /// A value of the wrong kind.
+    WrongType {
+        what: String,
+        expected: String,
+        found: String,
+        span: Span,
+    },
+    /// A number outside the range a parameter allows.
+    OutOfRange {
+        param: String,
+        value: f64,
+        range: String,
+        span: Span,
+    },
+    /// Tensor shapes that do not fit together.
+    ShapeMismatch {
+        what: String,
+        expected: String,
+        found: String,
+        span: Span,
+        other: Option<(Span, String)>,
+    },
+    /// Declarations that depend on themselves; `path` starts and ends with the same name.
+    Cycle { path: Vec<(String, Span)> },
+    /// A value computed by an EMA branch reaches a loss without `sg(...)`.
+    GradIntoEma {
+        loss: String,
+        branch: String,
+        use_span: Span,
+        loss_span: Span,
+    },
+    /// A loss term whose every path to trainable weights is cut.
+    NoTrainablePath { loss: String, span: Span, reason: String },
+    /// A loss term that is not a scalar.
+    LossNotScalar { loss: String, found: String, span: Span },
+    /// `ema(x)` where `x` is not a branch.
+    EmaSourceNotBranch { found: String, span: Span },
+    /// A branch does not hold the network asked for.
+    NoSuchNetwork {
+        branch: String,
+        network: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// A network called directly instead of through a branch.
+    NetworkOutsideBranch { network: String, span: Span },
+    /// A settings key that the block does not know.
+    UnknownSetting {
+        block: String,
+        key: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// A declared view, mask, branch or value that no loss uses.
+    Unused { kind: String, name: String, span: Span },
+    /// An operator the runtime cannot execute yet.
+    Unsupported { op: String, span: Span, backend: String },
+}
+
+impl Diag {
+    pub fn severity(&self) -> Severity {
+        match self {
+            Diag::Unused { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
+
+    /// A stable code, shown in brackets and usable in docs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Diag::Syntax { .. } => "sslc::syntax",
+            Diag::Undefined { .. } => "sslc::undefined",
+            Diag::Duplicate { .. } => "sslc::duplicate",
+            Diag::DuplicateBlock { .. } => "sslc::duplicate_block",
+            Diag::MissingDecl { .. } => "sslc::missing",
+            Diag::UnknownBuiltin { .. } => "sslc::unknown_builtin",
+            Diag::UnknownParam { .. } => "sslc::unknown_param",
+            Diag::MissingParam { .. } => "sslc::missing_param",
+            Diag::DuplicateParam { .. } => "sslc::duplicate_param",
+            Diag::TooManyArgs { .. } => "sslc::too_many_args",
+            Diag::WrongType { .. } => "sslc::type",
+            Diag::OutOfRange { .. } => "sslc::range",
+            Diag::ShapeMismatch { .. } => "sslc::shape",
+            Diag::Cycle { .. } => "sslc::cycle",
+            Diag::GradIntoEma { .. } => "sslc::grad_into_ema",
+            Diag::NoTrainablePath { .. } => "sslc::no_trainable_path",
+            Diag::LossNotScalar { .. } => "sslc::loss_not_scalar",
+            Diag::EmaSourceNotBranch { .. } => "sslc::ema_source",
+            Diag::NoSuchNetwork { .. } => "sslc::no_such_network",
+            Diag::NetworkOutsideBranch { .. } => "sslc::network_outside_branch",
+            Diag::UnknownSetting { .. } => "sslc::unknown_setting",
+            Diag::Unused { .. } => "sslc::unused",
+            Diag::Unsupported { .. } => "sslc::unsupported",
+        }
+    }
+
+    /// Where the diagnostic points first (for sorting).
+    pub fn primary_span(&self) -> Span {
+        match self {
+            Diag::Syntax { span, .. }
+            | Diag::Undefined { span, .. }
+            | Diag::Duplicate { span, .. }
+            | Diag::DuplicateBlock { span, .. }
+            | Diag::UnknownBuiltin { span, .. }
+            | Diag::UnknownParam { span, .. }
+            | Diag::MissingParam { span, .. }
+            | Diag::DuplicateParam { span, .. }
+            | Diag::TooManyArgs { span, .. }
+            | Diag::WrongType { span, .. }
+            | Diag::OutOfRange { span, .. }
+            | Diag::ShapeMismatch { span, .. }
+            | Diag::NoTrainablePath { span, .. }
+            | Diag::LossNotScalar { span, .. }
+            | Diag::EmaSourceNotBranch { span, .. }
+            | Diag::NoSuchNetwork { span, .. }
+            | Diag::NetworkOutsideBranch { span, .. }
+            | Diag::UnknownSetting { span, .. }
+            | Diag::Unused { span, .. }
+            | Diag::Unsupported { span, .. } => *span,
+            Diag::GradIntoEma { use_span, .. } => *use_span,
+            Diag::Cycle { path } => path.first().map(|p| p.1).unwrap_or_default(),
+            Diag::MissingDecl { .. } => Span::default(),
+        }
+    }
+}
+
+/// Sorts diagnostics by position, then removes exact repeats.
+pub fn normalise(diags: &mut Vec<Diag>) {
+    diags.sort_by_key(|d| (d.primary_span(), d.code()));
+    diags.dedup();
+}

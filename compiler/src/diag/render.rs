@@ -1,0 +1,253 @@
+//! The one place where diagnostics become miette reports: labels, help and codes.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+
+use super::{Diag, Severity};
+
+fn label(span: crate::span::Span, text: impl Into<String>) -> LabeledSpan {
+    LabeledSpan::new_with_span(Some(text.into()), span)
+}
+
+fn primary(span: crate::span::Span, text: impl Into<String>) -> LabeledSpan {
+    LabeledSpan::new_primary_with_span(Some(text.into()), span)
+}
+
+fn mean(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| format!("did you mean `{s}`?"))
+}
+
+/// Converts one diagnostic into a miette diagnostic (no source attached).
+pub fn to_miette(d: &Diag) -> MietteDiagnostic {
+    let (message, labels, help): (String, Vec<LabeledSpan>, Option<String>) = match d {
+        Diag::Syntax { span, expected, found } => (
+            format!("unexpected {found}"),
+            vec![primary(*span, format!("expected {}", list(expected)))],
+            None,
+        ),
+        Diag::Undefined { name, span, suggestion } => (
+            format!("`{name}` is not defined"),
+            vec![primary(*span, "not found in this recipe")],
+            mean(suggestion).or(Some(format!("declare it, e.g. `let {name} = ...`"))),
+        ),
+        Diag::Duplicate { name, span, first } => (
+            format!("`{name}` is declared twice"),
+            vec![
+                label(*first, "first declared here"),
+                primary(*span, "declared again here"),
+            ],
+            Some("rename one of them".into()),
+        ),
+        Diag::DuplicateBlock { keyword, span, first } => (
+            format!("`{keyword}` may appear only once"),
+            vec![label(*first, "first here"), primary(*span, "again here")],
+            Some(format!("merge the two `{keyword}` declarations")),
+        ),
+        Diag::MissingDecl { keyword, example } => (
+            format!("the recipe has no `{keyword}` declaration"),
+            vec![],
+            Some(format!("add one, e.g. `{example}`")),
+        ),
+        Diag::UnknownBuiltin {
+            name,
+            span,
+            category,
+            suggestion,
+        } => (
+            format!("unknown {category} `{name}`"),
+            vec![primary(*span, format!("no {category} has this name"))],
+            mean(suggestion).or(Some("docs/language.md lists every built-in".into())),
+        ),
+        Diag::UnknownParam {
+            builtin,
+            param,
+            span,
+            suggestion,
+        } => (
+            format!("`{builtin}` has no parameter `{param}`"),
+            vec![primary(*span, "unknown parameter")],
+            mean(suggestion),
+        ),
+        Diag::MissingParam { builtin, param, span } => (
+            format!("`{builtin}` needs the parameter `{param}`"),
+            vec![primary(*span, format!("`{param}` is missing"))],
+            Some(format!("add `{param}: ...`")),
+        ),
+        Diag::DuplicateParam { param, span, first } => (
+            format!("`{param}` is given twice"),
+            vec![label(*first, "first here"), primary(*span, "again here")],
+            None,
+        ),
+        Diag::TooManyArgs { builtin, span, max } => (
+            format!("`{builtin}` takes at most {max} positional argument(s)"),
+            vec![primary(*span, "one too many")],
+            Some("name the argument, e.g. `name: value`".into()),
+        ),
+        Diag::WrongType {
+            what,
+            expected,
+            found,
+            span,
+        } => (
+            format!("{what} must be {expected}"),
+            vec![primary(*span, format!("this is {found}"))],
+            None,
+        ),
+        Diag::OutOfRange {
+            param,
+            value,
+            range,
+            span,
+        } => (
+            format!("`{param}` = {value} is out of range"),
+            vec![primary(*span, format!("must be {range}"))],
+            None,
+        ),
+        Diag::ShapeMismatch {
+            what,
+            expected,
+            found,
+            span,
+            other,
+        } => {
+            let mut labels = vec![primary(*span, format!("this is {found}"))];
+            if let Some((s, t)) = other {
+                labels.push(label(*s, t.clone()));
+            }
+            (
+                format!("shape mismatch in {what}: expected {expected}, found {found}"),
+                labels,
+                None,
+            )
+        }
+        Diag::Cycle { path } => {
+            let names: Vec<&str> = path.iter().map(|(n, _)| n.as_str()).collect();
+            let labels = path
+                .iter()
+                .take(path.len().saturating_sub(1))
+                .enumerate()
+                .map(|(i, (n, s))| {
+                    let next = &path[i + 1].0;
+                    if i == 0 {
+                        primary(*s, format!("`{n}` uses `{next}`"))
+                    } else {
+                        label(*s, format!("`{n}` uses `{next}`"))
+                    }
+                })
+                .collect();
+            (
+                format!("cycle: {}", names.join(" -> ")),
+                labels,
+                Some("a value cannot depend on itself; break the cycle".into()),
+            )
+        }
+        Diag::GradIntoEma {
+            loss,
+            branch,
+            use_span,
+            loss_span,
+        } => (
+            format!("gradient of loss `{loss}` would flow into the EMA branch `{branch}`"),
+            vec![
+                primary(*use_span, format!("output of `{branch}` used without stop-gradient")),
+                label(*loss_span, "in this loss"),
+            ],
+            Some(format!(
+                "EMA weights follow the online weights and must not get gradients: wrap the value in `sg(...)`, or make `{branch}` a trainable branch"
+            )),
+        ),
+        Diag::NoTrainablePath { loss, span, reason } => (
+            format!("loss `{loss}` cannot train anything"),
+            vec![primary(*span, reason.clone())],
+            Some("at least one input of a loss must come from a trainable branch without `sg`".into()),
+        ),
+        Diag::LossNotScalar { loss, found, span } => (
+            format!("loss `{loss}` is not a scalar"),
+            vec![primary(*span, format!("this is {found}"))],
+            Some("reduce it, e.g. with `mean(...)`, or use a loss built-in".into()),
+        ),
+        Diag::EmaSourceNotBranch { found, span } => (
+            "the source of `ema` must be a branch".into(),
+            vec![primary(*span, format!("this is {found}"))],
+            Some("declare `branch online = trainable(...)` and write `ema(online, ...)`".into()),
+        ),
+        Diag::NoSuchNetwork {
+            branch,
+            network,
+            span,
+            suggestion,
+        } => (
+            format!("branch `{branch}` has no network `{network}`"),
+            vec![primary(*span, "not in this branch")],
+            mean(suggestion).or(Some(format!("add `{network}` to the networks of `{branch}`"))),
+        ),
+        Diag::NetworkOutsideBranch { network, span } => (
+            format!("network `{network}` is called outside a branch"),
+            vec![primary(*span, "a network has no weights of its own")],
+            Some(format!("call it through a branch, e.g. `online.{network}(x)`")),
+        ),
+        Diag::UnknownSetting {
+            block,
+            key,
+            span,
+            suggestion,
+        } => (
+            format!("`{block}` has no setting `{key}`"),
+            vec![primary(*span, "unknown setting")],
+            mean(suggestion),
+        ),
+        Diag::Unused { kind, name, span } => (
+            format!("{kind} `{name}` is not used by any loss"),
+            vec![primary(*span, "declared here")],
+            Some("remove it, or use it in a loss term".into()),
+        ),
+        Diag::Unsupported { op, span, backend } => (
+            format!("the runtime cannot execute `{op}` yet"),
+            vec![primary(
+                *span,
+                format!("`{op}` is not implemented on the {backend} runtime"),
+            )],
+            Some("the recipe checks, but it cannot be trained yet".into()),
+        ),
+    };
+    let mut m = MietteDiagnostic::new(message)
+        .with_code(d.code())
+        .with_severity(match d.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+        .with_labels(labels);
+    if let Some(h) = help {
+        m = m.with_help(h);
+    }
+    m
+}
+
+fn list(items: &[String]) -> String {
+    match items.len() {
+        0 => "something else".into(),
+        1 => items[0].clone(),
+        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+/// Renders one diagnostic against its source, without colours (stable for snapshots).
+pub fn render(d: &Diag, file: &str, src: &str) -> String {
+    let report = Report::new(to_miette(d)).with_source_code(NamedSource::new(file, src.to_string()));
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .with_links(false);
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("{d:?}");
+    }
+    out
+}
+
+/// Renders several diagnostics, one after another.
+pub fn render_all(diags: &[Diag], file: &str, src: &str) -> String {
+    diags
+        .iter()
+        .map(|d| render(d, file, src))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,397 @@
+//! Expression evaluation: folds constants, checks calls against the registry, and adds a
+//! typed node to the graph for every run-time value.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::NodeIndex;
+
+use super::{Edge, Graph, Node, NodeKind};
+use crate::ast::{BinOp, Expr, ExprKind};
+use crate::diag::{Diag, did_you_mean};
+use crate::registry::{self, ArgIn, Category, Out};
+use crate::resolve::{DATA_FIELDS, Resolved};
+use crate::span::Span;
+use crate::types::Ty;
+use crate::value::Value;
+
+/// The state of graph building.
+pub struct Builder<'r> {
+    pub graph: Graph,
+    pub env: BTreeMap<String, Value>,
+    pub diags: Vec<Diag>,
+    pub resolved: &'r Resolved,
+    /// Types of the data fields, from the source.
+    pub field_types: BTreeMap<&'static str, Ty>,
+    fields: BTreeMap<String, NodeIndex>,
+    /// A count from `view local[2]`, applied to the first view op of the declaration.
+    pub pending_count: Option<u64>,
+    /// The arguments of the last network built-in evaluated.
+    pub network_args: Option<registry::Args>,
+}
+
+impl<'r> Builder<'r> {
+    pub fn new(resolved: &'r Resolved) -> Self {
+        Builder {
+            graph: Graph::default(),
+            env: BTreeMap::new(),
+            diags: vec![],
+            resolved,
+            field_types: BTreeMap::new(),
+            fields: BTreeMap::new(),
+            pending_count: None,
+            network_args: None,
+        }
+    }
+
+    fn node(&mut self, kind: NodeKind, ty: Option<Ty>, span: Span) -> NodeIndex {
+        self.graph.g.add_node(Node {
+            kind,
+            ty,
+            span,
+            name: None,
+        })
+    }
+
+    fn connect(&mut self, from: NodeIndex, to: NodeIndex, port: &str) {
+        self.graph.g.add_edge(from, to, Edge { port: port.into() });
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, e: &Expr) -> Value {
+        match &e.kind {
+            ExprKind::Number(n) => Value::Num(*n),
+            ExprKind::Str(s) => Value::Str(s.clone()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::List(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
+            ExprKind::Tuple(items) => Value::Tuple(items.iter().map(|i| self.eval(i)).collect()),
+            ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Neg(x) => {
+                let v = self.eval(x);
+                self.arith(BinOp::Mul, Value::Num(-1.0), v, e.span, x.span, x.span)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let va = self.eval(a);
+                let vb = self.eval(b);
+                self.arith(*op, va, vb, e.span, a.span, b.span)
+            }
+            ExprKind::Member(base, member) => match self.eval(base) {
+                Value::Branch(b) => {
+                    let nets = self.graph.branch(&b).map(|br| br.nets.clone()).unwrap_or_default();
+                    if nets.contains(&member.node) {
+                        Value::BranchNet {
+                            branch: b,
+                            net: member.node.clone(),
+                        }
+                    } else {
+                        self.diags.push(Diag::NoSuchNetwork {
+                            branch: b,
+                            network: member.node.clone(),
+                            span: member.span,
+                            suggestion: did_you_mean(&member.node, nets.iter().map(String::as_str)),
+                        });
+                        Value::Poison
+                    }
+                }
+                Value::Poison => Value::Poison,
+                other => {
+                    self.diags.push(Diag::WrongType {
+                        what: format!("the left of `.{}`", member.node),
+                        expected: "a branch".into(),
+                        found: other.describe(),
+                        span: base.span,
+                    });
+                    Value::Poison
+                }
+            },
+            ExprKind::Call(callee, args) => {
+                let f = self.eval(callee);
+                let args: Vec<ArgIn> = args
+                    .iter()
+                    .map(|a| ArgIn {
+                        name: a.name.clone(),
+                        value: self.eval(&a.value),
+                        span: a.value.span,
+                    })
+                    .collect();
+                self.call(f, args, e.span, callee.span)
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Value {
+        if let Some(v) = self.env.get(n) {
+            return v.clone();
+        }
+        if self.resolved.names.contains_key(n) {
+            // Declared but failed (or on a cycle): already reported.
+            return Value::Poison;
+        }
+        if let Some(field) = DATA_FIELDS.iter().find(|f| **f == n) {
+            if let Some(ix) = self.fields.get(n) {
+                return Value::Tensor(*ix, self.graph.g[*ix].ty.clone().unwrap_or(Ty::Geometry));
+            }
+            let Some(ty) = self.field_types.get(field).cloned() else {
+                self.diags.push(Diag::WrongType {
+                    what: format!("`{n}`"),
+                    expected: "a field of the data source".into(),
+                    found: "not provided by this source".into(),
+                    span,
+                });
+                return Value::Poison;
+            };
+            let ix = self.node(NodeKind::Input { field: n.into() }, Some(ty.clone()), span);
+            self.graph.g[ix].name = Some(n.into());
+            self.fields.insert(n.into(), ix);
+            return Value::Tensor(ix, ty);
+        }
+        if let Some(b) = registry::lookup(n) {
+            return Value::Builtin(b.name);
+        }
+        let candidates: Vec<&str> = self
+            .resolved
+            .names
+            .keys()
+            .map(String::as_str)
+            .chain(DATA_FIELDS)
+            .chain(registry::all().map(|b| b.name))
+            .collect();
+        self.diags.push(Diag::Undefined {
+            name: n.into(),
+            span,
+            suggestion: did_you_mean(n, candidates),
+        });
+        Value::Poison
+    }
+
+    fn call(&mut self, f: Value, args: Vec<ArgIn>, span: Span, callee_span: Span) -> Value {
+        match f {
+            Value::Poison => Value::Poison,
+            Value::Builtin(name) => {
+                let Some(b) = registry::lookup(name) else {
+                    return Value::Poison;
+                };
+                if args.iter().any(|a| matches!(a.value, Value::Poison)) {
+                    return Value::Poison;
+                }
+                let Some(bound) = registry::bind(b, b.params, args, span, &mut self.diags) else {
+                    return Value::Poison;
+                };
+                if b.category == Category::Network {
+                    self.network_args = Some(bound.clone());
+                }
+                match (b.rule)(&bound) {
+                    Err(d) => {
+                        self.diags.push(d);
+                        Value::Poison
+                    }
+                    Ok(Out::Value(v)) => v,
+                    Ok(Out::Tensor(mut ty)) => {
+                        let mut params = bound.config().params;
+                        if b.category == Category::View
+                            && let Some(count) = self.pending_count.take()
+                        {
+                            ty = ty.with_count(ty.count() * count);
+                            params.push(("count".into(), crate::value::Param::Num(count as f64)));
+                        }
+                        let ix = self.node(
+                            NodeKind::Op {
+                                op: name.into(),
+                                params,
+                            },
+                            Some(ty.clone()),
+                            span,
+                        );
+                        for (port, from, _) in bound.inputs() {
+                            self.connect(from, ix, &port);
+                        }
+                        Value::Tensor(ix, ty)
+                    }
+                    Ok(Out::Tensors(tys)) => {
+                        let ix = self.node(
+                            NodeKind::Op {
+                                op: name.into(),
+                                params: bound.config().params,
+                            },
+                            None,
+                            span,
+                        );
+                        for (port, from, _) in bound.inputs() {
+                            self.connect(from, ix, &port);
+                        }
+                        let parts = tys
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, ty)| {
+                                let p = self.node(NodeKind::Part { index }, Some(ty.clone()), span);
+                                self.connect(ix, p, "all");
+                                Value::Tensor(p, ty)
+                            })
+                            .collect();
+                        Value::Tuple(parts)
+                    }
+                }
+            }
+            Value::BranchNet { branch, net } => self.net_call(branch, net, args, span),
+            Value::Network(network) => {
+                self.diags.push(Diag::NetworkOutsideBranch {
+                    network,
+                    span: callee_span,
+                });
+                Value::Poison
+            }
+            other => {
+                self.diags.push(Diag::WrongType {
+                    what: "a called value".into(),
+                    expected: "a built-in or a network of a branch".into(),
+                    found: other.describe(),
+                    span: callee_span,
+                });
+                Value::Poison
+            }
+        }
+    }
+
+    fn net_call(&mut self, branch: String, net: String, args: Vec<ArgIn>, span: Span) -> Value {
+        if args.iter().any(|a| matches!(a.value, Value::Poison)) {
+            return Value::Poison;
+        }
+        let Some(network) = self.graph.networks.get(&net) else {
+            return Value::Poison;
+        };
+        let Some(net_args) = network.args.clone() else {
+            return Value::Poison;
+        };
+        let Some(b) = registry::lookup(net_args.builtin) else {
+            return Value::Poison;
+        };
+        let Some((params, rule)) = b.call else {
+            return Value::Poison;
+        };
+        let Some(bound) = registry::bind(b, params, args, span, &mut self.diags) else {
+            return Value::Poison;
+        };
+        let ty = match rule(&net_args, &bound) {
+            Ok(t) => t,
+            Err(d) => {
+                self.diags.push(d);
+                return Value::Poison;
+            }
+        };
+        // The same network must always see inputs of one width (its weights are shaped by it).
+        let (in_ty, in_span) = bound
+            .tensor("x")
+            .map(|(t, s)| (t.clone(), s))
+            .unwrap_or((Ty::Geometry, span));
+        let key = |t: &Ty| {
+            t.feature_dim().or(match t {
+                Ty::Image { c, .. } => Some(*c),
+                _ => None,
+            })
+        };
+        let network = self.graph.networks.get_mut(&net).expect("checked above");
+        match (&network.input, network.first_use) {
+            (Some(first), Some(first_span)) if key(first) != key(&in_ty) => {
+                let expected = first.to_string();
+                self.diags.push(Diag::ShapeMismatch {
+                    what: format!("the input of `{net}`"),
+                    expected: format!("the width it was first applied to ({expected})"),
+                    found: in_ty.to_string(),
+                    span: in_span,
+                    other: Some((first_span, format!("first applied to {expected} here"))),
+                });
+                return Value::Poison;
+            }
+            (None, _) => {
+                network.input = Some(in_ty);
+                network.first_use = Some(in_span);
+            }
+            _ => {}
+        }
+        let ix = self.node(NodeKind::Net { branch, net }, Some(ty.clone()), span);
+        for (port, from, _) in bound.inputs() {
+            self.connect(from, ix, &port);
+        }
+        Value::Tensor(ix, ty)
+    }
+
+    fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span, sa: Span, sb: Span) -> Value {
+        let sym = op.symbol().chars().next().unwrap_or('+');
+        match (a, b) {
+            (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
+            (Value::Num(x), Value::Num(y)) => Value::Num(match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+            }),
+            (Value::Tensor(ix, ty), Value::Num(c)) => {
+                let n = self.node(
+                    NodeKind::Arith {
+                        op: sym,
+                        constant: Some(c),
+                        left: false,
+                    },
+                    Some(ty.clone()),
+                    span,
+                );
+                self.connect(ix, n, "a");
+                Value::Tensor(n, ty)
+            }
+            (Value::Num(c), Value::Tensor(ix, ty)) => {
+                let n = self.node(
+                    NodeKind::Arith {
+                        op: sym,
+                        constant: Some(c),
+                        left: true,
+                    },
+                    Some(ty.clone()),
+                    span,
+                );
+                self.connect(ix, n, "b");
+                Value::Tensor(n, ty)
+            }
+            (Value::Tensor(ia, ta), Value::Tensor(ib, tb)) => {
+                let out = if ta == tb || tb == (Ty::Scalar { n: 1 }) {
+                    ta.clone()
+                } else if ta == (Ty::Scalar { n: 1 }) {
+                    tb.clone()
+                } else {
+                    self.diags.push(Diag::ShapeMismatch {
+                        what: format!("`{}`", op.symbol()),
+                        expected: format!("{ta} (like the left side)"),
+                        found: tb.to_string(),
+                        span: sb,
+                        other: Some((sa, format!("the left side is {ta}"))),
+                    });
+                    return Value::Poison;
+                };
+                let n = self.node(
+                    NodeKind::Arith {
+                        op: sym,
+                        constant: None,
+                        left: false,
+                    },
+                    Some(out.clone()),
+                    span,
+                );
+                self.connect(ia, n, "a");
+                self.connect(ib, n, "b");
+                Value::Tensor(n, out)
+            }
+            (a, b) => {
+                let (bad, s) = if matches!(a, Value::Num(_) | Value::Tensor(..)) {
+                    (b, sb)
+                } else {
+                    (a, sa)
+                };
+                self.diags.push(Diag::WrongType {
+                    what: format!("an operand of `{}`", op.symbol()),
+                    expected: "a number or a tensor".into(),
+                    found: bad.describe(),
+                    span: s,
+                });
+                Value::Poison
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The computation graph (petgraph): nodes are data fields, view ops, masks, network
+//! applications, ops, arithmetic and loss terms; edges carry values from producer to consumer.
+
+mod build;
+mod dot;
+mod eval;
+mod text;
+mod yaml;
+
+pub use build::build;
+pub use dot::to_dot;
+pub use text::to_text;
+pub use yaml::to_yaml;
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+
+use crate::registry::Args;
+use crate::span::Span;
+use crate::types::Ty;
+use crate::value::{Config, Param, Schedule};
+
+/// What a node computes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A field of the data source (`image`, `boxes`, ...).
+    Input { field: String },
+    /// A built-in view op, mask, op or loss.
+    Op { op: String, params: Vec<(String, Param)> },
+    /// The `index`-th result of a built-in that returns several.
+    Part { index: usize },
+    /// A network of a branch applied to its inputs.
+    Net { branch: String, net: String },
+    /// Elementwise arithmetic; `constant` replaces one operand (the left one when `left`).
+    Arith {
+        op: char,
+        constant: Option<f64>,
+        left: bool,
+    },
+    /// A term of the objective.
+    Loss { name: String, weight: Schedule },
+}
+
+/// A node: what it computes, its type, where it was written, and the name it was given.
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    #[serde(flatten)]
+    pub kind: NodeKind,
+    pub ty: Option<Ty>,
+    #[serde(skip)]
+    pub span: Span,
+    pub name: Option<String>,
+}
+
+/// An edge: the parameter of the consumer that the value feeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    pub port: String,
+}
+
+/// How a branch's weights learn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BranchKind {
+    Trainable,
+    Frozen,
+    Ema { source: String, momentum: Schedule },
+}
+
+/// A branch: a set of weights for some networks.
+#[derive(Clone, Debug, Serialize)]
+pub struct Branch {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: BranchKind,
+    pub nets: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A declared network architecture and the first input it was applied to.
+#[derive(Clone, Debug, Serialize)]
+pub struct Network {
+    pub config: Config,
+    pub input: Option<Ty>,
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub args: Option<Args>,
+    #[serde(skip)]
+    pub first_use: Option<Span>,
+}
+
+/// A declared name that the unused-value check looks at.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub kind: &'static str,
+    pub name: String,
+    pub span: Span,
+    pub nodes: Vec<NodeIndex>,
+}
+
+/// Settings of the `train { }` block.
+#[derive(Clone, Debug, Serialize)]
+pub struct Train {
+    pub epochs: u64,
+    pub seed: u64,
+    pub log_every: u64,
+    pub probe: Option<Config>,
+}
+
+impl Default for Train {
+    fn default() -> Self {
+        Train {
+            epochs: 10,
+            seed: 0,
+            log_every: 10,
+            probe: None,
+        }
+    }
+}
+
+/// The compiled graph with the tables the plan needs.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub g: DiGraph<Node, Edge>,
+    pub networks: BTreeMap<String, Network>,
+    pub branches: Vec<Branch>,
+    pub source: Option<Config>,
+    pub batch: u64,
+    pub optimizer: Option<Config>,
+    pub train: Train,
+    pub jobs: Vec<(String, Config)>,
+    pub declared: Vec<Declared>,
+}
+
+impl Graph {
+    pub fn branch(&self, name: &str) -> Option<&Branch> {
+        self.branches.iter().find(|b| b.name == name)
+    }
+
+    /// Loss nodes in declaration order.
+    pub fn losses(&self) -> Vec<NodeIndex> {
+        self.g
+            .node_indices()
+            .filter(|i| matches!(self.g[*i].kind, NodeKind::Loss { .. }))
+            .collect()
+    }
+}

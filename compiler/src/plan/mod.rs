@@ -1,0 +1,78 @@
+//! The plan: an ordered, serialisable list of steps over numbered value slots. It is all the
+//! runtime sees of a recipe: no syntax, no graph, only spans to point back for diagnostics.
+
+mod lower;
+mod text;
+
+pub use lower::lower;
+pub use text::to_text;
+
+use serde::Serialize;
+
+use crate::graph::{Branch, Network, Train};
+use crate::span::Span;
+use crate::types::Ty;
+use crate::value::{Config, Param, Schedule};
+
+/// What one step computes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepKind {
+    Input {
+        field: String,
+    },
+    Op {
+        op: String,
+        params: Vec<(String, Param)>,
+    },
+    Part {
+        index: usize,
+    },
+    Net {
+        branch: String,
+        net: String,
+    },
+    Arith {
+        op: char,
+        constant: Option<f64>,
+        left: bool,
+    },
+}
+
+/// One step: reads slots, writes one slot.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    #[serde(flatten)]
+    pub kind: StepKind,
+    /// (parameter, slot) pairs, ordered by parameter.
+    pub inputs: Vec<(String, usize)>,
+    pub output: usize,
+    pub ty: Option<Ty>,
+    /// Whether the value carries gradient to trainable weights.
+    pub grad: bool,
+    pub span: Span,
+}
+
+/// A term of the objective.
+#[derive(Clone, Debug, Serialize)]
+pub struct Loss {
+    pub name: String,
+    pub slot: usize,
+    pub weight: Schedule,
+    pub span: Span,
+}
+
+/// A compiled recipe, ready to execute.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub source: Config,
+    pub batch: u64,
+    pub networks: Vec<(String, Network)>,
+    pub branches: Vec<Branch>,
+    pub steps: Vec<Step>,
+    pub losses: Vec<Loss>,
+    pub optimizer: Config,
+    pub train: Train,
+    pub jobs: Vec<(String, Config)>,
+    pub slots: usize,
+}

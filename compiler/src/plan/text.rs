@@ -1,0 +1,45 @@
+//! The text form of a plan, as snapshotted and printed by `sslc graph --format plan`.
+
+use std::fmt::Write;
+
+use super::{Plan, StepKind};
+
+/// Renders the plan's steps and losses, one per line.
+pub fn to_text(p: &Plan) -> String {
+    let mut out = String::new();
+    for s in &p.steps {
+        let args: Vec<String> = s.inputs.iter().map(|(port, slot)| format!("{port}: ${slot}")).collect();
+        let args = args.join(", ");
+        let what = match &s.kind {
+            StepKind::Input { field } => format!("input {field}"),
+            StepKind::Op { op, params } => {
+                let ps: Vec<String> = params.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                if ps.is_empty() {
+                    format!("{op}({args})")
+                } else {
+                    format!("{op}({args}) {{{}}}", ps.join(", "))
+                }
+            }
+            StepKind::Part { index } => format!("part {index} of ({args})"),
+            StepKind::Net { branch, net } => format!("{branch}.{net}({args})"),
+            StepKind::Arith {
+                op,
+                constant: Some(c),
+                left: true,
+            } => format!("{c} {op} ({args})"),
+            StepKind::Arith {
+                op,
+                constant: Some(c),
+                left: false,
+            } => format!("({args}) {op} {c}"),
+            StepKind::Arith { op, constant: None, .. } => format!("{op}({args})"),
+        };
+        let grad = if s.grad { " grad" } else { "" };
+        let ty = s.ty.as_ref().map(|t| t.to_string()).unwrap_or_else(|| "tuple".into());
+        let _ = writeln!(out, "${} = {what} : {ty}{grad}", s.output);
+    }
+    for l in &p.losses {
+        let _ = writeln!(out, "loss {} = ${} × {}", l.name, l.slot, l.weight);
+    }
+    out
+}

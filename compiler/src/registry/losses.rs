@@ -1,0 +1,298 @@
+//! Loss built-ins: each returns a scalar per batch, ready to be a loss term.
+
+use super::rules::{features, mismatch, same};
+use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use crate::diag::Diag;
+use crate::types::Ty;
+
+fn scalar() -> Result<Out, Diag> {
+    Ok(Out::Tensor(Ty::Scalar { n: 1 }))
+}
+
+/// Two inputs of the same width; multiplicities must match or one must be 1.
+fn paired(b: &Args) -> Result<Out, Diag> {
+    let (ta, _) = b.tensor("a")?;
+    let (tb, sb) = b.tensor("b")?;
+    let da = features(b, "a", b.builtin)?;
+    let db = features(b, "b", b.builtin)?;
+    let kind = std::mem::discriminant(ta) == std::mem::discriminant(tb);
+    let counts = ta.count() == tb.count() || ta.count() == 1 || tb.count() == 1;
+    if da != db || !kind || !counts {
+        return Err(Diag::ShapeMismatch {
+            what: b.builtin.into(),
+            expected: format!("{ta} (like `a`)"),
+            found: tb.to_string(),
+            span: sb,
+            other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+        });
+    }
+    scalar()
+}
+
+fn exact(b: &Args) -> Result<Out, Diag> {
+    same(b, "a", "b", b.builtin)?;
+    scalar()
+}
+
+fn logits(b: &Args) -> Result<Out, Diag> {
+    features(b, "x", b.builtin)?;
+    scalar()
+}
+
+fn labelled(b: &Args) -> Result<Out, Diag> {
+    let Ty::Vector { dim, .. } = b.tensor("logits")?.0.clone() else {
+        return Err(mismatch(b, "logits", b.builtin, "a vector of logits"));
+    };
+    match b.tensor("labels")?.0 {
+        Ty::Labels { classes } if *classes == dim => scalar(),
+        _ => Err(mismatch(
+            b,
+            "labels",
+            b.builtin,
+            format!("labels over {dim} classes (the logits' width)"),
+        )),
+    }
+}
+
+fn masked(b: &Args) -> Result<Out, Diag> {
+    let (tp, _) = b.tensor("pred")?;
+    let (tt, st) = b.tensor("target")?;
+    let (
+        Ty::Tokens { len: lp, dim: dp, .. },
+        Ty::Tokens {
+            len: lt, dim: dt, grid, ..
+        },
+    ) = (tp, tt)
+    else {
+        return Err(mismatch(b, "pred", b.builtin, "tokens"));
+    };
+    if lp != lt || dp != dt {
+        return Err(Diag::ShapeMismatch {
+            what: b.builtin.into(),
+            expected: format!("{tp} (like `pred`)"),
+            found: tt.to_string(),
+            span: st,
+            other: Some((b.span_of("pred"), format!("`pred` is {tp}"))),
+        });
+    }
+    match b.tensor("mask")?.0 {
+        Ty::Mask { grid: g, .. } if Some(*g) == *grid => scalar(),
+        _ => Err(mismatch(b, "mask", b.builtin, "a mask over the target's grid")),
+    }
+}
+
+fn slots(b: &Args) -> Result<Out, Diag> {
+    let first = b.tensor("pred_a")?.0.clone();
+    if !matches!(first, Ty::Slots { .. }) {
+        return Err(mismatch(b, "pred_a", "detcon", "segment slots"));
+    }
+    for arg in ["pred_b", "proj_a", "proj_b"] {
+        if b.tensor(arg)?.0 != &first {
+            return Err(mismatch(b, arg, "detcon", first.to_string()));
+        }
+    }
+    scalar()
+}
+
+const A: super::Param = req("a", PTy::Tensor, "prediction");
+const B: super::Param = req("b", PTy::Tensor, "target");
+const fn temp(d: &'static str) -> super::Param {
+    opt("temperature", PTy::Sched, d, "softmax temperature").within(Limit::Positive)
+}
+
+pub static ALL: &[Builtin] = &[
+    Builtin {
+        name: "neg_cosine",
+        category: Category::Loss,
+        doc: "Mean of −cos(a, b) over the batch (and over views when `a` or `b` has several) \
+              (BYOL, UniVIP).",
+        params: &[A, B],
+        variadic: None,
+        rule: paired,
+        call: None,
+        example: "loss byol = neg_cosine(p1, sg(t2)) + neg_cosine(p2, sg(t1))",
+    },
+    Builtin {
+        name: "cosine_distance",
+        category: Category::Loss,
+        doc: "Mean of 2 − 2·cos(a, b) (FLSL's mean-shift term).",
+        params: &[A, B],
+        variadic: None,
+        rule: paired,
+        call: None,
+        example: "loss ms weight 0.03 = cosine_distance(q, zhat)",
+    },
+    Builtin {
+        name: "info_nce",
+        category: Category::Loss,
+        doc: "InfoNCE on cosine logits / temperature: each `a` against all `b` of the batch, \
+              positives on the diagonal (SimCLR, MoCo v3).",
+        params: &[A, B, temp("0.2")],
+        variadic: None,
+        rule: paired,
+        call: None,
+        example: "loss nce = info_nce(q1, sg(k2), temperature: 0.2)",
+    },
+    Builtin {
+        name: "soft_ce",
+        category: Category::Loss,
+        doc: "Cross-entropy H(softmax((b − center)/teacher_temp), softmax(a/student_temp)) with \
+              the teacher side detached; `center` > 0 keeps an EMA center of `b` with that \
+              momentum (DINO, iBOT, FLSL).",
+        params: &[
+            req("a", PTy::Tensor, "student logits"),
+            req("b", PTy::Tensor, "teacher logits"),
+            opt("student_temp", PTy::Sched, "0.1", "student temperature").within(Limit::Positive),
+            opt("teacher_temp", PTy::Sched, "0.04", "teacher temperature").within(Limit::Positive),
+            opt("center", PTy::Num, "0.0", "center momentum; 0 turns centering off").within(Limit::Prob),
+        ],
+        variadic: None,
+        rule: paired,
+        call: None,
+        example: "loss dino = soft_ce(s, sg(t), teacher_temp: linear(0.04, 0.07, epochs: 3))",
+    },
+    Builtin {
+        name: "mean_entropy",
+        category: Category::Loss,
+        doc: "Σ_k p̄_k log p̄_k + log K, with p̄ the mean of softmax(x/temperature) over all \
+              queries of the batch: KL of the mean prediction to uniform (FLSL).",
+        params: &[req("x", PTy::Tensor, "logits"), temp("0.1")],
+        variadic: None,
+        rule: logits,
+        call: None,
+        example: "loss spread weight 5 = mean_entropy(s, temperature: 0.1)",
+    },
+    Builtin {
+        name: "unigrad",
+        category: Category::Loss,
+        doc: "UniGrad over all tokens: (1/D)[mean‖a − b‖² + λ·mean aᵀFa], F = mean(b bᵀ) \
+              (SiameseIM).",
+        params: &[
+            A,
+            B,
+            opt("lambda", PTy::Num, "0.02", "weight of the spreading term").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: exact,
+        call: None,
+        example: "loss sim = unigrad(pred, sg(t))",
+    },
+    Builtin {
+        name: "detcon",
+        category: Category::Loss,
+        doc: "DetCon-B multi-positive InfoNCE over segment slots: each online prediction against \
+              all target projections of both views in the batch, positives share image and \
+              segment id, weighted by 1/#positives; symmetric (CYBORGS).",
+        params: &[
+            req("pred_a", PTy::Tensor, "online predictions, view a"),
+            req("pred_b", PTy::Tensor, "online predictions, view b"),
+            req("proj_a", PTy::Tensor, "target projections, view a"),
+            req("proj_b", PTy::Tensor, "target projections, view b"),
+            temp("0.1"),
+        ],
+        variadic: None,
+        rule: slots,
+        call: None,
+        example: "loss seg = detcon(pa, pb, sg(ta), sg(tb), temperature: 0.1)",
+    },
+    Builtin {
+        name: "bce",
+        category: Category::Loss,
+        doc: "Sigmoid binary cross-entropy of logits against multi-hot labels.",
+        params: &[
+            req("logits", PTy::Tensor, "class logits"),
+            req("labels", PTy::Tensor, "multi-hot labels"),
+        ],
+        variadic: None,
+        rule: labelled,
+        call: None,
+        example: "loss cls = bce(online.classifier(h), labels)",
+    },
+    Builtin {
+        name: "asl",
+        category: Category::Loss,
+        doc: "Asymmetric loss for multi-label classification (Ridnik et al.): focusing γ+ / γ− \
+              and probability shifting `clip` on negatives.",
+        params: &[
+            req("logits", PTy::Tensor, "class logits"),
+            req("labels", PTy::Tensor, "multi-hot labels"),
+            opt("gamma_pos", PTy::Num, "0", "focusing on positives").within(Limit::NonNeg),
+            opt("gamma_neg", PTy::Num, "4", "focusing on negatives").within(Limit::NonNeg),
+            opt("clip", PTy::Num, "0.05", "probability margin on negatives").within(Limit::Prob),
+        ],
+        variadic: None,
+        rule: labelled,
+        call: None,
+        example: "loss cls = asl(online.classifier(h), labels)",
+    },
+    Builtin {
+        name: "masked_l1",
+        category: Category::Loss,
+        doc: "Mean absolute error between predicted and target patches, on masked patches only \
+              (SimMIM).",
+        params: &[
+            req("pred", PTy::Tensor, "predicted patches"),
+            req("target", PTy::Tensor, "target patches"),
+            req("mask", PTy::Tensor, "the mask; loss on masked tokens"),
+        ],
+        variadic: None,
+        rule: masked,
+        call: None,
+        example: "loss mim = masked_l1(pred, patchify(v1, patch: 4), m)",
+    },
+    Builtin {
+        name: "masked_mse",
+        category: Category::Loss,
+        doc: "Mean squared error between predicted and target patches, on masked patches only (MAE).",
+        params: &[
+            req("pred", PTy::Tensor, "predicted patches"),
+            req("target", PTy::Tensor, "target patches"),
+            req("mask", PTy::Tensor, "the mask; loss on masked tokens"),
+        ],
+        variadic: None,
+        rule: masked,
+        call: None,
+        example: "loss mae = masked_mse(pred, patchify(v1, patch: 4), m)",
+    },
+    Builtin {
+        name: "mse",
+        category: Category::Loss,
+        doc: "Mean squared error between two values of the same type.",
+        params: &[A, B],
+        variadic: None,
+        rule: exact,
+        call: None,
+        example: "loss l = mse(a, sg(b))",
+    },
+    Builtin {
+        name: "barlow_twins",
+        category: Category::Loss,
+        doc: "Barlow Twins: Σ(1 − C_ii)² + λ Σ_{i≠j} C_ij² for the batch cross-correlation C of \
+              the standardised embeddings.",
+        params: &[
+            A,
+            B,
+            opt("lambda", PTy::Num, "0.005", "off-diagonal weight").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: exact,
+        call: None,
+        example: "loss bt = barlow_twins(z1, z2)",
+    },
+    Builtin {
+        name: "vicreg",
+        category: Category::Loss,
+        doc: "VICReg: invariance (MSE), variance (hinge on std) and covariance terms.",
+        params: &[
+            A,
+            B,
+            opt("sim", PTy::Num, "25", "invariance weight").within(Limit::NonNeg),
+            opt("var", PTy::Num, "25", "variance weight").within(Limit::NonNeg),
+            opt("cov", PTy::Num, "1", "covariance weight").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: exact,
+        call: None,
+        example: "loss vr = vicreg(z1, z2)",
+    },
+];

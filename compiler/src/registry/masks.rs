@@ -1,0 +1,110 @@
+//! Masks over token grids: random, blockwise, patch and window queries.
+
+use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use crate::diag::Diag;
+use crate::types::Ty;
+
+fn grid(b: &Args) -> (u64, u64) {
+    let g = b.int("grid");
+    (g, g)
+}
+
+fn ratio(b: &Args) -> Result<Out, Diag> {
+    let (h, w) = grid(b);
+    let total = h * w;
+    let masked = ((total as f64) * b.num("ratio")).round() as u64;
+    Ok(Out::Tensor(Ty::Mask {
+        grid: (h, w),
+        keep: total - masked.min(total),
+    }))
+}
+
+fn block(b: &Args) -> Result<Out, Diag> {
+    let (h, w) = grid(b);
+    let count = b.int("count");
+    if count > h * w {
+        return Err(Diag::OutOfRange {
+            param: "count".into(),
+            value: count as f64,
+            range: format!("at most the {} tokens of the grid", h * w),
+            span: b.span_of("count"),
+        });
+    }
+    Ok(Out::Tensor(Ty::Mask {
+        grid: (h, w),
+        keep: h * w - count,
+    }))
+}
+
+fn windows(b: &Args) -> Result<Out, Diag> {
+    let (h, w) = grid(b);
+    let k = b.int("window");
+    Ok(Out::Tensor(Ty::Mask {
+        grid: (h, w),
+        keep: h.div_ceil(k) * w.div_ceil(k),
+    }))
+}
+
+const GRID: super::Param =
+    req("grid", PTy::Int, "side of the token grid (image size / patch size)").within(Limit::AtLeast1);
+
+pub static ALL: &[Builtin] = &[
+    Builtin {
+        name: "random_mask",
+        category: Category::Mask,
+        doc: "Masks a uniformly random `ratio` of the tokens, independently per image (MAE).",
+        params: &[
+            GRID,
+            req("ratio", PTy::Num, "fraction of tokens masked").within(Limit::Prob),
+        ],
+        variadic: None,
+        rule: ratio,
+        call: None,
+        example: "mask m = random_mask(grid: 8, ratio: 0.75)",
+    },
+    Builtin {
+        name: "block_mask",
+        category: Category::Mask,
+        doc: "BEiT blockwise masking: rectangles of at least `min_block` tokens with aspect in \
+              `aspect`, added until exactly `count` tokens are masked.",
+        params: &[
+            GRID,
+            req("count", PTy::Int, "exact number of masked tokens").within(Limit::AtLeast1),
+            opt("min_block", PTy::Int, "16", "smallest block in tokens").within(Limit::AtLeast1),
+            opt("aspect", PTy::Pair, "(0.3, 3.3)", "range of block aspect ratios").within(Limit::Positive),
+        ],
+        variadic: None,
+        rule: block,
+        call: None,
+        example: "mask m = block_mask(grid: 14, count: 118)",
+    },
+    Builtin {
+        name: "patch_mask",
+        category: Category::Mask,
+        doc: "SimMIM masking: the grid is cut into `block`×`block` squares and a `ratio` of them \
+              is masked.",
+        params: &[
+            GRID,
+            opt("ratio", PTy::Num, "0.6", "fraction of squares masked").within(Limit::Prob),
+            opt("block", PTy::Int, "1", "side of a masked square in tokens").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: ratio,
+        call: None,
+        example: "mask m = patch_mask(grid: 8, ratio: 0.6, block: 2)",
+    },
+    Builtin {
+        name: "window_queries",
+        category: Category::Mask,
+        doc: "Selects one random token in every `window`×`window` window (FLSL query sampling). \
+              Selected tokens are the mask's kept tokens.",
+        params: &[
+            GRID,
+            req("window", PTy::Int, "window side in tokens").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: windows,
+        call: None,
+        example: "mask q = window_queries(grid: 8, window: 2)",
+    },
+];

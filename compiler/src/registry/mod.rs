@@ -1,0 +1,329 @@
+//! The built-ins of the language: their parameters, types, ranges, documentation and shape
+//! rules. One file per category; `docs/language.md` is checked against this table.
+
+mod bind;
+mod branches;
+mod docs;
+mod losses;
+mod masks;
+mod networks;
+mod ops;
+mod optim;
+mod schedules;
+mod sources;
+mod views;
+
+pub use bind::{ArgIn, Args, bind};
+pub use docs::reference;
+pub use ops::STOP_GRADIENT;
+
+use crate::diag::Diag;
+use crate::types::Ty;
+use crate::value::Value;
+
+/// What a built-in makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Source,
+    View,
+    Mask,
+    Network,
+    Op,
+    Loss,
+    Schedule,
+    Optimizer,
+    Branch,
+    Job,
+    Probe,
+}
+
+impl Category {
+    /// The word used in messages ("unknown view op `x`").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Category::Source => "data source",
+            Category::View => "view op",
+            Category::Mask => "mask",
+            Category::Network => "network",
+            Category::Op => "op",
+            Category::Loss => "loss",
+            Category::Schedule => "schedule",
+            Category::Optimizer => "optimizer",
+            Category::Branch => "branch kind",
+            Category::Job => "job",
+            Category::Probe => "probe",
+        }
+    }
+
+    /// The heading under which `docs/language.md` lists the category.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Category::Source => "Data sources",
+            Category::View => "Views",
+            Category::Mask => "Masks",
+            Category::Network => "Networks",
+            Category::Op => "Ops",
+            Category::Loss => "Losses",
+            Category::Schedule => "Schedules",
+            Category::Optimizer => "Optimizers",
+            Category::Branch => "Branches",
+            Category::Job => "Jobs",
+            Category::Probe => "Probes",
+        }
+    }
+
+    pub const ALL: [Category; 11] = [
+        Category::Source,
+        Category::View,
+        Category::Mask,
+        Category::Network,
+        Category::Op,
+        Category::Loss,
+        Category::Schedule,
+        Category::Optimizer,
+        Category::Branch,
+        Category::Job,
+        Category::Probe,
+    ];
+}
+
+/// The type a parameter accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PTy {
+    /// A run-time tensor; the shape rule checks which.
+    Tensor,
+    Num,
+    Int,
+    Bool,
+    Str,
+    /// A number or a schedule.
+    Sched,
+    /// A pair of numbers `(lo, hi)`.
+    Pair,
+    /// A number or a pair `(lo, hi)` to sample from.
+    NumOrPair,
+    /// A declared network.
+    Network,
+    /// A branch.
+    Branch,
+    /// A network of a branch (`online.backbone`).
+    BranchNet,
+    /// A list of network names.
+    Networks,
+    /// A schedule built-in call (`cosine(...)`), for `warmup(then: ...)`.
+    ScheduleOnly,
+    /// One of a few words.
+    Choice(&'static [&'static str]),
+}
+
+impl PTy {
+    /// How the type is named in messages and docs.
+    pub fn describe(self) -> String {
+        match self {
+            PTy::Tensor => "a tensor".into(),
+            PTy::Num => "a number".into(),
+            PTy::Int => "an integer".into(),
+            PTy::Bool => "`true` or `false`".into(),
+            PTy::Str => "a string".into(),
+            PTy::Sched => "a number or a schedule".into(),
+            PTy::Pair => "a pair `(lo, hi)`".into(),
+            PTy::NumOrPair => "a number or a pair `(lo, hi)`".into(),
+            PTy::Network => "a network".into(),
+            PTy::Branch => "a branch".into(),
+            PTy::BranchNet => "a network of a branch (`online.backbone`)".into(),
+            PTy::Networks => "a list of networks".into(),
+            PTy::ScheduleOnly => "a schedule".into(),
+            PTy::Choice(words) => {
+                let w: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+                format!("one of {}", w.join(", "))
+            }
+        }
+    }
+}
+
+/// Allowed values of a numeric parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Limit {
+    /// `0 ≤ x ≤ 1`.
+    Prob,
+    /// `x > 0`.
+    Positive,
+    /// `x ≥ 0`.
+    NonNeg,
+    /// `x ≥ 1` (counts, sizes).
+    AtLeast1,
+    /// `lo ≤ x ≤ hi`.
+    Between(f64, f64),
+}
+
+impl Limit {
+    pub fn admits(self, x: f64) -> bool {
+        match self {
+            Limit::Prob => (0.0..=1.0).contains(&x),
+            Limit::Positive => x > 0.0,
+            Limit::NonNeg => x >= 0.0,
+            Limit::AtLeast1 => x >= 1.0,
+            Limit::Between(lo, hi) => (lo..=hi).contains(&x),
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            Limit::Prob => "between 0 and 1".into(),
+            Limit::Positive => "greater than 0".into(),
+            Limit::NonNeg => "at least 0".into(),
+            Limit::AtLeast1 => "at least 1".into(),
+            Limit::Between(lo, hi) => format!("between {lo} and {hi}"),
+        }
+    }
+}
+
+/// One parameter of a built-in.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub ty: PTy,
+    /// The default, as written in a recipe; `None` means required.
+    pub default: Option<&'static str>,
+    pub limit: Option<Limit>,
+    pub doc: &'static str,
+}
+
+/// A required parameter.
+pub const fn req(name: &'static str, ty: PTy, doc: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        default: None,
+        limit: None,
+        doc,
+    }
+}
+
+/// An optional parameter with its default.
+pub const fn opt(name: &'static str, ty: PTy, default: &'static str, doc: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        default: Some(default),
+        limit: None,
+        doc,
+    }
+}
+
+impl Param {
+    /// The same parameter with a range.
+    pub const fn within(mut self, limit: Limit) -> Param {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+/// What a shape rule returns.
+#[derive(Clone, Debug)]
+pub enum Out {
+    /// One tensor of this type.
+    Tensor(Ty),
+    /// Several tensors (destructured by `view a, b = ...`).
+    Tensors(Vec<Ty>),
+    /// A compile-time value (a schedule, a configuration).
+    Value(Value),
+}
+
+/// A shape rule: checks bound arguments and gives the result type.
+pub type Rule = fn(&Args) -> Result<Out, Diag>;
+
+/// The shape rule of a network call: sees the network's arguments, then the call's.
+pub type CallRule = fn(&Args, &Args) -> Result<Ty, Diag>;
+
+/// A built-in.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub category: Category,
+    pub doc: &'static str,
+    pub params: &'static [Param],
+    /// Extra positional arguments all of this type (the networks of `trainable(a, b, c)`).
+    pub variadic: Option<PTy>,
+    pub rule: Rule,
+    /// For networks: the parameters of a call (`online.backbone(x, mask: m)`) and its rule,
+    /// which also sees the network's own arguments.
+    pub call: Option<(&'static [Param], CallRule)>,
+    pub example: &'static str,
+}
+
+/// Every built-in, in documentation order.
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    sources::ALL
+        .iter()
+        .chain(views::ALL)
+        .chain(masks::ALL)
+        .chain(networks::ALL)
+        .chain(ops::ALL)
+        .chain(losses::ALL)
+        .chain(schedules::ALL)
+        .chain(optim::ALL)
+        .chain(branches::ALL)
+}
+
+/// The built-in with this name.
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    all().find(|b| b.name == name)
+}
+
+/// Names of built-ins of some categories (for "did you mean").
+pub fn names_in(cats: &[Category]) -> Vec<&'static str> {
+    all().filter(|b| cats.contains(&b.category)).map(|b| b.name).collect()
+}
+
+/// Helpers shared by the shape rules.
+pub(crate) mod rules {
+    use super::bind::Args;
+    use crate::diag::Diag;
+    use crate::types::Ty;
+
+    /// A shape error at argument `arg`.
+    pub fn mismatch(b: &Args, arg: &str, what: &str, expected: impl Into<String>) -> Diag {
+        let (ty, span) = b.tensor_or_default(arg);
+        Diag::ShapeMismatch {
+            what: what.into(),
+            expected: expected.into(),
+            found: ty.map(|t| t.to_string()).unwrap_or_else(|| "nothing".into()),
+            span,
+            other: None,
+        }
+    }
+
+    /// Two tensors must have the same type.
+    pub fn same(b: &Args, x: &str, y: &str, what: &str) -> Result<Ty, Diag> {
+        let (tx, _) = b.tensor(x)?;
+        let (ty, sy) = b.tensor(y)?;
+        if tx == ty {
+            Ok(tx.clone())
+        } else {
+            Err(Diag::ShapeMismatch {
+                what: what.into(),
+                expected: format!("{tx} (like `{x}`)"),
+                found: ty.to_string(),
+                span: sy,
+                other: Some((b.span_of(x), format!("`{x}` is {tx}"))),
+            })
+        }
+    }
+
+    /// The argument must be an image.
+    pub fn image(b: &Args, arg: &str, what: &str) -> Result<(u64, u64, u64, u64), Diag> {
+        match b.tensor(arg)?.0 {
+            Ty::Image { c, h, w, n } => Ok((*c, *h, *w, *n)),
+            _ => Err(mismatch(b, arg, what, "an image")),
+        }
+    }
+
+    /// The feature width of vectors, tokens or slots.
+    pub fn features(b: &Args, arg: &str, what: &str) -> Result<u64, Diag> {
+        b.tensor(arg)?
+            .0
+            .feature_dim()
+            .ok_or_else(|| mismatch(b, arg, what, "vectors or tokens"))
+    }
+}

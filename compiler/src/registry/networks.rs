@@ -1,0 +1,341 @@
+//! Network architectures. A network has no weights until a branch holds it; calling
+//! `branch.net(x)` applies it, with the shape rule of the call below.
+
+use super::rules::mismatch;
+use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
+use crate::diag::Diag;
+use crate::types::Ty;
+use crate::value::Value;
+
+fn config(b: &Args) -> Result<Out, Diag> {
+    Ok(Out::Value(Value::Config(b.config())))
+}
+
+fn vit_config(b: &Args) -> Result<Out, Diag> {
+    let (dim, heads) = (b.int("dim"), b.int("heads"));
+    if heads == 0 || dim % heads != 0 {
+        return Err(Diag::OutOfRange {
+            param: "heads".into(),
+            value: heads as f64,
+            range: format!("a divisor of dim = {dim}"),
+            span: b.span_of("heads"),
+        });
+    }
+    config(b)
+}
+
+fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    let (patch, dim, cls) = (net.int("patch"), net.int("dim"), net.flag("cls"));
+    let Ty::Image { c, h, w, n } = call.tensor("x")?.0.clone() else {
+        return Err(mismatch(call, "x", "the input of vit", "an image"));
+    };
+    if c != net.int("channels") {
+        return Err(mismatch(
+            call,
+            "x",
+            "the input of vit",
+            format!("{} channels", net.int("channels")),
+        ));
+    }
+    if h % patch != 0 || w % patch != 0 {
+        return Err(mismatch(
+            call,
+            "x",
+            "the input of vit",
+            format!("a side divisible by the patch size {patch}"),
+        ));
+    }
+    let (gh, gw) = (h / patch, w / patch);
+    let extra = u64::from(cls);
+    match call.tensor_opt("mask") {
+        None => Ok(Ty::Tokens {
+            len: gh * gw + extra,
+            dim,
+            grid: Some((gh, gw)),
+            cls,
+            n,
+        }),
+        Some((Ty::Mask { grid, keep }, _)) if *grid == (gh, gw) => Ok(Ty::Tokens {
+            len: keep + extra,
+            dim,
+            grid: None,
+            cls,
+            n,
+        }),
+        Some((Ty::Mask { .. }, _)) => Err(mismatch(
+            call,
+            "mask",
+            "the mask of vit",
+            format!("a mask over the {gh}×{gw} token grid"),
+        )),
+        Some(_) => Err(mismatch(call, "mask", "the mask of vit", "a mask")),
+    }
+}
+
+fn resnet_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    let Ty::Image { c, h, w, n } = call.tensor("x")?.0.clone() else {
+        return Err(mismatch(call, "x", "the input of resnet", "an image"));
+    };
+    if c != net.int("channels") {
+        return Err(mismatch(
+            call,
+            "x",
+            "the input of resnet",
+            format!("{} channels", net.int("channels")),
+        ));
+    }
+    if h % 8 != 0 || w % 8 != 0 {
+        return Err(mismatch(call, "x", "the input of resnet", "a side divisible by 8"));
+    }
+    let width = net.int("width");
+    let dim = if net.flag("taps") {
+        width * (2 + 4 + 8)
+    } else {
+        width * 8
+    };
+    let (gh, gw) = (h / 8, w / 8);
+    Ok(Ty::Tokens {
+        len: gh * gw,
+        dim,
+        grid: Some((gh, gw)),
+        cls: false,
+        n,
+    })
+}
+
+/// Per-feature networks keep the kind of their input and change its width.
+fn featurewise(call: &Args, out: u64, what: &str) -> Result<Ty, Diag> {
+    let t = call.tensor("x")?.0.clone();
+    Ok(match t {
+        Ty::Vector { n, .. } => Ty::Vector { dim: out, n },
+        Ty::Tokens { len, grid, cls, n, .. } => Ty::Tokens {
+            len,
+            dim: out,
+            grid,
+            cls,
+            n,
+        },
+        Ty::Slots { slots, .. } => Ty::Slots { slots, dim: out },
+        _ => return Err(mismatch(call, "x", what, "vectors, tokens or slots")),
+    })
+}
+
+fn mlp_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    featurewise(call, net.int("out"), "the input of mlp")
+}
+
+fn linear_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    featurewise(call, net.int("out"), "the input of linear")
+}
+
+fn dino_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    featurewise(call, net.int("prototypes"), "the input of dino_head")
+}
+
+fn transformer_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    let t = call.tensor("x")?.0.clone();
+    let Ty::Tokens { dim, .. } = t else {
+        return Err(mismatch(call, "x", "the input of transformer", "tokens"));
+    };
+    if dim % net.int("heads") != 0 {
+        return Err(mismatch(
+            call,
+            "x",
+            "the input of transformer",
+            format!("a width divisible by heads = {}", net.int("heads")),
+        ));
+    }
+    Ok(t)
+}
+
+fn coord_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    if call.tensor("x")?.0 != &Ty::Geometry {
+        return Err(mismatch(call, "x", "the input of coord_embed", "a crop geometry"));
+    }
+    let g = net.int("grid");
+    Ok(Ty::Tokens {
+        len: g * g,
+        dim: net.int("dim"),
+        grid: Some((g, g)),
+        cls: false,
+        n: 1,
+    })
+}
+
+fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
+    let Ty::Tokens { len, dim, cls, n, .. } = call.tensor("x")?.0.clone() else {
+        return Err(mismatch(call, "x", "the input of mask_fill", "tokens"));
+    };
+    let Ty::Mask { grid, keep } = call.tensor("mask")?.0.clone() else {
+        return Err(mismatch(call, "mask", "mask_fill", "a mask"));
+    };
+    if len != keep + u64::from(cls) {
+        return Err(mismatch(
+            call,
+            "x",
+            "mask_fill",
+            format!("the {keep} visible tokens of the mask"),
+        ));
+    }
+    Ok(Ty::Tokens {
+        len: grid.0 * grid.1 + u64::from(cls),
+        dim,
+        grid: Some(grid),
+        cls,
+        n,
+    })
+}
+
+const X: Param = req("x", PTy::Tensor, "the input");
+const ONLY_X: &[Param] = &[X];
+
+pub static ALL: &[Builtin] = &[
+    Builtin {
+        name: "vit",
+        category: Category::Network,
+        doc: "Vision Transformer: linear patch embedding, fixed 2-D sin-cos position embeddings \
+              (interpolated for other crop sizes), optional CLS token, pre-norm blocks and a final \
+              LayerNorm. Called with `mask:` it drops masked patches and encodes only the visible \
+              ones. Output: tokens (CLS first when `cls`).",
+        params: &[
+            req("patch", PTy::Int, "patch side in pixels").within(Limit::AtLeast1),
+            req("dim", PTy::Int, "token width").within(Limit::AtLeast1),
+            req("depth", PTy::Int, "number of blocks").within(Limit::NonNeg),
+            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
+            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
+            opt("cls", PTy::Bool, "true", "prepend a learned class token"),
+            opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
+            opt("drop_path", PTy::Num, "0.0", "stochastic depth rate").within(Limit::Prob),
+            opt(
+                "frozen_patch",
+                PTy::Bool,
+                "false",
+                "freeze the patch embedding (SiameseIM)",
+            ),
+        ],
+        variadic: None,
+        rule: vit_config,
+        call: Some((&[X, opt("mask", PTy::Tensor, "none", "tokens to drop")], vit_call)),
+        example: "network backbone = vit(patch: 4, dim: 64, depth: 4, heads: 4)",
+    },
+    Builtin {
+        name: "resnet",
+        category: Category::Network,
+        doc: "A small ResNet (four stages of basic blocks, widths ×1, ×2, ×4, ×8, total stride 8). \
+              With `taps` the output is `concat(avgpool(stage2), avgpool(stage3), stage4)` on \
+              the final grid (CYBORGS dense features). Output: tokens on the grid.",
+        params: &[
+            opt("width", PTy::Int, "16", "width of the first stage").within(Limit::AtLeast1),
+            opt("taps", PTy::Bool, "false", "concatenate multi-stage features"),
+            opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, resnet_call)),
+        example: "network backbone = resnet(width: 16, taps: true)",
+    },
+    Builtin {
+        name: "mlp",
+        category: Category::Network,
+        doc: "Multi-layer perceptron applied to each vector or token: `layers` linear layers, \
+              with BatchNorm (optional) and an activation between them (BYOL projector).",
+        params: &[
+            req("hidden", PTy::Int, "hidden width").within(Limit::AtLeast1),
+            req("out", PTy::Int, "output width").within(Limit::AtLeast1),
+            opt("layers", PTy::Int, "2", "number of linear layers").within(Limit::AtLeast1),
+            opt("bn", PTy::Bool, "true", "BatchNorm after hidden layers"),
+            opt("act", PTy::Choice(&["relu", "gelu"]), "\"relu\"", "activation"),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, mlp_call)),
+        example: "network projector = mlp(hidden: 256, out: 64)",
+    },
+    Builtin {
+        name: "linear",
+        category: Category::Network,
+        doc: "One linear layer applied to each vector or token.",
+        params: &[
+            req("out", PTy::Int, "output width").within(Limit::AtLeast1),
+            opt("bias", PTy::Bool, "true", "add a bias"),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, linear_call)),
+        example: "network decoder = linear(out: 48)",
+    },
+    Builtin {
+        name: "transformer",
+        category: Category::Network,
+        doc: "Pre-norm transformer blocks over tokens (SiameseIM projector and predictor).",
+        params: &[
+            req("depth", PTy::Int, "number of blocks").within(Limit::AtLeast1),
+            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
+            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
+            opt(
+                "norm",
+                PTy::Choice(&["layer", "batch"]),
+                "\"layer\"",
+                "normalisation in the blocks",
+            ),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, transformer_call)),
+        example: "network predictor = transformer(depth: 2, heads: 4)",
+    },
+    Builtin {
+        name: "dino_head",
+        category: Category::Network,
+        doc: "DINO head: MLP to a `bottleneck`, L2-normalise, then a weight-normalised linear layer \
+              to `prototypes` with its gain fixed at 1. `freeze_last_epochs` keeps that last layer \
+              fixed for the first epochs.",
+        params: &[
+            opt("hidden", PTy::Int, "2048", "hidden width").within(Limit::AtLeast1),
+            opt("bottleneck", PTy::Int, "256", "bottleneck width").within(Limit::AtLeast1),
+            req("prototypes", PTy::Int, "number of prototypes (output width)").within(Limit::AtLeast1),
+            opt("layers", PTy::Int, "3", "linear layers before the bottleneck").within(Limit::AtLeast1),
+            opt(
+                "freeze_last_epochs",
+                PTy::Num,
+                "0",
+                "epochs during which the prototypes are frozen",
+            )
+            .within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, dino_call)),
+        example: "network head = dino_head(hidden: 512, bottleneck: 64, prototypes: 256)",
+    },
+    Builtin {
+        name: "coord_embed",
+        category: Category::Network,
+        doc: "For every patch of a `grid`×`grid` view, its centre in the frame view's patch units \
+              (from a crop geometry), with 10·log of the relative scales, embedded as sin-cos \
+              features and mapped by a learned linear layer to `dim` (SiameseIM relpos; the bias \
+              plays the mask token).",
+        params: &[
+            req("dim", PTy::Int, "output width").within(Limit::AtLeast1),
+            req("grid", PTy::Int, "side of the patch grid of the located view").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((ONLY_X, coord_call)),
+        example: "network relpos = coord_embed(dim: 64, grid: 8)",
+    },
+    Builtin {
+        name: "mask_fill",
+        category: Category::Network,
+        doc: "Puts visible tokens back on their grid and fills masked places with a learned mask \
+              token (MAE decoder input).",
+        params: &[],
+        variadic: None,
+        rule: config,
+        call: Some((
+            &[X, req("mask", PTy::Tensor, "the mask the tokens were taken with")],
+            fill_call,
+        )),
+        example: "network unmask = mask_fill()",
+    },
+];

@@ -1,0 +1,503 @@
+//! Tensor ops: stop-gradient, pooling, normalisation, attention, token plumbing, transport.
+
+use super::rules::{features, mismatch, same};
+use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
+use crate::diag::Diag;
+use crate::types::Ty;
+
+/// The name of the stop-gradient op, which the gradient checks look for.
+pub const STOP_GRADIENT: &str = "sg";
+
+fn identity(b: &Args) -> Result<Out, Diag> {
+    Ok(Out::Tensor(b.tensor("x")?.0.clone()))
+}
+
+fn featured(b: &Args) -> Result<Out, Diag> {
+    features(b, "x", b.builtin)?;
+    identity(b)
+}
+
+/// The fields of a tokens type: (len, dim, grid, cls, n).
+type TokenShape = (u64, u64, Option<(u64, u64)>, bool, u64);
+
+fn tokens(b: &Args, arg: &str) -> Result<TokenShape, Diag> {
+    match b.tensor(arg)?.0 {
+        Ty::Tokens { len, dim, grid, cls, n } => Ok((*len, *dim, *grid, *cls, *n)),
+        _ => Err(mismatch(b, arg, b.builtin, "tokens")),
+    }
+}
+
+fn cls(b: &Args) -> Result<Out, Diag> {
+    let (_, dim, _, cls, n) = tokens(b, "x")?;
+    if !cls {
+        return Err(mismatch(b, "x", "cls", "tokens with a class token (`vit(cls: true)`)"));
+    }
+    Ok(Out::Tensor(Ty::Vector { dim, n }))
+}
+
+fn patches(b: &Args) -> Result<Out, Diag> {
+    let (len, dim, grid, cls, n) = tokens(b, "x")?;
+    Ok(Out::Tensor(Ty::Tokens {
+        len: len - u64::from(cls),
+        dim,
+        grid,
+        cls: false,
+        n,
+    }))
+}
+
+fn mean_tokens(b: &Args) -> Result<Out, Diag> {
+    let (_, dim, _, _, n) = tokens(b, "x")?;
+    Ok(Out::Tensor(Ty::Vector { dim, n }))
+}
+
+fn reduce(b: &Args) -> Result<Out, Diag> {
+    b.tensor("x")?;
+    Ok(Out::Tensor(Ty::Scalar { n: 1 }))
+}
+
+fn concat_views(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        Ty::Vector { dim, n } => Ok(Out::Tensor(Ty::Vector { dim: dim * n, n: 1 })),
+        _ => Err(mismatch(b, "x", "concat_views", "vectors")),
+    }
+}
+
+fn mean_views(b: &Args) -> Result<Out, Diag> {
+    Ok(Out::Tensor(b.tensor("x")?.0.with_count(1)))
+}
+
+fn concat_tokens(b: &Args) -> Result<Out, Diag> {
+    let (la, da, _, cls, n) = tokens(b, "a")?;
+    let (lb, db, _, _, _) = tokens(b, "b")?;
+    if da != db {
+        return Err(mismatch(b, "b", "concat_tokens", format!("tokens of width {da}")));
+    }
+    Ok(Out::Tensor(Ty::Tokens {
+        len: la + lb,
+        dim: da,
+        grid: None,
+        cls,
+        n,
+    }))
+}
+
+fn slice_tokens(b: &Args) -> Result<Out, Diag> {
+    let (len, dim, _, _, n) = tokens(b, "x")?;
+    let (start, count) = (b.int("start"), b.int("len"));
+    if start + count > len {
+        return Err(mismatch(
+            b,
+            "x",
+            "slice_tokens",
+            format!("at least {} tokens", start + count),
+        ));
+    }
+    Ok(Out::Tensor(Ty::Tokens {
+        len: count,
+        dim,
+        grid: None,
+        cls: false,
+        n,
+    }))
+}
+
+fn last_tokens(b: &Args) -> Result<Out, Diag> {
+    let (len, dim, _, _, n) = tokens(b, "x")?;
+    let count = b.int("len");
+    if count > len {
+        return Err(mismatch(b, "x", "last_tokens", format!("at least {count} tokens")));
+    }
+    let grid = (count as f64).sqrt() as u64;
+    let grid = (grid * grid == count).then_some((grid, grid));
+    Ok(Out::Tensor(Ty::Tokens {
+        len: count,
+        dim,
+        grid,
+        cls: false,
+        n,
+    }))
+}
+
+fn select(b: &Args) -> Result<Out, Diag> {
+    let (len, dim, grid, cls, n) = tokens(b, "x")?;
+    let Ty::Mask { grid: mg, keep } = b.tensor("mask")?.0.clone() else {
+        return Err(mismatch(b, "mask", "select", "a mask"));
+    };
+    if grid != Some(mg) || len != mg.0 * mg.1 + u64::from(cls) {
+        return Err(mismatch(
+            b,
+            "x",
+            "select",
+            format!("tokens on the mask's {}×{} grid", mg.0, mg.1),
+        ));
+    }
+    Ok(Out::Tensor(Ty::Tokens {
+        len: keep,
+        dim,
+        grid: None,
+        cls: false,
+        n,
+    }))
+}
+
+fn attend(b: &Args) -> Result<Out, Diag> {
+    let (lq, dq, _, _, n) = tokens(b, "q")?;
+    let (_, dk, _, _, _) = tokens(b, "k")?;
+    if dq != dk {
+        return Err(mismatch(b, "k", "attend", format!("tokens of width {dq}")));
+    }
+    Ok(Out::Tensor(Ty::Tokens {
+        len: lq,
+        dim: dk,
+        grid: None,
+        cls: false,
+        n,
+    }))
+}
+
+fn segment_pool(b: &Args) -> Result<Out, Diag> {
+    let (_, dim, grid, _, _) = tokens(b, "x")?;
+    if grid.is_none() {
+        return Err(mismatch(b, "x", "segment_pool", "tokens on a grid"));
+    }
+    if !matches!(b.tensor("segments")?.0, Ty::Segments { .. }) {
+        return Err(mismatch(b, "segments", "segment_pool", "a segment map"));
+    }
+    Ok(Out::Tensor(Ty::Slots {
+        slots: b.int("slots"),
+        dim,
+    }))
+}
+
+fn vectors(b: &Args, arg: &str) -> Result<(u64, u64), Diag> {
+    match b.tensor(arg)?.0 {
+        Ty::Vector { dim, n } => Ok((*dim, *n)),
+        _ => Err(mismatch(b, arg, b.builtin, "vectors")),
+    }
+}
+
+fn pairwise(b: &Args) -> Result<Out, Diag> {
+    let (da, na) = vectors(b, "a")?;
+    let (db, nb) = vectors(b, "b")?;
+    if da != db {
+        return Err(mismatch(b, "b", b.builtin, format!("vectors of width {da}")));
+    }
+    Ok(Out::Tensor(Ty::Matrix { rows: na, cols: nb }))
+}
+
+fn dot(b: &Args) -> Result<Out, Diag> {
+    let (da, na) = vectors(b, "a")?;
+    let (db, nb) = vectors(b, "b")?;
+    if da != db {
+        return Err(mismatch(b, "b", "dot", format!("vectors of width {da}")));
+    }
+    if nb != 1 && nb != na {
+        return Err(mismatch(b, "b", "dot", format!("one vector or {na}")));
+    }
+    Ok(Out::Tensor(Ty::Scalar { n: na }))
+}
+
+fn sinkhorn(b: &Args) -> Result<Out, Diag> {
+    let Ty::Matrix { rows, cols } = b.tensor("cost")?.0.clone() else {
+        return Err(mismatch(b, "cost", "sinkhorn", "a matrix"));
+    };
+    for (arg, len) in [("rows", rows), ("cols", cols)] {
+        if b.tensor(arg)?.0 != &(Ty::Scalar { n: len }) {
+            return Err(mismatch(b, arg, "sinkhorn", format!("{len} marginals (one per {arg})")));
+        }
+    }
+    Ok(Out::Tensor(Ty::Matrix { rows, cols }))
+}
+
+fn patchify(b: &Args) -> Result<Out, Diag> {
+    let Ty::Image { c, h, w, n } = b.tensor("x")?.0.clone() else {
+        return Err(mismatch(b, "x", "patchify", "an image"));
+    };
+    let p = b.int("patch");
+    if h % p != 0 || w % p != 0 {
+        return Err(mismatch(b, "x", "patchify", format!("a side divisible by {p}")));
+    }
+    let grid = (h / p, w / p);
+    Ok(Out::Tensor(Ty::Tokens {
+        len: grid.0 * grid.1,
+        dim: c * p * p,
+        grid: Some(grid),
+        cls: false,
+        n,
+    }))
+}
+
+fn binary_same(b: &Args) -> Result<Out, Diag> {
+    same(b, "a", "b", b.builtin).map(Out::Tensor)
+}
+
+const X: Param = req("x", PTy::Tensor, "the input");
+
+pub static ALL: &[Builtin] = &[
+    Builtin {
+        name: STOP_GRADIENT,
+        category: Category::Op,
+        doc: "Stop-gradient: the value passes, its gradient does not.",
+        params: &[X],
+        variadic: None,
+        rule: identity,
+        call: None,
+        example: "let t = sg(target.projector(y))",
+    },
+    Builtin {
+        name: "cls",
+        category: Category::Op,
+        doc: "The class token of a token sequence, as a vector.",
+        params: &[X],
+        variadic: None,
+        rule: cls,
+        call: None,
+        example: "let h = online.backbone(v1) |> cls",
+    },
+    Builtin {
+        name: "patches",
+        category: Category::Op,
+        doc: "The tokens without the class token.",
+        params: &[X],
+        variadic: None,
+        rule: patches,
+        call: None,
+        example: "let z = online.backbone(v1) |> patches",
+    },
+    Builtin {
+        name: "mean_tokens",
+        category: Category::Op,
+        doc: "Average of all tokens, as a vector.",
+        params: &[X],
+        variadic: None,
+        rule: mean_tokens,
+        call: None,
+        example: "let h = online.backbone(v1) |> mean_tokens",
+    },
+    Builtin {
+        name: "l2norm",
+        category: Category::Op,
+        doc: "Scales each vector or token to unit length.",
+        params: &[X],
+        variadic: None,
+        rule: featured,
+        call: None,
+        example: "let z = l2norm(h)",
+    },
+    Builtin {
+        name: "layer_norm",
+        category: Category::Op,
+        doc: "LayerNorm without affine parameters over the feature axis.",
+        params: &[X],
+        variadic: None,
+        rule: featured,
+        call: None,
+        example: "let t = layer_norm(target.projector(y))",
+    },
+    Builtin {
+        name: "relu",
+        category: Category::Op,
+        doc: "max(x, 0), elementwise.",
+        params: &[X],
+        variadic: None,
+        rule: identity,
+        call: None,
+        example: "let a = relu(dot(o, f))",
+    },
+    Builtin {
+        name: "softmax",
+        category: Category::Op,
+        doc: "Softmax over the feature axis of `x / temperature`.",
+        params: &[
+            X,
+            opt("temperature", PTy::Sched, "1.0", "divides the logits").within(Limit::Positive),
+        ],
+        variadic: None,
+        rule: featured,
+        call: None,
+        example: "let p = softmax(logits, temperature: 0.1)",
+    },
+    Builtin {
+        name: "sum",
+        category: Category::Op,
+        doc: "Sum of all elements per image, as a scalar.",
+        params: &[X],
+        variadic: None,
+        rule: reduce,
+        call: None,
+        example: "let l = sum(plan * sim)",
+    },
+    Builtin {
+        name: "mean",
+        category: Category::Op,
+        doc: "Mean of all elements per image, as a scalar.",
+        params: &[X],
+        variadic: None,
+        rule: reduce,
+        call: None,
+        example: "let l = mean(x)",
+    },
+    Builtin {
+        name: "concat_views",
+        category: Category::Op,
+        doc: "Concatenates the n vectors of a multi-view value into one vector of n × width.",
+        params: &[X],
+        variadic: None,
+        rule: concat_views,
+        call: None,
+        example: "let i = concat_views(online.projector(inst_h))",
+    },
+    Builtin {
+        name: "mean_views",
+        category: Category::Op,
+        doc: "Averages the n views (instances) of a value into one.",
+        params: &[X],
+        variadic: None,
+        rule: mean_views,
+        call: None,
+        example: "let m = mean_views(local_out)",
+    },
+    Builtin {
+        name: "concat_tokens",
+        category: Category::Op,
+        doc: "Joins two token sequences of the same width, `a` first.",
+        params: &[
+            req("a", PTy::Tensor, "first tokens"),
+            req("b", PTy::Tensor, "second tokens"),
+        ],
+        variadic: None,
+        rule: concat_tokens,
+        call: None,
+        example: "let seq = concat_tokens(visible, queries)",
+    },
+    Builtin {
+        name: "slice_tokens",
+        category: Category::Op,
+        doc: "`len` tokens starting at `start`.",
+        params: &[
+            X,
+            req("start", PTy::Int, "first token").within(Limit::NonNeg),
+            req("len", PTy::Int, "number of tokens").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: slice_tokens,
+        call: None,
+        example: "let q = slice_tokens(seq, start: 1, len: 16)",
+    },
+    Builtin {
+        name: "last_tokens",
+        category: Category::Op,
+        doc: "The last `len` tokens (a square count is kept as a grid).",
+        params: &[X, req("len", PTy::Int, "number of tokens").within(Limit::AtLeast1)],
+        variadic: None,
+        rule: last_tokens,
+        call: None,
+        example: "let pred = last_tokens(seq, len: 64)",
+    },
+    Builtin {
+        name: "select",
+        category: Category::Op,
+        doc: "The tokens a mask keeps (visible or selected), in grid order.",
+        params: &[X, req("mask", PTy::Tensor, "the mask")],
+        variadic: None,
+        rule: select,
+        call: None,
+        example: "let q = select(z, q_mask)",
+    },
+    Builtin {
+        name: "attend",
+        category: Category::Op,
+        doc: "Non-parametric attention `softmax(beta · q kᵀ) k` over the tokens of `k` \
+              (FLSL mean-shift; with `k` = `q` it is intra-view).",
+        params: &[
+            req("q", PTy::Tensor, "queries"),
+            req("k", PTy::Tensor, "keys, also the values"),
+            req("beta", PTy::Num, "inverse temperature").within(Limit::Positive),
+        ],
+        variadic: None,
+        rule: attend,
+        call: None,
+        example: "let zhat = attend(q, z, beta: 0.0125)",
+    },
+    Builtin {
+        name: "segment_pool",
+        category: Category::Op,
+        doc: "Averages grid features inside each segment of a segment map downsampled to the \
+              grid (argmax per cell), for `slots` segment ids sampled among those present.",
+        params: &[
+            X,
+            req("segments", PTy::Tensor, "the view's segment map"),
+            opt("slots", PTy::Int, "16", "segments sampled per image").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: segment_pool,
+        call: None,
+        example: "let e1 = segment_pool(h1, seg1, slots: 8)",
+    },
+    Builtin {
+        name: "pairwise_cosine",
+        category: Category::Op,
+        doc: "Cosine similarity of every vector of `a` with every vector of `b`, per image.",
+        params: &[req("a", PTy::Tensor, "n vectors"), req("b", PTy::Tensor, "m vectors")],
+        variadic: None,
+        rule: pairwise,
+        call: None,
+        example: "let sim = pairwise_cosine(o, t)",
+    },
+    Builtin {
+        name: "dot",
+        category: Category::Op,
+        doc: "Dot product of each vector of `a` with `b` (one vector, or one per vector of `a`).",
+        params: &[
+            req("a", PTy::Tensor, "n vectors"),
+            req("b", PTy::Tensor, "one or n vectors"),
+        ],
+        variadic: None,
+        rule: dot,
+        call: None,
+        example: "let supply = relu(dot(o, f))",
+    },
+    Builtin {
+        name: "sinkhorn",
+        category: Category::Op,
+        doc: "Log-domain Sinkhorn-Knopp on `exp(-cost / eps)` with row and column marginals \
+              (normalised to equal mass); returns the transport plan, without gradient.",
+        params: &[
+            req("cost", PTy::Tensor, "cost matrix"),
+            req("rows", PTy::Tensor, "row marginals"),
+            req("cols", PTy::Tensor, "column marginals"),
+            opt("eps", PTy::Num, "0.1", "entropic regularisation").within(Limit::Positive),
+            opt("iters", PTy::Int, "50", "iterations").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: sinkhorn,
+        call: None,
+        example: "let plan = sinkhorn(1 - sim, supply, demand, eps: 0.1)",
+    },
+    Builtin {
+        name: "patchify",
+        category: Category::Op,
+        doc: "Cuts an image into patch tokens of its pixels; with `normalize` each patch is \
+              normalised to zero mean and unit variance (MAE/SimMIM targets).",
+        params: &[
+            X,
+            req("patch", PTy::Int, "patch side").within(Limit::AtLeast1),
+            opt("normalize", PTy::Bool, "true", "per-patch normalisation"),
+        ],
+        variadic: None,
+        rule: patchify,
+        call: None,
+        example: "let target = patchify(v1, patch: 4)",
+    },
+    Builtin {
+        name: "maximum",
+        category: Category::Op,
+        doc: "Elementwise maximum of two values of the same type.",
+        params: &[req("a", PTy::Tensor, "first"), req("b", PTy::Tensor, "second")],
+        variadic: None,
+        rule: binary_same,
+        call: None,
+        example: "let m = maximum(a, b)",
+    },
+];
