@@ -1,0 +1,191 @@
+//! Photometric augmentations: colour jitter, grayscale, Gaussian blur, solarize.
+
+use crate::data::Image;
+use crate::rng::Rng;
+
+fn luma(r: f32, g: f32, b: f32) -> f32 {
+    0.299 * r + 0.587 * g + 0.114 * b
+}
+
+fn mean_luma(img: &Image) -> f32 {
+    let n = img.h * img.w;
+    (0..n)
+        .map(|i| luma(img.data[i], img.data[n + i], img.data[2 * n + i]))
+        .sum::<f32>()
+        / n as f32
+}
+
+/// Rotates the hue by `shift` turns (YIQ rotation).
+fn hue(img: &mut Image, shift: f32) {
+    let n = img.h * img.w;
+    let (c, s) = (
+        (shift * std::f32::consts::TAU).cos(),
+        (shift * std::f32::consts::TAU).sin(),
+    );
+    for i in 0..n {
+        let (r, g, b) = (img.data[i], img.data[n + i], img.data[2 * n + i]);
+        let y = 0.299 * r + 0.587 * g + 0.114 * b;
+        let ii = 0.596 * r - 0.274 * g - 0.322 * b;
+        let q = 0.211 * r - 0.523 * g + 0.312 * b;
+        let (i2, q2) = (ii * c - q * s, ii * s + q * c);
+        img.data[i] = (y + 0.956 * i2 + 0.621 * q2).clamp(0.0, 1.0);
+        img.data[n + i] = (y - 0.272 * i2 - 0.647 * q2).clamp(0.0, 1.0);
+        img.data[2 * n + i] = (y - 1.106 * i2 + 1.703 * q2).clamp(0.0, 1.0);
+    }
+}
+
+/// Brightness, contrast, saturation and hue jitter in random order, with probability `p`.
+pub fn color_jitter(img: &mut Image, strength: [f32; 4], p: f32, rng: &mut Rng) {
+    if img.c != 3 || !rng.chance(p) {
+        return;
+    }
+    let mut order = [0usize, 1, 2, 3];
+    for i in (1..4).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let n = img.h * img.w;
+    for k in order {
+        let s = strength[k];
+        match k {
+            0 => {
+                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
+                img.data.iter_mut().for_each(|v| *v = (*v * f).clamp(0.0, 1.0));
+            }
+            1 => {
+                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
+                let m = mean_luma(img);
+                img.data
+                    .iter_mut()
+                    .for_each(|v| *v = ((*v - m) * f + m).clamp(0.0, 1.0));
+            }
+            2 => {
+                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
+                for i in 0..n {
+                    let l = luma(img.data[i], img.data[n + i], img.data[2 * n + i]);
+                    for c in 0..3 {
+                        let v = &mut img.data[c * n + i];
+                        *v = ((*v - l) * f + l).clamp(0.0, 1.0);
+                    }
+                }
+            }
+            _ => {
+                if s > 0.0 {
+                    hue(img, rng.range(-s, s));
+                }
+            }
+        }
+    }
+}
+
+/// Grey (kept as 3 channels) with probability `p`.
+pub fn grayscale(img: &mut Image, p: f32, rng: &mut Rng) {
+    if img.c != 3 || !rng.chance(p) {
+        return;
+    }
+    let n = img.h * img.w;
+    for i in 0..n {
+        let l = luma(img.data[i], img.data[n + i], img.data[2 * n + i]);
+        for c in 0..3 {
+            img.data[c * n + i] = l;
+        }
+    }
+}
+
+/// Separable Gaussian blur, sigma drawn from `sigma` (given at 224 px, scaled to the image).
+pub fn blur(img: &mut Image, p: f32, sigma: (f32, f32), rng: &mut Rng) {
+    if !rng.chance(p) {
+        return;
+    }
+    let s = rng.range(sigma.0, sigma.1) * img.w as f32 / 224.0;
+    if s < 0.05 {
+        return;
+    }
+    let radius = (3.0 * s).ceil() as i64;
+    let kernel: Vec<f32> = (-radius..=radius)
+        .map(|i| (-(i * i) as f32 / (2.0 * s * s)).exp())
+        .collect();
+    let total: f32 = kernel.iter().sum();
+    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
+    let (h, w) = (img.h as i64, img.w as i64);
+    let mut tmp = img.clone();
+    for c in 0..img.c {
+        for y in 0..h {
+            for x in 0..w {
+                let v: f32 = kernel
+                    .iter()
+                    .enumerate()
+                    .map(|(k, kv)| {
+                        let xx = (x + k as i64 - radius).clamp(0, w - 1);
+                        kv * img.at(c, y as usize, xx as usize)
+                    })
+                    .sum();
+                tmp.set(c, y as usize, x as usize, v);
+            }
+        }
+        for y in 0..h {
+            for x in 0..w {
+                let v: f32 = kernel
+                    .iter()
+                    .enumerate()
+                    .map(|(k, kv)| {
+                        let yy = (y + k as i64 - radius).clamp(0, h - 1);
+                        kv * tmp.at(c, yy as usize, x as usize)
+                    })
+                    .sum();
+                img.set(c, y as usize, x as usize, v);
+            }
+        }
+    }
+}
+
+/// Inverts values above `threshold` with probability `p`.
+pub fn solarize(img: &mut Image, p: f32, threshold: f32, rng: &mut Rng) {
+    if rng.chance(p) {
+        img.data
+            .iter_mut()
+            .filter(|v| **v >= threshold)
+            .for_each(|v| *v = 1.0 - *v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_keeps_a_constant_image() {
+        let mut img = Image {
+            c: 3,
+            h: 8,
+            w: 8,
+            data: vec![0.5; 192],
+        };
+        blur(&mut img, 1.0, (20.0, 20.0), &mut Rng::new(0));
+        assert!(img.data.iter().all(|v| (v - 0.5).abs() < 1e-5));
+    }
+
+    #[test]
+    fn grayscale_equalises_channels() {
+        let mut img = Image {
+            c: 3,
+            h: 1,
+            w: 2,
+            data: vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5],
+        };
+        grayscale(&mut img, 1.0, &mut Rng::new(0));
+        assert_eq!(img.data[0], img.data[2]);
+        assert_eq!(img.data[2], img.data[4]);
+    }
+
+    #[test]
+    fn solarize_inverts_bright_pixels() {
+        let mut img = Image {
+            c: 1,
+            h: 1,
+            w: 2,
+            data: vec![0.2, 0.8],
+        };
+        solarize(&mut img, 1.0, 0.5, &mut Rng::new(0));
+        assert!((img.data[1] - 0.2).abs() < 1e-6 && img.data[0] == 0.2);
+    }
+}

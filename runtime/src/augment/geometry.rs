@@ -1,0 +1,142 @@
+//! Geometric augmentations: random resized crop (recording its box) and horizontal flip.
+
+use crate::data::Image;
+use crate::rng::Rng;
+
+/// Where a view lies in the original image: box in source pixels and whether it is flipped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Crop {
+    pub y: f32,
+    pub x: f32,
+    pub h: f32,
+    pub w: f32,
+    pub flipped: bool,
+}
+
+impl Crop {
+    pub fn full(img: &Image) -> Self {
+        Crop {
+            y: 0.0,
+            x: 0.0,
+            h: img.h as f32,
+            w: img.w as f32,
+            flipped: false,
+        }
+    }
+}
+
+/// torchvision's RandomResizedCrop sampling: area fraction in `scale`, log-uniform aspect in
+/// `ratio`, 10 tries, then a centre crop; the crop is resized bilinearly to `size`.
+pub fn random_resized_crop(
+    img: &Image,
+    frame: Crop,
+    size: usize,
+    scale: (f32, f32),
+    ratio: (f32, f32),
+    rng: &mut Rng,
+) -> (Image, Crop) {
+    let (src_h, src_w) = (img.h as f32, img.w as f32);
+    let area = src_h * src_w;
+    let mut chosen = None;
+    for _ in 0..10 {
+        let target = area * rng.range(scale.0, scale.1);
+        let log_r = rng.range(ratio.0.ln(), ratio.1.ln());
+        let ar = log_r.exp();
+        let w = (target * ar).sqrt();
+        let h = (target / ar).sqrt();
+        if w <= src_w && h <= src_h && w >= 1.0 && h >= 1.0 {
+            chosen = Some((rng.range(0.0, src_h - h), rng.range(0.0, src_w - w), h, w));
+            break;
+        }
+    }
+    let (y, x, h, w) = chosen.unwrap_or((0.0, 0.0, src_h, src_w));
+    let mut out = Image::new(img.c, size, size);
+    for c in 0..img.c {
+        for oy in 0..size {
+            let sy = y + (oy as f32 + 0.5) * h / size as f32;
+            for ox in 0..size {
+                let sx = x + (ox as f32 + 0.5) * w / size as f32;
+                out.set(c, oy, ox, img.sample(c, sy, sx));
+            }
+        }
+    }
+    // Compose with the frame: the source image may itself be a crop of the original.
+    let (fy, fx) = (frame.h / src_h, frame.w / src_w);
+    let x_in_frame = if frame.flipped { src_w - x - w } else { x };
+    let crop = Crop {
+        y: frame.y + y * fy,
+        x: frame.x + x_in_frame * fx,
+        h: h * fy,
+        w: w * fx,
+        flipped: frame.flipped,
+    };
+    (out, crop)
+}
+
+/// Horizontal flip with probability `p`.
+pub fn flip(img: &mut Image, crop: &mut Crop, p: f32, rng: &mut Rng) {
+    if !rng.chance(p) {
+        return;
+    }
+    for c in 0..img.c {
+        for y in 0..img.h {
+            let row = (c * img.h + y) * img.w;
+            img.data[row..row + img.w].reverse();
+        }
+    }
+    crop.flipped = !crop.flipped;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp() -> Image {
+        let mut img = Image::new(1, 8, 8);
+        for y in 0..8 {
+            for x in 0..8 {
+                img.set(0, y, x, x as f32);
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn full_scale_crop_keeps_the_image() {
+        let img = ramp();
+        let mut rng = Rng::new(1);
+        let (out, crop) = random_resized_crop(&img, Crop::full(&img), 8, (1.0, 1.0), (1.0, 1.0), &mut rng);
+        assert_eq!(
+            crop,
+            Crop {
+                y: 0.0,
+                x: 0.0,
+                h: 8.0,
+                w: 8.0,
+                flipped: false
+            }
+        );
+        for (a, b) in out.data.iter().zip(&img.data) {
+            assert!((a - b).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn crop_box_lies_inside_the_source() {
+        let img = ramp();
+        let mut rng = Rng::new(3);
+        for _ in 0..100 {
+            let (_, c) = random_resized_crop(&img, Crop::full(&img), 4, (0.1, 0.5), (0.5, 2.0), &mut rng);
+            assert!(c.x >= 0.0 && c.y >= 0.0 && c.x + c.w <= 8.0 + 1e-4 && c.y + c.h <= 8.0 + 1e-4);
+        }
+    }
+
+    #[test]
+    fn flip_reverses_rows_and_records_it() {
+        let mut img = ramp();
+        let mut crop = Crop::full(&img);
+        flip(&mut img, &mut crop, 1.0, &mut Rng::new(0));
+        assert_eq!(img.at(0, 3, 0), 7.0);
+        assert!(crop.flipped);
+    }
+}

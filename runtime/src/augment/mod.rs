@@ -1,0 +1,7 @@
+//! Image augmentations on CPU images. Geometric ones record where the crop lies.
+
+mod colour;
+mod geometry;
+
+pub use colour::{blur, color_jitter, grayscale, solarize};
+pub use geometry::{Crop, flip, random_resized_crop};

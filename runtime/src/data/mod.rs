@@ -1,0 +1,7 @@
+//! Data sources and batches: images with their boxes, segment maps and labels.
+
+pub mod image;
+pub mod scenes;
+
+pub use image::Image;
+pub use scenes::{Scene, Scenes};
