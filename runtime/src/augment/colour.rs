@@ -106,33 +106,30 @@ pub fn blur(img: &mut Image, p: f32, sigma: (f32, f32), rng: &mut Rng) {
         .collect();
     let total: f32 = kernel.iter().sum();
     let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
-    let (h, w) = (img.h as i64, img.w as i64);
     let mut tmp = img.clone();
-    for c in 0..img.c {
+    convolve(img, &mut tmp, &kernel, (0, 1));
+    convolve(&tmp, img, &kernel, (1, 0));
+}
+
+/// One pass of a centred 1-D kernel along `step` (rows: (0, 1), columns: (1, 0)), with the
+/// border pixel repeated.
+fn convolve(src: &Image, dst: &mut Image, kernel: &[f32], step: (i64, i64)) {
+    let radius = (kernel.len() / 2) as i64;
+    let (h, w) = (src.h as i64, src.w as i64);
+    for c in 0..src.c {
         for y in 0..h {
             for x in 0..w {
                 let v: f32 = kernel
                     .iter()
                     .enumerate()
                     .map(|(k, kv)| {
-                        let xx = (x + k as i64 - radius).clamp(0, w - 1);
-                        kv * img.at(c, y as usize, xx as usize)
+                        let off = k as i64 - radius;
+                        let yy = (y + off * step.0).clamp(0, h - 1);
+                        let xx = (x + off * step.1).clamp(0, w - 1);
+                        kv * src.at(c, yy as usize, xx as usize)
                     })
                     .sum();
-                tmp.set(c, y as usize, x as usize, v);
-            }
-        }
-        for y in 0..h {
-            for x in 0..w {
-                let v: f32 = kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(k, kv)| {
-                        let yy = (y + k as i64 - radius).clamp(0, h - 1);
-                        kv * tmp.at(c, yy as usize, x as usize)
-                    })
-                    .sum();
-                img.set(c, y as usize, x as usize, v);
+                dst.set(c, y as usize, x as usize, v);
             }
         }
     }
