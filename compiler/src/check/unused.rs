@@ -2,19 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use petgraph::Direction;
-
 use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
-    let mut live = BTreeSet::new();
-    let mut stack = g.losses();
-    while let Some(ix) = stack.pop() {
-        if live.insert(ix) {
-            stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
-        }
-    }
+    let live = g.live();
     let mut used_branches: BTreeSet<String> = live
         .iter()
         .filter_map(|ix| match &g.g[*ix].kind {

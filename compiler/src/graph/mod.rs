@@ -142,6 +142,18 @@ impl Graph {
         self.branches.iter().find(|b| b.name == name)
     }
 
+    /// Nodes some loss depends on (the losses included).
+    pub fn live(&self) -> std::collections::BTreeSet<NodeIndex> {
+        let mut live = std::collections::BTreeSet::new();
+        let mut stack = self.losses();
+        while let Some(ix) = stack.pop() {
+            if live.insert(ix) {
+                stack.extend(self.g.neighbors_directed(ix, petgraph::Direction::Incoming));
+            }
+        }
+        live
+    }
+
     /// Loss nodes in declaration order.
     pub fn losses(&self) -> Vec<NodeIndex> {
         self.g

@@ -1,6 +1,6 @@
 //! Lowers a checked graph to a plan: only what the losses need, in topological order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -11,13 +11,7 @@ use crate::graph::{Graph, NodeKind};
 
 /// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported).
 pub fn lower(g: &Graph, grads: &GradTable) -> Option<Plan> {
-    let mut live = BTreeSet::new();
-    let mut stack = g.losses();
-    while let Some(ix) = stack.pop() {
-        if live.insert(ix) {
-            stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
-        }
-    }
+    let live = g.live();
     // Nodes are created after their inputs, so index order is a topological order.
     let order: Vec<_> = g.g.node_indices().collect();
     let mut slot_of = BTreeMap::new();
