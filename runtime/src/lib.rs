@@ -1,6 +1,17 @@
 //! sslc's runtime: executes compiled plans. It sees only `sslc_compiler::plan`, never syntax.
 
 pub mod augment;
+pub mod config;
 pub mod data;
+pub mod device;
+pub mod error;
+pub mod exec;
+pub mod nets;
+pub mod probe;
 pub mod rng;
 pub mod support;
+pub mod trainer;
+pub mod weights;
+
+pub use error::RunError;
+pub use trainer::{StepInfo, Trainer};

@@ -1,10 +1,28 @@
-//! What this runtime can execute: a plan using anything else is refused before training.
+//! What this runtime can execute: a plan using anything else is refused before training, with
+//! the place in the recipe where the unsupported built-in is used.
 
 use sslc_compiler::plan::{Plan, StepKind};
 use sslc_compiler::span::Span;
 
-/// Built-ins the executor implements today.
-pub const EXECUTED: &[&str] = &[];
+use crate::data::source::{FIELDS, SOURCES};
+use crate::exec::ops::TENSOR_OPS;
+use crate::exec::views::VIEW_OPS;
+use crate::nets::NETWORKS;
+
+/// Optimisers, probes and jobs the trainer runs.
+pub const OPTIMIZERS: &[&str] = &["adamw"];
+pub const PROBES: &[&str] = &["knn"];
+pub const JOBS: &[&str] = &[];
+
+/// Every built-in (and data field) the executor implements today.
+pub fn executed() -> impl Iterator<Item = &'static str> {
+    [
+        VIEW_OPS, TENSOR_OPS, NETWORKS, OPTIMIZERS, PROBES, JOBS, SOURCES, FIELDS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
 
 /// The backend this binary was built with.
 pub fn backend() -> &'static str {
@@ -19,23 +37,35 @@ pub fn backend() -> &'static str {
     }
 }
 
-/// Every step (and network) of the plan the runtime cannot execute, with its span.
+/// Every built-in of the plan the runtime cannot execute, once each, with the span of its first
+/// use.
 pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     let mut out: Vec<(String, Span)> = vec![];
-    for s in &plan.steps {
-        let name = match &s.kind {
-            StepKind::Op { op, .. } => op.clone(),
-            StepKind::Net { net, .. } => plan
-                .networks
-                .iter()
-                .find(|(n, _)| n == net)
-                .map(|(_, n)| n.config.builtin.clone())
-                .unwrap_or_default(),
-            _ => continue,
-        };
-        if !EXECUTED.contains(&name.as_str()) && !out.iter().any(|(n, _)| *n == name) {
-            out.push((name, s.span));
+    let mut need = |name: &str, span: Span| {
+        if !executed().any(|e| e == name) && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), span));
         }
+    };
+    for s in &plan.steps {
+        match &s.kind {
+            StepKind::Op { op, .. } => need(op, s.span),
+            StepKind::Input { field } => need(field, s.span),
+            StepKind::Net { net, .. } => {
+                if let Some((_, n)) = plan.networks.iter().find(|(n, _)| n == net) {
+                    need(&n.config.builtin, n.span);
+                }
+            }
+            StepKind::Part { .. } | StepKind::Arith { .. } => {}
+        }
+    }
+    let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();
+    need(&plan.source.builtin, at("source"));
+    need(&plan.optimizer.builtin, at("optimizer"));
+    if let Some(p) = &plan.train.probe {
+        need(&p.builtin, at("probe"));
+    }
+    for (name, job) in &plan.jobs {
+        need(&job.builtin, at(&format!("job {name}")));
     }
     out
 }

@@ -51,6 +51,7 @@ fn declaration(b: &mut Builder, d: &Decl) {
             if let Some(e) = &d.value {
                 let v = b.eval(e);
                 b.graph.optimizer = expect_config(b, v, Category::Optimizer, "`optimizer`", e.span);
+                b.graph.setting_spans.insert("optimizer".into(), e.span);
             }
         }
         DeclKind::Network => {
@@ -98,6 +99,7 @@ fn declaration(b: &mut Builder, d: &Decl) {
             let Some(e) = &d.value else { return };
             let v = b.eval(e);
             if let Some(c) = expect_config(b, v, Category::Job, &format!("job `{name}`"), e.span) {
+                b.graph.setting_spans.insert(format!("job {name}"), e.span);
                 b.graph.jobs.push((name, c));
             }
         }
@@ -366,6 +368,7 @@ fn data(b: &mut Builder, d: &Decl) {
                 b.field_types.insert("segments", Ty::Segments { h: size, w: size });
                 b.field_types.insert("labels", Ty::Labels { classes });
                 b.graph.source = Some(c);
+                b.graph.setting_spans.insert("source".into(), s.value.span);
             }
             "batch" => {
                 if let Some(n) = int_setting(b, v, "batch", 2.0, s.value.span) {
@@ -392,7 +395,10 @@ fn train(b: &mut Builder, d: &Decl) {
             "epochs" => b.graph.train.epochs = int_setting(b, v, "epochs", 1.0, span).unwrap_or(1),
             "seed" => b.graph.train.seed = int_setting(b, v, "seed", 0.0, span).unwrap_or(0),
             "log_every" => b.graph.train.log_every = int_setting(b, v, "log_every", 1.0, span).unwrap_or(10),
-            "probe" => b.graph.train.probe = expect_config(b, v, Category::Probe, "`probe`", span),
+            "probe" => {
+                b.graph.train.probe = expect_config(b, v, Category::Probe, "`probe`", span);
+                b.graph.setting_spans.insert("probe".into(), span);
+            }
             _ => unknown_key(b, "train", &s.key, &TRAIN_KEYS),
         }
     }

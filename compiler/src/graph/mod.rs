@@ -135,6 +135,8 @@ pub struct Graph {
     pub train: Train,
     pub jobs: Vec<(String, Config)>,
     pub declared: Vec<Declared>,
+    /// Where the data source, optimiser, probe and each job (`job NAME`) were written.
+    pub setting_spans: BTreeMap<String, Span>,
 }
 
 impl Graph {

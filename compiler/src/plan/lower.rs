@@ -73,5 +73,6 @@ pub fn lower(g: &Graph, grads: &GradTable) -> Option<Plan> {
         optimizer: g.optimizer.clone()?,
         train: g.train.clone(),
         jobs: g.jobs.clone(),
+        setting_spans: g.setting_spans.clone(),
     })
 }

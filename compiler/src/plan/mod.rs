@@ -7,6 +7,8 @@ mod text;
 pub use lower::lower;
 pub use text::to_text;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::graph::{Branch, Network, Train};
@@ -75,4 +77,7 @@ pub struct Plan {
     pub train: Train,
     pub jobs: Vec<(String, Config)>,
     pub slots: usize,
+    /// Where the data source, optimiser, probe and each job (`job NAME`) were written.
+    #[serde(skip)]
+    pub setting_spans: BTreeMap<String, Span>,
 }

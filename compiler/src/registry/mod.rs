@@ -327,3 +327,17 @@ pub(crate) mod rules {
             .ok_or_else(|| mismatch(b, arg, what, "vectors or tokens"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::all;
+
+    #[test]
+    fn every_builtin_name_is_unique() {
+        let mut names: Vec<&str> = all().map(|b| b.name).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "two built-ins share a name, so `lookup` would hide one");
+    }
+}

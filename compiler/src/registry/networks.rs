@@ -125,7 +125,7 @@ fn mlp_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
 }
 
 fn linear_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
-    featurewise(call, net.int("out"), "the input of linear")
+    featurewise(call, net.int("out"), "the input of fc")
 }
 
 fn dino_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
@@ -252,9 +252,10 @@ pub static ALL: &[Builtin] = &[
         example: "network projector = mlp(hidden: 256, out: 64)",
     },
     Builtin {
-        name: "linear",
+        name: "fc",
         category: Category::Network,
-        doc: "One linear layer applied to each vector or token.",
+        doc: "One fully connected (linear) layer applied to each vector or token. (`linear` is \
+              the schedule.)",
         params: &[
             req("out", PTy::Int, "output width").within(Limit::AtLeast1),
             opt("bias", PTy::Bool, "true", "add a bias"),
@@ -262,7 +263,7 @@ pub static ALL: &[Builtin] = &[
         variadic: None,
         rule: config,
         call: Some((ONLY_X, linear_call)),
-        example: "network decoder = linear(out: 48)",
+        example: "network decoder = fc(out: 48)",
     },
     Builtin {
         name: "transformer",

@@ -2,6 +2,8 @@
 
 pub mod image;
 pub mod scenes;
+pub mod source;
 
 pub use image::Image;
 pub use scenes::{Scene, Scenes};
+pub use source::Dataset;

@@ -1,0 +1,59 @@
+//! Prints a table of where a training step's time goes for the default BYOL network shapes:
+//! ViT forward with and without autodiff, backward, and a whole `Trainer::step` of a recipe.
+//! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE]`.
+
+use std::time::Instant;
+
+use burn::tensor::{Device, Distribution, Tensor};
+use sslc_runtime::nets::{Vit, VitSpec};
+
+fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
+    f();
+    let t = Instant::now();
+    for _ in 0..reps {
+        std::hint::black_box(f());
+    }
+    t.elapsed().as_secs_f64() * 1000.0 / reps as f64
+}
+
+fn main() {
+    let spec = VitSpec {
+        patch: 4,
+        dim: 64,
+        depth: 4,
+        heads: 4,
+        mlp_ratio: 2.0,
+        cls: true,
+        channels: 3,
+        grid: (8, 8),
+    };
+    let base = sslc_runtime::device::default();
+    let ad = base.clone().autodiff();
+    let vit = Vit::new(&spec, &ad);
+    let x = |d: &Device| Tensor::<4>::random([128, 3, 32, 32], Distribution::Normal(0.0, 1.0), d);
+    let reps = 5;
+    println!("| what (batch 128, 32×32, ViT d64×4) | ms |");
+    println!("|---|---|");
+    let plain = burn::module::Module::valid(&vit);
+    let f_plain = time(reps, || plain.forward(x(&base)).sum().into_data());
+    println!("| forward, no autodiff | {f_plain:.1} |");
+    let f_ad = time(reps, || vit.forward(x(&ad)).sum().into_data());
+    println!("| forward, autodiff device | {f_ad:.1} |");
+    let fb = time(reps, || {
+        let g = vit.forward(x(&ad)).sum().backward();
+        std::hint::black_box(g);
+    });
+    println!("| forward + backward | {fb:.1} |");
+    if let Some(path) = std::env::args()
+        .skip(1)
+        .find(|a| a.ends_with(".ssl"))
+        .map(|a| format!("{}/../{a}", env!("CARGO_MANIFEST_DIR")))
+    {
+        let src = std::fs::read_to_string(&path).expect("readable recipe");
+        let compiled = sslc_compiler::compile(&src);
+        let plan = compiled.plan.expect("recipe compiles");
+        let mut trainer = sslc_runtime::Trainer::new(&plan, &base).expect("trainer");
+        let step = time(reps, || trainer.step().expect("step").loss);
+        println!("| `Trainer::step` of {path} | {step:.1} |");
+    }
+}

@@ -1,0 +1,26 @@
+//! What can go wrong while a plan runs. Anything a recipe can cause is refused before training
+//! (see `support`); these are the failures left: bad data, numerical blow-ups, compiler bugs.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunError {
+    /// A loss became NaN or infinite.
+    NonFinite { step: u64, loss: String, value: f32 },
+    /// A plan the runtime should have refused, or a compiler/runtime disagreement.
+    Internal(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::NonFinite { step, loss, value } => write!(
+                f,
+                "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"
+            ),
+            RunError::Internal(m) => write!(f, "internal error: {m} (please report this recipe)"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}

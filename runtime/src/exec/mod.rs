@@ -1,0 +1,96 @@
+//! Executes a plan's steps for one batch: the CPU view stage, then tensor steps in plan order,
+//! freeing each slot after its last reader. Yields the loss terms.
+
+pub mod ops;
+pub mod val;
+pub mod views;
+
+use burn::module::Module;
+use burn::tensor::Tensor;
+use sslc_compiler::plan::{Plan, StepKind};
+
+use crate::error::RunError;
+use crate::weights::Weights;
+use val::Val;
+use views::{ViewStage, is_view};
+
+/// A plan prepared for execution.
+pub struct Program {
+    plan: Plan,
+    pub views: ViewStage,
+    /// For each slot, the index of the last step that reads it (`usize::MAX` for loss slots).
+    last_use: Vec<usize>,
+}
+
+impl Program {
+    pub fn new(plan: &Plan) -> Result<Self, RunError> {
+        let mut last_use = vec![0; plan.slots];
+        for (i, s) in plan.steps.iter().enumerate() {
+            for (_, slot) in &s.inputs {
+                last_use[*slot] = i;
+            }
+        }
+        for l in &plan.losses {
+            last_use[l.slot] = usize::MAX;
+        }
+        Ok(Program {
+            plan: plan.clone(),
+            views: ViewStage::new(plan)?,
+            last_use,
+        })
+    }
+
+    /// Runs the tensor steps on a batch of views (one tensor per view slot the stage exports)
+    /// and returns each loss term's `[1]` value, unweighted, in declaration order.
+    pub fn losses(&self, weights: &Weights, views: Vec<(usize, Tensor<4>)>) -> Result<Vec<Tensor<1>>, RunError> {
+        let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
+        for (slot, t) in views {
+            slots[slot] = Some(Val::Images(t));
+        }
+        for (i, step) in self.plan.steps.iter().enumerate() {
+            if is_view(&step.kind) {
+                continue;
+            }
+            let mut inputs = Vec::with_capacity(step.inputs.len());
+            for (port, slot) in &step.inputs {
+                let v = if self.last_use[*slot] == i {
+                    slots[*slot].take()
+                } else {
+                    slots[*slot].clone()
+                };
+                let v = v.ok_or_else(|| RunError::Internal(format!("slot ${slot} read before it was written")))?;
+                inputs.push((port.clone(), v));
+            }
+            let out = match &step.kind {
+                StepKind::Net { branch, net } => {
+                    let x = inputs
+                        .pop()
+                        .ok_or_else(|| RunError::Internal(format!("{branch}.{net} has no input")))?
+                        .1;
+                    let trainable = weights.is_trainable(branch, net);
+                    let net = weights.get(branch, net)?;
+                    match (step.grad, trainable) {
+                        (true, _) => net.forward(x)?,
+                        // No gradient flows here: run without autodiff bookkeeping.
+                        (false, true) => net.valid().forward(x.inner())?,
+                        (false, false) => net.forward(x.inner())?,
+                    }
+                }
+                StepKind::Op { op, params } => ops::apply(op, params, inputs)?,
+                StepKind::Arith { op, constant, left } => ops::arith(*op, *constant, *left, inputs)?,
+                other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
+            };
+            slots[step.output] = Some(out);
+        }
+        self.plan
+            .losses
+            .iter()
+            .map(|l| {
+                let v = slots[l.slot]
+                    .clone()
+                    .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", l.name)))?;
+                Ok(v.scalar()?.mean())
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,208 @@
+//! Tensor operations and losses of the plan, on batched values. Losses return a `[1]` scalar
+//! already averaged over the batch.
+
+use burn::tensor::Tensor;
+use sslc_compiler::value::Param;
+
+use super::val::Val;
+use crate::error::RunError;
+
+/// Ops and losses this runtime executes (view ops live in `views`).
+pub const TENSOR_OPS: &[&str] = &[
+    "cls",
+    "patches",
+    "mean_tokens",
+    "l2norm",
+    "sg",
+    "neg_cosine",
+    "cosine_distance",
+    "mse",
+];
+
+/// Takes the input bound to parameter `name`.
+fn take(inputs: &mut Vec<(String, Val)>, name: &str) -> Result<Val, RunError> {
+    let i = inputs
+        .iter()
+        .position(|(p, _)| p == name)
+        .ok_or_else(|| RunError::Internal(format!("missing input `{name}`")))?;
+    Ok(inputs.swap_remove(i).1)
+}
+
+/// Applies `op` to its inputs.
+pub fn apply(op: &str, _params: &[(String, Param)], mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
+    let mut x = |name: &str| take(&mut inputs, name);
+    Ok(match op {
+        "cls" => {
+            let t = x("x")?.tokens()?;
+            let [b, _, d] = t.dims();
+            Val::Vectors(t.narrow(1, 0, 1).reshape([b, d]))
+        }
+        "patches" => {
+            let t = x("x")?.tokens()?;
+            let n = t.dims()[1];
+            Val::Tokens(t.narrow(1, 1, n - 1))
+        }
+        "mean_tokens" => {
+            let t = x("x")?.tokens()?;
+            let [b, _, d] = t.dims();
+            Val::Vectors(t.mean_dim(1).reshape([b, d]))
+        }
+        "l2norm" => match x("x")? {
+            Val::Vectors(t) => Val::Vectors(l2norm(t)),
+            Val::Tokens(t) => Val::Tokens(l2norm(t)),
+            v => return Err(RunError::Internal(format!("l2norm of {}", v.kind()))),
+        },
+        "sg" => x("x")?.detach(),
+        "neg_cosine" => Val::Scalar(cosine(x("a")?, x("b")?)?.neg().mean()),
+        "cosine_distance" => Val::Scalar(cosine(x("a")?, x("b")?)?.mul_scalar(-2.0).add_scalar(2.0).mean()),
+        "mse" => {
+            let (a, b) = (x("a")?, x("b")?);
+            Val::Scalar(flat(a)?.sub(flat(b)?).powf_scalar(2.0).mean())
+        }
+        other => return Err(RunError::Internal(format!("op `{other}` is not executable"))),
+    })
+}
+
+/// Unit-length rows (the last axis), with the usual ε guard.
+pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
+    let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);
+    t / norm
+}
+
+/// Cosine similarity of matching rows (vectors or tokens), one value per row.
+fn cosine(a: Val, b: Val) -> Result<Tensor<1>, RunError> {
+    let (a, b) = (rows(a)?, rows(b)?);
+    Ok(l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1))
+}
+
+/// Vectors and tokens as `[rows, dim]`.
+fn rows(v: Val) -> Result<Tensor<2>, RunError> {
+    match v {
+        Val::Vectors(t) => Ok(t),
+        Val::Tokens(t) => {
+            let [b, n, d] = t.dims();
+            Ok(t.reshape([b * n, d]))
+        }
+        v => Err(RunError::Internal(format!(
+            "expected vectors or tokens, found {}",
+            v.kind()
+        ))),
+    }
+}
+
+/// Any value flattened to one axis.
+fn flat(v: Val) -> Result<Tensor<1>, RunError> {
+    Ok(match v {
+        Val::Images(t) => t.flatten(0, 3),
+        Val::Tokens(t) => t.flatten(0, 2),
+        Val::Vectors(t) => t.flatten(0, 1),
+        Val::Scalar(t) => t,
+    })
+}
+
+/// Elementwise arithmetic between two values, or a value and a constant.
+pub fn arith(op: char, constant: Option<f64>, left: bool, mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
+    if let Some(c) = constant {
+        let v = inputs
+            .pop()
+            .ok_or_else(|| RunError::Internal("arithmetic without an operand".into()))?
+            .1;
+        let c32 = c as f32;
+        return Ok(match (op, left) {
+            ('+', _) => v.map(
+                |t| t.add_scalar(c32),
+                |t| t.add_scalar(c32),
+                |t| t.add_scalar(c32),
+                |t| t.add_scalar(c32),
+            ),
+            ('*', _) => v.map(
+                |t| t.mul_scalar(c32),
+                |t| t.mul_scalar(c32),
+                |t| t.mul_scalar(c32),
+                |t| t.mul_scalar(c32),
+            ),
+            ('-', false) => v.map(
+                |t| t.sub_scalar(c32),
+                |t| t.sub_scalar(c32),
+                |t| t.sub_scalar(c32),
+                |t| t.sub_scalar(c32),
+            ),
+            ('-', true) => v.map(
+                |t| t.neg().add_scalar(c32),
+                |t| t.neg().add_scalar(c32),
+                |t| t.neg().add_scalar(c32),
+                |t| t.neg().add_scalar(c32),
+            ),
+            ('/', false) => v.map(
+                |t| t.div_scalar(c32),
+                |t| t.div_scalar(c32),
+                |t| t.div_scalar(c32),
+                |t| t.div_scalar(c32),
+            ),
+            ('/', true) => v.map(
+                |t| t.recip().mul_scalar(c32),
+                |t| t.recip().mul_scalar(c32),
+                |t| t.recip().mul_scalar(c32),
+                |t| t.recip().mul_scalar(c32),
+            ),
+            _ => return Err(RunError::Internal(format!("unknown operator `{op}`"))),
+        });
+    }
+    let b = take(&mut inputs, "b")?;
+    let a = take(&mut inputs, "a")?;
+    fn bin<const D: usize>(op: char, a: Tensor<D>, b: Tensor<D>) -> Result<Tensor<D>, RunError> {
+        Ok(match op {
+            '+' => a + b,
+            '-' => a - b,
+            '*' => a * b,
+            '/' => a / b,
+            _ => return Err(RunError::Internal(format!("unknown operator `{op}`"))),
+        })
+    }
+    Ok(match (a, b) {
+        (Val::Images(a), Val::Images(b)) => Val::Images(bin(op, a, b)?),
+        (Val::Tokens(a), Val::Tokens(b)) => Val::Tokens(bin(op, a, b)?),
+        (Val::Vectors(a), Val::Vectors(b)) => Val::Vectors(bin(op, a, b)?),
+        (Val::Scalar(a), Val::Scalar(b)) => {
+            let n = a.dims()[0].max(b.dims()[0]);
+            Val::Scalar(bin(op, a.expand([n]), b.expand([n]))?)
+        }
+        (Val::Vectors(a), Val::Scalar(s)) => {
+            let s = spread(s, a.dims())?;
+            Val::Vectors(bin(op, a, s)?)
+        }
+        (Val::Scalar(s), Val::Vectors(b)) => {
+            let s = spread(s, b.dims())?;
+            Val::Vectors(bin(op, s, b)?)
+        }
+        (Val::Tokens(a), Val::Scalar(s)) => {
+            let s = spread(s, a.dims())?;
+            Val::Tokens(bin(op, a, s)?)
+        }
+        (Val::Scalar(s), Val::Tokens(b)) => {
+            let s = spread(s, b.dims())?;
+            Val::Tokens(bin(op, s, b)?)
+        }
+        (a, b) => {
+            return Err(RunError::Internal(format!(
+                "`{op}` between {} and {}",
+                a.kind(),
+                b.kind()
+            )));
+        }
+    })
+}
+
+/// A scalar (`[1]`, or one per image `[batch]`) spread over a value of shape `dims`.
+fn spread<const D: usize>(s: Tensor<1>, dims: [usize; D]) -> Result<Tensor<D>, RunError> {
+    let k = s.dims()[0];
+    if k != 1 && k != dims[0] {
+        return Err(RunError::Internal(format!(
+            "a scalar of {k} values against a batch of {}",
+            dims[0]
+        )));
+    }
+    let mut shape = [1usize; D];
+    shape[0] = k;
+    Ok(s.reshape(shape).expand(dims))
+}

@@ -1,0 +1,87 @@
+//! Run-time values of plan slots: batched tensors, batch axis first.
+
+use burn::tensor::Tensor;
+
+use crate::error::RunError;
+
+/// A slot's value for a whole batch.
+#[derive(Clone, Debug)]
+pub enum Val {
+    /// `[batch, channels, h, w]`.
+    Images(Tensor<4>),
+    /// `[batch, tokens, dim]`.
+    Tokens(Tensor<3>),
+    /// `[batch, dim]`.
+    Vectors(Tensor<2>),
+    /// `[1]`: a scalar already reduced over the batch.
+    Scalar(Tensor<1>),
+}
+
+impl Val {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Val::Images(_) => "images",
+            Val::Tokens(_) => "tokens",
+            Val::Vectors(_) => "vectors",
+            Val::Scalar(_) => "a scalar",
+        }
+    }
+
+    fn wrong(&self, want: &str) -> RunError {
+        RunError::Internal(format!("expected {want}, found {}", self.kind()))
+    }
+
+    pub fn images(self) -> Result<Tensor<4>, RunError> {
+        match self {
+            Val::Images(t) => Ok(t),
+            v => Err(v.wrong("images")),
+        }
+    }
+
+    pub fn tokens(self) -> Result<Tensor<3>, RunError> {
+        match self {
+            Val::Tokens(t) => Ok(t),
+            v => Err(v.wrong("tokens")),
+        }
+    }
+
+    pub fn vectors(self) -> Result<Tensor<2>, RunError> {
+        match self {
+            Val::Vectors(t) => Ok(t),
+            v => Err(v.wrong("vectors")),
+        }
+    }
+
+    pub fn scalar(self) -> Result<Tensor<1>, RunError> {
+        match self {
+            Val::Scalar(t) => Ok(t),
+            v => Err(v.wrong("a scalar")),
+        }
+    }
+
+    /// The same value cut off from the autodiff graph.
+    pub fn detach(self) -> Val {
+        self.map(|t| t.detach(), |t| t.detach(), |t| t.detach(), |t| t.detach())
+    }
+
+    /// The same value on the plain backend (no autodiff): for steps that need no gradient.
+    pub fn inner(self) -> Val {
+        self.map(|t| t.inner(), |t| t.inner(), |t| t.inner(), |t| t.inner())
+    }
+
+    /// Applies the function matching the value's rank.
+    pub fn map(
+        self,
+        f4: impl FnOnce(Tensor<4>) -> Tensor<4>,
+        f3: impl FnOnce(Tensor<3>) -> Tensor<3>,
+        f2: impl FnOnce(Tensor<2>) -> Tensor<2>,
+        f1: impl FnOnce(Tensor<1>) -> Tensor<1>,
+    ) -> Val {
+        match self {
+            Val::Images(t) => Val::Images(f4(t)),
+            Val::Tokens(t) => Val::Tokens(f3(t)),
+            Val::Vectors(t) => Val::Vectors(f2(t)),
+            Val::Scalar(t) => Val::Scalar(f1(t)),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! BatchNorm over the rows of a batch that always normalises with the batch's own statistics,
+//! as SSL heads do in training (BYOL, SimSiam), on any device and with or without autodiff, so
+//! an EMA target run without autodiff behaves exactly like its online source.
+
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Tensor};
+
+#[derive(Module, Debug)]
+pub struct BatchNorm {
+    gamma: Param<Tensor<1>>,
+    beta: Param<Tensor<1>>,
+}
+
+/// Variance guard, as PyTorch's default.
+const EPS: f32 = 1e-5;
+
+impl BatchNorm {
+    pub fn new(width: usize, device: &Device) -> Self {
+        BatchNorm {
+            gamma: Param::from_tensor(Tensor::ones([width], device)),
+            beta: Param::from_tensor(Tensor::zeros([width], device)),
+        }
+    }
+
+    /// `x`: `[rows, width]`, normalised per column with the biased batch variance.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let mean = x.clone().mean_dim(0);
+        let centred = x - mean;
+        let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+        let normed = centred / var.add_scalar(EPS).sqrt();
+        normed * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BatchNorm;
+    use burn::tensor::{Device, Tensor, TensorData};
+
+    #[test]
+    fn columns_come_out_with_zero_mean_and_unit_variance() {
+        let device = Device::default();
+        let bn = BatchNorm::new(2, &device);
+        let x = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, 10.0, 2.0, 20.0, 3.0, 60.0], [3, 2]),
+            &device,
+        );
+        let y: Vec<f32> = bn.forward(x).try_into_vec_as::<f32>().unwrap_or_default();
+        for c in 0..2 {
+            let col: Vec<f64> = (0..3).map(|r| y[r * 2 + c] as f64).collect();
+            let mean = col.iter().sum::<f64>() / 3.0;
+            let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 3.0;
+            assert!(mean.abs() < 1e-5, "column {c} mean {mean}");
+            assert!((var - 1.0).abs() < 1e-3, "column {c} variance {var}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! A pre-norm transformer block: `x + attn(norm(x))`, then `x + mlp(norm(x))`.
+
+use burn::module::Module;
+use burn::nn::{Gelu, LayerNorm, LayerNormConfig, Linear};
+use burn::tensor::module::attention;
+use burn::tensor::ops::AttentionModuleOptions;
+use burn::tensor::{Device, Tensor};
+
+use super::init::linear;
+
+/// Multi-head self-attention with one fused qkv projection.
+#[derive(Module, Debug)]
+pub struct Attention {
+    qkv: Linear,
+    proj: Linear,
+    heads: usize,
+}
+
+impl Attention {
+    pub fn new(dim: usize, heads: usize, device: &Device) -> Self {
+        Attention {
+            qkv: linear(dim, 3 * dim, device),
+            proj: linear(dim, dim, device),
+            heads,
+        }
+    }
+
+    /// `x`: `[batch, tokens, dim]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, t, d] = x.dims();
+        let h = self.heads;
+        let qkv = self
+            .qkv
+            .forward(x)
+            .reshape([b, t, 3, h, d / h])
+            .permute([2, 0, 3, 1, 4]);
+        let part = |i: usize| qkv.clone().narrow(0, i, 1).reshape([b, h, t, d / h]);
+        let out = attention(part(0), part(1), part(2), None, None, AttentionModuleOptions::default());
+        self.proj.forward(out.swap_dims(1, 2).reshape([b, t, d]))
+    }
+}
+
+/// One block; `hidden` is the width of its MLP.
+#[derive(Module, Debug)]
+pub struct Block {
+    norm1: LayerNorm,
+    attn: Attention,
+    norm2: LayerNorm,
+    fc1: Linear,
+    act: Gelu,
+    fc2: Linear,
+}
+
+impl Block {
+    pub fn new(dim: usize, heads: usize, hidden: usize, device: &Device) -> Self {
+        Block {
+            norm1: LayerNormConfig::new(dim).with_epsilon(1e-6).init(device),
+            attn: Attention::new(dim, heads, device),
+            norm2: LayerNormConfig::new(dim).with_epsilon(1e-6).init(device),
+            fc1: linear(dim, hidden, device),
+            act: Gelu::new(),
+            fc2: linear(hidden, dim, device),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let x = x.clone() + self.attn.forward(self.norm1.forward(x));
+        let y = self
+            .fc2
+            .forward(self.act.forward(self.fc1.forward(self.norm2.forward(x.clone()))));
+        x + y
+    }
+}

@@ -1,0 +1,133 @@
+//! The networks a recipe can declare, as burn modules built from the plan's configurations.
+
+mod batchnorm;
+mod block;
+mod init;
+mod mlp;
+pub mod posemb;
+mod vit;
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::Device;
+use sslc_compiler::types::Ty;
+use sslc_compiler::value::Config;
+
+pub use mlp::{Mlp, MlpSpec};
+pub use vit::{Vit, VitSpec};
+
+use crate::config::{flag, int, num, text};
+use crate::error::RunError;
+use crate::exec::val::Val;
+
+/// Network kinds this runtime builds.
+pub const NETWORKS: &[&str] = &["vit", "mlp", "fc"];
+
+/// One network's weights. A run holds a handful of these, so the size difference between
+/// variants costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
+#[derive(Module, Debug)]
+pub enum Net {
+    Vit(Vit),
+    Mlp(Mlp),
+    Linear(Linear),
+}
+
+impl Net {
+    /// Builds the network declared by `cfg` for inputs of type `input`.
+    pub fn build(cfg: &Config, input: Option<&Ty>, device: &Device) -> Result<Net, RunError> {
+        let missing = || RunError::Internal(format!("network `{}` is never applied", cfg.builtin));
+        let input = input.ok_or_else(missing)?;
+        match cfg.builtin.as_str() {
+            "vit" => {
+                let Ty::Image { c: _, h, w, .. } = input else {
+                    return Err(RunError::Internal(format!("vit applied to {}", input.noun())));
+                };
+                let patch = int(cfg, "patch")?;
+                Ok(Net::Vit(Vit::new(
+                    &VitSpec {
+                        patch,
+                        dim: int(cfg, "dim")?,
+                        depth: int(cfg, "depth")?,
+                        heads: int(cfg, "heads")?,
+                        mlp_ratio: num(cfg, "mlp_ratio")?,
+                        cls: flag(cfg, "cls")?,
+                        channels: int(cfg, "channels")?,
+                        grid: (*h as usize / patch, *w as usize / patch),
+                    },
+                    device,
+                )))
+            }
+            "mlp" => Ok(Net::Mlp(Mlp::new(
+                &MlpSpec {
+                    input: width(input)?,
+                    hidden: int(cfg, "hidden")?,
+                    out: int(cfg, "out")?,
+                    layers: int(cfg, "layers")?,
+                    bn: flag(cfg, "bn")?,
+                    gelu: text(cfg, "act")? == "gelu",
+                },
+                device,
+            ))),
+            "fc" => Ok(Net::Linear(init::linear_with(
+                width(input)?,
+                int(cfg, "out")?,
+                flag(cfg, "bias")?,
+                device,
+            ))),
+            other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
+        }
+    }
+
+    /// Applies the network to a batch.
+    pub fn forward(&self, x: Val) -> Result<Val, RunError> {
+        match self {
+            Net::Vit(v) => Ok(Val::Tokens(v.forward(x.images()?))),
+            Net::Mlp(m) => rows(x, |r| m.forward(r)),
+            Net::Linear(l) => rows(x, |r| l.forward(r)),
+        }
+    }
+}
+
+impl Net {
+    /// One feature vector per image for probes: the class token of a ViT with one, the mean
+    /// token of one without, the output of a per-vector network.
+    pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
+        match self.forward(Val::Images(images))? {
+            Val::Tokens(t) => {
+                let [b, _, d] = t.dims();
+                let has_cls = matches!(self, Net::Vit(v) if v.has_cls());
+                Ok(if has_cls {
+                    t.narrow(1, 0, 1).reshape([b, d])
+                } else {
+                    t.mean_dim(1).reshape([b, d])
+                })
+            }
+            Val::Vectors(t) => Ok(t),
+            v => Err(RunError::Internal(format!("probe features are {}", v.kind()))),
+        }
+    }
+}
+
+fn width(ty: &Ty) -> Result<usize, RunError> {
+    ty.feature_dim()
+        .map(|d| d as usize)
+        .ok_or_else(|| RunError::Internal(format!("a per-vector network applied to {}", ty.noun())))
+}
+
+/// Applies a row-wise function to vectors, or to every token.
+fn rows(x: Val, f: impl FnOnce(burn::tensor::Tensor<2>) -> burn::tensor::Tensor<2>) -> Result<Val, RunError> {
+    match x {
+        Val::Vectors(t) => Ok(Val::Vectors(f(t))),
+        Val::Tokens(t) => {
+            let [b, n, d] = t.dims();
+            let out = f(t.reshape([b * n, d]));
+            let d2 = out.dims()[1];
+            Ok(Val::Tokens(out.reshape([b, n, d2])))
+        }
+        v => Err(RunError::Internal(format!(
+            "a per-vector network applied to {}",
+            v.kind()
+        ))),
+    }
+}

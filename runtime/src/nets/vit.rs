@@ -1,0 +1,90 @@
+//! Vision Transformer: linear patch embedding, fixed sin-cos position embeddings, an optional
+//! class token, pre-norm blocks and a final LayerNorm.
+
+use burn::module::{Module, Param};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear};
+use burn::tensor::{Device, Distribution, Tensor};
+
+use super::block::Block;
+use super::init::linear;
+use super::posemb;
+
+/// Settings read from the recipe.
+#[derive(Clone, Debug)]
+pub struct VitSpec {
+    pub patch: usize,
+    pub dim: usize,
+    pub depth: usize,
+    pub heads: usize,
+    pub mlp_ratio: f64,
+    pub cls: bool,
+    pub channels: usize,
+    /// The patch grid of the input the network was declared for (position reference).
+    pub grid: (usize, usize),
+}
+
+#[derive(Module, Debug)]
+pub struct Vit {
+    embed: Linear,
+    cls: Option<Param<Tensor<3>>>,
+    blocks: Vec<Block>,
+    norm: LayerNorm,
+    patch: usize,
+    dim: usize,
+    grid: (usize, usize),
+}
+
+impl Vit {
+    pub fn new(spec: &VitSpec, device: &Device) -> Self {
+        let hidden = ((spec.dim as f64) * spec.mlp_ratio).round().max(1.0) as usize;
+        Vit {
+            embed: linear(spec.channels * spec.patch * spec.patch, spec.dim, device),
+            cls: spec.cls.then(|| {
+                Param::from_tensor(Tensor::random(
+                    [1, 1, spec.dim],
+                    Distribution::Normal(0.0, 0.02),
+                    device,
+                ))
+            }),
+            blocks: (0..spec.depth)
+                .map(|_| Block::new(spec.dim, spec.heads, hidden, device))
+                .collect(),
+            norm: LayerNormConfig::new(spec.dim).with_epsilon(1e-6).init(device),
+            patch: spec.patch,
+            dim: spec.dim,
+            grid: spec.grid,
+        }
+    }
+
+    pub fn has_cls(&self) -> bool {
+        self.cls.is_some()
+    }
+
+    /// Cuts `[batch, channels, h, w]` into flattened patches `[batch, tokens, channels·p·p]`.
+    pub fn patchify(x: Tensor<4>, p: usize) -> Tensor<3> {
+        let [b, c, h, w] = x.dims();
+        let (gh, gw) = (h / p, w / p);
+        x.narrow(2, 0, gh * p)
+            .narrow(3, 0, gw * p)
+            .reshape([b, c, gh, p, gw, p])
+            .permute([0, 2, 4, 1, 3, 5])
+            .reshape([b, gh * gw, c * p * p])
+    }
+
+    /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`.
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<3> {
+        let [b, _, h, w] = x.dims();
+        let (gh, gw) = (h / self.patch, w / self.patch);
+        let device = x.device();
+        let tokens = self.embed.forward(Self::patchify(x, self.patch));
+        let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
+        let mut x = tokens + pos;
+        if let Some(cls) = &self.cls {
+            x = Tensor::cat(vec![cls.val().expand([b, 1, self.dim]), x], 1);
+        }
+        for block in &self.blocks {
+            x = block.forward(x);
+        }
+        self.norm.forward(x)
+    }
+}

@@ -1,0 +1,188 @@
+//! The training loop, one step at a time: sample a batch, run the views on CPU, the plan on the
+//! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
+
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
+use sslc_compiler::plan::Plan;
+use sslc_compiler::value::Schedule;
+
+use crate::config::{num, pair, schedule};
+use crate::data::Dataset;
+use crate::error::RunError;
+use crate::exec::Program;
+use crate::probe::Knn;
+use crate::rng::Rng;
+use crate::weights::Weights;
+
+/// Streams of the run's random generators (the data source has its own seed).
+const ORDER_STREAM: u64 = 0x0_5EED_0001;
+const VIEW_STREAM: u64 = 0x0_5EED_0100;
+
+/// What one step did.
+#[derive(Clone, Debug)]
+pub struct StepInfo {
+    /// 1-based number of the step just taken.
+    pub step: u64,
+    /// Fractional epoch at the start of the step.
+    pub epoch: f64,
+    /// The weighted total.
+    pub loss: f32,
+    /// Each term, unweighted, in declaration order.
+    pub terms: Vec<(String, f32)>,
+    pub lr: f64,
+    pub images: usize,
+}
+
+/// A run in progress.
+pub struct Trainer {
+    plan: Plan,
+    program: Program,
+    pub weights: Weights,
+    optim: ModuleOptimizer,
+    lr: Schedule,
+    weight_decay: Schedule,
+    pub data: Dataset,
+    device: Device,
+    batch: usize,
+    order: Vec<usize>,
+    pub step: u64,
+    pub steps_per_epoch: u64,
+    pub total_steps: u64,
+}
+
+impl Trainer {
+    /// Prepares a run: data, weights (seeded), optimiser. The plan must have passed `support`.
+    pub fn new(plan: &Plan, device: &Device) -> Result<Trainer, RunError> {
+        let data = Dataset::open(&plan.source)?;
+        let device = device.clone().autodiff();
+        let weights = Weights::seeded(plan, &device, plan.train.seed)?;
+        let opt = &plan.optimizer;
+        if opt.builtin != "adamw" {
+            return Err(RunError::Internal(format!(
+                "optimizer `{}` is not executable",
+                opt.builtin
+            )));
+        }
+        let (b1, b2) = pair(opt, "betas")?;
+        let clip = num(opt, "clip")?;
+        let optim = AdamWConfig::new()
+            .with_beta_1(b1 as f32)
+            .with_beta_2(b2 as f32)
+            .with_epsilon(1e-8)
+            .with_weight_decay(0.0)
+            .with_grad_clipping((clip > 0.0).then_some(GradientClippingConfig::Norm(clip as f32)))
+            .init();
+        let batch = (plan.batch as usize).clamp(1, data.train.len().max(1));
+        let steps_per_epoch = (data.train.len() / batch).max(1) as u64;
+        Ok(Trainer {
+            program: Program::new(plan)?,
+            plan: plan.clone(),
+            weights,
+            optim,
+            lr: schedule(opt, "lr")?,
+            weight_decay: schedule(opt, "weight_decay")?,
+            data,
+            device,
+            batch,
+            order: vec![],
+            step: 0,
+            steps_per_epoch,
+            total_steps: steps_per_epoch * plan.train.epochs,
+        })
+    }
+
+    fn epochs(&self) -> f64 {
+        self.plan.train.epochs as f64
+    }
+
+    /// Takes one optimisation step.
+    pub fn step(&mut self) -> Result<StepInfo, RunError> {
+        let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
+        if within == 0 || self.order.is_empty() {
+            self.order = permutation(
+                self.data.train.len(),
+                Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch),
+            );
+        }
+        let t = self.step as f64 / self.steps_per_epoch as f64;
+        let start = within as usize * self.batch;
+        let idx = &self.order[start..start + self.batch];
+        let images: Vec<_> = idx.iter().map(|i| &self.data.train[*i].image).collect();
+        let rngs = idx
+            .iter()
+            .map(|i| Rng::derive(self.plan.train.seed, VIEW_STREAM + epoch, *i as u64))
+            .collect();
+        let views = self.program.views.batch(&images, rngs, &self.device)?;
+        let terms = self.program.losses(&self.weights, views)?;
+        let mut total: Option<Tensor<1>> = None;
+        for (term, l) in terms.iter().zip(&self.plan.losses) {
+            let w = l.weight.at(t, self.epochs());
+            let weighted = term.clone().mul_scalar(w as f32);
+            total = Some(match total {
+                Some(sum) => sum + weighted,
+                None => weighted,
+            });
+        }
+        let total = total.ok_or_else(|| RunError::Internal("the recipe has no loss".into()))?;
+        let mut values = vec![];
+        for (term, l) in terms.into_iter().zip(&self.plan.losses) {
+            values.push((l.name.clone(), scalar(term)?));
+        }
+        let loss = scalar(total.clone())?;
+        if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(RunError::NonFinite {
+                step: self.step + 1,
+                loss: name.clone(),
+                value: *v,
+            });
+        }
+        let grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
+        let lr = self.lr.at(t, self.epochs());
+        self.weights.decay(1.0 - lr * self.weight_decay.at(t, self.epochs()));
+        let nets = std::mem::take(&mut self.weights.trainable);
+        self.weights.trainable = self.optim.step(lr, nets, grads);
+        self.weights.ema_update(t, self.epochs());
+        self.step += 1;
+        Ok(StepInfo {
+            step: self.step,
+            epoch: t,
+            loss,
+            terms: values,
+            lr,
+            images: self.batch,
+        })
+    }
+
+    /// The recipe's probe on the current weights, if it declares one.
+    pub fn probe(&self) -> Result<Option<f64>, RunError> {
+        let Some(cfg) = &self.plan.train.probe else {
+            return Ok(None);
+        };
+        let knn = Knn::from_config(cfg)?;
+        knn.run(
+            &self.weights,
+            &self.data.train,
+            &self.data.holdout,
+            self.data.classes,
+            &self.device,
+        )
+        .map(Some)
+    }
+}
+
+fn scalar(t: Tensor<1>) -> Result<f32, RunError> {
+    t.try_into_vec_as::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .ok_or_else(|| RunError::Internal("reading a loss failed".into()))
+}
+
+/// A uniformly random permutation of `0..n` (Fisher–Yates).
+fn permutation(n: usize, mut rng: Rng) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        v.swap(i, rng.below(i + 1));
+    }
+    v
+}

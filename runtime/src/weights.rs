@@ -1,0 +1,229 @@
+//! The weights of every branch: trainable networks (one module, for the optimiser), EMA copies
+//! that follow a source branch, and frozen ones. Looked up by `(branch, network)`.
+
+use std::collections::BTreeMap;
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor};
+use sslc_compiler::graph::BranchKind;
+use sslc_compiler::plan::Plan;
+use sslc_compiler::value::Schedule;
+
+use crate::error::RunError;
+use crate::nets::Net;
+
+/// Where a branch's network lives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Home {
+    Trainable(usize),
+    Ema(usize),
+    Frozen(usize),
+}
+
+/// An EMA copy: its weights, the trainable network it follows, and the momentum schedule.
+#[derive(Debug)]
+pub struct EmaNet {
+    pub net: Net,
+    pub source: usize,
+    pub momentum: Schedule,
+}
+
+/// All weights of a run.
+#[derive(Debug)]
+pub struct Weights {
+    pub trainable: Vec<Net>,
+    pub ema: Vec<EmaNet>,
+    pub frozen: Vec<Net>,
+    pub index: BTreeMap<(String, String), Home>,
+}
+
+impl Weights {
+    /// Builds every branch's networks from the device's generator seeded with `seed`. burn's
+    /// generator is shared by the process, so seeding and drawing happen under one lock.
+    pub fn seeded(plan: &Plan, device: &Device, seed: u64) -> Result<Self, RunError> {
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        device.seed(seed);
+        let w = Weights::new(plan, device)?;
+        // burn initialises parameters lazily, on first use: force every draw now, in order.
+        for net in w.trainable.iter().chain(&w.frozen) {
+            net.visit(&mut Collect(vec![]));
+        }
+        Ok(w)
+    }
+
+    /// Builds every branch's networks; EMA copies start equal to their source.
+    pub fn new(plan: &Plan, device: &Device) -> Result<Self, RunError> {
+        let mut w = Weights {
+            trainable: vec![],
+            ema: vec![],
+            frozen: vec![],
+            index: BTreeMap::new(),
+        };
+        let build = |net: &str| -> Result<Net, RunError> {
+            let (_, network) = plan
+                .networks
+                .iter()
+                .find(|(n, _)| n == net)
+                .ok_or_else(|| RunError::Internal(format!("unknown network `{net}`")))?;
+            Net::build(&network.config, network.input.as_ref(), device)
+        };
+        for b in &plan.branches {
+            for net in &b.nets {
+                let home = match &b.kind {
+                    BranchKind::Trainable => {
+                        w.trainable.push(build(net)?);
+                        Home::Trainable(w.trainable.len() - 1)
+                    }
+                    BranchKind::Frozen => {
+                        w.frozen.push(build(net)?.valid());
+                        Home::Frozen(w.frozen.len() - 1)
+                    }
+                    BranchKind::Ema { .. } => continue,
+                };
+                w.index.insert((b.name.clone(), net.clone()), home);
+            }
+        }
+        for b in &plan.branches {
+            let BranchKind::Ema { source, momentum } = &b.kind else {
+                continue;
+            };
+            let nets: Vec<String> = if b.nets.is_empty() {
+                plan.branches
+                    .iter()
+                    .find(|s| &s.name == source)
+                    .map(|s| s.nets.clone())
+                    .unwrap_or_default()
+            } else {
+                b.nets.clone()
+            };
+            for net in nets {
+                let Some(Home::Trainable(src)) = w.index.get(&(source.clone(), net.clone())).copied() else {
+                    return Err(RunError::Internal(format!(
+                        "ema `{}` follows `{source}.{net}`, which is not trainable",
+                        b.name
+                    )));
+                };
+                // A copy on the plain device: no gradients, no autodiff bookkeeping.
+                let copy = w.trainable[src].valid();
+                w.ema.push(EmaNet {
+                    net: copy,
+                    source: src,
+                    momentum: momentum.clone(),
+                });
+                w.index.insert((b.name.clone(), net), Home::Ema(w.ema.len() - 1));
+            }
+        }
+        Ok(w)
+    }
+
+    /// Whether `branch.net` is trained (its weights live on the autodiff device); EMA and
+    /// frozen copies live on the plain device, outside the autodiff graph.
+    pub fn is_trainable(&self, branch: &str, net: &str) -> bool {
+        matches!(
+            self.index.get(&(branch.to_string(), net.to_string())),
+            Some(Home::Trainable(_))
+        )
+    }
+
+    /// The weights of `branch.net`.
+    pub fn get(&self, branch: &str, net: &str) -> Result<&Net, RunError> {
+        match self.index.get(&(branch.to_string(), net.to_string())) {
+            Some(Home::Trainable(i)) => Ok(&self.trainable[*i]),
+            Some(Home::Ema(i)) => Ok(&self.ema[*i].net),
+            Some(Home::Frozen(i)) => Ok(&self.frozen[*i]),
+            None => Err(RunError::Internal(format!("branch `{branch}` has no network `{net}`"))),
+        }
+    }
+
+    /// Moves every EMA copy towards its source: ξ ← m·ξ + (1−m)·θ, m read at `epoch` of `total`.
+    pub fn ema_update(&mut self, epoch: f64, total: f64) {
+        let ema = std::mem::take(&mut self.ema);
+        self.ema = ema
+            .into_iter()
+            .map(|e| {
+                let m = e.momentum.at(epoch, total);
+                let mut collect = Collect(vec![]);
+                self.trainable[e.source].visit(&mut collect);
+                let mut mix = Mix {
+                    source: collect.0.into_iter(),
+                    m,
+                };
+                EmaNet {
+                    net: e.net.map(&mut mix),
+                    ..e
+                }
+            })
+            .collect();
+    }
+
+    /// Decoupled weight decay on trainable matrices (biases and norms are not decayed):
+    /// θ ← θ·(1 − lr·wd).
+    pub fn decay(&mut self, factor: f64) {
+        if factor == 1.0 {
+            return;
+        }
+        let nets = std::mem::take(&mut self.trainable);
+        self.trainable = nets.into_iter().map(|n| n.map(&mut Decay(factor))).collect();
+    }
+
+    /// Number of trainable scalars.
+    pub fn trainable_params(&self) -> usize {
+        self.trainable.iter().map(|n| n.num_params()).sum()
+    }
+}
+
+/// Collects a module's float parameters, flattened and detached, in visiting order.
+struct Collect(Vec<Tensor<1>>);
+
+impl ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = param.val().inner();
+        let n = t.shape().num_elements();
+        self.0.push(t.reshape([n]));
+    }
+}
+
+/// Mixes each parameter with the source's parameter at the same position.
+struct Mix {
+    source: std::vec::IntoIter<Tensor<1>>,
+    m: f64,
+}
+
+impl ModuleMapper for Mix {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let Some(src) = self.source.next() else {
+            return param;
+        };
+        let m = self.m as f32;
+        param.map(|t| {
+            let shape = t.shape();
+            t.mul_scalar(m).add(src.reshape(shape).mul_scalar(1.0 - m))
+        })
+    }
+}
+
+/// Scales matrices (rank ≥ 2) by a factor, keeping them leaves of the autodiff graph.
+struct Decay(f64);
+
+impl ModuleMapper for Decay {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        if D < 2 {
+            return param;
+        }
+        let f = self.0 as f32;
+        // On the plain device, so the result is a fresh leaf of the autodiff graph.
+        param.map(|t| t.inner().mul_scalar(f).autodiff())
+    }
+}
+
+/// A network's float parameters, flattened in visiting order (for tests and checkpoints).
+pub fn flat_params(net: &Net) -> Vec<f32> {
+    let mut collect = Collect(vec![]);
+    net.visit(&mut collect);
+    collect
+        .0
+        .into_iter()
+        .flat_map(|t| t.try_into_vec_as::<f32>().unwrap_or_default())
+        .collect()
+}
