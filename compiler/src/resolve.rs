@@ -47,10 +47,19 @@ fn decl_uses(d: &Decl) -> Vec<(String, Span)> {
     out
 }
 
+/// What a name already denotes, if it is a data field or a built-in.
+fn builtin_noun(name: &str) -> Option<String> {
+    if DATA_FIELDS.contains(&name) {
+        return Some("a data field".into());
+    }
+    crate::registry::lookup(name).map(|b| format!("a built-in {}", b.category.noun()))
+}
+
 /// Resolves names and orders declarations.
 pub fn resolve(recipe: &Recipe, diags: &mut Vec<Diag>) -> Resolved {
     let mut r = Resolved::default();
     let mut blocks: BTreeMap<DeclKind, Span> = BTreeMap::new();
+    let mut loss_names: BTreeMap<String, Span> = BTreeMap::new();
     for (i, d) in recipe.decls.iter().enumerate() {
         if matches!(d.kind, DeclKind::Data | DeclKind::Train | DeclKind::Optimizer) {
             if let Some(first) = blocks.get(&d.kind) {
@@ -65,17 +74,28 @@ pub fn resolve(recipe: &Recipe, diags: &mut Vec<Diag>) -> Resolved {
         }
         for b in &d.binders {
             let name = &b.name.node;
-            if let Some((_, first)) = r.names.get(name) {
+            if d.kind == DeclKind::Loss {
+                // Loss names label terms; nothing refers to them, so they live apart.
+                if let Some(first) = loss_names.get(name) {
+                    diags.push(Diag::Duplicate {
+                        name: name.clone(),
+                        span: b.name.span,
+                        first: *first,
+                    });
+                } else {
+                    loss_names.insert(name.clone(), b.name.span);
+                }
+            } else if let Some((_, first)) = r.names.get(name) {
                 diags.push(Diag::Duplicate {
                     name: name.clone(),
                     span: b.name.span,
                     first: *first,
                 });
-            } else if DATA_FIELDS.contains(&name.as_str()) || crate::registry::lookup(name).is_some() {
-                diags.push(Diag::Duplicate {
+            } else if let Some(what) = builtin_noun(name) {
+                diags.push(Diag::Shadows {
                     name: name.clone(),
+                    what,
                     span: b.name.span,
-                    first: b.name.span,
                 });
             } else {
                 r.names.insert(name.clone(), (i, b.name.span));

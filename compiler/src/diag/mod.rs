@@ -33,6 +33,8 @@ pub enum Diag {
     },
     /// A name is declared twice.
     Duplicate { name: String, span: Span, first: Span },
+    /// A declaration takes the name of a built-in or a data field.
+    Shadows { name: String, what: String, span: Span },
     /// A block that may appear once appears twice (`data`, `train`, `optimizer`).
     DuplicateBlock { keyword: String, span: Span, first: Span },
     /// A required top-level declaration is missing.
@@ -134,6 +136,7 @@ impl Diag {
             Diag::Syntax { .. } => "sslc::syntax",
             Diag::Undefined { .. } => "sslc::undefined",
             Diag::Duplicate { .. } => "sslc::duplicate",
+            Diag::Shadows { .. } => "sslc::shadows",
             Diag::DuplicateBlock { .. } => "sslc::duplicate_block",
             Diag::MissingDecl { .. } => "sslc::missing",
             Diag::UnknownBuiltin { .. } => "sslc::unknown_builtin",
@@ -163,6 +166,7 @@ impl Diag {
             Diag::Syntax { span, .. }
             | Diag::Undefined { span, .. }
             | Diag::Duplicate { span, .. }
+            | Diag::Shadows { span, .. }
             | Diag::DuplicateBlock { span, .. }
             | Diag::UnknownBuiltin { span, .. }
             | Diag::UnknownParam { span, .. }

@@ -37,6 +37,13 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             ],
             Some("rename one of them".into()),
         ),
+        Diag::Shadows { name, what, span } => (
+            format!("`{name}` is already the name of {what}"),
+            vec![primary(*span, "this declaration would hide it")],
+            Some(format!(
+                "rename it, for example `{name}_1`; loss names are exempt, they name terms"
+            )),
+        ),
         Diag::DuplicateBlock { keyword, span, first } => (
             format!("`{keyword}` may appear only once"),
             vec![label(*first, "first here"), primary(*span, "again here")],
