@@ -114,7 +114,11 @@ impl Trainer {
             .map(|i| Rng::derive(self.plan.train.seed, VIEW_STREAM + epoch, *i as u64))
             .collect();
         let views = self.program.views.batch(&images, rngs, &self.device)?;
-        let terms = self.program.losses(&self.weights, views)?;
+        let ctx = crate::exec::ops::Ctx {
+            epoch: t,
+            total: self.epochs(),
+        };
+        let terms = self.program.losses(&self.weights, views, ctx)?;
         let mut total: Option<Tensor<1>> = None;
         for (term, l) in terms.iter().zip(&self.plan.losses) {
             let w = l.weight.at(t, self.epochs());

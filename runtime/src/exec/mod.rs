@@ -1,6 +1,7 @@
 //! Executes a plan's steps for one batch: the CPU view stage, then tensor steps in plan order,
 //! freeing each slot after its last reader. Yields the loss terms.
 
+pub mod losses;
 pub mod ops;
 pub mod val;
 pub mod views;
@@ -42,7 +43,12 @@ impl Program {
 
     /// Runs the tensor steps on a batch of views (one tensor per view slot the stage exports)
     /// and returns each loss term's `[1]` value, unweighted, in declaration order.
-    pub fn losses(&self, weights: &Weights, views: Vec<(usize, Tensor<4>)>) -> Result<Vec<Tensor<1>>, RunError> {
+    pub fn losses(
+        &self,
+        weights: &Weights,
+        views: Vec<(usize, Tensor<4>)>,
+        ctx: ops::Ctx,
+    ) -> Result<Vec<Tensor<1>>, RunError> {
         let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
         for (slot, t) in views {
             slots[slot] = Some(Val::Images(t));
@@ -76,7 +82,7 @@ impl Program {
                         (false, false) => net.forward(x.inner())?,
                     }
                 }
-                StepKind::Op { op, params } => ops::apply(op, params, inputs)?,
+                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx)?,
                 StepKind::Arith { op, constant, left } => ops::arith(*op, *constant, *left, inputs)?,
                 other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
             };

@@ -4,7 +4,9 @@
 use burn::tensor::Tensor;
 use sslc_compiler::value::Param;
 
+use super::losses;
 use super::val::Val;
+use crate::config;
 use crate::error::RunError;
 
 /// Ops and losses this runtime executes (view ops live in `views`).
@@ -17,7 +19,16 @@ pub const TENSOR_OPS: &[&str] = &[
     "neg_cosine",
     "cosine_distance",
     "mse",
+    "info_nce",
+    "mean_entropy",
 ];
+
+/// Where training is when a step runs: schedules in op parameters are read here.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub epoch: f64,
+    pub total: f64,
+}
 
 /// Takes the input bound to parameter `name`.
 fn take(inputs: &mut Vec<(String, Val)>, name: &str) -> Result<Val, RunError> {
@@ -29,7 +40,10 @@ fn take(inputs: &mut Vec<(String, Val)>, name: &str) -> Result<Val, RunError> {
 }
 
 /// Applies `op` to its inputs.
-pub fn apply(op: &str, _params: &[(String, Param)], mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
+pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)>, ctx: Ctx) -> Result<Val, RunError> {
+    let cfg = config::of(op, params);
+    let sched =
+        |name: &str| -> Result<f32, RunError> { Ok(config::schedule(&cfg, name)?.at(ctx.epoch, ctx.total) as f32) };
     let mut x = |name: &str| take(&mut inputs, name);
     Ok(match op {
         "cls" => {
@@ -53,12 +67,15 @@ pub fn apply(op: &str, _params: &[(String, Param)], mut inputs: Vec<(String, Val
             v => return Err(RunError::Internal(format!("l2norm of {}", v.kind()))),
         },
         "sg" => x("x")?.detach(),
-        "neg_cosine" => Val::Scalar(cosine(x("a")?, x("b")?)?.neg().mean()),
-        "cosine_distance" => Val::Scalar(cosine(x("a")?, x("b")?)?.mul_scalar(-2.0).add_scalar(2.0).mean()),
-        "mse" => {
-            let (a, b) = (x("a")?, x("b")?);
-            Val::Scalar(flat(a)?.sub(flat(b)?).powf_scalar(2.0).mean())
-        }
+        "neg_cosine" => Val::Scalar(losses::neg_cosine(rows(x("a")?)?, rows(x("b")?)?)),
+        "cosine_distance" => Val::Scalar(losses::cosine_distance(rows(x("a")?)?, rows(x("b")?)?)),
+        "mse" => Val::Scalar(losses::mse(flat(x("a")?)?, flat(x("b")?)?)),
+        "info_nce" => Val::Scalar(losses::info_nce(
+            x("a")?.vectors()?,
+            x("b")?.vectors()?,
+            sched("temperature")?,
+        )),
+        "mean_entropy" => Val::Scalar(losses::mean_entropy(rows(x("x")?)?, sched("temperature")?)),
         other => return Err(RunError::Internal(format!("op `{other}` is not executable"))),
     })
 }
@@ -67,12 +84,6 @@ pub fn apply(op: &str, _params: &[(String, Param)], mut inputs: Vec<(String, Val
 pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);
     t / norm
-}
-
-/// Cosine similarity of matching rows (vectors or tokens), one value per row.
-fn cosine(a: Val, b: Val) -> Result<Tensor<1>, RunError> {
-    let (a, b) = (rows(a)?, rows(b)?);
-    Ok(l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1))
 }
 
 /// Vectors and tokens as `[rows, dim]`.

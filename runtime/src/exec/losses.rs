@@ -1,0 +1,49 @@
+//! Loss functions over batched rows (vectors, or tokens flattened to rows). Each returns a `[1]`
+//! scalar averaged over rows; `runtime/tests/losses.rs` checks each against a float64
+//! computation of its formula, values and finite-difference gradients.
+
+use burn::tensor::Tensor;
+use burn::tensor::activation::{log_softmax, softmax};
+
+use super::ops::l2norm;
+
+/// Mean over rows of −cos(aᵢ, bᵢ) (BYOL, UniVIP).
+pub fn neg_cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
+    cosine(a, b).neg().mean()
+}
+
+/// Mean over rows of 2 − 2·cos(aᵢ, bᵢ) (FLSL's mean-shift term).
+pub fn cosine_distance(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
+    cosine(a, b).mul_scalar(-2.0).add_scalar(2.0).mean()
+}
+
+/// Mean squared error over all elements.
+pub fn mse(a: Tensor<1>, b: Tensor<1>) -> Tensor<1> {
+    a.sub(b).powf_scalar(2.0).mean()
+}
+
+/// InfoNCE: row i of `a` against every row of `b`, cosine logits / t, positive on the diagonal
+/// (SimCLR, MoCo v3): mean over i of −log softmax_j(cos(aᵢ, bⱼ)/t)[i].
+pub fn info_nce(a: Tensor<2>, b: Tensor<2>, t: f32) -> Tensor<1> {
+    let n = a.dims()[0];
+    let logits = l2norm(a).matmul(l2norm(b).transpose()).div_scalar(t);
+    let logp = log_softmax(logits, 1);
+    let eye = Tensor::<2>::eye(n, &logp.device());
+    logp.mul(eye).sum().div_scalar(-(n as f32))
+}
+
+/// KL of the mean prediction to uniform (FLSL): Σₖ p̄ₖ log p̄ₖ + log K, with p̄ the mean over rows
+/// of softmax(x/t).
+pub fn mean_entropy(x: Tensor<2>, t: f32) -> Tensor<1> {
+    let k = x.dims()[1];
+    let mean = softmax(x.div_scalar(t), 1).mean_dim(0);
+    mean.clone()
+        .mul(mean.clamp_min(1e-12).log())
+        .sum()
+        .add_scalar((k as f32).ln())
+}
+
+/// Cosine similarity of matching rows.
+fn cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
+    l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1)
+}

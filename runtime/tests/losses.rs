@@ -1,0 +1,162 @@
+//! Every loss against an independent float64 computation of its formula on random inputs, and
+//! its autodiff gradient against central finite differences of that float64 formula.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use sslc_runtime::exec::losses;
+use sslc_runtime::rng::Rng;
+
+type Mat = Vec<Vec<f64>>;
+
+fn random(rows: usize, cols: usize, rng: &mut Rng) -> Mat {
+    (0..rows)
+        .map(|_| (0..cols).map(|_| rng.normal() as f64).collect())
+        .collect()
+}
+
+fn tensor(m: &Mat, device: &Device) -> Tensor<2> {
+    let (r, c) = (m.len(), m[0].len());
+    let flat: Vec<f32> = m.iter().flatten().map(|v| *v as f32).collect();
+    Tensor::from_data(TensorData::new(flat, [r, c]), device)
+}
+
+fn cos(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+// The formulas, written out in float64.
+
+fn ref_neg_cosine(a: &Mat, b: &Mat) -> f64 {
+    -a.iter().zip(b).map(|(x, y)| cos(x, y)).sum::<f64>() / a.len() as f64
+}
+
+fn ref_cosine_distance(a: &Mat, b: &Mat) -> f64 {
+    a.iter().zip(b).map(|(x, y)| 2.0 - 2.0 * cos(x, y)).sum::<f64>() / a.len() as f64
+}
+
+fn ref_info_nce(a: &Mat, b: &Mat, t: f64) -> f64 {
+    let n = a.len();
+    let mut total = 0.0;
+    for i in 0..n {
+        let logits: Vec<f64> = (0..n).map(|j| cos(&a[i], &b[j]) / t).collect();
+        let max = logits.iter().cloned().fold(f64::MIN, f64::max);
+        let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
+        total += lse - logits[i];
+    }
+    total / n as f64
+}
+
+fn ref_mean_entropy(x: &Mat, t: f64) -> f64 {
+    let k = x[0].len();
+    let mut mean = vec![0.0; k];
+    for row in x {
+        let max = row.iter().cloned().fold(f64::MIN, f64::max);
+        let e: Vec<f64> = row.iter().map(|v| ((v - max) / t).exp()).collect();
+        let z: f64 = e.iter().sum();
+        for (m, v) in mean.iter_mut().zip(e) {
+            *m += v / z / x.len() as f64;
+        }
+    }
+    mean.iter().map(|p| p * p.ln()).sum::<f64>() + (k as f64).ln()
+}
+
+/// Checks value and gradient with respect to the first argument.
+fn check(
+    name: &str,
+    a: &Mat,
+    b: &Mat,
+    reference: impl Fn(&Mat, &Mat) -> f64,
+    burn_loss: impl Fn(Tensor<2>, Tensor<2>) -> Tensor<1>,
+) {
+    let device = sslc_runtime::device::default().autodiff();
+    let ta = tensor(a, &device).require_grad();
+    let tb = tensor(b, &device);
+    let loss = burn_loss(ta.clone(), tb);
+    let got = loss.clone().try_into_vec_as::<f32>().expect("loss value")[0] as f64;
+    let want = reference(a, b);
+    assert!(
+        (got - want).abs() <= 1e-4 * (1.0 + want.abs()),
+        "{name}: burn {got}, float64 {want}"
+    );
+    let grads = loss.backward();
+    let grad: Vec<f32> = ta
+        .grad(&grads)
+        .expect("a gradient")
+        .try_into_vec_as::<f32>()
+        .expect("grad");
+    let h = 1e-5;
+    let cols = a[0].len();
+    for (i, row) in a.iter().enumerate() {
+        for j in 0..row.len() {
+            let (mut up, mut down) = (a.clone(), a.clone());
+            up[i][j] += h;
+            down[i][j] -= h;
+            let fd = (reference(&up, b) - reference(&down, b)) / (2.0 * h);
+            let g = grad[i * cols + j] as f64;
+            assert!(
+                (g - fd).abs() <= 1e-3 * (1.0 + fd.abs()),
+                "{name}: ∂/∂a[{i}][{j}] autodiff {g}, finite differences {fd}"
+            );
+        }
+    }
+}
+
+#[test]
+fn neg_cosine_matches_its_formula() {
+    let mut rng = Rng::new(1);
+    let (a, b) = (random(6, 5, &mut rng), random(6, 5, &mut rng));
+    check("neg_cosine", &a, &b, ref_neg_cosine, losses::neg_cosine);
+}
+
+#[test]
+fn cosine_distance_matches_its_formula() {
+    let mut rng = Rng::new(2);
+    let (a, b) = (random(6, 5, &mut rng), random(6, 5, &mut rng));
+    check("cosine_distance", &a, &b, ref_cosine_distance, losses::cosine_distance);
+}
+
+#[test]
+fn info_nce_matches_its_formula() {
+    let mut rng = Rng::new(3);
+    let (a, b) = (random(7, 4, &mut rng), random(7, 4, &mut rng));
+    check(
+        "info_nce",
+        &a,
+        &b,
+        |a, b| ref_info_nce(a, b, 0.2),
+        |a, b| losses::info_nce(a, b, 0.2),
+    );
+}
+
+#[test]
+fn mean_entropy_matches_its_formula() {
+    let mut rng = Rng::new(4);
+    let x = random(8, 6, &mut rng);
+    check(
+        "mean_entropy",
+        &x,
+        &x,
+        |x, _| ref_mean_entropy(x, 0.5),
+        |x, _| losses::mean_entropy(x, 0.5),
+    );
+}
+
+#[test]
+fn mse_matches_its_formula() {
+    let mut rng = Rng::new(5);
+    let (a, b) = (random(3, 4, &mut rng), random(3, 4, &mut rng));
+    let reference = |a: &Mat, b: &Mat| {
+        let d: Vec<f64> = a
+            .iter()
+            .flatten()
+            .zip(b.iter().flatten())
+            .map(|(x, y)| (x - y).powi(2))
+            .collect();
+        d.iter().sum::<f64>() / d.len() as f64
+    };
+    check("mse", &a, &b, reference, |a, b| {
+        losses::mse(a.flatten(0, 1), b.flatten(0, 1))
+    });
+}
