@@ -108,12 +108,12 @@ impl Trainer {
         let t = self.step as f64 / self.steps_per_epoch as f64;
         let start = within as usize * self.batch;
         let idx = &self.order[start..start + self.batch];
-        let images: Vec<_> = idx.iter().map(|i| &self.data.train[*i].image).collect();
+        let scenes: Vec<_> = idx.iter().map(|i| &self.data.train[*i]).collect();
         let rngs = idx
             .iter()
             .map(|i| Rng::derive(self.plan.train.seed, VIEW_STREAM + epoch, *i as u64))
             .collect();
-        let views = self.program.views.batch(&images, rngs, &self.device)?;
+        let views = self.program.views.batch(&scenes, rngs, &self.device)?;
         let ctx = crate::exec::ops::Ctx {
             epoch: t,
             total: self.epochs(),

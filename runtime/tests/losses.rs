@@ -160,3 +160,40 @@ fn mse_matches_its_formula() {
         losses::mse(a.flatten(0, 1), b.flatten(0, 1))
     });
 }
+
+#[test]
+fn masked_l1_matches_its_formula() {
+    let mut rng = Rng::new(6);
+    let (p, t) = (random(6, 4, &mut rng), random(6, 4, &mut rng));
+    let masked = [1.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+    let reference = |p: &Mat, t: &Mat| {
+        let mut sum = 0.0;
+        for (i, m) in masked.iter().enumerate() {
+            sum += m * p[i].iter().zip(&t[i]).map(|(a, b)| (a - b).abs()).sum::<f64>();
+        }
+        sum / (masked.iter().sum::<f64>() * 4.0)
+    };
+    let device = sslc_runtime::device::default().autodiff();
+    let m = Tensor::<2>::from_data(TensorData::new(masked.map(|v| v as f32).to_vec(), [1, 6]), &device);
+    check("masked_l1", &p, &t, reference, |p, t| {
+        losses::masked_l1(p.unsqueeze_dim(0), t.unsqueeze_dim(0), m.clone())
+    });
+}
+
+#[test]
+fn bce_matches_its_formula() {
+    let mut rng = Rng::new(7);
+    let logits = random(5, 3, &mut rng);
+    let labels: Mat = (0..5).map(|i| (0..3).map(|j| ((i + j) % 2) as f64).collect()).collect();
+    let reference = |x: &Mat, y: &Mat| {
+        let mut sum = 0.0;
+        for (xr, yr) in x.iter().zip(y) {
+            for (x, y) in xr.iter().zip(yr) {
+                let p = 1.0 / (1.0 + (-x).exp());
+                sum -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+            }
+        }
+        sum / 15.0
+    };
+    check("bce", &logits, &labels, reference, losses::bce);
+}

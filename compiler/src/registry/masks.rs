@@ -19,6 +19,26 @@ fn ratio(b: &Args) -> Result<Out, Diag> {
     }))
 }
 
+/// SimMIM: a `ratio` of the `block`×`block` squares is masked, so whole squares count.
+fn squares(b: &Args) -> Result<Out, Diag> {
+    let (h, w) = grid(b);
+    let side = b.int("block").max(1);
+    if h % side != 0 {
+        return Err(Diag::OutOfRange {
+            param: "block".into(),
+            value: side as f64,
+            range: format!("a divisor of the grid side {h}"),
+            span: b.span_of("block"),
+        });
+    }
+    let squares = (h / side) * (w / side);
+    let masked = ((squares as f64) * b.num("ratio")).round() as u64 * side * side;
+    Ok(Out::Tensor(Ty::Mask {
+        grid: (h, w),
+        keep: h * w - masked.min(h * w),
+    }))
+}
+
 fn block(b: &Args) -> Result<Out, Diag> {
     let (h, w) = grid(b);
     let count = b.int("count");
@@ -89,7 +109,7 @@ pub static ALL: &[Builtin] = &[
             opt("block", PTy::Int, "1", "side of a masked square in tokens").within(Limit::AtLeast1),
         ],
         variadic: None,
-        rule: ratio,
+        rule: squares,
         call: None,
         example: "mask m = patch_mask(grid: 8, ratio: 0.6, block: 2)",
     },

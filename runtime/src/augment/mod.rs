@@ -2,6 +2,7 @@
 
 mod colour;
 mod geometry;
+pub mod masks;
 
 pub use colour::{blur, color_jitter, grayscale, solarize};
 pub use geometry::{Crop, flip, random_resized_crop};

@@ -10,7 +10,7 @@ use crate::error::RunError;
 pub const SOURCES: &[&str] = &["scenes"];
 
 /// Data fields this runtime feeds to recipes.
-pub const FIELDS: &[&str] = &["image"];
+pub const FIELDS: &[&str] = &["image", "labels"];
 
 /// The images of a run.
 pub struct Dataset {

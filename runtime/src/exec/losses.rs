@@ -47,3 +47,19 @@ pub fn mean_entropy(x: Tensor<2>, t: f32) -> Tensor<1> {
 fn cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
     l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1)
 }
+
+/// Mean absolute error on masked tokens only (SimMIM): Σ |p − t|·m / (Σ m · width), with `masked`
+/// 1 on masked tokens.
+pub fn masked_l1(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
+    let width = pred.dims()[2] as f32;
+    let per_token = pred.sub(target).abs().sum_dim(2).squeeze_dim::<2>(2);
+    let count = masked.clone().sum().clamp_min(1.0);
+    per_token.mul(masked).sum().div(count).div_scalar(width)
+}
+
+/// Sigmoid binary cross-entropy of logits against 0/1 labels, averaged over every entry, in
+/// the stable form max(x, 0) − x·y + log(1 + e^{−|x|}).
+pub fn bce(logits: Tensor<2>, labels: Tensor<2>) -> Tensor<1> {
+    let soft = logits.clone().abs().neg().exp().add_scalar(1.0).log();
+    logits.clone().clamp_min(0.0).sub(logits.mul(labels)).add(soft).mean()
+}

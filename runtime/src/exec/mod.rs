@@ -15,6 +15,11 @@ use crate::weights::Weights;
 use val::Val;
 use views::{ViewStage, is_view};
 
+/// Inputs moved off the autodiff device.
+fn plain(inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
+    inputs.into_iter().map(|(p, v)| (p, v.inner())).collect()
+}
+
 /// A plan prepared for execution.
 pub struct Program {
     plan: Plan,
@@ -46,12 +51,12 @@ impl Program {
     pub fn losses(
         &self,
         weights: &Weights,
-        views: Vec<(usize, Tensor<4>)>,
+        views: Vec<(usize, Val)>,
         ctx: ops::Ctx,
     ) -> Result<Vec<Tensor<1>>, RunError> {
         let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
-        for (slot, t) in views {
-            slots[slot] = Some(Val::Images(t));
+        for (slot, v) in views {
+            slots[slot] = Some(v);
         }
         for (i, step) in self.plan.steps.iter().enumerate() {
             if is_view(&step.kind) {
@@ -69,17 +74,13 @@ impl Program {
             }
             let out = match &step.kind {
                 StepKind::Net { branch, net } => {
-                    let x = inputs
-                        .pop()
-                        .ok_or_else(|| RunError::Internal(format!("{branch}.{net} has no input")))?
-                        .1;
                     let trainable = weights.is_trainable(branch, net);
                     let net = weights.get(branch, net)?;
                     match (step.grad, trainable) {
-                        (true, _) => net.forward(x)?,
+                        (true, _) => net.apply(inputs)?,
                         // No gradient flows here: run without autodiff bookkeeping.
-                        (false, true) => net.valid().forward(x.inner())?,
-                        (false, false) => net.forward(x.inner())?,
+                        (false, true) => net.valid().apply(plain(inputs))?,
+                        (false, false) => net.apply(plain(inputs))?,
                     }
                 }
                 StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx)?,

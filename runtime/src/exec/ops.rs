@@ -21,6 +21,9 @@ pub const TENSOR_OPS: &[&str] = &[
     "mse",
     "info_nce",
     "mean_entropy",
+    "patchify",
+    "masked_l1",
+    "bce",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -75,6 +78,20 @@ pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)
             x("b")?.vectors()?,
             sched("temperature")?,
         )),
+        "patchify" => {
+            let patches = crate::nets::Vit::patchify(x("x")?.images()?, config::int(&cfg, "patch")?);
+            Val::Tokens(if config::flag(&cfg, "normalize")? {
+                per_patch_normalised(patches)
+            } else {
+                patches
+            })
+        }
+        "masked_l1" => Val::Scalar(losses::masked_l1(
+            x("pred")?.tokens()?,
+            x("target")?.tokens()?,
+            x("mask")?.mask()?.masked,
+        )),
+        "bce" => Val::Scalar(losses::bce(x("logits")?.vectors()?, x("labels")?.vectors()?)),
         "mean_entropy" => Val::Scalar(losses::mean_entropy(rows(x("x")?)?, sched("temperature")?)),
         other => return Err(RunError::Internal(format!("op `{other}` is not executable"))),
     })
@@ -84,6 +101,14 @@ pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)
 pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);
     t / norm
+}
+
+/// Each token scaled to zero mean and unit variance over its width (MAE's normalised pixels).
+pub fn per_patch_normalised(t: Tensor<3>) -> Tensor<3> {
+    let mean = t.clone().mean_dim(2);
+    let centred = t - mean;
+    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
+    centred / var.add_scalar(1e-6).sqrt()
 }
 
 /// Vectors and tokens as `[rows, dim]`.
@@ -108,6 +133,7 @@ fn flat(v: Val) -> Result<Tensor<1>, RunError> {
         Val::Tokens(t) => t.flatten(0, 2),
         Val::Vectors(t) => t.flatten(0, 1),
         Val::Scalar(t) => t,
+        Val::Mask(m) => m.masked.flatten(0, 1),
     })
 }
 

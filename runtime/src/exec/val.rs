@@ -1,6 +1,6 @@
 //! Run-time values of plan slots: batched tensors, batch axis first.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Int, Tensor};
 
 use crate::error::RunError;
 
@@ -15,6 +15,20 @@ pub enum Val {
     Vectors(Tensor<2>),
     /// `[1]`: a scalar already reduced over the batch.
     Scalar(Tensor<1>),
+    /// A token mask, the same number of kept tokens in every image.
+    Mask(Box<Mask>),
+}
+
+/// A batch of token masks.
+#[derive(Clone, Debug)]
+pub struct Mask {
+    /// `[batch, kept]`: indices of the kept tokens, in grid order.
+    pub keep: Tensor<2, Int>,
+    /// `[batch, tokens]`: where each grid position sits in `kept ++ masked` order (MAE's
+    /// `ids_restore`), to put tokens back on the grid with one gather.
+    pub restore: Tensor<2, Int>,
+    /// `[batch, tokens]`: 1 where a token is masked, 0 where it is kept.
+    pub masked: Tensor<2>,
 }
 
 impl Val {
@@ -24,6 +38,7 @@ impl Val {
             Val::Tokens(_) => "tokens",
             Val::Vectors(_) => "vectors",
             Val::Scalar(_) => "a scalar",
+            Val::Mask(_) => "a mask",
         }
     }
 
@@ -52,6 +67,13 @@ impl Val {
         }
     }
 
+    pub fn mask(self) -> Result<Mask, RunError> {
+        match self {
+            Val::Mask(m) => Ok(*m),
+            v => Err(v.wrong("a mask")),
+        }
+    }
+
     pub fn scalar(self) -> Result<Tensor<1>, RunError> {
         match self {
             Val::Scalar(t) => Ok(t),
@@ -66,7 +88,14 @@ impl Val {
 
     /// The same value on the plain backend (no autodiff): for steps that need no gradient.
     pub fn inner(self) -> Val {
-        self.map(|t| t.inner(), |t| t.inner(), |t| t.inner(), |t| t.inner())
+        match self {
+            Val::Mask(m) => Val::Mask(Box::new(Mask {
+                keep: m.keep.inner(),
+                restore: m.restore.inner(),
+                masked: m.masked.inner(),
+            })),
+            v => v.map(|t| t.inner(), |t| t.inner(), |t| t.inner(), |t| t.inner()),
+        }
     }
 
     /// Applies the function matching the value's rank.
@@ -82,6 +111,7 @@ impl Val {
             Val::Tokens(t) => Val::Tokens(f3(t)),
             Val::Vectors(t) => Val::Vectors(f2(t)),
             Val::Scalar(t) => Val::Scalar(f1(t)),
+            Val::Mask(m) => Val::Mask(m),
         }
     }
 }

@@ -6,9 +6,10 @@ use rayon::prelude::*;
 use sslc_compiler::plan::{Plan, StepKind};
 use sslc_compiler::registry::{self, Category};
 
-use crate::augment::{self, Crop};
+use super::val::{Mask, Val};
+use crate::augment::{self, Crop, masks};
 use crate::config::{num, of, pair};
-use crate::data::Image;
+use crate::data::{Image, Scene};
 use crate::error::RunError;
 use crate::rng::Rng;
 
@@ -20,6 +21,26 @@ pub const STD: f32 = 0.25;
 #[derive(Clone, Debug)]
 enum ViewOp {
     Image,
+    Labels,
+    RandomMask {
+        grid: usize,
+        ratio: f32,
+    },
+    BlockMask {
+        grid: usize,
+        count: usize,
+        min_block: usize,
+        aspect: (f32, f32),
+    },
+    PatchMask {
+        grid: usize,
+        ratio: f32,
+        block: usize,
+    },
+    WindowQueries {
+        grid: usize,
+        window: usize,
+    },
     Crop {
         size: usize,
         scale: (f32, f32),
@@ -45,7 +66,7 @@ enum ViewOp {
     },
 }
 
-/// View operations this runtime executes.
+/// View operations and masks this runtime executes.
 pub const VIEW_OPS: &[&str] = &[
     "random_resized_crop",
     "flip",
@@ -53,7 +74,19 @@ pub const VIEW_OPS: &[&str] = &[
     "grayscale",
     "blur",
     "solarize",
+    "random_mask",
+    "block_mask",
+    "patch_mask",
+    "window_queries",
 ];
+
+/// A per-image value of the CPU stage.
+#[derive(Clone, Debug)]
+enum Cpu {
+    Image(Image, Crop),
+    Mask(Vec<bool>),
+    Labels(Vec<f32>),
+}
 
 /// The view steps of a plan, in order, and the slots that leave the CPU stage.
 #[derive(Clone, Debug)]
@@ -68,7 +101,9 @@ pub struct ViewStage {
 pub fn is_view(kind: &StepKind) -> bool {
     match kind {
         StepKind::Input { .. } => true,
-        StepKind::Op { op, .. } => registry::lookup(op).is_some_and(|b| b.category == Category::View),
+        StepKind::Op { op, .. } => {
+            registry::lookup(op).is_some_and(|b| matches!(b.category, Category::View | Category::Mask))
+        }
         _ => false,
     }
 }
@@ -99,6 +134,7 @@ impl ViewStage {
             let input = s.inputs.iter().find(|(p, _)| p == "x").map(|(_, slot)| *slot);
             let op = match &s.kind {
                 StepKind::Input { field } if field == "image" => ViewOp::Image,
+                StepKind::Input { field } if field == "labels" => ViewOp::Labels,
                 StepKind::Op { op, params } => {
                     let c = of(op, params);
                     match op.as_str() {
@@ -126,6 +162,25 @@ impl ViewStage {
                             p: f(num(&c, "p")?),
                             threshold: f(num(&c, "threshold")?),
                         },
+                        "random_mask" => ViewOp::RandomMask {
+                            grid: num(&c, "grid")? as usize,
+                            ratio: f(num(&c, "ratio")?),
+                        },
+                        "block_mask" => ViewOp::BlockMask {
+                            grid: num(&c, "grid")? as usize,
+                            count: num(&c, "count")? as usize,
+                            min_block: num(&c, "min_block")? as usize,
+                            aspect: fpair(pair(&c, "aspect")?),
+                        },
+                        "patch_mask" => ViewOp::PatchMask {
+                            grid: num(&c, "grid")? as usize,
+                            ratio: f(num(&c, "ratio")?),
+                            block: num(&c, "block")? as usize,
+                        },
+                        "window_queries" => ViewOp::WindowQueries {
+                            grid: num(&c, "grid")? as usize,
+                            window: num(&c, "window")? as usize,
+                        },
                         other => return Err(RunError::Internal(format!("view `{other}` is not executable"))),
                     }
                 }
@@ -140,45 +195,57 @@ impl ViewStage {
         })
     }
 
-    /// Runs every view of one image; `rng` is that image's generator for this epoch.
-    pub fn one(&self, image: &Image, rng: &mut Rng) -> Result<Vec<Image>, RunError> {
-        let mut slots: Vec<Option<(Image, Crop)>> = vec![None; self.slots];
+    /// Runs every view of one scene; `rng` is that scene's generator for this epoch.
+    fn one(&self, scene: &Scene, rng: &mut Rng) -> Result<Vec<Cpu>, RunError> {
+        let mut slots: Vec<Option<Cpu>> = vec![None; self.slots];
         for (out, input, op) in &self.ops {
-            let source = || -> Result<(Image, Crop), RunError> {
-                input
-                    .and_then(|i| slots[i].clone())
-                    .ok_or_else(|| RunError::Internal(format!("view slot {out} has no input")))
+            let image = |slots: &[Option<Cpu>]| -> Result<(Image, Crop), RunError> {
+                match input.and_then(|i| slots[i].clone()) {
+                    Some(Cpu::Image(img, crop)) => Ok((img, crop)),
+                    _ => Err(RunError::Internal(format!("view slot {out} has no image input"))),
+                }
             };
             let value = match op {
-                ViewOp::Image => (image.clone(), Crop::full(image)),
+                ViewOp::Image => Cpu::Image(scene.image.clone(), Crop::full(&scene.image)),
+                ViewOp::Labels => Cpu::Labels(scene.labels.clone()),
+                ViewOp::RandomMask { grid, ratio } => Cpu::Mask(masks::random_mask(*grid, *ratio, rng)),
+                ViewOp::BlockMask {
+                    grid,
+                    count,
+                    min_block,
+                    aspect,
+                } => Cpu::Mask(masks::block_mask(*grid, *count, *min_block, *aspect, rng)),
+                ViewOp::PatchMask { grid, ratio, block } => Cpu::Mask(masks::patch_mask(*grid, *ratio, *block, rng)),
+                ViewOp::WindowQueries { grid, window } => Cpu::Mask(masks::window_queries(*grid, *window, rng)),
                 ViewOp::Crop { size, scale, ratio } => {
-                    let (img, frame) = source()?;
-                    augment::random_resized_crop(&img, frame, *size, *scale, *ratio, rng)
+                    let (img, frame) = image(&slots)?;
+                    let (img, crop) = augment::random_resized_crop(&img, frame, *size, *scale, *ratio, rng);
+                    Cpu::Image(img, crop)
                 }
                 ViewOp::Flip { p } => {
-                    let (mut img, mut crop) = source()?;
+                    let (mut img, mut crop) = image(&slots)?;
                     augment::flip(&mut img, &mut crop, *p, rng);
-                    (img, crop)
+                    Cpu::Image(img, crop)
                 }
                 ViewOp::Jitter { strength, p } => {
-                    let (mut img, crop) = source()?;
+                    let (mut img, crop) = image(&slots)?;
                     augment::color_jitter(&mut img, *strength, *p, rng);
-                    (img, crop)
+                    Cpu::Image(img, crop)
                 }
                 ViewOp::Grayscale { p } => {
-                    let (mut img, crop) = source()?;
+                    let (mut img, crop) = image(&slots)?;
                     augment::grayscale(&mut img, *p, rng);
-                    (img, crop)
+                    Cpu::Image(img, crop)
                 }
                 ViewOp::Blur { p, sigma } => {
-                    let (mut img, crop) = source()?;
+                    let (mut img, crop) = image(&slots)?;
                     augment::blur(&mut img, *p, *sigma, rng);
-                    (img, crop)
+                    Cpu::Image(img, crop)
                 }
                 ViewOp::Solarize { p, threshold } => {
-                    let (mut img, crop) = source()?;
+                    let (mut img, crop) = image(&slots)?;
                     augment::solarize(&mut img, *p, *threshold, rng);
-                    (img, crop)
+                    Cpu::Image(img, crop)
                 }
             };
             slots[*out] = Some(value);
@@ -188,27 +255,83 @@ impl ViewStage {
             .map(|s| {
                 slots[*s]
                     .take()
-                    .map(|(img, _)| img)
                     .ok_or_else(|| RunError::Internal(format!("view slot {s} was not computed")))
             })
             .collect()
     }
 
-    /// Runs the views of a batch in parallel; returns one tensor per output slot.
-    pub fn batch(
-        &self,
-        images: &[&Image],
-        rngs: Vec<Rng>,
-        device: &Device,
-    ) -> Result<Vec<(usize, Tensor<4>)>, RunError> {
-        let per_image: Vec<Vec<Image>> = images
+    /// Runs the views of a batch of scenes in parallel; returns one value per output slot.
+    pub fn batch(&self, scenes: &[&Scene], rngs: Vec<Rng>, device: &Device) -> Result<Vec<(usize, Val)>, RunError> {
+        let per_image: Vec<Vec<Cpu>> = scenes
             .par_iter()
             .zip(rngs.into_par_iter())
-            .map(|(img, mut rng)| self.one(img, &mut rng))
+            .map(|(scene, mut rng)| self.one(scene, &mut rng))
             .collect::<Result<_, _>>()?;
         (0..self.outputs.len())
-            .map(|k| Ok((self.outputs[k], stack(per_image.iter().map(|v| &v[k]), device)?)))
+            .map(|k| Ok((self.outputs[k], to_val(per_image.iter().map(|v| &v[k]), device)?)))
             .collect()
+    }
+}
+
+/// Stacks one slot's per-image values into a batch value.
+fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: &Device) -> Result<Val, RunError> {
+    let mismatch = || RunError::Internal("one slot holds values of different kinds".into());
+    match values.clone().next() {
+        Some(Cpu::Image(..)) => {
+            let images: Vec<&Image> = values
+                .map(|v| match v {
+                    Cpu::Image(img, _) => Ok(img),
+                    _ => Err(mismatch()),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Val::Images(stack(images.into_iter(), device)?))
+        }
+        Some(Cpu::Labels(first)) => {
+            let width = first.len();
+            let mut data = vec![];
+            let mut n = 0;
+            for v in values {
+                let Cpu::Labels(l) = v else { return Err(mismatch()) };
+                data.extend_from_slice(l);
+                n += 1;
+            }
+            Ok(Val::Vectors(Tensor::from_data(
+                TensorData::new(data, [n, width]),
+                device,
+            )))
+        }
+        Some(Cpu::Mask(first)) => {
+            let tokens = first.len();
+            let (mut keep, mut restore, mut masked) = (vec![], vec![], vec![]);
+            let mut n = 0;
+            let mut kept = None;
+            for v in values {
+                let Cpu::Mask(m) = v else { return Err(mismatch()) };
+                let k: Vec<i64> = (0..tokens).filter(|i| !m[*i]).map(|i| i as i64).collect();
+                if *kept.get_or_insert(k.len()) != k.len() {
+                    return Err(RunError::Internal("masks of one batch keep different counts".into()));
+                }
+                let order: Vec<usize> = (0..tokens)
+                    .filter(|i| !m[*i])
+                    .chain((0..tokens).filter(|i| m[*i]))
+                    .collect();
+                let mut inverse = vec![0i64; tokens];
+                for (pos, token) in order.iter().enumerate() {
+                    inverse[*token] = pos as i64;
+                }
+                keep.extend(k);
+                restore.extend(inverse);
+                masked.extend(m.iter().map(|b| if *b { 1.0f32 } else { 0.0 }));
+                n += 1;
+            }
+            let kept = kept.unwrap_or(0);
+            Ok(Val::Mask(Box::new(Mask {
+                keep: Tensor::from_data(TensorData::new(keep, [n, kept]), device),
+                restore: Tensor::from_data(TensorData::new(restore, [n, tokens]), device),
+                masked: Tensor::from_data(TensorData::new(masked, [n, tokens]), device),
+            })))
+        }
+        None => Err(RunError::Internal("an empty batch".into())),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod batchnorm;
 mod block;
+mod fill;
 mod init;
 mod mlp;
 pub mod posemb;
@@ -13,6 +14,7 @@ use burn::tensor::Device;
 use sslc_compiler::types::Ty;
 use sslc_compiler::value::Config;
 
+pub use fill::MaskFill;
 pub use mlp::{Mlp, MlpSpec};
 pub use vit::{Vit, VitSpec};
 
@@ -21,7 +23,7 @@ use crate::error::RunError;
 use crate::exec::val::Val;
 
 /// Network kinds this runtime builds.
-pub const NETWORKS: &[&str] = &["vit", "mlp", "fc"];
+pub const NETWORKS: &[&str] = &["vit", "mlp", "fc", "mask_fill"];
 
 /// One network's weights. A run holds a handful of these, so the size difference between
 /// variants costs nothing worth boxing for.
@@ -31,6 +33,7 @@ pub enum Net {
     Vit(Vit),
     Mlp(Mlp),
     Linear(Linear),
+    MaskFill(fill::MaskFill),
 }
 
 impl Net {
@@ -75,17 +78,36 @@ impl Net {
                 flag(cfg, "bias")?,
                 device,
             ))),
+            "mask_fill" => Ok(Net::MaskFill(fill::MaskFill::new(width(input)?, device))),
             other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
         }
     }
 
-    /// Applies the network to a batch.
-    pub fn forward(&self, x: Val) -> Result<Val, RunError> {
+    /// Applies the network to a batch (`x`, and `mask` where the network takes one).
+    pub fn forward(&self, x: Val, mask: Option<Val>) -> Result<Val, RunError> {
+        let mask = mask.map(Val::mask).transpose()?;
         match self {
-            Net::Vit(v) => Ok(Val::Tokens(v.forward(x.images()?))),
+            Net::Vit(v) => Ok(Val::Tokens(v.forward(x.images()?, mask.as_ref()))),
             Net::Mlp(m) => rows(x, |r| m.forward(r)),
             Net::Linear(l) => rows(x, |r| l.forward(r)),
+            Net::MaskFill(f) => {
+                let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
+                Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))
+            }
         }
+    }
+
+    /// The same, with inputs bound by parameter name.
+    pub fn apply(&self, mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
+        let mut take = |name: &str| {
+            inputs
+                .iter()
+                .position(|(p, _)| p == name)
+                .map(|i| inputs.swap_remove(i).1)
+        };
+        let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
+        let mask = take("mask");
+        self.forward(x, mask)
     }
 }
 
@@ -93,7 +115,7 @@ impl Net {
     /// One feature vector per image for probes: the class token of a ViT with one, the mean
     /// token of one without, the output of a per-vector network.
     pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
-        match self.forward(Val::Images(images))? {
+        match self.forward(Val::Images(images), None)? {
             Val::Tokens(t) => {
                 let [b, _, d] = t.dims();
                 let has_cls = matches!(self, Net::Vit(v) if v.has_cls());

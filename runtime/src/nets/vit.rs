@@ -8,6 +8,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::block::Block;
 use super::init::linear;
 use super::posemb;
+use crate::exec::val::Mask;
 
 /// Settings read from the recipe.
 #[derive(Clone, Debug)]
@@ -71,14 +72,20 @@ impl Vit {
             .reshape([b, gh * gw, c * p * p])
     }
 
-    /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<3> {
+    /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`; with a mask, only
+    /// the kept patches are encoded: `[batch, (1 +) kept, dim]`.
+    pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Tensor<3> {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
         let tokens = self.embed.forward(Self::patchify(x, self.patch));
         let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
         let mut x = tokens + pos;
+        if let Some(m) = mask {
+            let [_, kept] = m.keep.dims();
+            let index = m.keep.clone().unsqueeze_dim::<3>(2).expand([b, kept, self.dim]);
+            x = x.gather(1, index);
+        }
         if let Some(cls) = &self.cls {
             x = Tensor::cat(vec![cls.val().expand([b, 1, self.dim]), x], 1);
         }
