@@ -11,6 +11,7 @@ use crate::config::{num, pair, schedule};
 use crate::data::Dataset;
 use crate::error::RunError;
 use crate::exec::Program;
+use crate::nets::Net;
 use crate::probe::Knn;
 use crate::rng::Rng;
 use crate::weights::Weights;
@@ -141,7 +142,12 @@ impl Trainer {
                 value: *v,
             });
         }
-        let grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
+        let mut grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
+        for (i, epochs) in &self.weights.freeze_last {
+            if let (true, Some(Net::Dino(head))) = (t < *epochs, self.weights.trainable.get(*i)) {
+                grads.remove::<2>(head.last.id);
+            }
+        }
         let lr = self.lr.at(t, self.epochs());
         self.weights.decay(1.0 - lr * self.weight_decay.at(t, self.epochs()));
         let nets = std::mem::take(&mut self.weights.trainable);

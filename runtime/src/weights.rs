@@ -35,6 +35,8 @@ pub struct Weights {
     pub ema: Vec<EmaNet>,
     pub frozen: Vec<Net>,
     pub index: BTreeMap<(String, String), Home>,
+    /// Trainable DINO heads whose prototypes stay fixed for their first epochs: (index, epochs).
+    pub freeze_last: Vec<(usize, f64)>,
 }
 
 impl Weights {
@@ -59,6 +61,7 @@ impl Weights {
             ema: vec![],
             frozen: vec![],
             index: BTreeMap::new(),
+            freeze_last: vec![],
         };
         let build = |net: &str| -> Result<Net, RunError> {
             let (_, network) = plan
@@ -73,6 +76,9 @@ impl Weights {
                 let home = match &b.kind {
                     BranchKind::Trainable => {
                         w.trainable.push(build(net)?);
+                        if let Some(epochs) = freeze_epochs(plan, net) {
+                            w.freeze_last.push((w.trainable.len() - 1, epochs));
+                        }
                         Home::Trainable(w.trainable.len() - 1)
                     }
                     BranchKind::Frozen => {
@@ -171,6 +177,13 @@ impl Weights {
     pub fn trainable_params(&self) -> usize {
         self.trainable.iter().map(|n| n.num_params()).sum()
     }
+}
+
+/// `freeze_last_epochs` of a DINO head network, when it has some.
+fn freeze_epochs(plan: &Plan, net: &str) -> Option<f64> {
+    let (_, network) = plan.networks.iter().find(|(n, _)| n == net)?;
+    let epochs = crate::config::num(&network.config, "freeze_last_epochs").ok()?;
+    (epochs > 0.0).then_some(epochs)
 }
 
 /// Collects a module's float parameters, flattened and detached, in visiting order.

@@ -197,3 +197,31 @@ fn bce_matches_its_formula() {
     };
     check("bce", &logits, &labels, reference, losses::bce);
 }
+
+fn softmax_row(r: &[f64], t: f64) -> Vec<f64> {
+    let max = r.iter().cloned().fold(f64::MIN, f64::max);
+    let e: Vec<f64> = r.iter().map(|v| ((v - max) / t).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.into_iter().map(|v| v / z).collect()
+}
+
+#[test]
+fn soft_ce_matches_its_formula_and_only_the_student_learns() {
+    let mut rng = Rng::new(8);
+    let (a, b) = (random(5, 6, &mut rng), random(5, 6, &mut rng));
+    let reference = |a: &Mat, b: &Mat| {
+        let mut sum = 0.0;
+        for (ar, br) in a.iter().zip(b) {
+            let q = softmax_row(br, 0.04);
+            let p = softmax_row(ar, 0.1);
+            sum -= q.iter().zip(&p).map(|(q, p)| q * p.ln()).sum::<f64>();
+        }
+        sum / a.len() as f64
+    };
+    check("soft_ce", &a, &b, reference, |a, b| losses::soft_ce(a, b, 0.1, 0.04));
+    // The teacher side is detached inside the loss.
+    let device = sslc_runtime::device::default().autodiff();
+    let tb = tensor(&b, &device).require_grad();
+    let grads = losses::soft_ce(tensor(&a, &device).require_grad(), tb.clone(), 0.1, 0.04).backward();
+    assert!(tb.grad(&grads).is_none(), "the teacher received a gradient");
+}

@@ -63,3 +63,12 @@ pub fn bce(logits: Tensor<2>, labels: Tensor<2>) -> Tensor<1> {
     let soft = logits.clone().abs().neg().exp().add_scalar(1.0).log();
     logits.clone().clamp_min(0.0).sub(logits.mul(labels)).add(soft).mean()
 }
+
+/// Cross-entropy of the student against the detached teacher: mean over rows of
+/// −Σₖ softmax(b/τ_t)ₖ · log softmax(a/τ_s)ₖ (DINO, iBOT, FLSL). Centering, if any, is done by
+/// the caller on `b`.
+pub fn soft_ce(a: Tensor<2>, b: Tensor<2>, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
+    let q = softmax(b.div_scalar(teacher_temp), 1).detach();
+    let logp = log_softmax(a.div_scalar(student_temp), 1);
+    q.mul(logp).sum_dim(1).neg().mean()
+}

@@ -3,6 +3,8 @@
 
 pub mod losses;
 pub mod ops;
+pub mod state;
+pub mod tokens;
 pub mod val;
 pub mod views;
 
@@ -26,6 +28,8 @@ pub struct Program {
     pub views: ViewStage,
     /// For each slot, the index of the last step that reads it (`usize::MAX` for loss slots).
     last_use: Vec<usize>,
+    /// State of each step that keeps some (soft_ce centers), by step index.
+    states: Vec<state::OpState>,
 }
 
 impl Program {
@@ -43,6 +47,7 @@ impl Program {
             plan: plan.clone(),
             views: ViewStage::new(plan)?,
             last_use,
+            states: plan.steps.iter().map(|_| state::OpState::default()).collect(),
         })
     }
 
@@ -83,7 +88,7 @@ impl Program {
                         (false, false) => net.apply(plain(inputs))?,
                     }
                 }
-                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx)?,
+                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx, self.states.get(i))?,
                 StepKind::Arith { op, constant, left } => ops::arith(*op, *constant, *left, inputs)?,
                 other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
             };

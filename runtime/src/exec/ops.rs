@@ -4,7 +4,11 @@
 use burn::tensor::Tensor;
 use sslc_compiler::value::Param;
 
+use burn::tensor::activation::relu;
+
 use super::losses;
+use super::state::OpState;
+use super::tokens;
 use super::val::Val;
 use crate::config;
 use crate::error::RunError;
@@ -24,6 +28,14 @@ pub const TENSOR_OPS: &[&str] = &[
     "patchify",
     "masked_l1",
     "bce",
+    "select",
+    "attend",
+    "relu",
+    "layer_norm",
+    "concat_tokens",
+    "last_tokens",
+    "slice_tokens",
+    "soft_ce",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -43,7 +55,13 @@ fn take(inputs: &mut Vec<(String, Val)>, name: &str) -> Result<Val, RunError> {
 }
 
 /// Applies `op` to its inputs.
-pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)>, ctx: Ctx) -> Result<Val, RunError> {
+pub fn apply(
+    op: &str,
+    params: &[(String, Param)],
+    mut inputs: Vec<(String, Val)>,
+    ctx: Ctx,
+    state: Option<&OpState>,
+) -> Result<Val, RunError> {
     let cfg = config::of(op, params);
     let sched =
         |name: &str| -> Result<f32, RunError> { Ok(config::schedule(&cfg, name)?.at(ctx.epoch, ctx.total) as f32) };
@@ -70,8 +88,14 @@ pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)
             v => return Err(RunError::Internal(format!("l2norm of {}", v.kind()))),
         },
         "sg" => x("x")?.detach(),
-        "neg_cosine" => Val::Scalar(losses::neg_cosine(rows(x("a")?)?, rows(x("b")?)?)),
-        "cosine_distance" => Val::Scalar(losses::cosine_distance(rows(x("a")?)?, rows(x("b")?)?)),
+        "neg_cosine" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            Val::Scalar(losses::neg_cosine(a, b))
+        }
+        "cosine_distance" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            Val::Scalar(losses::cosine_distance(a, b))
+        }
         "mse" => Val::Scalar(losses::mse(flat(x("a")?)?, flat(x("b")?)?)),
         "info_nce" => Val::Scalar(losses::info_nce(
             x("a")?.vectors()?,
@@ -92,6 +116,39 @@ pub fn apply(op: &str, params: &[(String, Param)], mut inputs: Vec<(String, Val)
             x("mask")?.mask()?.masked,
         )),
         "bce" => Val::Scalar(losses::bce(x("logits")?.vectors()?, x("labels")?.vectors()?)),
+        "select" => {
+            let t = x("x")?.tokens()?;
+            Val::Tokens(tokens::select(t, &x("mask")?.mask()?))
+        }
+        "attend" => Val::Tokens(tokens::attend(
+            x("q")?.tokens()?,
+            x("k")?.tokens()?,
+            config::num(&cfg, "beta")? as f32,
+        )),
+        "relu" => x("x")?.map(relu, relu, relu, relu),
+        "layer_norm" => Val::Tokens(tokens::layer_norm(x("x")?.tokens()?)),
+        "concat_tokens" => {
+            let (a, b) = tokens::match_rows3(x("a")?.tokens()?, x("b")?.tokens()?);
+            Val::Tokens(Tensor::cat(vec![a, b], 1))
+        }
+        "last_tokens" => {
+            let t = x("x")?.tokens()?;
+            let (n, len) = (t.dims()[1], config::int(&cfg, "len")?);
+            Val::Tokens(t.narrow(1, n - len, len))
+        }
+        "slice_tokens" => {
+            let t = x("x")?.tokens()?;
+            Val::Tokens(t.narrow(1, config::int(&cfg, "start")?, config::int(&cfg, "len")?))
+        }
+        "soft_ce" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            let center = config::num(&cfg, "center")?;
+            let b = match (center > 0.0, state) {
+                (true, Some(state)) => state.center(b, center as f32),
+                _ => b,
+            };
+            Val::Scalar(losses::soft_ce(a, b, sched("student_temp")?, sched("teacher_temp")?))
+        }
         "mean_entropy" => Val::Scalar(losses::mean_entropy(rows(x("x")?)?, sched("temperature")?)),
         other => return Err(RunError::Internal(format!("op `{other}` is not executable"))),
     })

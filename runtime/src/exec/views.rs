@@ -83,7 +83,8 @@ pub const VIEW_OPS: &[&str] = &[
 /// A per-image value of the CPU stage.
 #[derive(Clone, Debug)]
 enum Cpu {
-    Image(Image, Crop),
+    /// One image per view of the slot (several for `view x[n]`), with where each lies.
+    Image(Vec<(Image, Crop)>),
     Mask(Vec<bool>),
     Labels(Vec<f32>),
 }
@@ -95,6 +96,8 @@ pub struct ViewStage {
     /// Slots read by tensor steps.
     pub outputs: Vec<usize>,
     slots: usize,
+    /// Views per image of each slot.
+    counts: Vec<usize>,
 }
 
 /// Does step `kind` run in the CPU stage?
@@ -192,21 +195,21 @@ impl ViewStage {
             ops,
             outputs,
             slots: plan.slots,
+            counts: plan
+                .steps
+                .iter()
+                .map(|s| s.ty.as_ref().map_or(1, |t| t.count() as usize))
+                .collect(),
         })
     }
 
-    /// Runs every view of one scene; `rng` is that scene's generator for this epoch.
+    /// Runs every view of one scene; `rng` is that scene's generator for this epoch. A view
+    /// declared with a count (`view local[2]`) draws its first op that many times.
     fn one(&self, scene: &Scene, rng: &mut Rng) -> Result<Vec<Cpu>, RunError> {
         let mut slots: Vec<Option<Cpu>> = vec![None; self.slots];
         for (out, input, op) in &self.ops {
-            let image = |slots: &[Option<Cpu>]| -> Result<(Image, Crop), RunError> {
-                match input.and_then(|i| slots[i].clone()) {
-                    Some(Cpu::Image(img, crop)) => Ok((img, crop)),
-                    _ => Err(RunError::Internal(format!("view slot {out} has no image input"))),
-                }
-            };
             let value = match op {
-                ViewOp::Image => Cpu::Image(scene.image.clone(), Crop::full(&scene.image)),
+                ViewOp::Image => Cpu::Image(vec![(scene.image.clone(), Crop::full(&scene.image))]),
                 ViewOp::Labels => Cpu::Labels(scene.labels.clone()),
                 ViewOp::RandomMask { grid, ratio } => Cpu::Mask(masks::random_mask(*grid, *ratio, rng)),
                 ViewOp::BlockMask {
@@ -217,35 +220,21 @@ impl ViewStage {
                 } => Cpu::Mask(masks::block_mask(*grid, *count, *min_block, *aspect, rng)),
                 ViewOp::PatchMask { grid, ratio, block } => Cpu::Mask(masks::patch_mask(*grid, *ratio, *block, rng)),
                 ViewOp::WindowQueries { grid, window } => Cpu::Mask(masks::window_queries(*grid, *window, rng)),
-                ViewOp::Crop { size, scale, ratio } => {
-                    let (img, frame) = image(&slots)?;
-                    let (img, crop) = augment::random_resized_crop(&img, frame, *size, *scale, *ratio, rng);
-                    Cpu::Image(img, crop)
-                }
-                ViewOp::Flip { p } => {
-                    let (mut img, mut crop) = image(&slots)?;
-                    augment::flip(&mut img, &mut crop, *p, rng);
-                    Cpu::Image(img, crop)
-                }
-                ViewOp::Jitter { strength, p } => {
-                    let (mut img, crop) = image(&slots)?;
-                    augment::color_jitter(&mut img, *strength, *p, rng);
-                    Cpu::Image(img, crop)
-                }
-                ViewOp::Grayscale { p } => {
-                    let (mut img, crop) = image(&slots)?;
-                    augment::grayscale(&mut img, *p, rng);
-                    Cpu::Image(img, crop)
-                }
-                ViewOp::Blur { p, sigma } => {
-                    let (mut img, crop) = image(&slots)?;
-                    augment::blur(&mut img, *p, *sigma, rng);
-                    Cpu::Image(img, crop)
-                }
-                ViewOp::Solarize { p, threshold } => {
-                    let (mut img, crop) = image(&slots)?;
-                    augment::solarize(&mut img, *p, *threshold, rng);
-                    Cpu::Image(img, crop)
+                image_op => {
+                    let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
+                        return Err(RunError::Internal(format!("view slot {out} has no image input")));
+                    };
+                    let count = self.counts[*out].max(1);
+                    let sources: Vec<&(Image, Crop)> = if sources.len() == 1 {
+                        std::iter::repeat_n(&sources[0], count).collect()
+                    } else {
+                        sources.iter().collect()
+                    };
+                    let mut views = Vec::with_capacity(sources.len());
+                    for (img, crop) in sources {
+                        views.push(image_step(image_op, img, *crop, rng));
+                    }
+                    Cpu::Image(views)
                 }
             };
             slots[*out] = Some(value);
@@ -273,17 +262,33 @@ impl ViewStage {
     }
 }
 
-/// Stacks one slot's per-image values into a batch value.
+/// One image op on one image.
+fn image_step(op: &ViewOp, img: &Image, crop: Crop, rng: &mut Rng) -> (Image, Crop) {
+    let (mut img, mut crop) = (img.clone(), crop);
+    match op {
+        ViewOp::Crop { size, scale, ratio } => {
+            return augment::random_resized_crop(&img, crop, *size, *scale, *ratio, rng);
+        }
+        ViewOp::Flip { p } => augment::flip(&mut img, &mut crop, *p, rng),
+        ViewOp::Jitter { strength, p } => augment::color_jitter(&mut img, *strength, *p, rng),
+        ViewOp::Grayscale { p } => augment::grayscale(&mut img, *p, rng),
+        ViewOp::Blur { p, sigma } => augment::blur(&mut img, *p, *sigma, rng),
+        ViewOp::Solarize { p, threshold } => augment::solarize(&mut img, *p, *threshold, rng),
+        _ => {}
+    }
+    (img, crop)
+}
+
+/// Stacks one slot's per-image values into a batch value (a scene's views consecutively).
 fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: &Device) -> Result<Val, RunError> {
     let mismatch = || RunError::Internal("one slot holds values of different kinds".into());
     match values.clone().next() {
         Some(Cpu::Image(..)) => {
-            let images: Vec<&Image> = values
-                .map(|v| match v {
-                    Cpu::Image(img, _) => Ok(img),
-                    _ => Err(mismatch()),
-                })
-                .collect::<Result<_, _>>()?;
+            let mut images: Vec<&Image> = vec![];
+            for v in values {
+                let Cpu::Image(views) = v else { return Err(mismatch()) };
+                images.extend(views.iter().map(|(img, _)| img));
+            }
             Ok(Val::Images(stack(images.into_iter(), device)?))
         }
         Some(Cpu::Labels(first)) => {

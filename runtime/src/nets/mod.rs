@@ -2,6 +2,7 @@
 
 mod batchnorm;
 mod block;
+mod dino;
 mod fill;
 mod init;
 mod mlp;
@@ -14,6 +15,7 @@ use burn::tensor::Device;
 use sslc_compiler::types::Ty;
 use sslc_compiler::value::Config;
 
+pub use dino::{DinoHead, DinoSpec};
 pub use fill::MaskFill;
 pub use mlp::{Mlp, MlpSpec};
 pub use vit::{Vit, VitSpec};
@@ -23,7 +25,7 @@ use crate::error::RunError;
 use crate::exec::val::Val;
 
 /// Network kinds this runtime builds.
-pub const NETWORKS: &[&str] = &["vit", "mlp", "fc", "mask_fill"];
+pub const NETWORKS: &[&str] = &["vit", "mlp", "fc", "mask_fill", "dino_head"];
 
 /// One network's weights. A run holds a handful of these, so the size difference between
 /// variants costs nothing worth boxing for.
@@ -34,6 +36,7 @@ pub enum Net {
     Mlp(Mlp),
     Linear(Linear),
     MaskFill(fill::MaskFill),
+    Dino(DinoHead),
 }
 
 impl Net {
@@ -78,6 +81,16 @@ impl Net {
                 flag(cfg, "bias")?,
                 device,
             ))),
+            "dino_head" => Ok(Net::Dino(DinoHead::new(
+                &DinoSpec {
+                    input: width(input)?,
+                    hidden: int(cfg, "hidden")?,
+                    bottleneck: int(cfg, "bottleneck")?,
+                    prototypes: int(cfg, "prototypes")?,
+                    layers: int(cfg, "layers")?,
+                },
+                device,
+            ))),
             "mask_fill" => Ok(Net::MaskFill(fill::MaskFill::new(width(input)?, device))),
             other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
         }
@@ -90,6 +103,7 @@ impl Net {
             Net::Vit(v) => Ok(Val::Tokens(v.forward(x.images()?, mask.as_ref()))),
             Net::Mlp(m) => rows(x, |r| m.forward(r)),
             Net::Linear(l) => rows(x, |r| l.forward(r)),
+            Net::Dino(d) => rows(x, |r| d.forward(r)),
             Net::MaskFill(f) => {
                 let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
                 Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))
