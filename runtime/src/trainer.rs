@@ -11,7 +11,6 @@ use crate::config::{num, pair, schedule};
 use crate::data::Dataset;
 use crate::error::RunError;
 use crate::exec::Program;
-use crate::nets::Net;
 use crate::probe::Knn;
 use crate::rng::Rng;
 use crate::weights::Weights;
@@ -143,13 +142,15 @@ impl Trainer {
             });
         }
         let mut grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
-        for (i, epochs) in &self.weights.freeze_last {
-            if let (true, Some(Net::Dino(head))) = (t < *epochs, self.weights.trainable.get(*i)) {
-                grads.remove::<2>(head.last.id);
+        for (id, until) in &self.weights.held {
+            if t < *until {
+                // Rank 2 covers every held parameter (matrices); a bias is rank 1.
+                grads.remove::<2>(*id);
+                grads.remove::<1>(*id);
             }
         }
         let lr = self.lr.at(t, self.epochs());
-        self.weights.decay(1.0 - lr * self.weight_decay.at(t, self.epochs()));
+        self.weights.decay(1.0 - lr * self.weight_decay.at(t, self.epochs()), t);
         let nets = std::mem::take(&mut self.weights.trainable);
         self.weights.trainable = self.optim.step(lr, nets, grads);
         self.weights.ema_update(t, self.epochs());

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
 use sslc_compiler::graph::BranchKind;
 use sslc_compiler::plan::Plan;
@@ -35,8 +35,9 @@ pub struct Weights {
     pub ema: Vec<EmaNet>,
     pub frozen: Vec<Net>,
     pub index: BTreeMap<(String, String), Home>,
-    /// Trainable DINO heads whose prototypes stay fixed for their first epochs: (index, epochs).
-    pub freeze_last: Vec<(usize, f64)>,
+    /// Trainable parameters held fixed until an epoch (for ever: infinity): a ViT's frozen
+    /// patch embedding, a DINO head's prototypes during its first epochs.
+    pub held: Vec<(ParamId, f64)>,
 }
 
 impl Weights {
@@ -61,7 +62,7 @@ impl Weights {
             ema: vec![],
             frozen: vec![],
             index: BTreeMap::new(),
-            freeze_last: vec![],
+            held: vec![],
         };
         let build = |net: &str| -> Result<Net, RunError> {
             let (_, network) = plan
@@ -75,10 +76,9 @@ impl Weights {
             for net in &b.nets {
                 let home = match &b.kind {
                     BranchKind::Trainable => {
-                        w.trainable.push(build(net)?);
-                        if let Some(epochs) = freeze_epochs(plan, net) {
-                            w.freeze_last.push((w.trainable.len() - 1, epochs));
-                        }
+                        let built = build(net)?;
+                        w.held.extend(held(plan, net, &built));
+                        w.trainable.push(built);
                         Home::Trainable(w.trainable.len() - 1)
                     }
                     BranchKind::Frozen => {
@@ -165,12 +165,22 @@ impl Weights {
 
     /// Decoupled weight decay on trainable matrices (biases and norms are not decayed):
     /// θ ← θ·(1 − lr·wd).
-    pub fn decay(&mut self, factor: f64) {
+    /// Parameters held at `epoch` are left alone.
+    pub fn decay(&mut self, factor: f64, epoch: f64) {
         if factor == 1.0 {
             return;
         }
+        let held: Vec<ParamId> = self
+            .held
+            .iter()
+            .filter(|(_, e)| epoch < *e)
+            .map(|(id, _)| *id)
+            .collect();
         let nets = std::mem::take(&mut self.trainable);
-        self.trainable = nets.into_iter().map(|n| n.map(&mut Decay(factor))).collect();
+        self.trainable = nets
+            .into_iter()
+            .map(|n| n.map(&mut Decay(factor, held.clone())))
+            .collect();
     }
 
     /// Number of trainable scalars.
@@ -179,11 +189,24 @@ impl Weights {
     }
 }
 
-/// `freeze_last_epochs` of a DINO head network, when it has some.
-fn freeze_epochs(plan: &Plan, net: &str) -> Option<f64> {
-    let (_, network) = plan.networks.iter().find(|(n, _)| n == net)?;
-    let epochs = crate::config::num(&network.config, "freeze_last_epochs").ok()?;
-    (epochs > 0.0).then_some(epochs)
+/// The parameters of `net` its configuration holds fixed, and until which epoch.
+fn held(plan: &Plan, name: &str, net: &Net) -> Vec<(ParamId, f64)> {
+    let Some((_, network)) = plan.networks.iter().find(|(n, _)| n == name) else {
+        return vec![];
+    };
+    let cfg = &network.config;
+    match net {
+        Net::Dino(head) => match crate::config::num(cfg, "freeze_last_epochs") {
+            Ok(epochs) if epochs > 0.0 => vec![(head.last.id, epochs)],
+            _ => vec![],
+        },
+        Net::Vit(vit) if crate::config::flag(cfg, "frozen_patch").unwrap_or(false) => {
+            let mut ids = vec![(vit.embed.weight.id, f64::INFINITY)];
+            ids.extend(vit.embed.bias.as_ref().map(|b| (b.id, f64::INFINITY)));
+            ids
+        }
+        _ => vec![],
+    }
 }
 
 /// Collects a module's float parameters, flattened and detached, in visiting order.
@@ -216,12 +239,13 @@ impl ModuleMapper for Mix {
     }
 }
 
-/// Scales matrices (rank ≥ 2) by a factor, keeping them leaves of the autodiff graph.
-struct Decay(f64);
+/// Scales matrices (rank ≥ 2) by a factor, keeping them leaves of the autodiff graph; skips the
+/// listed parameters.
+struct Decay(f64, Vec<ParamId>);
 
 impl ModuleMapper for Decay {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if D < 2 {
+        if D < 2 || self.1.contains(&param.id) {
             return param;
         }
         let f = self.0 as f32;

@@ -225,3 +225,32 @@ fn soft_ce_matches_its_formula_and_only_the_student_learns() {
     let grads = losses::soft_ce(tensor(&a, &device).require_grad(), tb.clone(), 0.1, 0.04).backward();
     assert!(tb.grad(&grads).is_none(), "the teacher received a gradient");
 }
+
+#[test]
+fn unigrad_matches_its_formula() {
+    let mut rng = Rng::new(9);
+    let (a, b) = (random(6, 4, &mut rng), random(6, 4, &mut rng));
+    let reference = |a: &Mat, b: &Mat| {
+        let (n, d) = (a.len() as f64, a[0].len());
+        let mut f = vec![vec![0.0; d]; d];
+        for row in b {
+            for i in 0..d {
+                for j in 0..d {
+                    f[i][j] += row[i] * row[j] / n;
+                }
+            }
+        }
+        let mut align = 0.0;
+        let mut spread = 0.0;
+        for (ar, br) in a.iter().zip(b) {
+            align += ar.iter().zip(br).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / n;
+            for i in 0..d {
+                for j in 0..d {
+                    spread += ar[i] * f[i][j] * ar[j] / n;
+                }
+            }
+        }
+        (align + 0.02 * spread) / d as f64
+    };
+    check("unigrad", &a, &b, reference, |a, b| losses::unigrad(a, b, 0.02));
+}

@@ -55,3 +55,28 @@ fn the_target_moves_by_the_ema_rule() {
         assert!((want - *x1 as f64).abs() < 1e-6, "target {x1}, rule says {want}");
     }
 }
+
+#[test]
+fn a_frozen_patch_embedding_stays_put_while_the_rest_learns() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
+        .expect("tiny recipe")
+        .replace("mlp_ratio: 2)", "mlp_ratio: 2, frozen_patch: true)");
+    let plan = sslc_compiler::compile(&src).plan.expect("a plan");
+    let device = sslc_runtime::device::default();
+    let mut t = Trainer::new(&plan, &device).expect("trainer");
+    let embed = |t: &Trainer| match t.weights.get("online", "backbone").expect("backbone") {
+        sslc_runtime::nets::Net::Vit(v) => v.embed.weight.val().try_into_vec_as::<f32>().expect("weights"),
+        _ => panic!("the backbone is a ViT"),
+    };
+    let (e0, all0) = (
+        embed(&t),
+        flat_params(t.weights.get("online", "backbone").expect("backbone")),
+    );
+    t.step().expect("step");
+    t.step().expect("step");
+    assert_eq!(embed(&t), e0, "the frozen patch embedding moved");
+    assert_ne!(
+        flat_params(t.weights.get("online", "backbone").expect("backbone")),
+        all0
+    );
+}

@@ -72,3 +72,13 @@ pub fn soft_ce(a: Tensor<2>, b: Tensor<2>, student_temp: f32, teacher_temp: f32)
     let logp = log_softmax(a.div_scalar(student_temp), 1);
     q.mul(logp).sum_dim(1).neg().mean()
 }
+
+/// UniGrad over all rows (SiameseIM): (1/D)·[mean ‖a − b‖² + λ·mean aᵀFa] with F = mean(b bᵀ);
+/// `b` is the (detached) target.
+pub fn unigrad(a: Tensor<2>, b: Tensor<2>, lambda: f32) -> Tensor<1> {
+    let [rows, d] = a.dims();
+    let f = b.clone().transpose().matmul(b.clone()).div_scalar(rows as f32);
+    let align = a.clone().sub(b).powf_scalar(2.0).sum_dim(1).mean();
+    let spread = a.clone().matmul(f).mul(a).sum_dim(1).mean();
+    align.add(spread.mul_scalar(lambda)).div_scalar(d as f32)
+}

@@ -36,6 +36,7 @@ pub const TENSOR_OPS: &[&str] = &[
     "last_tokens",
     "slice_tokens",
     "soft_ce",
+    "unigrad",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -148,6 +149,10 @@ pub fn apply(
                 _ => b,
             };
             Val::Scalar(losses::soft_ce(a, b, sched("student_temp")?, sched("teacher_temp")?))
+        }
+        "unigrad" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            Val::Scalar(losses::unigrad(a, b, config::num(&cfg, "lambda")? as f32))
         }
         "mean_entropy" => Val::Scalar(losses::mean_entropy(rows(x("x")?)?, sched("temperature")?)),
         other => return Err(RunError::Internal(format!("op `{other}` is not executable"))),

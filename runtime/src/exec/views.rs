@@ -22,6 +22,10 @@ pub const STD: f32 = 0.25;
 enum ViewOp {
     Image,
     Labels,
+    Geometry {
+        view: usize,
+        frame: usize,
+    },
     RandomMask {
         grid: usize,
         ratio: f32,
@@ -78,6 +82,7 @@ pub const VIEW_OPS: &[&str] = &[
     "block_mask",
     "patch_mask",
     "window_queries",
+    "relative_geometry",
 ];
 
 /// A per-image value of the CPU stage.
@@ -87,6 +92,8 @@ enum Cpu {
     Image(Vec<(Image, Crop)>),
     Mask(Vec<bool>),
     Labels(Vec<f32>),
+    /// Per view: (Δi, Δj, sh, sw, rflip) of the view's crop in the frame's crop.
+    Geometry(Vec<[f32; 5]>),
 }
 
 /// The view steps of a plan, in order, and the slots that leave the CPU stage.
@@ -184,6 +191,19 @@ impl ViewStage {
                             grid: num(&c, "grid")? as usize,
                             window: num(&c, "window")? as usize,
                         },
+                        "relative_geometry" => {
+                            let port = |name: &str| {
+                                s.inputs
+                                    .iter()
+                                    .find(|(p, _)| p == name)
+                                    .map(|(_, slot)| *slot)
+                                    .ok_or_else(|| RunError::Internal(format!("relative_geometry without `{name}`")))
+                            };
+                            ViewOp::Geometry {
+                                view: port("view")?,
+                                frame: port("frame")?,
+                            }
+                        }
                         other => return Err(RunError::Internal(format!("view `{other}` is not executable"))),
                     }
                 }
@@ -220,6 +240,15 @@ impl ViewStage {
                 } => Cpu::Mask(masks::block_mask(*grid, *count, *min_block, *aspect, rng)),
                 ViewOp::PatchMask { grid, ratio, block } => Cpu::Mask(masks::patch_mask(*grid, *ratio, *block, rng)),
                 ViewOp::WindowQueries { grid, window } => Cpu::Mask(masks::window_queries(*grid, *window, rng)),
+                ViewOp::Geometry { view, frame } => {
+                    let (Some(Cpu::Image(views)), Some(Cpu::Image(frames))) = (&slots[*view], &slots[*frame]) else {
+                        return Err(RunError::Internal(
+                            "relative_geometry of values that are not views".into(),
+                        ));
+                    };
+                    let frame = frames[0].1;
+                    Cpu::Geometry(views.iter().map(|(_, crop)| relative(crop, &frame)).collect())
+                }
                 image_op => {
                     let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
                         return Err(RunError::Internal(format!("view slot {out} has no image input")));
@@ -260,6 +289,18 @@ impl ViewStage {
             .map(|k| Ok((self.outputs[k], to_val(per_image.iter().map(|v| &v[k]), device)?)))
             .collect()
     }
+}
+
+/// Where `view` lies in `frame`'s crop (SiameseIM): offsets and scales in units of the frame's
+/// size, and whether exactly one of the two is flipped.
+fn relative(view: &Crop, frame: &Crop) -> [f32; 5] {
+    [
+        (view.y - frame.y) / frame.h,
+        (view.x - frame.x) / frame.w,
+        view.h / frame.h,
+        view.w / frame.w,
+        if view.flipped != frame.flipped { 1.0 } else { 0.0 },
+    ]
 }
 
 /// One image op on one image.
@@ -335,6 +376,15 @@ fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: &Device) ->
                 restore: Tensor::from_data(TensorData::new(restore, [n, tokens]), device),
                 masked: Tensor::from_data(TensorData::new(masked, [n, tokens]), device),
             })))
+        }
+        Some(Cpu::Geometry(_)) => {
+            let mut data: Vec<f32> = vec![];
+            for v in values {
+                let Cpu::Geometry(g) = v else { return Err(mismatch()) };
+                data.extend(g.iter().flatten());
+            }
+            let n = data.len() / 5;
+            Ok(Val::Vectors(Tensor::from_data(TensorData::new(data, [n, 5]), device)))
         }
         None => Err(RunError::Internal("an empty batch".into())),
     }

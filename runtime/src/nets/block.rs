@@ -6,6 +6,7 @@ use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
+use super::batchnorm::BatchNorm;
 use super::init::linear;
 
 /// Multi-head self-attention with one fused qkv projection.
@@ -40,23 +41,50 @@ impl Attention {
     }
 }
 
+/// The normalisation of a block: LayerNorm per token, or BatchNorm over all tokens of the batch.
+#[derive(Module, Debug)]
+pub enum Norm {
+    Layer(LayerNorm),
+    Batch(BatchNorm),
+}
+
+impl Norm {
+    pub fn new(batch: bool, dim: usize, device: &Device) -> Self {
+        if batch {
+            Norm::Batch(BatchNorm::new(dim, device))
+        } else {
+            Norm::Layer(LayerNormConfig::new(dim).with_epsilon(1e-6).init(device))
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        match self {
+            Norm::Layer(n) => n.forward(x),
+            Norm::Batch(n) => {
+                let [b, t, d] = x.dims();
+                n.forward(x.reshape([b * t, d])).reshape([b, t, d])
+            }
+        }
+    }
+}
+
 /// One block; `hidden` is the width of its MLP.
 #[derive(Module, Debug)]
 pub struct Block {
-    norm1: LayerNorm,
+    norm1: Norm,
     attn: Attention,
-    norm2: LayerNorm,
+    norm2: Norm,
     fc1: Linear,
     act: Gelu,
     fc2: Linear,
 }
 
 impl Block {
-    pub fn new(dim: usize, heads: usize, hidden: usize, device: &Device) -> Self {
+    pub fn new(dim: usize, heads: usize, hidden: usize, batch_norm: bool, device: &Device) -> Self {
         Block {
-            norm1: LayerNormConfig::new(dim).with_epsilon(1e-6).init(device),
+            norm1: Norm::new(batch_norm, dim, device),
             attn: Attention::new(dim, heads, device),
-            norm2: LayerNormConfig::new(dim).with_epsilon(1e-6).init(device),
+            norm2: Norm::new(batch_norm, dim, device),
             fc1: linear(dim, hidden, device),
             act: Gelu::new(),
             fc2: linear(hidden, dim, device),

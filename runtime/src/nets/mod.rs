@@ -2,11 +2,13 @@
 
 mod batchnorm;
 mod block;
+mod coord;
 mod dino;
 mod fill;
 mod init;
 mod mlp;
 pub mod posemb;
+mod transformer;
 mod vit;
 
 use burn::module::Module;
@@ -15,6 +17,7 @@ use burn::tensor::Device;
 use sslc_compiler::types::Ty;
 use sslc_compiler::value::Config;
 
+pub use coord::CoordEmbed;
 pub use dino::{DinoHead, DinoSpec};
 pub use fill::MaskFill;
 pub use mlp::{Mlp, MlpSpec};
@@ -25,7 +28,15 @@ use crate::error::RunError;
 use crate::exec::val::Val;
 
 /// Network kinds this runtime builds.
-pub const NETWORKS: &[&str] = &["vit", "mlp", "fc", "mask_fill", "dino_head"];
+pub const NETWORKS: &[&str] = &[
+    "vit",
+    "mlp",
+    "fc",
+    "mask_fill",
+    "dino_head",
+    "transformer",
+    "coord_embed",
+];
 
 /// One network's weights. A run holds a handful of these, so the size difference between
 /// variants costs nothing worth boxing for.
@@ -37,6 +48,8 @@ pub enum Net {
     Linear(Linear),
     MaskFill(fill::MaskFill),
     Dino(DinoHead),
+    Transformer(transformer::Transformer),
+    Coord(coord::CoordEmbed),
 }
 
 impl Net {
@@ -91,6 +104,19 @@ impl Net {
                 },
                 device,
             ))),
+            "transformer" => Ok(Net::Transformer(transformer::Transformer::new(
+                width(input)?,
+                int(cfg, "depth")?,
+                int(cfg, "heads")?,
+                num(cfg, "mlp_ratio")?,
+                text(cfg, "norm")? == "batch",
+                device,
+            ))),
+            "coord_embed" => Ok(Net::Coord(coord::CoordEmbed::new(
+                int(cfg, "dim")?,
+                int(cfg, "grid")?,
+                device,
+            ))),
             "mask_fill" => Ok(Net::MaskFill(fill::MaskFill::new(width(input)?, device))),
             other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
         }
@@ -104,6 +130,8 @@ impl Net {
             Net::Mlp(m) => rows(x, |r| m.forward(r)),
             Net::Linear(l) => rows(x, |r| l.forward(r)),
             Net::Dino(d) => rows(x, |r| d.forward(r)),
+            Net::Transformer(t) => Ok(Val::Tokens(t.forward(x.tokens()?))),
+            Net::Coord(c) => Ok(Val::Tokens(c.forward(x.vectors()?))),
             Net::MaskFill(f) => {
                 let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
                 Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))

@@ -26,7 +26,7 @@ pub struct VitSpec {
 
 #[derive(Module, Debug)]
 pub struct Vit {
-    embed: Linear,
+    pub embed: Linear,
     cls: Option<Param<Tensor<3>>>,
     blocks: Vec<Block>,
     norm: LayerNorm,
@@ -48,7 +48,7 @@ impl Vit {
                 ))
             }),
             blocks: (0..spec.depth)
-                .map(|_| Block::new(spec.dim, spec.heads, hidden, device))
+                .map(|_| Block::new(spec.dim, spec.heads, hidden, false, device))
                 .collect(),
             norm: LayerNormConfig::new(spec.dim).with_epsilon(1e-6).init(device),
             patch: spec.patch,
