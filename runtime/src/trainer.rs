@@ -118,7 +118,7 @@ impl Trainer {
             epoch: t,
             total: self.epochs(),
         };
-        let terms = self.program.losses(&self.weights, views, ctx)?;
+        let terms = self.program.losses(&self.weights, views, self.batch, ctx)?;
         let mut total: Option<Tensor<1>> = None;
         for (term, l) in terms.iter().zip(&self.plan.losses) {
             let w = l.weight.at(t, self.epochs());

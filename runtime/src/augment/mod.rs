@@ -1,5 +1,6 @@
 //! Image augmentations on CPU images. Geometric ones record where the crop lies.
 
+pub mod boxes;
 mod colour;
 mod geometry;
 pub mod masks;

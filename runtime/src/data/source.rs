@@ -10,7 +10,7 @@ use crate::error::RunError;
 pub const SOURCES: &[&str] = &["scenes"];
 
 /// Data fields this runtime feeds to recipes.
-pub const FIELDS: &[&str] = &["image", "labels"];
+pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
 
 /// The images of a run.
 pub struct Dataset {

@@ -5,6 +5,7 @@ pub mod losses;
 pub mod ops;
 pub mod state;
 pub mod tokens;
+pub mod transport;
 pub mod val;
 pub mod views;
 
@@ -15,7 +16,7 @@ use sslc_compiler::plan::{Plan, StepKind};
 use crate::error::RunError;
 use crate::weights::Weights;
 use val::Val;
-use views::{ViewStage, is_view};
+use views::ViewStage;
 
 /// Inputs moved off the autodiff device.
 fn plain(inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
@@ -57,14 +58,16 @@ impl Program {
         &self,
         weights: &Weights,
         views: Vec<(usize, Val)>,
+        batch: usize,
         ctx: ops::Ctx,
     ) -> Result<Vec<Tensor<1>>, RunError> {
         let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
+        let images = batch;
         for (slot, v) in views {
             slots[slot] = Some(v);
         }
         for (i, step) in self.plan.steps.iter().enumerate() {
-            if is_view(&step.kind) {
+            if self.views.cpu[i] {
                 continue;
             }
             let mut inputs = Vec::with_capacity(step.inputs.len());
@@ -88,7 +91,7 @@ impl Program {
                         (false, false) => net.apply(plain(inputs))?,
                     }
                 }
-                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx, self.states.get(i))?,
+                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx, self.states.get(i), images)?,
                 StepKind::Arith { op, constant, left } => ops::arith(*op, *constant, *left, inputs)?,
                 other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
             };

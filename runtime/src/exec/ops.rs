@@ -37,6 +37,13 @@ pub const TENSOR_OPS: &[&str] = &[
     "slice_tokens",
     "soft_ce",
     "unigrad",
+    "concat_views",
+    "mean_views",
+    "pairwise_cosine",
+    "dot",
+    "sinkhorn",
+    "sum",
+    "mean",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -62,6 +69,7 @@ pub fn apply(
     mut inputs: Vec<(String, Val)>,
     ctx: Ctx,
     state: Option<&OpState>,
+    images: usize,
 ) -> Result<Val, RunError> {
     let cfg = config::of(op, params);
     let sched =
@@ -150,6 +158,58 @@ pub fn apply(
             };
             Val::Scalar(losses::soft_ce(a, b, sched("student_temp")?, sched("teacher_temp")?))
         }
+        "concat_views" => {
+            let t = x("x")?.vectors()?;
+            let [rows, d] = t.dims();
+            Val::Vectors(t.reshape([images, rows / images.max(1) * d]))
+        }
+        "mean_views" => match x("x")? {
+            Val::Vectors(t) => {
+                let [rows, d] = t.dims();
+                Val::Vectors(
+                    t.reshape([images, rows / images.max(1), d])
+                        .mean_dim(1)
+                        .reshape([images, d]),
+                )
+            }
+            Val::Tokens(t) => {
+                let [rows, n, d] = t.dims();
+                Val::Tokens(
+                    t.reshape([images, rows / images.max(1), n * d])
+                        .mean_dim(1)
+                        .reshape([images, n, d]),
+                )
+            }
+            v => return Err(RunError::Internal(format!("mean_views of {}", v.kind()))),
+        },
+        "pairwise_cosine" => {
+            let per_image = |t: Tensor<2>| {
+                let [rows, d] = t.dims();
+                l2norm(t.reshape([images, rows / images.max(1), d]))
+            };
+            let (a, b) = (per_image(x("a")?.vectors()?), per_image(x("b")?.vectors()?));
+            Val::Matrix(a.matmul(b.swap_dims(1, 2)))
+        }
+        "dot" => {
+            let (a, b) = tokens::match_rows2(x("a")?.vectors()?, x("b")?.vectors()?);
+            Val::Scalar(a.mul(b).sum_dim(1).flatten(0, 1))
+        }
+        "sinkhorn" => Val::Matrix(super::transport::sinkhorn(
+            x("cost")?.matrix()?,
+            x("rows")?.scalar()?,
+            x("cols")?.scalar()?,
+            config::num(&cfg, "eps")? as f32,
+            config::int(&cfg, "iters")?,
+        )),
+        "sum" | "mean" => {
+            let v = x("x")?;
+            let per_image = |t: Tensor<1>| {
+                let n = t.dims()[0];
+                let per = t.reshape([images, n / images.max(1)]);
+                if op == "sum" { per.sum_dim(1) } else { per.mean_dim(1) }.flatten(0, 1)
+            };
+            Val::Scalar(per_image(flat(v)?))
+        }
         "unigrad" => {
             let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
             Val::Scalar(losses::unigrad(a, b, config::num(&cfg, "lambda")? as f32))
@@ -195,7 +255,9 @@ fn flat(v: Val) -> Result<Tensor<1>, RunError> {
         Val::Tokens(t) => t.flatten(0, 2),
         Val::Vectors(t) => t.flatten(0, 1),
         Val::Scalar(t) => t,
+        Val::Matrix(t) => t.flatten(0, 2),
         Val::Mask(m) => m.masked.flatten(0, 1),
+        Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
     })
 }
 
@@ -262,6 +324,7 @@ pub fn arith(op: char, constant: Option<f64>, left: bool, mut inputs: Vec<(Strin
         (Val::Images(a), Val::Images(b)) => Val::Images(bin(op, a, b)?),
         (Val::Tokens(a), Val::Tokens(b)) => Val::Tokens(bin(op, a, b)?),
         (Val::Vectors(a), Val::Vectors(b)) => Val::Vectors(bin(op, a, b)?),
+        (Val::Matrix(a), Val::Matrix(b)) => Val::Matrix(bin(op, a, b)?),
         (Val::Scalar(a), Val::Scalar(b)) => {
             let n = a.dims()[0].max(b.dims()[0]);
             Val::Scalar(bin(op, a.expand([n]), b.expand([n]))?)

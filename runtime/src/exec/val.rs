@@ -1,5 +1,7 @@
 //! Run-time values of plan slots: batched tensors, batch axis first.
 
+use std::sync::Arc;
+
 use burn::tensor::{Int, Tensor};
 
 use crate::error::RunError;
@@ -13,10 +15,22 @@ pub enum Val {
     Tokens(Tensor<3>),
     /// `[batch, dim]`.
     Vectors(Tensor<2>),
-    /// `[1]`: a scalar already reduced over the batch.
+    /// `[1]`: a scalar already reduced over the batch, or `[rows]`: one per image or view.
     Scalar(Tensor<1>),
+    /// `[batch, n, m]`: a matrix per image.
+    Matrix(Tensor<3>),
     /// A token mask, the same number of kept tokens in every image.
     Mask(Box<Mask>),
+    /// Segment maps, one per row (view) of the batch; pooled on CPU.
+    Segments(Arc<Vec<SegMap>>),
+}
+
+/// An integer segment map of one view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegMap {
+    pub data: Vec<u8>,
+    pub h: usize,
+    pub w: usize,
 }
 
 /// A batch of token masks.
@@ -38,7 +52,9 @@ impl Val {
             Val::Tokens(_) => "tokens",
             Val::Vectors(_) => "vectors",
             Val::Scalar(_) => "a scalar",
+            Val::Matrix(_) => "matrices",
             Val::Mask(_) => "a mask",
+            Val::Segments(_) => "segment maps",
         }
     }
 
@@ -64,6 +80,13 @@ impl Val {
         match self {
             Val::Vectors(t) => Ok(t),
             v => Err(v.wrong("vectors")),
+        }
+    }
+
+    pub fn matrix(self) -> Result<Tensor<3>, RunError> {
+        match self {
+            Val::Matrix(t) => Ok(t),
+            v => Err(v.wrong("matrices")),
         }
     }
 
@@ -111,7 +134,9 @@ impl Val {
             Val::Tokens(t) => Val::Tokens(f3(t)),
             Val::Vectors(t) => Val::Vectors(f2(t)),
             Val::Scalar(t) => Val::Scalar(f1(t)),
+            Val::Matrix(t) => Val::Matrix(f3(t)),
             Val::Mask(m) => Val::Mask(m),
+            Val::Segments(s) => Val::Segments(s),
         }
     }
 }

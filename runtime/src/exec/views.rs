@@ -6,7 +6,8 @@ use rayon::prelude::*;
 use sslc_compiler::plan::{Plan, StepKind};
 use sslc_compiler::registry::{self, Category};
 
-use super::val::{Mask, Val};
+use super::val::{Mask, SegMap, Val};
+use crate::augment::boxes::{self, Box2};
 use crate::augment::{self, Crop, masks};
 use crate::config::{num, of, pair};
 use crate::data::{Image, Scene};
@@ -22,6 +23,33 @@ pub const STD: f32 = 0.25;
 enum ViewOp {
     Image,
     Labels,
+    Boxes,
+    Segments,
+    Part {
+        index: usize,
+    },
+    CropPair {
+        boxes: usize,
+        size: usize,
+        scale: (f32, f32),
+        ratio: (f32, f32),
+        min_boxes: usize,
+        tries: usize,
+    },
+    OverlapBoxes {
+        a: usize,
+        b: usize,
+        boxes: usize,
+        k: usize,
+    },
+    BoxCrops {
+        boxes: usize,
+        size: usize,
+    },
+    SegmentsOf {
+        view: usize,
+        segments: usize,
+    },
     Geometry {
         view: usize,
         frame: usize,
@@ -83,6 +111,10 @@ pub const VIEW_OPS: &[&str] = &[
     "patch_mask",
     "window_queries",
     "relative_geometry",
+    "crop_pair",
+    "overlap_boxes",
+    "box_crops",
+    "segments_of",
 ];
 
 /// A per-image value of the CPU stage.
@@ -94,6 +126,11 @@ enum Cpu {
     Labels(Vec<f32>),
     /// Per view: (Δi, Δj, sh, sw, rflip) of the view's crop in the frame's crop.
     Geometry(Vec<[f32; 5]>),
+    Boxes(Vec<Box2>),
+    /// Per view: a segment map and its height and width.
+    Segments(Vec<SegMap>),
+    /// Several results of one op (a crop pair), taken apart by `Part` steps.
+    Parts(Vec<Cpu>),
 }
 
 /// The view steps of a plan, in order, and the slots that leave the CPU stage.
@@ -105,6 +142,8 @@ pub struct ViewStage {
     slots: usize,
     /// Views per image of each slot.
     counts: Vec<usize>,
+    /// Whether each step runs in this stage.
+    pub cpu: Vec<bool>,
 }
 
 /// Does step `kind` run in the CPU stage?
@@ -130,9 +169,11 @@ impl ViewStage {
     pub fn new(plan: &Plan) -> Result<Self, RunError> {
         let mut ops = vec![];
         let mut cpu = vec![false; plan.slots];
+        let mut cpu_steps = vec![];
         let mut outputs = vec![];
         for s in &plan.steps {
-            if !is_view(&s.kind) {
+            let cpu_part = matches!(s.kind, StepKind::Part { .. }) && s.inputs.iter().all(|(_, i)| cpu[*i]);
+            if !is_view(&s.kind) && !cpu_part {
                 for (_, slot) in &s.inputs {
                     if cpu[*slot] && !outputs.contains(slot) {
                         outputs.push(*slot);
@@ -141,8 +182,24 @@ impl ViewStage {
                 continue;
             }
             cpu[s.output] = true;
-            let input = s.inputs.iter().find(|(p, _)| p == "x").map(|(_, slot)| *slot);
+            cpu_steps.push(s.output);
+            let input = s
+                .inputs
+                .iter()
+                .find(|(p, _)| p == "x")
+                .or_else(|| s.inputs.first().filter(|_| cpu_part))
+                .map(|(_, slot)| *slot);
+            let port = |name: &str| {
+                s.inputs
+                    .iter()
+                    .find(|(p, _)| p == name)
+                    .map(|(_, slot)| *slot)
+                    .ok_or_else(|| RunError::Internal(format!("step {} has no `{name}`", s.output)))
+            };
             let op = match &s.kind {
+                StepKind::Part { index } => ViewOp::Part { index: *index },
+                StepKind::Input { field } if field == "boxes" => ViewOp::Boxes,
+                StepKind::Input { field } if field == "segments" => ViewOp::Segments,
                 StepKind::Input { field } if field == "image" => ViewOp::Image,
                 StepKind::Input { field } if field == "labels" => ViewOp::Labels,
                 StepKind::Op { op, params } => {
@@ -191,6 +248,28 @@ impl ViewStage {
                             grid: num(&c, "grid")? as usize,
                             window: num(&c, "window")? as usize,
                         },
+                        "crop_pair" => ViewOp::CropPair {
+                            boxes: port("boxes")?,
+                            size: num(&c, "size")? as usize,
+                            scale: fpair(pair(&c, "scale")?),
+                            ratio: (3.0 / 4.0, 4.0 / 3.0),
+                            min_boxes: num(&c, "min_boxes")? as usize,
+                            tries: num(&c, "tries")? as usize,
+                        },
+                        "overlap_boxes" => ViewOp::OverlapBoxes {
+                            a: port("a")?,
+                            b: port("b")?,
+                            boxes: port("boxes")?,
+                            k: num(&c, "k")? as usize,
+                        },
+                        "box_crops" => ViewOp::BoxCrops {
+                            boxes: port("boxes")?,
+                            size: num(&c, "size")? as usize,
+                        },
+                        "segments_of" => ViewOp::SegmentsOf {
+                            view: port("view")?,
+                            segments: port("segments")?,
+                        },
                         "relative_geometry" => {
                             let port = |name: &str| {
                                 s.inputs
@@ -212,6 +291,7 @@ impl ViewStage {
             ops.push((s.output, input, op));
         }
         Ok(ViewStage {
+            cpu: (0..plan.slots).map(|i| cpu_steps.contains(&i)).collect(),
             ops,
             outputs,
             slots: plan.slots,
@@ -240,6 +320,70 @@ impl ViewStage {
                 } => Cpu::Mask(masks::block_mask(*grid, *count, *min_block, *aspect, rng)),
                 ViewOp::PatchMask { grid, ratio, block } => Cpu::Mask(masks::patch_mask(*grid, *ratio, *block, rng)),
                 ViewOp::WindowQueries { grid, window } => Cpu::Mask(masks::window_queries(*grid, *window, rng)),
+                ViewOp::Boxes => Cpu::Boxes(scene.objects.iter().map(|o| o.bbox).collect()),
+                ViewOp::Segments => Cpu::Segments(vec![SegMap {
+                    data: scene.segments.clone(),
+                    h: scene.image.h,
+                    w: scene.image.w,
+                }]),
+                ViewOp::Part { index } => match input_any(&slots, *input) {
+                    Some(Cpu::Parts(parts)) => parts
+                        .get(*index)
+                        .cloned()
+                        .ok_or_else(|| RunError::Internal(format!("no part {index}")))?,
+                    _ => return Err(RunError::Internal("a part of a value with no parts".into())),
+                },
+                ViewOp::CropPair {
+                    boxes,
+                    size,
+                    scale,
+                    ratio,
+                    min_boxes,
+                    tries,
+                } => {
+                    let (Some(Cpu::Image(src)), Some(Cpu::Boxes(bx))) =
+                        (input.and_then(|i| slots[i].as_ref()), slots[*boxes].as_ref())
+                    else {
+                        return Err(RunError::Internal("crop_pair needs an image and boxes".into()));
+                    };
+                    let (img, frame) = &src[0];
+                    let [a, b] = boxes::crop_pair(img, *frame, bx, *size, *scale, *ratio, *min_boxes, *tries, rng);
+                    Cpu::Parts(vec![Cpu::Image(vec![a]), Cpu::Image(vec![b])])
+                }
+                ViewOp::OverlapBoxes { a, b, boxes: bx, k } => {
+                    let (Some(Cpu::Image(va)), Some(Cpu::Image(vb)), Some(Cpu::Boxes(given))) =
+                        (slots[*a].as_ref(), slots[*b].as_ref(), slots[*bx].as_ref())
+                    else {
+                        return Err(RunError::Internal("overlap_boxes needs two views and boxes".into()));
+                    };
+                    Cpu::Boxes(boxes::overlap_boxes(&va[0].1, &vb[0].1, given, *k, rng))
+                }
+                ViewOp::BoxCrops { boxes: bx, size } => {
+                    let (Some(Cpu::Image(src)), Some(Cpu::Boxes(given))) =
+                        (input.and_then(|i| slots[i].as_ref()), slots[*bx].as_ref())
+                    else {
+                        return Err(RunError::Internal("box_crops needs an image and boxes".into()));
+                    };
+                    Cpu::Image(given.iter().map(|b| boxes::box_crop(&src[0].0, b, *size)).collect())
+                }
+                ViewOp::SegmentsOf { view, segments } => {
+                    let (Some(Cpu::Image(views)), Some(Cpu::Segments(maps))) =
+                        (slots[*view].as_ref(), slots[*segments].as_ref())
+                    else {
+                        return Err(RunError::Internal("segments_of needs a view and a segment map".into()));
+                    };
+                    let m = &maps[0];
+                    Cpu::Segments(
+                        views
+                            .iter()
+                            .map(|(img, crop)| SegMap {
+                                data: boxes::segments_of(&m.data, m.h, m.w, crop, img.h, img.w),
+                                h: img.h,
+                                w: img.w,
+                            })
+                            .collect(),
+                    )
+                }
                 ViewOp::Geometry { view, frame } => {
                     let (Some(Cpu::Image(views)), Some(Cpu::Image(frames))) = (&slots[*view], &slots[*frame]) else {
                         return Err(RunError::Internal(
@@ -289,6 +433,11 @@ impl ViewStage {
             .map(|k| Ok((self.outputs[k], to_val(per_image.iter().map(|v| &v[k]), device)?)))
             .collect()
     }
+}
+
+/// The value a step reads, whatever its port.
+fn input_any(slots: &[Option<Cpu>], slot: Option<usize>) -> Option<&Cpu> {
+    slot.and_then(|i| slots[i].as_ref())
 }
 
 /// Where `view` lies in `frame`'s crop (SiameseIM): offsets and scales in units of the frame's
@@ -377,6 +526,17 @@ fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: &Device) ->
                 masked: Tensor::from_data(TensorData::new(masked, [n, tokens]), device),
             })))
         }
+        Some(Cpu::Segments(_)) => {
+            let mut maps = vec![];
+            for v in values {
+                let Cpu::Segments(m) = v else { return Err(mismatch()) };
+                maps.extend(m.iter().cloned());
+            }
+            Ok(Val::Segments(std::sync::Arc::new(maps)))
+        }
+        Some(Cpu::Boxes(_)) | Some(Cpu::Parts(_)) => Err(RunError::Internal(
+            "boxes and tuples stay in the view stage; no tensor step reads them".into(),
+        )),
         Some(Cpu::Geometry(_)) => {
             let mut data: Vec<f32> = vec![];
             for v in values {
