@@ -80,6 +80,9 @@ fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunErro
     let mut last = None;
     while trainer.step < trainer.total_steps {
         let info = trainer.step()?;
+        for note in &info.notes {
+            bar.suspend(|| eprintln!("{note}"));
+        }
         images += info.images;
         let rate = images as f64 / train_start.elapsed().as_secs_f64().max(1e-9);
         let msg = format!(

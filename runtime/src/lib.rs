@@ -6,6 +6,7 @@ pub mod data;
 pub mod device;
 pub mod error;
 pub mod exec;
+pub mod jobs;
 pub mod nets;
 pub mod probe;
 pub mod rng;

@@ -12,7 +12,7 @@ use crate::nets::NETWORKS;
 /// Optimisers, probes and jobs the trainer runs.
 pub const OPTIMIZERS: &[&str] = &["adamw"];
 pub const PROBES: &[&str] = &["knn"];
-pub const JOBS: &[&str] = &[];
+pub const JOBS: &[&str] = &["kmeans_segments"];
 
 /// Every built-in (and data field) the executor implements today.
 pub fn executed() -> impl Iterator<Item = &'static str> {
@@ -66,6 +66,9 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     }
     for (name, job) in &plan.jobs {
         need(&job.builtin, at(&format!("job {name}")));
+        if crate::config::text(job, "init").is_ok_and(|i| i == "superpixels") {
+            need("kmeans_segments(init: \"superpixels\")", at(&format!("job {name}")));
+        }
     }
     out
 }

@@ -11,6 +11,7 @@ use crate::config::{num, pair, schedule};
 use crate::data::Dataset;
 use crate::error::RunError;
 use crate::exec::Program;
+use crate::jobs::KmeansSegments;
 use crate::probe::Knn;
 use crate::rng::Rng;
 use crate::weights::Weights;
@@ -32,6 +33,8 @@ pub struct StepInfo {
     pub terms: Vec<(String, f32)>,
     pub lr: f64,
     pub images: usize,
+    /// What periodic jobs did before this step.
+    pub notes: Vec<String>,
 }
 
 /// A run in progress.
@@ -49,6 +52,7 @@ pub struct Trainer {
     pub step: u64,
     pub steps_per_epoch: u64,
     pub total_steps: u64,
+    jobs: Vec<KmeansSegments>,
 }
 
 impl Trainer {
@@ -89,6 +93,11 @@ impl Trainer {
             step: 0,
             steps_per_epoch,
             total_steps: steps_per_epoch * plan.train.epochs,
+            jobs: plan
+                .jobs
+                .iter()
+                .map(|(name, cfg)| KmeansSegments::from_config(name, cfg))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -99,11 +108,21 @@ impl Trainer {
     /// Takes one optimisation step.
     pub fn step(&mut self) -> Result<StepInfo, RunError> {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
+        let mut notes = vec![];
         if within == 0 || self.order.is_empty() {
             self.order = permutation(
                 self.data.train.len(),
                 Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch),
             );
+            for job in self.jobs.iter().filter(|j| j.due(epoch)) {
+                notes.push(job.run(
+                    &self.weights,
+                    &mut self.data.train,
+                    self.plan.train.seed,
+                    epoch,
+                    &self.device,
+                )?);
+            }
         }
         let t = self.step as f64 / self.steps_per_epoch as f64;
         let start = within as usize * self.batch;
@@ -162,6 +181,7 @@ impl Trainer {
             terms: values,
             lr,
             images: self.batch,
+            notes,
         })
     }
 

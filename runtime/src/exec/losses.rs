@@ -82,3 +82,51 @@ pub fn unigrad(a: Tensor<2>, b: Tensor<2>, lambda: f32) -> Tensor<1> {
     let spread = a.clone().matmul(f).mul(a).sum_dim(1).mean();
     align.add(spread.mul_scalar(lambda)).div_scalar(d as f32)
 }
+
+/// DetCon-B over segment slots (CYBORGS): each online prediction against the target projections
+/// of the other view (positives: same image and segment id, each weighted 1/#positives) and of
+/// its own view (same image and id masked out), cosine logits / t; the two directions summed.
+/// `image_a[i]`/`id_a[i]` say where slot i of view a comes from; rows with no positive count 0.
+#[allow(clippy::too_many_arguments)]
+pub fn detcon(
+    pred_a: Tensor<2>,
+    pred_b: Tensor<2>,
+    proj_a: Tensor<2>,
+    proj_b: Tensor<2>,
+    owner_a: &[(usize, i64)],
+    owner_b: &[(usize, i64)],
+    t: f32,
+) -> Tensor<1> {
+    let one = |p: Tensor<2>, other: Tensor<2>, same: Tensor<2>, mine: &[(usize, i64)], theirs: &[(usize, i64)]| {
+        let device = p.device();
+        let (m, n) = (mine.len(), theirs.len());
+        let p = l2norm(p);
+        let cross = p.clone().matmul(l2norm(other).transpose()).div_scalar(t);
+        let own = p.matmul(l2norm(same).transpose()).div_scalar(t);
+        let mut positive = vec![0f32; m * n];
+        let mut hide = vec![0f32; m * m];
+        let mut rows_with = 0usize;
+        for (i, a) in mine.iter().enumerate() {
+            let count = theirs.iter().filter(|b| *b == a).count();
+            rows_with += usize::from(count > 0);
+            for (j, b) in theirs.iter().enumerate() {
+                if a == b {
+                    positive[i * n + j] = 1.0 / count as f32;
+                }
+            }
+            for (j, b) in mine.iter().enumerate() {
+                if a == b {
+                    hide[i * m + j] = 1.0;
+                }
+            }
+        }
+        let positive = Tensor::<2>::from_data(burn::tensor::TensorData::new(positive, [m, n]), &device);
+        let hide = Tensor::<2>::from_data(burn::tensor::TensorData::new(hide, [m, m]), &device);
+        let own = own - hide.mul_scalar(1e9);
+        let logp = log_softmax(Tensor::cat(vec![cross, own], 1), 1).narrow(1, 0, n);
+        logp.mul(positive).sum().div_scalar(-(rows_with.max(1) as f32))
+    };
+    let ab = one(pred_a, proj_b.clone(), proj_a.clone(), owner_a, owner_b);
+    let ba = one(pred_b, proj_a, proj_b, owner_b, owner_a);
+    ab + ba
+}

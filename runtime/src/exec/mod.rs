@@ -3,6 +3,7 @@
 
 pub mod losses;
 pub mod ops;
+pub mod segments;
 pub mod state;
 pub mod tokens;
 pub mod transport;

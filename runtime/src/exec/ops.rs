@@ -44,6 +44,8 @@ pub const TENSOR_OPS: &[&str] = &[
     "sinkhorn",
     "sum",
     "mean",
+    "segment_pool",
+    "detcon",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -210,6 +212,33 @@ pub fn apply(
             };
             Val::Scalar(per_image(flat(v)?))
         }
+        "segment_pool" => {
+            let t = x("x")?.tokens()?;
+            let Val::Segments(maps) = x("segments")? else {
+                return Err(RunError::Internal("segment_pool without segment maps".into()));
+            };
+            let len = t.dims()[1];
+            let g = (len as f64).sqrt().floor() as usize;
+            let grid = t.narrow(1, len - g * g, g * g);
+            let slots = config::int(&cfg, "slots")?;
+            let (weights, ids) = super::segments::pooling(&maps, g, slots, &grid.device());
+            let owners: Vec<(usize, i64)> = ids.iter().enumerate().map(|(k, id)| (k / slots, *id)).collect();
+            Val::Slots(weights.matmul(grid), std::sync::Arc::new(owners))
+        }
+        "detcon" => {
+            let slot = |v: Val| match v {
+                Val::Slots(t, owners) => {
+                    let [r, s, d] = t.dims();
+                    Ok((t.reshape([r * s, d]), owners))
+                }
+                v => Err(RunError::Internal(format!("detcon of {}", v.kind()))),
+            };
+            let (pa, oa) = slot(x("pred_a")?)?;
+            let (pb, ob) = slot(x("pred_b")?)?;
+            let (ta, _) = slot(x("proj_a")?)?;
+            let (tb, _) = slot(x("proj_b")?)?;
+            Val::Scalar(losses::detcon(pa, pb, ta, tb, &oa, &ob, sched("temperature")?))
+        }
         "unigrad" => {
             let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
             Val::Scalar(losses::unigrad(a, b, config::num(&cfg, "lambda")? as f32))
@@ -258,6 +287,7 @@ fn flat(v: Val) -> Result<Tensor<1>, RunError> {
         Val::Matrix(t) => t.flatten(0, 2),
         Val::Mask(m) => m.masked.flatten(0, 1),
         Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
+        Val::Slots(t, _) => t.flatten(0, 2),
     })
 }
 

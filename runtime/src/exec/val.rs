@@ -23,6 +23,8 @@ pub enum Val {
     Mask(Box<Mask>),
     /// Segment maps, one per row (view) of the batch; pooled on CPU.
     Segments(Arc<Vec<SegMap>>),
+    /// Segment-pooled features `[rows, slots, dim]` and, per slot, its (row, segment id).
+    Slots(Tensor<3>, Arc<Vec<(usize, i64)>>),
 }
 
 /// An integer segment map of one view.
@@ -55,6 +57,7 @@ impl Val {
             Val::Matrix(_) => "matrices",
             Val::Mask(_) => "a mask",
             Val::Segments(_) => "segment maps",
+            Val::Slots(..) => "segment slots",
         }
     }
 
@@ -137,6 +140,7 @@ impl Val {
             Val::Matrix(t) => Val::Matrix(f3(t)),
             Val::Mask(m) => Val::Mask(m),
             Val::Segments(s) => Val::Segments(s),
+            Val::Slots(t, owners) => Val::Slots(f3(t), owners),
         }
     }
 }

@@ -189,6 +189,12 @@ fn rows(x: Val, f: impl FnOnce(burn::tensor::Tensor<2>) -> burn::tensor::Tensor<
             let d2 = out.dims()[1];
             Ok(Val::Tokens(out.reshape([b, n, d2])))
         }
+        Val::Slots(t, owners) => {
+            let [b, n, d] = t.dims();
+            let out = f(t.reshape([b * n, d]));
+            let d2 = out.dims()[1];
+            Ok(Val::Slots(out.reshape([b, n, d2]), owners))
+        }
         v => Err(RunError::Internal(format!(
             "a per-vector network applied to {}",
             v.kind()

@@ -1,0 +1,157 @@
+//! Periodic non-differentiable jobs. `kmeans_segments` (CYBORGS): cluster the online network's
+//! L2-normalised dense features of every training image with k-means and replace the image's
+//! segment map with the labels, upsampled by nearest neighbour.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use rayon::prelude::*;
+use sslc_compiler::value::Config;
+
+use crate::config::{int, pair, text};
+use crate::data::Scene;
+use crate::error::RunError;
+use crate::exec::ops::l2norm;
+use crate::exec::views::stack;
+use crate::rng::Rng;
+use crate::weights::Weights;
+
+const CHUNK: usize = 256;
+
+/// A k-means segment refresh, as configured.
+#[derive(Clone, Debug)]
+pub struct KmeansSegments {
+    pub name: String,
+    pub branch: String,
+    pub net: String,
+    pub every: u64,
+    pub k: (usize, usize),
+    pub iters: usize,
+    /// Maps before the first refresh: "scenes" keeps the generator's, "kmeans" clusters the
+    /// untrained network's features.
+    pub init: String,
+}
+
+impl KmeansSegments {
+    pub fn from_config(name: &str, cfg: &Config) -> Result<Self, RunError> {
+        let network = text(cfg, "network")?;
+        let (branch, net) = network
+            .split_once('.')
+            .ok_or_else(|| RunError::Internal(format!("job network `{network}` is not `branch.net`")))?;
+        let k = pair(cfg, "k")?;
+        Ok(KmeansSegments {
+            name: name.into(),
+            branch: branch.into(),
+            net: net.into(),
+            every: int(cfg, "every")?.max(1) as u64,
+            k: (k.0 as usize, k.1.max(k.0) as usize),
+            iters: int(cfg, "iters")?,
+            init: text(cfg, "init")?.into(),
+        })
+    }
+
+    /// Whether the job runs before the steps of `epoch`.
+    pub fn due(&self, epoch: u64) -> bool {
+        if epoch == 0 {
+            self.init == "kmeans"
+        } else {
+            epoch.is_multiple_of(self.every)
+        }
+    }
+
+    /// Replaces every scene's segment map; returns a line for the log.
+    pub fn run(
+        &self,
+        weights: &Weights,
+        scenes: &mut [Scene],
+        seed: u64,
+        epoch: u64,
+        device: &Device,
+    ) -> Result<String, RunError> {
+        let net = weights.get(&self.branch, &self.net)?.valid();
+        let plain = device.clone().inner();
+        let mut features = vec![];
+        for chunk in scenes.chunks(CHUNK) {
+            let x = stack(chunk.iter().map(|s| &s.image), &plain)?;
+            let tokens = net.forward(crate::exec::val::Val::Images(x), None)?.tokens()?;
+            let [n, len, d] = tokens.dims();
+            let g = (len as f64).sqrt().floor() as usize;
+            let grid = l2norm(tokens.narrow(1, len - g * g, g * g));
+            let v: Vec<f32> = grid
+                .try_into_vec_as()
+                .map_err(|e| RunError::Internal(format!("reading features: {e:?}")))?;
+            for i in 0..n {
+                features.push((v[i * g * g * d..(i + 1) * g * g * d].to_vec(), g, d));
+            }
+        }
+        let (lo, hi) = self.k;
+        scenes
+            .par_iter_mut()
+            .zip(features.into_par_iter())
+            .enumerate()
+            .for_each(|(i, (scene, (f, g, d)))| {
+                let mut rng = Rng::derive(seed, 0x4B4D_0000 + epoch, i as u64);
+                let k = lo + rng.below(hi - lo + 1);
+                let labels = kmeans(&f, g * g, d, k, self.iters, &mut rng);
+                let (h, w) = (scene.image.h, scene.image.w);
+                scene.segments = (0..h * w)
+                    .map(|p| labels[(p / w) * g / h * g + (p % w) * g / w])
+                    .collect();
+            });
+        Ok(format!(
+            "job {}: segment maps of {} images refreshed by k-means (K in {lo}..={hi}, {} iterations)",
+            self.name,
+            scenes.len(),
+            self.iters
+        ))
+    }
+}
+
+/// Lloyd's k-means of `n` points of width `d` into `k` clusters (distinct random points as
+/// seeds); returns each point's cluster.
+pub fn kmeans(points: &[f32], n: usize, d: usize, k: usize, iters: usize, rng: &mut Rng) -> Vec<u8> {
+    let k = k.clamp(1, n.max(1)).min(255);
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in 0..k {
+        let j = i + rng.below(n - i);
+        order.swap(i, j);
+    }
+    let mut centres: Vec<Vec<f32>> = order[..k].iter().map(|i| points[i * d..(i + 1) * d].to_vec()).collect();
+    let mut labels = vec![0u8; n];
+    for _ in 0..iters.max(1) {
+        for (p, label) in labels.iter_mut().enumerate() {
+            let x = &points[p * d..(p + 1) * d];
+            let dist = |c: &Vec<f32>| c.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+            *label = (0..k)
+                .min_by(|a, b| dist(&centres[*a]).total_cmp(&dist(&centres[*b])))
+                .unwrap_or(0) as u8;
+        }
+        let mut sums = vec![vec![0f32; d]; k];
+        let mut counts = vec![0usize; k];
+        for (p, label) in labels.iter().enumerate() {
+            counts[*label as usize] += 1;
+            for (s, x) in sums[*label as usize].iter_mut().zip(&points[p * d..(p + 1) * d]) {
+                *s += x;
+            }
+        }
+        for c in 0..k {
+            if counts[c] > 0 {
+                centres[c] = sums[c].iter().map(|s| s / counts[c] as f32).collect();
+            }
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_separated_groups_get_two_labels() {
+        let points = [0.0f32, 0.0, 0.1, 0.0, 0.0, 0.1, 5.0, 5.0, 5.1, 5.0, 5.0, 5.1];
+        let labels = kmeans(&points, 6, 2, 2, 10, &mut Rng::new(1));
+        assert!(labels[0] == labels[1] && labels[1] == labels[2]);
+        assert!(labels[3] == labels[4] && labels[4] == labels[5]);
+        assert_ne!(labels[0], labels[3]);
+    }
+}
