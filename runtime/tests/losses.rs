@@ -254,3 +254,45 @@ fn unigrad_matches_its_formula() {
     };
     check("unigrad", &a, &b, reference, |a, b| losses::unigrad(a, b, 0.02));
 }
+
+fn unit(v: &[f64]) -> Vec<f64> {
+    let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    v.iter().map(|x| x / n).collect()
+}
+
+fn ref_detcon_one(p: &Mat, other: &Mat, same: &Mat, mine: &[(usize, i64)], theirs: &[(usize, i64)], t: f64) -> f64 {
+    let dot = |a: &[f64], b: &[f64]| unit(a).iter().zip(unit(b)).map(|(x, y)| x * y).sum::<f64>();
+    let mut total = 0.0;
+    let mut rows = 0;
+    for (i, a) in mine.iter().enumerate() {
+        let mut logits: Vec<f64> = other.iter().map(|o| dot(&p[i], o) / t).collect();
+        for (j, b) in mine.iter().enumerate() {
+            logits.push(if a == b { f64::NEG_INFINITY } else { dot(&p[i], &same[j]) / t });
+        }
+        let max = logits.iter().cloned().fold(f64::MIN, f64::max);
+        let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
+        let positives: Vec<usize> = (0..theirs.len()).filter(|j| theirs[*j] == *a).collect();
+        if positives.is_empty() {
+            continue;
+        }
+        rows += 1;
+        total -= positives.iter().map(|j| logits[*j] - lse).sum::<f64>() / positives.len() as f64;
+    }
+    total / rows as f64
+}
+
+#[test]
+fn detcon_matches_its_formula() {
+    let mut rng = Rng::new(10);
+    let (pa, pb, ta, tb) = (random(4, 3, &mut rng), random(4, 3, &mut rng), random(4, 3, &mut rng), random(4, 3, &mut rng));
+    let oa = [(0usize, 1i64), (0, 2), (1, 1), (1, 1)];
+    let ob = [(0usize, 1i64), (0, 3), (1, 1), (1, 2)];
+    let reference = |pa: &Mat, _: &Mat| {
+        ref_detcon_one(pa, &tb, &ta, &oa, &ob, 0.1) + ref_detcon_one(&pb, &ta, &tb, &ob, &oa, 0.1)
+    };
+    let device = sslc_runtime::device::default().autodiff();
+    let (tpb, tta, ttb) = (tensor(&pb, &device), tensor(&ta, &device), tensor(&tb, &device));
+    check("detcon", &pa, &pa, reference, |a, _| {
+        losses::detcon(a, tpb.clone(), tta.clone(), ttb.clone(), &oa, &ob, 0.1)
+    });
+}
