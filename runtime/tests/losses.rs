@@ -267,7 +267,11 @@ fn ref_detcon_one(p: &Mat, other: &Mat, same: &Mat, mine: &[(usize, i64)], their
     for (i, a) in mine.iter().enumerate() {
         let mut logits: Vec<f64> = other.iter().map(|o| dot(&p[i], o) / t).collect();
         for (j, b) in mine.iter().enumerate() {
-            logits.push(if a == b { f64::NEG_INFINITY } else { dot(&p[i], &same[j]) / t });
+            logits.push(if a == b {
+                f64::NEG_INFINITY
+            } else {
+                dot(&p[i], &same[j]) / t
+            });
         }
         let max = logits.iter().cloned().fold(f64::MIN, f64::max);
         let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
@@ -284,12 +288,16 @@ fn ref_detcon_one(p: &Mat, other: &Mat, same: &Mat, mine: &[(usize, i64)], their
 #[test]
 fn detcon_matches_its_formula() {
     let mut rng = Rng::new(10);
-    let (pa, pb, ta, tb) = (random(4, 3, &mut rng), random(4, 3, &mut rng), random(4, 3, &mut rng), random(4, 3, &mut rng));
+    let (pa, pb, ta, tb) = (
+        random(4, 3, &mut rng),
+        random(4, 3, &mut rng),
+        random(4, 3, &mut rng),
+        random(4, 3, &mut rng),
+    );
     let oa = [(0usize, 1i64), (0, 2), (1, 1), (1, 1)];
     let ob = [(0usize, 1i64), (0, 3), (1, 1), (1, 2)];
-    let reference = |pa: &Mat, _: &Mat| {
-        ref_detcon_one(pa, &tb, &ta, &oa, &ob, 0.1) + ref_detcon_one(&pb, &ta, &tb, &ob, &oa, 0.1)
-    };
+    let reference =
+        |pa: &Mat, _: &Mat| ref_detcon_one(pa, &tb, &ta, &oa, &ob, 0.1) + ref_detcon_one(&pb, &ta, &tb, &ob, &oa, 0.1);
     let device = sslc_runtime::device::default().autodiff();
     let (tpb, tta, ttb) = (tensor(&pb, &device), tensor(&ta, &device), tensor(&tb, &device));
     check("detcon", &pa, &pa, reference, |a, _| {

@@ -1,6 +1,7 @@
 //! Executes a plan's steps for one batch: the CPU view stage, then tensor steps in plan order,
 //! freeing each slot after its last reader. Yields the loss terms.
 
+pub mod arith;
 pub mod losses;
 pub mod ops;
 pub mod segments;
@@ -93,7 +94,7 @@ impl Program {
                     }
                 }
                 StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx, self.states.get(i), images)?,
-                StepKind::Arith { op, constant, left } => ops::arith(*op, *constant, *left, inputs)?,
+                StepKind::Arith { op, constant, left } => arith::arith(*op, *constant, *left, inputs)?,
                 other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
             };
             slots[step.output] = Some(out);

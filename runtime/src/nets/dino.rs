@@ -6,7 +6,7 @@ use burn::nn::Linear;
 use burn::tensor::activation::gelu;
 use burn::tensor::{Device, Distribution, Tensor};
 
-use super::init::linear;
+use super::init::{linear, widths};
 use crate::exec::ops::l2norm;
 
 /// Settings read from the recipe.
@@ -29,13 +29,7 @@ pub struct DinoHead {
 impl DinoHead {
     pub fn new(spec: &DinoSpec, device: &Device) -> Self {
         let n = spec.layers.max(1);
-        let widths: Vec<usize> = (0..=n)
-            .map(|i| match i {
-                0 => spec.input,
-                i if i == n => spec.bottleneck,
-                _ => spec.hidden,
-            })
-            .collect();
+        let widths = widths(spec.input, spec.hidden, spec.bottleneck, spec.layers);
         let last = Tensor::random(
             [spec.bottleneck, spec.prototypes],
             Distribution::Normal(0.0, 0.02),

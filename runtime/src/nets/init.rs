@@ -20,3 +20,15 @@ pub fn linear_with(d_in: usize, d_out: usize, bias: bool, device: &Device) -> Li
     }
     layer
 }
+
+/// Widths of an `layers`-deep stack from `input` through `hidden` to `out`.
+pub fn widths(input: usize, hidden: usize, out: usize, layers: usize) -> Vec<usize> {
+    let n = layers.max(1);
+    (0..=n)
+        .map(|i| match i {
+            0 => input,
+            i if i == n => out,
+            _ => hidden,
+        })
+        .collect()
+}

@@ -7,7 +7,7 @@ use burn::tensor::activation::{gelu, relu};
 use burn::tensor::{Device, Tensor};
 
 use super::batchnorm::BatchNorm;
-use super::init::linear;
+use super::init::{linear, widths};
 
 /// Settings read from the recipe.
 #[derive(Clone, Debug)]
@@ -30,13 +30,7 @@ pub struct Mlp {
 impl Mlp {
     pub fn new(spec: &MlpSpec, device: &Device) -> Self {
         let n = spec.layers.max(1);
-        let widths: Vec<usize> = (0..=n)
-            .map(|i| match i {
-                0 => spec.input,
-                i if i == n => spec.out,
-                _ => spec.hidden,
-            })
-            .collect();
+        let widths = widths(spec.input, spec.hidden, spec.out, spec.layers);
         Mlp {
             linears: (0..n).map(|i| linear(widths[i], widths[i + 1], device)).collect(),
             norms: if spec.bn {
