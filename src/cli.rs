@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use sslc_compiler::{Compiled, compile, diag, graph, plan};
 
+use crate::settings::Overrides;
+
 #[derive(Parser)]
 #[command(name = "sslc", version, about = "Compile and train self-supervised vision recipes")]
 struct Cli {
@@ -27,12 +29,16 @@ enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Print the compiled graph of a recipe.
     Graph {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Train a recipe and report a kNN probe against the untrained network.
     Run(crate::run::RunArgs),
@@ -40,13 +46,25 @@ enum Command {
     Reference,
 }
 
-/// Reads and compiles a recipe, printing its diagnostics to stderr.
-pub fn load(path: &Path) -> Result<(String, Compiled), ExitCode> {
-    let src = match std::fs::read_to_string(path) {
+/// Reads a recipe, applies the overrides and compiles it, printing diagnostics to stderr. The
+/// returned text is what was compiled (with the overrides in place).
+pub fn load(path: &Path, overrides: &Overrides) -> Result<(String, Compiled), ExitCode> {
+    let original = match std::fs::read_to_string(path) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
             return Err(ExitCode::from(2));
+        }
+    };
+    let list = overrides.collect().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let src = match sslc_compiler::overrides::apply(&original, &list) {
+        Ok(s) => s,
+        Err(diags) => {
+            eprintln!("{}", diag::render_all(&diags, &path.display().to_string(), &original));
+            return Err(ExitCode::FAILURE);
         }
     };
     let compiled = compile(&src);
@@ -65,10 +83,10 @@ pub fn load(path: &Path) -> Result<(String, Compiled), ExitCode> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files } => {
+        Command::Check { files, overrides } => {
             let mut failed = false;
             for f in &files {
-                match load(f) {
+                match load(f, &overrides) {
                     Ok((_, c)) => {
                         let warnings = c.diags.len();
                         println!("{}: ok ({warnings} warning(s))", f.display());
@@ -78,7 +96,11 @@ pub fn main() -> ExitCode {
             }
             if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
         }
-        Command::Graph { file, format } => match load(&file) {
+        Command::Graph {
+            file,
+            format,
+            overrides,
+        } => match load(&file, &overrides) {
             Err(code) => code,
             Ok((_, c)) => {
                 let out = match format {

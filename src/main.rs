@@ -2,6 +2,7 @@
 
 mod cli;
 mod run;
+mod settings;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -15,10 +15,12 @@ use sslc_runtime::{RunError, Trainer, support};
 pub struct RunArgs {
     /// The recipe to train.
     pub file: PathBuf,
+    #[command(flatten)]
+    pub overrides: crate::settings::Overrides,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let (src, compiled) = match crate::cli::load(&args.file) {
+    let (src, compiled) = match crate::cli::load(&args.file, &args.overrides) {
         Err(code) => return code,
         Ok(c) => c,
     };

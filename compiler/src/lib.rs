@@ -6,6 +6,7 @@ pub mod ast;
 pub mod check;
 pub mod diag;
 pub mod graph;
+pub mod overrides;
 pub mod plan;
 pub mod registry;
 pub mod resolve;

@@ -116,6 +116,12 @@ pub enum Diag {
     Unused { kind: String, name: String, span: Span },
     /// An operator the runtime cannot execute yet.
     Unsupported { op: String, span: Span, backend: String },
+    /// An override (`--set`, profile) that names nothing in the recipe, or is malformed.
+    Override {
+        path: String,
+        reason: String,
+        help: Option<String>,
+    },
 }
 
 impl Diag {
@@ -157,6 +163,7 @@ impl Diag {
             Diag::UnknownSetting { .. } => "sslc::unknown_setting",
             Diag::Unused { .. } => "sslc::unused",
             Diag::Unsupported { .. } => "sslc::unsupported",
+            Diag::Override { .. } => "sslc::override",
         }
     }
 
@@ -186,7 +193,7 @@ impl Diag {
             | Diag::Unsupported { span, .. } => *span,
             Diag::GradIntoEma { use_span, .. } => *use_span,
             Diag::Cycle { path } => path.first().map(|p| p.1).unwrap_or_default(),
-            Diag::MissingDecl { .. } => Span::default(),
+            Diag::MissingDecl { .. } | Diag::Override { .. } => Span::default(),
         }
     }
 }

@@ -207,6 +207,11 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, "declared here")],
             Some("remove it, or use it in a loss term".into()),
         ),
+        Diag::Override { path, reason, help } => (
+            format!("cannot apply the override `{path}`: {reason}"),
+            vec![],
+            help.clone(),
+        ),
         Diag::Unsupported { op, span, backend } => (
             format!("the runtime cannot execute `{op}` yet"),
             vec![primary(
