@@ -1,0 +1,37 @@
+//! The k-means segment job replaces every training scene's map with at most K clusters of the
+//! network's dense features, at the image's resolution.
+
+use sslc_compiler::value::{Config, Param};
+use sslc_runtime::Trainer;
+use sslc_runtime::jobs::KmeansSegments;
+
+#[test]
+fn kmeans_refresh_rewrites_every_segment_map() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
+        .expect("tiny recipe");
+    let plan = sslc_compiler::compile(&src).plan.expect("a plan");
+    let device = sslc_runtime::device::default();
+    let mut t = Trainer::new(&plan, &device).expect("trainer");
+    let cfg = Config {
+        builtin: "kmeans_segments".into(),
+        params: vec![
+            ("network".into(), Param::Str("online.backbone".into())),
+            ("every".into(), Param::Num(2.0)),
+            ("k".into(), Param::List(vec![Param::Num(2.0), Param::Num(3.0)])),
+            ("iters".into(), Param::Num(10.0)),
+            ("init".into(), Param::Str("kmeans".into())),
+        ],
+    };
+    let job = KmeansSegments::from_config("refresh", &cfg).expect("job");
+    assert!(job.due(0) && !job.due(1) && job.due(2));
+    let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
+    let note = job.run(&t.weights, &mut t.data.train, 0, 2, &device).expect("runs");
+    assert!(note.contains("refreshed"), "{note}");
+    let mut changed = 0;
+    for (scene, old) in t.data.train.iter().zip(&before) {
+        assert_eq!(scene.segments.len(), scene.image.h * scene.image.w);
+        assert!(scene.segments.iter().all(|l| *l < 3), "more clusters than K");
+        changed += usize::from(&scene.segments != old);
+    }
+    assert!(changed > t.data.train.len() / 2, "only {changed} maps changed");
+}
