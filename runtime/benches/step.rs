@@ -1,5 +1,6 @@
 //! Prints a table of where a training step's time goes for the default BYOL network shapes:
-//! ViT forward with and without autodiff, backward, and a whole `Trainer::step` of a recipe.
+//! ViT forward with and without autodiff, backward, and for a recipe its CPU view stage and a
+//! whole `Trainer::step` (the view stage should be a small part of the step).
 //! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE]`.
 
 use std::time::Instant;
@@ -52,6 +53,17 @@ fn main() {
         let src = std::fs::read_to_string(&path).expect("readable recipe");
         let compiled = sslc_compiler::compile(&src);
         let plan = compiled.plan.expect("recipe compiles");
+        let program = sslc_runtime::exec::Program::new(&plan).expect("program");
+        let data = sslc_runtime::data::Dataset::open(&plan.source).expect("data");
+        let batch = (plan.batch as usize).min(data.train.len());
+        let scenes: Vec<_> = data.train.iter().take(batch).collect();
+        let views = time(reps, || {
+            let rngs = (0..batch as u64)
+                .map(|i| sslc_runtime::rng::Rng::derive(0, 1, i))
+                .collect();
+            program.views.batch(&scenes, rngs, &ad).expect("views").len()
+        });
+        println!("| view stage (CPU, {batch} images) of {path} | {views:.1} |");
         let mut trainer = sslc_runtime::Trainer::new(&plan, &base).expect("trainer");
         let step = time(reps, || trainer.step().expect("step").loss);
         println!("| `Trainer::step` of {path} | {step:.1} |");
