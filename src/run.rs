@@ -58,7 +58,7 @@ fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunErro
         trainer.data.train.len(),
         plan.train.epochs,
         trainer.steps_per_epoch,
-        plan.batch.min(trainer.data.train.len() as u64),
+        trainer.batch,
         trainer.weights.trainable_params(),
         support::backend(),
     );

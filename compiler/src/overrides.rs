@@ -132,14 +132,14 @@ fn locate(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
             match rest {
                 [param] => argument(value, None, param, o),
                 [op, param] => argument(value, Some(op), param, o),
-                _ => unreachable_path(o),
+                _ => unknown_path(o),
             }
         }
-        _ => unreachable_path(o),
+        _ => unknown_path(o),
     }
 }
 
-fn unreachable_path(o: &Override) -> Result<Vec<Edit>, Diag> {
+fn unknown_path(o: &Override) -> Result<Vec<Edit>, Diag> {
     Err(fail(
         o,
         "the path names no setting or argument".into(),
@@ -169,7 +169,7 @@ fn argument(e: &Expr, op: Option<&&str>, param: &str, o: &Override) -> Result<Ve
     let mut edits = vec![];
     for call in calls {
         let ExprKind::Call(_, args) = &call.kind else {
-            return unreachable_path(o);
+            return unknown_path(o);
         };
         if let Some(a) = args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.node == param)) {
             edits.push(Edit {

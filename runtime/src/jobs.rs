@@ -11,11 +11,11 @@ use crate::config::{int, pair, text};
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::ops::l2norm;
-use crate::exec::views::stack;
+use crate::exec::tokens;
+use crate::exec::val::Val;
+use crate::exec::views::full_images;
 use crate::rng::Rng;
 use crate::weights::Weights;
-
-const CHUNK: usize = 256;
 
 /// A k-means segment refresh, as configured.
 #[derive(Clone, Debug)]
@@ -70,12 +70,11 @@ impl KmeansSegments {
         let net = weights.get(&self.branch, &self.net)?.valid();
         let plain = device.clone().inner();
         let mut features = vec![];
-        for chunk in scenes.chunks(CHUNK) {
-            let x = stack(chunk.iter().map(|s| &s.image), &plain)?;
-            let tokens = net.forward(crate::exec::val::Val::Images(x), None)?.tokens()?;
-            let [n, len, d] = tokens.dims();
-            let g = (len as f64).sqrt().floor() as usize;
-            let grid = l2norm(tokens.narrow(1, len - g * g, g * g));
+        for x in full_images(scenes, &plain) {
+            let tokens = net.forward(Val::Images(x?), None)?.tokens()?;
+            let (grid, g) = tokens::grid(tokens);
+            let [n, _, d] = grid.dims();
+            let grid = l2norm(grid);
             let v: Vec<f32> = grid
                 .try_into_vec_as()
                 .map_err(|e| RunError::Internal(format!("reading features: {e:?}")))?;

@@ -9,12 +9,9 @@ use crate::config::{int, num, text};
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::ops::l2norm;
-use crate::exec::views::stack;
+use crate::exec::views::full_images;
 use crate::nets::Net;
 use crate::weights::Weights;
-
-/// Images per forward pass while extracting features.
-const CHUNK: usize = 256;
 
 /// Settings of a kNN probe.
 #[derive(Clone, Debug)]
@@ -78,9 +75,8 @@ impl Knn {
 /// L2-normalised features of full images, `[images, dim]`, without autodiff.
 fn features(net: &Net, scenes: &[Scene], device: &Device) -> Result<Tensor<2>, RunError> {
     let plain = device.clone().inner();
-    let parts = scenes
-        .chunks(CHUNK)
-        .map(|chunk| net.features(stack(chunk.iter().map(|s| &s.image), &plain)?))
+    let parts = full_images(scenes, &plain)
+        .map(|x| net.features(x?))
         .collect::<Result<Vec<_>, RunError>>()?;
     Ok(l2norm(Tensor::cat(parts, 0)))
 }

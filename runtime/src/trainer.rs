@@ -47,7 +47,8 @@ pub struct Trainer {
     weight_decay: Schedule,
     pub data: Dataset,
     device: Device,
-    batch: usize,
+    /// Images per step (the recipe's batch, at most the training set).
+    pub batch: usize,
     order: Vec<usize>,
     pub step: u64,
     pub steps_per_epoch: u64,
@@ -161,15 +162,15 @@ impl Trainer {
             });
         }
         let mut grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
-        for (id, until) in &self.weights.held {
-            if t < *until {
-                // Rank 2 covers every held parameter (matrices); a bias is rank 1.
-                grads.remove::<2>(*id);
-                grads.remove::<1>(*id);
-            }
+        let held = self.weights.held_at(t);
+        for id in &held {
+            // Held parameters are matrices or biases: drop either gradient.
+            grads.remove::<2>(*id);
+            grads.remove::<1>(*id);
         }
         let lr = self.lr.at(t, self.epochs());
-        self.weights.decay(1.0 - lr * self.weight_decay.at(t, self.epochs()), t);
+        self.weights
+            .decay(1.0 - lr * self.weight_decay.at(t, self.epochs()), held);
         let nets = std::mem::take(&mut self.weights.trainable);
         self.weights.trainable = self.optim.step(lr, nets, grads);
         self.weights.ema_update(t, self.epochs());

@@ -163,24 +163,24 @@ impl Weights {
             .collect();
     }
 
+    /// The trainable parameters held fixed at `epoch`: they get neither update nor decay.
+    pub fn held_at(&self, epoch: f64) -> Vec<ParamId> {
+        self.held
+            .iter()
+            .filter(|(_, until)| epoch < *until)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Decoupled weight decay on trainable matrices (biases and norms are not decayed):
-    /// θ ← θ·(1 − lr·wd).
-    /// Parameters held at `epoch` are left alone.
-    pub fn decay(&mut self, factor: f64, epoch: f64) {
+    /// θ ← θ·(1 − lr·wd), except on the `held` parameters.
+    pub fn decay(&mut self, factor: f64, held: Vec<ParamId>) {
         if factor == 1.0 {
             return;
         }
-        let held: Vec<ParamId> = self
-            .held
-            .iter()
-            .filter(|(_, e)| epoch < *e)
-            .map(|(id, _)| *id)
-            .collect();
+        let mut decay = Decay(factor, held);
         let nets = std::mem::take(&mut self.trainable);
-        self.trainable = nets
-            .into_iter()
-            .map(|n| n.map(&mut Decay(factor, held.clone())))
-            .collect();
+        self.trainable = nets.into_iter().map(|n| n.map(&mut decay)).collect();
     }
 
     /// Number of trainable scalars.

@@ -54,17 +54,16 @@ impl Program {
         })
     }
 
-    /// Runs the tensor steps on a batch of views (one tensor per view slot the stage exports)
-    /// and returns each loss term's `[1]` value, unweighted, in declaration order.
+    /// Runs the tensor steps on a batch of `images` images, given the values the view stage
+    /// exports, and returns each loss term's `[1]` value, unweighted, in declaration order.
     pub fn losses(
         &self,
         weights: &Weights,
         views: Vec<(usize, Val)>,
-        batch: usize,
+        images: usize,
         ctx: ops::Ctx,
     ) -> Result<Vec<Tensor<1>>, RunError> {
         let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
-        let images = batch;
         for (slot, v) in views {
             slots[slot] = Some(v);
         }

@@ -2,9 +2,8 @@
 //! already averaged over the batch.
 
 use burn::tensor::Tensor;
-use sslc_compiler::value::Param;
-
 use burn::tensor::activation::relu;
+use sslc_compiler::value::Param;
 
 use super::losses;
 use super::state::OpState;
@@ -116,7 +115,7 @@ pub fn apply(
         "patchify" => {
             let patches = crate::nets::Vit::patchify(x("x")?.images()?, config::int(&cfg, "patch")?);
             Val::Tokens(if config::flag(&cfg, "normalize")? {
-                per_patch_normalised(patches)
+                tokens::layer_norm(patches)
             } else {
                 patches
             })
@@ -217,9 +216,7 @@ pub fn apply(
             let Val::Segments(maps) = x("segments")? else {
                 return Err(RunError::Internal("segment_pool without segment maps".into()));
             };
-            let len = t.dims()[1];
-            let g = (len as f64).sqrt().floor() as usize;
-            let grid = t.narrow(1, len - g * g, g * g);
+            let (grid, g) = tokens::grid(t);
             let slots = config::int(&cfg, "slots")?;
             let (weights, ids) = super::segments::pooling(&maps, g, slots, &grid.device());
             let owners: Vec<(usize, i64)> = ids.iter().enumerate().map(|(k, id)| (k / slots, *id)).collect();
@@ -252,14 +249,6 @@ pub fn apply(
 pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);
     t / norm
-}
-
-/// Each token scaled to zero mean and unit variance over its width (MAE's normalised pixels).
-pub fn per_patch_normalised(t: Tensor<3>) -> Tensor<3> {
-    let mean = t.clone().mean_dim(2);
-    let centred = t - mean;
-    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
-    centred / var.add_scalar(1e-6).sqrt()
 }
 
 /// Vectors and tokens as `[rows, dim]`.

@@ -73,7 +73,15 @@ pub fn attend(q: Tensor<3>, k: Tensor<3>, beta: f32) -> Tensor<3> {
     weights.matmul(k)
 }
 
-/// LayerNorm without affine parameters over the last axis.
+/// The tokens of a square patch grid and its side, without a leading class token.
+pub fn grid(x: Tensor<3>) -> (Tensor<3>, usize) {
+    let len = x.dims()[1];
+    let g = (len as f64).sqrt().floor() as usize;
+    (x.narrow(1, len - g * g, g * g), g)
+}
+
+/// LayerNorm without affine parameters over the last axis (also MAE's per-patch normalised
+/// pixel targets).
 pub fn layer_norm(x: Tensor<3>) -> Tensor<3> {
     let mean = x.clone().mean_dim(2);
     let centred = x - mean;
