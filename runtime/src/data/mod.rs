@@ -5,5 +5,5 @@ pub mod scenes;
 pub mod source;
 
 pub use image::Image;
-pub use scenes::{Scene, Scenes};
+pub use scenes::{Colours, Scene, Scenes};
 pub use source::Dataset;

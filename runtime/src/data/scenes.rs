@@ -31,12 +31,23 @@ pub struct Scene {
     pub label: usize,
 }
 
+/// How objects are coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colours {
+    /// Each object gets a random saturated hue: its class shows only in shape and texture, which
+    /// is what colour-invariant views are meant to teach.
+    Random,
+    /// Each class has its own colour: a shortcut a probe reads without any training.
+    Class,
+}
+
 /// Settings of the generator.
 #[derive(Clone, Debug)]
 pub struct Scenes {
     pub size: usize,
     pub classes: usize,
     pub objects: (usize, usize),
+    pub colours: Colours,
     pub seed: u64,
 }
 
@@ -49,6 +60,16 @@ const COLOURS: [[f32; 3]; MAX_CLASSES] = [
     [0.7, 0.3, 0.8],
     [0.2, 0.8, 0.8],
 ];
+
+/// A bright, saturated colour of hue `h` in [0, 1) (HSV with s = 0.75, v = 0.9).
+fn saturated(h: f32) -> [f32; 3] {
+    let (s, v) = (0.75, 0.9);
+    let f = |n: f32| {
+        let k = (n + h * 6.0) % 6.0;
+        v - v * s * k.min(4.0 - k).clamp(0.0, 1.0)
+    };
+    [f(5.0), f(3.0), f(1.0)]
+}
 
 /// Is (u, v) in [-1, 1]² inside the class's shape?
 fn inside(class: usize, u: f32, v: f32) -> bool {
@@ -120,7 +141,13 @@ impl Scenes {
             let cx = rng.range(side / 2.0, s as f32 - side / 2.0);
             let cy = rng.range(side / 2.0, s as f32 - side / 2.0);
             let shade = rng.range(0.85, 1.1);
-            let colour = COLOURS[class].map(|v| (v * shade).clamp(0.0, 1.0));
+            // Drawn in both modes, so the layout of a seed does not depend on the colours.
+            let hue = rng.f32();
+            let base = match self.colours {
+                Colours::Class => COLOURS[class],
+                Colours::Random => saturated(hue),
+            };
+            let colour = base.map(|v| (v * shade).clamp(0.0, 1.0));
             let (x0, y0) = ((cx - side / 2.0).max(0.0), (cy - side / 2.0).max(0.0));
             let (x1, y1) = ((cx + side / 2.0).min(s as f32), (cy + side / 2.0).min(s as f32));
             for y in y0 as usize..(y1.ceil() as usize).min(s) {
@@ -187,6 +214,7 @@ mod tests {
             size: 32,
             classes: 6,
             objects: (1, 3),
+            colours: super::Colours::Random,
             seed: 7,
         }
     }
@@ -217,6 +245,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The colour direction (RGB over its largest channel, so shade and texture cancel) of
+    /// every visible object of class 0 in the first scenes.
+    fn class_zero_colours(colours: super::Colours) -> Vec<[f32; 3]> {
+        let g = super::Scenes { colours, ..scenes() };
+        let mut out = vec![];
+        for i in 0..60 {
+            let s = g.scene(0, i);
+            for (k, o) in s.objects.iter().enumerate().filter(|(_, o)| o.class == 0) {
+                if let Some(at) = s.segments.iter().position(|v| *v as usize == k + 1) {
+                    let px: Vec<f32> = (0..3).map(|c| s.image.data[c * 32 * 32 + at]).collect();
+                    let max = px.iter().cloned().fold(0.0, f32::max);
+                    out.push([px[0] / max, px[1] / max, px[2] / max]);
+                    assert_eq!(o.class, 0);
+                }
+            }
+        }
+        out
+    }
+
+    fn spread(colours: &[[f32; 3]]) -> f32 {
+        let mut most = 0.0f32;
+        for a in colours {
+            for b in colours {
+                most = most.max((0..3).map(|c| (a[c] - b[c]).abs()).sum());
+            }
+        }
+        most
+    }
+
+    #[test]
+    fn class_colours_are_a_shortcut_and_random_colours_are_not() {
+        let fixed = class_zero_colours(super::Colours::Class);
+        let random = class_zero_colours(super::Colours::Random);
+        assert!(
+            fixed.len() > 5 && random.len() == fixed.len(),
+            "the layout does not depend on colours"
+        );
+        assert!(spread(&fixed) < 0.05, "one class, one colour: {fixed:?}");
+        assert!(spread(&random) > 1.0, "one class, many colours: {random:?}");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use sslc_compiler::value::Config;
 
-use super::{Scene, Scenes};
-use crate::config::{int, pair};
+use super::{Colours, Scene, Scenes};
+use crate::config::{int, pair, text};
 use crate::error::RunError;
 
 /// Data sources this runtime reads.
@@ -29,6 +29,10 @@ impl Dataset {
                     size: int(cfg, "size")?,
                     classes: int(cfg, "classes")?,
                     objects: (objects.0 as usize, objects.1 as usize),
+                    colours: match text(cfg, "colours")? {
+                        "class" => Colours::Class,
+                        _ => Colours::Random,
+                    },
                     seed: int(cfg, "seed")? as u64,
                 };
                 Ok(Dataset {
