@@ -304,3 +304,119 @@ fn detcon_matches_its_formula() {
         losses::detcon(a, tpb.clone(), tta.clone(), ttb.clone(), &oa, &ob, 0.1)
     });
 }
+
+#[test]
+fn asl_matches_its_formula() {
+    let mut rng = Rng::new(11);
+    let logits = random(5, 4, &mut rng);
+    let labels: Mat = (0..5)
+        .map(|i| (0..4).map(|j| ((i * 3 + j) % 3 == 0) as u8 as f64).collect())
+        .collect();
+    let (gp, gn, clip) = (1.0, 4.0, 0.05);
+    let reference = |x: &Mat, y: &Mat| {
+        let mut sum = 0.0;
+        for (xr, yr) in x.iter().zip(y) {
+            for (x, y) in xr.iter().zip(yr) {
+                let p = 1.0 / (1.0 + (-x).exp());
+                let pm = (p - clip).max(0.0);
+                sum -= y * (1.0 - p).powf(gp) * p.ln() + (1.0 - y) * pm.powf(gn) * (1.0 - pm).ln();
+            }
+        }
+        sum / x.len() as f64
+    };
+    check("asl", &logits, &labels, reference, |x, y| {
+        losses::asl(x, y, gp as f32, gn as f32, clip as f32)
+    });
+}
+
+/// Columns standardised over rows in float64 (biased variance, ε as the runtime's).
+fn standardised(x: &Mat) -> Mat {
+    let (n, d) = (x.len() as f64, x[0].len());
+    let mut out = x.clone();
+    for j in 0..d {
+        let mean = x.iter().map(|r| r[j]).sum::<f64>() / n;
+        let var = x.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n;
+        for (o, r) in out.iter_mut().zip(x) {
+            o[j] = (r[j] - mean) / (var + 1e-5).sqrt();
+        }
+    }
+    out
+}
+
+#[test]
+fn barlow_twins_matches_its_formula() {
+    let mut rng = Rng::new(12);
+    let (a, b) = (random(8, 3, &mut rng), random(8, 3, &mut rng));
+    let reference = |a: &Mat, b: &Mat| {
+        let (za, zb) = (standardised(a), standardised(b));
+        let (n, d) = (a.len() as f64, a[0].len());
+        let mut loss = 0.0;
+        for i in 0..d {
+            for j in 0..d {
+                let c = za.iter().zip(&zb).map(|(x, y)| x[i] * y[j]).sum::<f64>() / n;
+                loss += if i == j { (1.0 - c).powi(2) } else { 0.005 * c * c };
+            }
+        }
+        loss
+    };
+    check("barlow_twins", &a, &b, reference, |a, b| {
+        losses::barlow_twins(a, b, 0.005)
+    });
+}
+
+#[test]
+fn vicreg_matches_its_formula() {
+    let mut rng = Rng::new(13);
+    let (a, mut b) = (random(7, 3, &mut rng), random(7, 3, &mut rng));
+    // Narrow one column so the variance hinge is active for it.
+    for r in b.iter_mut() {
+        r[1] *= 0.3;
+    }
+    let spread = |x: &Mat| {
+        let (n, d) = (x.len() as f64, x[0].len());
+        let means: Vec<f64> = (0..d).map(|j| x.iter().map(|r| r[j]).sum::<f64>() / n).collect();
+        let cov = |i: usize, j: usize| x.iter().map(|r| (r[i] - means[i]) * (r[j] - means[j])).sum::<f64>() / (n - 1.0);
+        let hinge = (0..d).map(|j| (1.0 - (cov(j, j) + 1e-4).sqrt()).max(0.0)).sum::<f64>() / d as f64;
+        let mut off = 0.0;
+        for i in 0..d {
+            for j in (0..d).filter(|j| *j != i) {
+                off += cov(i, j).powi(2);
+            }
+        }
+        (hinge, off / d as f64)
+    };
+    let reference = |a: &Mat, b: &Mat| {
+        let cells = (a.len() * a[0].len()) as f64;
+        let inv = a
+            .iter()
+            .flatten()
+            .zip(b.iter().flatten())
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f64>()
+            / cells;
+        let ((va, ca), (vb, cb)) = (spread(a), spread(b));
+        25.0 * inv + 25.0 * (va + vb) / 2.0 + (ca + cb)
+    };
+    check("vicreg", &a, &b, reference, |a, b| {
+        losses::vicreg(a, b, 25.0, 25.0, 1.0)
+    });
+}
+
+#[test]
+fn masked_mse_matches_its_formula() {
+    let mut rng = Rng::new(14);
+    let (p, t) = (random(5, 3, &mut rng), random(5, 3, &mut rng));
+    let masked = [0.0, 1.0, 1.0, 0.0, 1.0];
+    let reference = |p: &Mat, t: &Mat| {
+        let mut sum = 0.0;
+        for (i, m) in masked.iter().enumerate() {
+            sum += m * p[i].iter().zip(&t[i]).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+        }
+        sum / (masked.iter().sum::<f64>() * 3.0)
+    };
+    let device = sslc_runtime::device::default().autodiff();
+    let m = Tensor::<2>::from_data(TensorData::new(masked.map(|v| v as f32).to_vec(), [1, 5]), &device);
+    check("masked_mse", &p, &t, reference, |p, t| {
+        losses::masked_mse(p.unsqueeze_dim(0), t.unsqueeze_dim(0), m.clone())
+    });
+}

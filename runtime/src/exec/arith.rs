@@ -1,5 +1,5 @@
-//! Elementwise arithmetic of the plan (`+ − × /`) between values of one kind, a value and a
-//! constant, or a value and a scalar spread over it.
+//! Elementwise arithmetic of the plan (`+ − × /`, and `∨` for `maximum`) between values of one
+//! kind, a value and a constant, or a value and a scalar spread over it.
 
 use burn::tensor::Tensor;
 
@@ -40,6 +40,7 @@ pub fn arith(op: char, constant: Option<f64>, left: bool, mut inputs: Vec<(Strin
             '-' => a - b,
             '*' => a * b,
             '/' => a / b,
+            '∨' => a.max_pair(b),
             _ => return Err(RunError::Internal(format!("unknown operator `{op}`"))),
         })
     }

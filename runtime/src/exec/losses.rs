@@ -3,7 +3,7 @@
 //! computation of its formula, values and finite-difference gradients.
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::{log_softmax, softmax};
+use burn::tensor::activation::{log_softmax, sigmoid, softmax};
 
 use super::ops::l2norm;
 
@@ -53,6 +53,14 @@ fn cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
 pub fn masked_l1(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
     let width = pred.dims()[2] as f32;
     let per_token = pred.sub(target).abs().sum_dim(2).squeeze_dim::<2>(2);
+    let count = masked.clone().sum().clamp_min(1.0);
+    per_token.mul(masked).sum().div(count).div_scalar(width)
+}
+
+/// Mean squared error on masked tokens only (MAE): Σ ‖p − t‖²·m / (Σ m · width).
+pub fn masked_mse(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
+    let width = pred.dims()[2] as f32;
+    let per_token = pred.sub(target).powf_scalar(2.0).sum_dim(2).squeeze_dim::<2>(2);
     let count = masked.clone().sum().clamp_min(1.0);
     per_token.mul(masked).sum().div(count).div_scalar(width)
 }
@@ -129,4 +137,86 @@ pub fn detcon(
     let ab = one(pred_a, proj_b.clone(), proj_a.clone(), owner_a, owner_b);
     let ba = one(pred_b, proj_a, proj_b, owner_b, owner_a);
     ab + ba
+}
+
+/// Asymmetric loss (Ridnik et al., ASL) of logits against 0/1 labels, summed over classes and
+/// averaged over rows: −[y·(1 − p)^γ₊·log p + (1 − y)·p_m^γ₋·log(1 − p_m)] with p = σ(x) and the
+/// shifted negative probability p_m = max(p − clip, 0).
+pub fn asl(logits: Tensor<2>, labels: Tensor<2>, gamma_pos: f32, gamma_neg: f32, clip: f32) -> Tensor<1> {
+    let rows = logits.dims()[0] as f32;
+    let p = sigmoid(logits);
+    let p_neg = p.clone().sub_scalar(clip).clamp_min(0.0);
+    let pos = p
+        .clone()
+        .neg()
+        .add_scalar(1.0)
+        .powf_scalar(gamma_pos)
+        .mul(p.clamp_min(1e-8).log());
+    let neg = p_neg
+        .clone()
+        .powf_scalar(gamma_neg)
+        .mul(p_neg.neg().add_scalar(1.0).clamp_min(1e-8).log());
+    let negatives = labels.clone().neg().add_scalar(1.0);
+    labels.mul(pos).add(negatives.mul(neg)).sum().div_scalar(-rows)
+}
+
+/// Each column scaled to zero mean and unit variance over the rows (biased, as BatchNorm).
+fn standardise(x: Tensor<2>) -> Tensor<2> {
+    let centred = x.clone().sub(x.mean_dim(0));
+    let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+    centred.div(var.add_scalar(1e-5).sqrt())
+}
+
+/// Barlow Twins: with C = ẑ_aᵀẑ_b / N the cross-correlation of the standardised embeddings,
+/// Σᵢ (1 − Cᵢᵢ)² + λ·Σ_{i≠j} Cᵢⱼ².
+pub fn barlow_twins(a: Tensor<2>, b: Tensor<2>, lambda: f32) -> Tensor<1> {
+    let [n, d] = a.dims();
+    let c = standardise(a).transpose().matmul(standardise(b)).div_scalar(n as f32);
+    let eye = Tensor::<2>::eye(d, &c.device());
+    let on = c.clone().mul(eye.clone()).sum_dim(1).flatten::<1>(0, 1);
+    let off = c.mul(eye.neg().add_scalar(1.0)).powf_scalar(2.0).sum();
+    on.neg()
+        .add_scalar(1.0)
+        .powf_scalar(2.0)
+        .sum()
+        .add(off.mul_scalar(lambda))
+}
+
+/// VICReg's variance and covariance terms of one branch: mean over columns of
+/// max(0, 1 − √(var + 1e-4)) (unbiased variance), and the squared off-diagonal covariances
+/// summed and divided by the width.
+fn vicreg_spread(x: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
+    let [n, d] = x.dims();
+    let centred = x.clone().sub(x.mean_dim(0));
+    let var = centred
+        .clone()
+        .powf_scalar(2.0)
+        .sum_dim(0)
+        .div_scalar((n - 1).max(1) as f32);
+    let std = var.add_scalar(1e-4).sqrt().flatten::<1>(0, 1);
+    let hinge = std.neg().add_scalar(1.0).clamp_min(0.0).mean();
+    let cov = centred
+        .clone()
+        .transpose()
+        .matmul(centred)
+        .div_scalar((n - 1).max(1) as f32);
+    let eye = Tensor::<2>::eye(d, &cov.device());
+    let off = cov
+        .mul(eye.neg().add_scalar(1.0))
+        .powf_scalar(2.0)
+        .sum()
+        .div_scalar(d as f32);
+    (hinge, off)
+}
+
+/// VICReg: sim·mse(a, b) + var·(v(a) + v(b))/2 + cov·(c(a) + c(b)), with v and c the variance
+/// hinge and off-diagonal covariance of each branch.
+pub fn vicreg(a: Tensor<2>, b: Tensor<2>, sim: f32, var: f32, cov: f32) -> Tensor<1> {
+    let invariance = a.clone().sub(b.clone()).powf_scalar(2.0).mean();
+    let (va, ca) = vicreg_spread(a);
+    let (vb, cb) = vicreg_spread(b);
+    invariance
+        .mul_scalar(sim)
+        .add(va.add(vb).mul_scalar(var / 2.0))
+        .add(ca.add(cb).mul_scalar(cov))
 }

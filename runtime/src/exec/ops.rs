@@ -2,7 +2,7 @@
 //! already averaged over the batch.
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::relu;
+use burn::tensor::activation::{relu, softmax};
 use sslc_compiler::value::Param;
 
 use super::losses;
@@ -45,6 +45,12 @@ pub const TENSOR_OPS: &[&str] = &[
     "mean",
     "segment_pool",
     "detcon",
+    "asl",
+    "barlow_twins",
+    "vicreg",
+    "masked_mse",
+    "softmax",
+    "maximum",
 ];
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -72,6 +78,9 @@ pub fn apply(
     state: Option<&OpState>,
     images: usize,
 ) -> Result<Val, RunError> {
+    if op == "maximum" {
+        return super::arith::arith('∨', None, false, inputs);
+    }
     let cfg = config::of(op, params);
     let sched =
         |name: &str| -> Result<f32, RunError> { Ok(config::schedule(&cfg, name)?.at(ctx.epoch, ctx.total) as f32) };
@@ -125,7 +134,36 @@ pub fn apply(
             x("target")?.tokens()?,
             x("mask")?.mask()?.masked,
         )),
+        "masked_mse" => Val::Scalar(losses::masked_mse(
+            x("pred")?.tokens()?,
+            x("target")?.tokens()?,
+            x("mask")?.mask()?.masked,
+        )),
+        "softmax" => {
+            let t = sched("temperature")?;
+            match x("x")? {
+                Val::Vectors(v) => Val::Vectors(softmax(v.div_scalar(t), 1)),
+                Val::Tokens(v) => Val::Tokens(softmax(v.div_scalar(t), 2)),
+                v => return Err(RunError::Internal(format!("softmax of {}", v.kind()))),
+            }
+        }
         "bce" => Val::Scalar(losses::bce(x("logits")?.vectors()?, x("labels")?.vectors()?)),
+        "asl" => Val::Scalar(losses::asl(
+            x("logits")?.vectors()?,
+            x("labels")?.vectors()?,
+            config::num(&cfg, "gamma_pos")? as f32,
+            config::num(&cfg, "gamma_neg")? as f32,
+            config::num(&cfg, "clip")? as f32,
+        )),
+        "barlow_twins" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            Val::Scalar(losses::barlow_twins(a, b, config::num(&cfg, "lambda")? as f32))
+        }
+        "vicreg" => {
+            let (a, b) = tokens::match_rows2(rows(x("a")?)?, rows(x("b")?)?);
+            let w = |k: &str| config::num(&cfg, k).map(|v| v as f32);
+            Val::Scalar(losses::vicreg(a, b, w("sim")?, w("var")?, w("cov")?))
+        }
         "select" => {
             let t = x("x")?.tokens()?;
             Val::Tokens(tokens::select(t, &x("mask")?.mask()?))
