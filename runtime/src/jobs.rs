@@ -9,6 +9,7 @@ use sslc_compiler::value::Config;
 
 use crate::config::{int, pair, text};
 use crate::data::Scene;
+use crate::data::superpixels::slic;
 use crate::error::RunError;
 use crate::exec::ops::l2norm;
 use crate::exec::tokens;
@@ -27,7 +28,7 @@ pub struct KmeansSegments {
     pub k: (usize, usize),
     pub iters: usize,
     /// Maps before the first refresh: "scenes" keeps the generator's, "kmeans" clusters the
-    /// untrained network's features.
+    /// untrained network's features, "superpixels" cuts each image into SLIC superpixels.
     pub init: String,
 }
 
@@ -52,7 +53,7 @@ impl KmeansSegments {
     /// Whether the job runs before the steps of `epoch`.
     pub fn due(&self, epoch: u64) -> bool {
         if epoch == 0 {
-            self.init == "kmeans"
+            self.init != "scenes"
         } else {
             epoch.is_multiple_of(self.every)
         }
@@ -67,6 +68,9 @@ impl KmeansSegments {
         epoch: u64,
         device: &Device,
     ) -> Result<String, RunError> {
+        if epoch == 0 && self.init == "superpixels" {
+            return Ok(self.superpixels(scenes));
+        }
         let net = weights.get(&self.branch, &self.net)?.valid();
         let plain = device.clone().inner();
         let mut features = vec![];
@@ -102,6 +106,21 @@ impl KmeansSegments {
             scenes.len(),
             self.iters
         ))
+    }
+}
+
+impl KmeansSegments {
+    /// The initial maps: SLIC superpixels, as many as the upper end of `k` (10 rounds).
+    fn superpixels(&self, scenes: &mut [Scene]) -> String {
+        let k = self.k.1;
+        scenes
+            .par_iter_mut()
+            .for_each(|scene| scene.segments = slic(&scene.image, k, 10, 0.5));
+        format!(
+            "job {}: segment maps of {} images initialised as about {k} SLIC superpixels",
+            self.name,
+            scenes.len()
+        )
     }
 }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod exec;
 pub mod jobs;
 pub mod nets;
+pub mod optim;
 pub mod probe;
 pub mod rng;
 pub mod support;

@@ -8,9 +8,9 @@ use crate::data::source::{FIELDS, SOURCES};
 use crate::exec::ops::TENSOR_OPS;
 use crate::exec::views::VIEW_OPS;
 use crate::nets::NETWORKS;
+use crate::optim::OPTIMIZERS;
 
-/// Optimisers, probes and jobs the trainer runs.
-pub const OPTIMIZERS: &[&str] = &["adamw"];
+/// Probes and jobs the trainer runs.
 pub const PROBES: &[&str] = &["knn"];
 pub const JOBS: &[&str] = &["kmeans_segments"];
 
@@ -66,9 +66,6 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     }
     for (name, job) in &plan.jobs {
         need(&job.builtin, at(&format!("job {name}")));
-        if crate::config::text(job, "init").is_ok_and(|i| i == "superpixels") {
-            need("kmeans_segments(init: \"superpixels\")", at(&format!("job {name}")));
-        }
     }
     out
 }

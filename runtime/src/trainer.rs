@@ -1,17 +1,17 @@
 //! The training loop, one step at a time: sample a batch, run the views on CPU, the plan on the
 //! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
 
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use sslc_compiler::plan::Plan;
 use sslc_compiler::value::Schedule;
 
-use crate::config::{num, pair, schedule};
+use crate::config::schedule;
 use crate::data::Dataset;
 use crate::error::RunError;
 use crate::exec::Program;
 use crate::jobs::KmeansSegments;
+use crate::optim::{self, DecayKind};
 use crate::probe::Knn;
 use crate::rng::Rng;
 use crate::weights::Weights;
@@ -43,6 +43,7 @@ pub struct Trainer {
     program: Program,
     pub weights: Weights,
     optim: ModuleOptimizer,
+    decay: DecayKind,
     lr: Schedule,
     weight_decay: Schedule,
     pub data: Dataset,
@@ -63,21 +64,7 @@ impl Trainer {
         let device = device.clone().autodiff();
         let weights = Weights::seeded(plan, &device, plan.train.seed)?;
         let opt = &plan.optimizer;
-        if opt.builtin != "adamw" {
-            return Err(RunError::Internal(format!(
-                "optimizer `{}` is not executable",
-                opt.builtin
-            )));
-        }
-        let (b1, b2) = pair(opt, "betas")?;
-        let clip = num(opt, "clip")?;
-        let optim = AdamWConfig::new()
-            .with_beta_1(b1 as f32)
-            .with_beta_2(b2 as f32)
-            .with_epsilon(1e-8)
-            .with_weight_decay(0.0)
-            .with_grad_clipping((clip > 0.0).then_some(GradientClippingConfig::Norm(clip as f32)))
-            .init();
+        let (optim, decay) = optim::build(opt)?;
         let batch = (plan.batch as usize).clamp(1, data.train.len().max(1));
         let steps_per_epoch = (data.train.len() / batch).max(1) as u64;
         Ok(Trainer {
@@ -85,6 +72,7 @@ impl Trainer {
             plan: plan.clone(),
             weights,
             optim,
+            decay,
             lr: schedule(opt, "lr")?,
             weight_decay: schedule(opt, "weight_decay")?,
             data,
@@ -168,9 +156,11 @@ impl Trainer {
             grads.remove::<2>(*id);
             grads.remove::<1>(*id);
         }
-        let lr = self.lr.at(t, self.epochs());
-        self.weights
-            .decay(1.0 - lr * self.weight_decay.at(t, self.epochs()), held);
+        let (lr, wd) = (self.lr.at(t, self.epochs()), self.weight_decay.at(t, self.epochs()));
+        match self.decay {
+            DecayKind::Decoupled => self.weights.decay(1.0 - lr * wd, held),
+            DecayKind::Coupled => optim::couple_decay(&self.weights.trainable, &mut grads, wd, &held),
+        }
         let nets = std::mem::take(&mut self.weights.trainable);
         self.weights.trainable = self.optim.step(lr, nets, grads);
         self.weights.ema_update(t, self.epochs());

@@ -35,3 +35,39 @@ fn kmeans_refresh_rewrites_every_segment_map() {
     }
     assert!(changed > t.data.train.len() / 2, "only {changed} maps changed");
 }
+
+#[test]
+fn superpixel_initial_maps_replace_the_scenes_own_before_training() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
+        .expect("tiny recipe");
+    let plan = sslc_compiler::compile(&src).plan.expect("a plan");
+    let device = sslc_runtime::device::default();
+    let mut t = Trainer::new(&plan, &device).expect("trainer");
+    let cfg = Config {
+        builtin: "kmeans_segments".into(),
+        params: vec![
+            ("network".into(), Param::Str("online.backbone".into())),
+            ("every".into(), Param::Num(2.0)),
+            ("k".into(), Param::List(vec![Param::Num(2.0), Param::Num(4.0)])),
+            ("iters".into(), Param::Num(10.0)),
+            ("init".into(), Param::Str("superpixels".into())),
+        ],
+    };
+    let job = KmeansSegments::from_config("refresh", &cfg).expect("job");
+    assert!(job.due(0), "superpixels are computed before the first step");
+    let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
+    let note = job.run(&t.weights, &mut t.data.train, 0, 0, &device).expect("runs");
+    assert!(note.contains("superpixels"), "{note}");
+    let mut several = 0;
+    for (scene, old) in t.data.train.iter().zip(&before) {
+        assert_eq!(scene.segments.len(), scene.image.h * scene.image.w);
+        assert!(
+            scene.segments.iter().all(|l| *l < 4),
+            "more superpixels than a 2×2 grid"
+        );
+        assert_ne!(&scene.segments, old, "a scene kept its own map");
+        let labels: std::collections::BTreeSet<u8> = scene.segments.iter().copied().collect();
+        several += usize::from(labels.len() >= 2);
+    }
+    assert_eq!(several, t.data.train.len(), "an image came out as one superpixel");
+}

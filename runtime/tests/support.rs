@@ -37,3 +37,20 @@ fn every_executed_name_is_a_builtin_or_a_data_field() {
         assert!(known, "the runtime claims `{name}`, which the language does not have");
     }
 }
+
+#[test]
+fn the_runtime_executes_every_builtin_of_the_language() {
+    use sslc_compiler::registry::Category;
+    for b in sslc_compiler::registry::all() {
+        // Schedules are evaluated by the compiler's values; branches are how weights are kept.
+        if matches!(b.category, Category::Schedule | Category::Branch) {
+            continue;
+        }
+        assert!(
+            support::executed().any(|e| e == b.name),
+            "`{}` ({:?}) is in the language but not executed",
+            b.name,
+            b.category
+        );
+    }
+}

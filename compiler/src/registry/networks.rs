@@ -221,7 +221,8 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "resnet",
         category: Category::Network,
-        doc: "A small ResNet (four stages of basic blocks, widths ×1, ×2, ×4, ×8, total stride 8). \
+        doc: "A small ResNet (a 3×3 stem, then four stages of one basic block each, widths ×1, ×2, \
+              ×4, ×8, total stride 8, BatchNorm on batch statistics). \
               With `taps` the output is `concat(avgpool(stage2), avgpool(stage3), stage4)` on \
               the final grid (CYBORGS dense features). Output: tokens on the grid.",
         params: &[

@@ -102,7 +102,9 @@ pub static ALL: &[Builtin] = &[
         doc: "Every `every` epochs, runs `network` on full images, L2-normalises its dense \
               features, clusters them with k-means (`iters` Lloyd steps, K drawn from `k`) and \
               replaces the dataset's segment maps with the nearest-upsampled labels (CYBORGS). \
-              `init` says where the first maps come from.",
+              `init` says where the first maps come from: the source's own (`scenes`), k-means \
+              on the untrained network (`kmeans`), or about max(`k`) SLIC superpixels \
+              (`superpixels`).",
         params: &[
             req("network", PTy::BranchNet, "dense feature network"),
             req("every", PTy::Int, "epochs between refreshes").within(Limit::AtLeast1),

@@ -3,6 +3,7 @@
 pub mod image;
 pub mod scenes;
 pub mod source;
+pub mod superpixels;
 
 pub use image::Image;
 pub use scenes::{Colours, Scene, Scenes};

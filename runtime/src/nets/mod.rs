@@ -8,6 +8,7 @@ mod fill;
 mod init;
 mod mlp;
 pub mod posemb;
+mod resnet;
 mod transformer;
 mod vit;
 
@@ -36,6 +37,7 @@ pub const NETWORKS: &[&str] = &[
     "dino_head",
     "transformer",
     "coord_embed",
+    "resnet",
 ];
 
 /// One network's weights. A run holds a handful of these, so the size difference between
@@ -50,6 +52,7 @@ pub enum Net {
     Dino(DinoHead),
     Transformer(transformer::Transformer),
     Coord(coord::CoordEmbed),
+    ResNet(resnet::ResNet),
 }
 
 impl Net {
@@ -118,6 +121,12 @@ impl Net {
                 device,
             ))),
             "mask_fill" => Ok(Net::MaskFill(fill::MaskFill::new(width(input)?, device))),
+            "resnet" => Ok(Net::ResNet(resnet::ResNet::new(
+                int(cfg, "channels")?,
+                int(cfg, "width")?,
+                flag(cfg, "taps")?,
+                device,
+            ))),
             other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
         }
     }
@@ -132,6 +141,7 @@ impl Net {
             Net::Dino(d) => rows(x, |r| d.forward(r)),
             Net::Transformer(t) => Ok(Val::Tokens(t.forward(x.tokens()?))),
             Net::Coord(c) => Ok(Val::Tokens(c.forward(x.vectors()?))),
+            Net::ResNet(r) => Ok(Val::Tokens(r.forward(x.images()?))),
             Net::MaskFill(f) => {
                 let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
                 Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))

@@ -1,0 +1,150 @@
+//! The optimiser a recipe names, on burn: AdamW (its weight decay decoupled, applied by
+//! `Weights::decay`), Adam and SGD with L2 decay added to the gradient, and LARS.
+
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::momentum::{Momentum, MomentumConfig};
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, Optimizer, SgdConfig, SgdState};
+use burn::tensor::{Device, Tensor};
+use sslc_compiler::value::Config;
+
+use crate::config::{num, pair};
+use crate::error::RunError;
+use crate::nets::Net;
+
+/// Optimisers the trainer runs.
+pub const OPTIMIZERS: &[&str] = &["adamw", "adam", "sgd", "lars"];
+
+/// How an optimiser's weight decay reaches the weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecayKind {
+    /// θ ← θ·(1 − lr·wd) beside the update (AdamW).
+    Decoupled,
+    /// g ← g + wd·θ before the update (Adam, SGD, LARS).
+    Coupled,
+}
+
+/// Builds the optimiser `cfg` names; the learning rate and weight decay are scheduled by the
+/// trainer.
+pub fn build(cfg: &Config) -> Result<(ModuleOptimizer, DecayKind), RunError> {
+    let clip = num(cfg, "clip")?;
+    let clipping = (clip > 0.0).then_some(GradientClippingConfig::Norm(clip as f32));
+    let momentum = || -> Result<MomentumConfig, RunError> {
+        Ok(MomentumConfig::new()
+            .with_momentum(num(cfg, "momentum")?)
+            .with_dampening(0.0))
+    };
+    let betas = || pair(cfg, "betas").map(|(a, b)| (a as f32, b as f32));
+    Ok(match cfg.builtin.as_str() {
+        "adamw" => {
+            let (b1, b2) = betas()?;
+            let optim = AdamWConfig::new()
+                .with_beta_1(b1)
+                .with_beta_2(b2)
+                .with_epsilon(1e-8)
+                .with_weight_decay(0.0)
+                .with_grad_clipping(clipping)
+                .init();
+            (optim, DecayKind::Decoupled)
+        }
+        "adam" => {
+            let (b1, b2) = betas()?;
+            let optim = AdamConfig::new()
+                .with_beta_1(b1)
+                .with_beta_2(b2)
+                .with_epsilon(1e-8)
+                .with_grad_clipping(clipping)
+                .init();
+            (optim, DecayKind::Coupled)
+        }
+        "sgd" => {
+            let optim = SgdConfig::new()
+                .with_momentum(Some(momentum()?))
+                .with_gradient_clipping(clipping)
+                .init();
+            (optim, DecayKind::Coupled)
+        }
+        "lars" => {
+            let lars = Lars {
+                momentum: Momentum::new(&momentum()?),
+                eta: num(cfg, "eta")? as f32,
+            };
+            let mut optim = ModuleOptimizer::from(lars);
+            if let Some(c) = clipping {
+                optim = optim.with_grad_clipping(c.init());
+            }
+            (optim, DecayKind::Coupled)
+        }
+        other => return Err(RunError::Internal(format!("optimizer `{other}` is not executable"))),
+    })
+}
+
+/// LARS (You et al.), as in the Barlow Twins reference: for a matrix, the gradient (decay
+/// included) is scaled by the trust ratio η·‖θ‖/‖g‖ (1 where either norm is 0); biases and
+/// norms are not adapted. Then v ← m·v + g and θ ← θ − lr·v.
+#[derive(Clone)]
+pub struct Lars {
+    pub momentum: Momentum,
+    pub eta: f32,
+}
+
+fn norm<const D: usize>(t: &Tensor<D>) -> f32 {
+    let n = t.clone().powf_scalar(2.0).sum().sqrt();
+    n.try_into_vec_as::<f32>().map(|v| v[0]).unwrap_or(0.0)
+}
+
+impl Optimizer for Lars {
+    type State<const D: usize> = SgdState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: f64,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<SgdState<D>>,
+    ) -> (Tensor<D>, Option<SgdState<D>>) {
+        let grad = if D >= 2 {
+            let (w, g) = (norm(&tensor), norm(&grad));
+            let trust = if w > 0.0 && g > 0.0 { self.eta * w / g } else { 1.0 };
+            grad.mul_scalar(trust)
+        } else {
+            grad
+        };
+        let (velocity, m) = self.momentum.transform(grad, state.and_then(|s| s.momentum));
+        (tensor - velocity.mul_scalar(lr), Some(SgdState::new(Some(m))))
+    }
+
+    fn to_device<const D: usize>(state: SgdState<D>, device: &Device) -> SgdState<D> {
+        SgdState::new(state.momentum.map(|m| m.to_device(device)))
+    }
+}
+
+/// Adds wd·θ to the gradient of every trainable matrix not in `held` (L2 decay; biases and norms
+/// are not decayed, as with decoupled decay).
+pub fn couple_decay(nets: &[Net], grads: &mut GradientsParams, wd: f64, held: &[ParamId]) {
+    if wd == 0.0 {
+        return;
+    }
+    let mut visitor = Couple { grads, wd, held };
+    for net in nets {
+        net.visit(&mut visitor);
+    }
+}
+
+struct Couple<'a> {
+    grads: &'a mut GradientsParams,
+    wd: f64,
+    held: &'a [ParamId],
+}
+
+impl ModuleVisitor for Couple<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if D < 2 || self.held.contains(&param.id) {
+            return;
+        }
+        if let Some(g) = self.grads.remove::<D>(param.id) {
+            let decay = param.val().inner().mul_scalar(self.wd);
+            self.grads.register::<D>(param.id, g.add(decay));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The optimisers a recipe can name: LARS against its update rule on known tensors, and the
+//! L2 weight decay of Adam, SGD and LARS seen in the parameters after a step.
+
+use burn::optim::momentum::{Momentum, MomentumConfig};
+use burn::optim::{Optimizer, SgdState};
+use burn::tensor::{Tensor, TensorData};
+use sslc_runtime::Trainer;
+use sslc_runtime::optim::Lars;
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+#[test]
+fn lars_scales_matrices_by_the_trust_ratio_and_keeps_momentum() {
+    let device = sslc_runtime::device::default();
+    let lars = Lars {
+        momentum: Momentum::new(&MomentumConfig::new().with_momentum(0.9).with_dampening(0.0)),
+        eta: 0.02,
+    };
+    let (w0, g1, g2) = (
+        vec![0.5, -1.0, 2.0, 0.25],
+        vec![0.1, 0.3, -0.2, 0.05],
+        vec![-0.4, 0.1, 0.2, 0.3],
+    );
+    let t = |v: &[f64]| Tensor::<2>::from_data(TensorData::new(v.iter().map(|x| *x as f32).collect(), [2, 2]), &device);
+    let (lr, m, eta) = (0.5, 0.9, 0.02);
+    let (w1, s) = lars.step(lr, t(&w0), t(&g1), None::<SgdState<2>>);
+    let (w2, _) = lars.step(lr, w1.clone(), t(&g2), s);
+    // The rule in float64.
+    let q1 = eta * norm(&w0) / norm(&g1);
+    let v1: Vec<f64> = g1.iter().map(|g| q1 * g).collect();
+    let want1: Vec<f64> = w0.iter().zip(&v1).map(|(w, v)| w - lr * v).collect();
+    let q2 = eta * norm(&want1) / norm(&g2);
+    let v2: Vec<f64> = v1.iter().zip(&g2).map(|(v, g)| m * v + q2 * g).collect();
+    let want2: Vec<f64> = want1.iter().zip(&v2).map(|(w, v)| w - lr * v).collect();
+    for (got, want) in [(w1, want1), (w2, want2)] {
+        let got: Vec<f32> = got.try_into_vec_as().expect("weights");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((*g as f64 - w).abs() < 1e-5, "LARS gave {g}, the rule {w}");
+        }
+    }
+    // A bias is not adapted: plain momentum SGD.
+    let b = Tensor::<1>::from_data(TensorData::new(vec![1.0f32, 2.0], [2]), &device);
+    let gb = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, -0.5], [2]), &device);
+    let (b1, _) = lars.step(lr, b, gb, None::<SgdState<1>>);
+    assert_eq!(b1.try_into_vec_as::<f32>().expect("bias"), vec![0.75, 2.25]);
+}
+
+/// The patch embedding of the online backbone after one step of tiny BYOL with `optimizer`.
+fn embedding_after_a_step(optimizer: &str) -> (Vec<f32>, Vec<f32>) {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
+        .expect("tiny recipe")
+        .replace(
+            "optimizer = adamw(lr: warmup(epochs: 1, then: cosine(1e-3, 1e-5)), weight_decay: 0.05)",
+            &format!("optimizer = {optimizer}"),
+        );
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    let plan = compiled.plan.expect("a plan");
+    let mut t = Trainer::new(&plan, &sslc_runtime::device::default()).expect("trainer");
+    let embed = |t: &Trainer| match t.weights.get("online", "backbone").expect("backbone") {
+        sslc_runtime::nets::Net::Vit(v) => v.embed.weight.val().try_into_vec_as::<f32>().expect("weights"),
+        _ => panic!("the backbone is a ViT"),
+    };
+    let before = embed(&t);
+    let info = t.step().expect("step");
+    assert!(info.loss.is_finite());
+    (before, embed(&t))
+}
+
+#[test]
+fn sgd_and_lars_decay_by_adding_wd_theta_to_the_gradient() {
+    // With no momentum history yet, SGD moves by −lr·(g + wd·θ): the runs with and without decay
+    // differ by exactly −lr·wd·θ₀.
+    let (w0, plain) = embedding_after_a_step("sgd(lr: 0.1, momentum: 0.9, weight_decay: 0)");
+    let (_, decayed) = embedding_after_a_step("sgd(lr: 0.1, momentum: 0.9, weight_decay: 0.5)");
+    assert_ne!(w0, plain, "SGD did not move the weights");
+    for ((w, a), b) in w0.iter().zip(&plain).zip(&decayed) {
+        let want = a - 0.1 * 0.5 * w;
+        assert!((b - want).abs() < 1e-5, "decayed {b}, rule {want}");
+    }
+    let (w0, moved) = embedding_after_a_step("lars(lr: 0.2, weight_decay: 1.5e-6)");
+    assert_ne!(w0, moved, "LARS did not move the weights");
+}
+
+#[test]
+fn adam_takes_a_step_of_about_lr_on_every_weight() {
+    // Adam's first step is lr·g/(|g| + ε): every weight with a gradient moves by about lr.
+    let (w0, w1) = embedding_after_a_step("adam(lr: 0.001)");
+    let moved = w0
+        .iter()
+        .zip(&w1)
+        .filter(|(a, b)| ((*a - *b).abs() - 0.001).abs() < 1e-4)
+        .count();
+    assert!(
+        moved * 10 >= w0.len() * 9,
+        "{moved} of {} weights moved by lr",
+        w0.len()
+    );
+}
