@@ -1,7 +1,7 @@
-//! Prints a table of where a training step's time goes for the default BYOL network shapes:
-//! ViT forward with and without autodiff, backward, and for a recipe its CPU view stage and a
-//! whole `Trainer::step` (the view stage should be a small part of the step).
-//! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE]`.
+//! Prints where a training step's time goes: for the default ViT shapes, forward with and without
+//! autodiff and backward; then for each recipe (all of `recipes/` unless some are named) its CPU
+//! view stage against a whole `Trainer::step` (the view stage should be a small part of the step).
+//! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE...]`.
 
 use std::time::Instant;
 
@@ -45,14 +45,24 @@ fn main() {
         std::hint::black_box(g);
     });
     println!("| forward + backward | {fb:.1} |");
-    if let Some(path) = std::env::args()
-        .skip(1)
-        .find(|a| a.ends_with(".ssl"))
-        .map(|a| format!("{}/../{a}", env!("CARGO_MANIFEST_DIR")))
-    {
-        let src = std::fs::read_to_string(&path).expect("readable recipe");
-        let compiled = sslc_compiler::compile(&src);
-        let plan = compiled.plan.expect("recipe compiles");
+    let root = format!("{}/..", env!("CARGO_MANIFEST_DIR"));
+    let mut recipes: Vec<String> = std::env::args().skip(1).filter(|a| a.ends_with(".ssl")).collect();
+    if recipes.is_empty() {
+        let mut all: Vec<String> = std::fs::read_dir(format!("{root}/recipes"))
+            .expect("recipes/")
+            .filter_map(|e| e.ok())
+            .map(|e| format!("recipes/{}", e.file_name().to_string_lossy()))
+            .filter(|p| p.ends_with(".ssl"))
+            .collect();
+        all.sort();
+        recipes = all;
+    }
+    println!();
+    println!("| recipe | images per step | view stage (CPU) ms | whole step ms | view share |");
+    println!("|---|---|---|---|---|");
+    for recipe in recipes {
+        let src = std::fs::read_to_string(format!("{root}/{recipe}")).expect("readable recipe");
+        let plan = sslc_compiler::compile(&src).plan.expect("recipe compiles");
         let program = sslc_runtime::exec::Program::new(&plan).expect("program");
         let data = sslc_runtime::data::Dataset::open(&plan.source).expect("data");
         let batch = (plan.batch as usize).min(data.train.len());
@@ -63,9 +73,11 @@ fn main() {
                 .collect();
             program.views.batch(&scenes, rngs, &ad).expect("views").len()
         });
-        println!("| view stage (CPU, {batch} images) of {path} | {views:.1} |");
         let mut trainer = sslc_runtime::Trainer::new(&plan, &base).expect("trainer");
         let step = time(reps, || trainer.step().expect("step").loss);
-        println!("| `Trainer::step` of {path} | {step:.1} |");
+        println!(
+            "| {recipe} | {batch} | {views:.1} | {step:.1} | {:.1}% |",
+            100.0 * views / step
+        );
     }
 }

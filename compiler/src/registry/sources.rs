@@ -12,9 +12,9 @@ pub static ALL: &[Builtin] = &[Builtin {
     name: "scenes",
     category: Category::Source,
     doc: "Procedural multi-object scenes generated on the fly: several object classes with \
-          distinct shapes and textures on textured backgrounds. Objects take random colours, so \
-          a class shows only in shape and texture (`colours: \"class\"` gives each class its own \
-          colour, a shortcut that needs no training). Gives `image` \
+          distinct shapes, colours and textures on textured backgrounds (`colours: \"random\"` \
+          draws each object's hue at random, so a class shows only in shape and texture: a \
+          harder test of what views teach). Gives `image` \
           (3×size×size), `boxes` (every object's box), `segments` (an instance map), `labels` \
           (multi-hot classes present) and a single label (largest object) for probing. \
           Deterministic for a seed; nothing is downloaded.",
@@ -32,9 +32,9 @@ pub static ALL: &[Builtin] = &[Builtin {
         .within(Limit::Between(1.0, 8.0)),
         opt(
             "colours",
-            PTy::Choice(&["random", "class"]),
-            "\"random\"",
-            "object colours: random hues, or one colour per class",
+            PTy::Choice(&["class", "random"]),
+            "\"class\"",
+            "object colours: one colour per class, or random hues",
         ),
         opt("seed", PTy::Int, "0", "generator seed").within(Limit::NonNeg),
     ],

@@ -30,8 +30,8 @@ impl Dataset {
                     classes: int(cfg, "classes")?,
                     objects: (objects.0 as usize, objects.1 as usize),
                     colours: match text(cfg, "colours")? {
-                        "class" => Colours::Class,
-                        _ => Colours::Random,
+                        "random" => Colours::Random,
+                        _ => Colours::Class,
                     },
                     seed: int(cfg, "seed")? as u64,
                 };
