@@ -244,3 +244,146 @@ fn maximum_takes_the_larger_of_each_pair() {
         ))
     });
 }
+
+#[test]
+fn token_reductions_and_selections_match_their_formulas() {
+    // 2 images × 5 tokens (a class token and a 2×2 grid) × width 3.
+    let (b, n, d) = (2, 5, 3);
+    let x = random(b * n * d, &mut Rng::new(11));
+    let token = |x: &[f64], i: usize, t: usize| x[(i * n + t) * d..][..d].to_vec();
+    let cases: [(&str, Vec<(&str, Param)>, Box<dyn Fn(&[f64]) -> Vec<f64>>); 5] = [
+        (
+            "cls",
+            vec![],
+            Box::new(move |x| (0..b).flat_map(|i| token(x, i, 0)).collect()),
+        ),
+        (
+            "patches",
+            vec![],
+            Box::new(move |x| (0..b).flat_map(|i| (1..n).flat_map(move |t| token(x, i, t))).collect()),
+        ),
+        (
+            "mean_tokens",
+            vec![],
+            Box::new(move |x| {
+                (0..b)
+                    .flat_map(|i| (0..d).map(move |c| (0..n).map(|t| x[(i * n + t) * d + c]).sum::<f64>() / n as f64))
+                    .collect()
+            }),
+        ),
+        (
+            "last_tokens",
+            vec![("len", Param::Num(2.0))],
+            Box::new(move |x| {
+                (0..b)
+                    .flat_map(|i| (n - 2..n).flat_map(move |t| token(x, i, t)))
+                    .collect()
+            }),
+        ),
+        (
+            "slice_tokens",
+            vec![("start", Param::Num(1.0)), ("len", Param::Num(3.0))],
+            Box::new(move |x| (0..b).flat_map(|i| (1..4).flat_map(move |t| token(x, i, t))).collect()),
+        ),
+    ];
+    for (op, params, reference) in cases {
+        check(op, &x, [b, n, d], reference, |t| {
+            flat(apply(op, &params, vec![("x", Val::Tokens(t))], b))
+        });
+    }
+}
+
+#[test]
+fn per_image_view_ops_and_sums_match_their_formulas() {
+    // 2 images × 3 views of width 2, stored image-major (a scene's views consecutively).
+    let x = random(6 * 2, &mut Rng::new(12));
+    let concat = |x: &[f64]| x.to_vec();
+    check("concat_views", &x, [6, 2], concat, |t| {
+        flat(apply("concat_views", &[], vec![("x", Val::Vectors(t))], 2))
+    });
+    let mean = |x: &[f64]| {
+        (0..2)
+            .flat_map(|i| (0..2).map(move |c| (0..3).map(|v| x[(i * 3 + v) * 2 + c]).sum::<f64>() / 3.0))
+            .collect()
+    };
+    check("mean_views", &x, [6, 2], mean, |t| {
+        flat(apply("mean_views", &[], vec![("x", Val::Vectors(t))], 2))
+    });
+    let relu = |x: &[f64]| x.iter().map(|v| v.max(0.0)).collect();
+    check("relu", &x, [6, 2], relu, |t| {
+        flat(apply("relu", &[], vec![("x", Val::Vectors(t))], 2))
+    });
+    // sum and mean give one value per image.
+    let sum = |x: &[f64]| x.chunks(6).map(|c| c.iter().sum()).collect();
+    check("sum", &x, [6, 2], sum, |t| {
+        flat(apply("sum", &[], vec![("x", Val::Vectors(t))], 2))
+    });
+    let avg = |x: &[f64]| x.chunks(6).map(|c| c.iter().sum::<f64>() / 6.0).collect();
+    check("mean", &x, [6, 2], avg, |t| {
+        flat(apply("mean", &[], vec![("x", Val::Vectors(t))], 2))
+    });
+}
+
+#[test]
+fn concat_tokens_puts_b_after_a() {
+    let (a, b) = (
+        random(2 * 2 * 3, &mut Rng::new(13)),
+        random(2 * 1 * 3, &mut Rng::new(14)),
+    );
+    let reference = |a: &[f64]| {
+        (0..2)
+            .flat_map(|i| {
+                a[i * 6..(i + 1) * 6]
+                    .iter()
+                    .chain(&b[i * 3..(i + 1) * 3])
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let device = sslc_runtime::device::default().autodiff();
+    let tb = data(&b, [2, 1, 3], &device);
+    check("concat_tokens", &a, [2, 2, 3], reference, |t| {
+        flat(apply(
+            "concat_tokens",
+            &[],
+            vec![("a", Val::Tokens(t)), ("b", Val::Tokens(tb.clone()))],
+            2,
+        ))
+    });
+}
+
+#[test]
+fn dino_centering_subtracts_the_running_center_and_moves_it() {
+    // Teacher logits arrive detached on the autodiff device, or on the plain one.
+    for device in [
+        sslc_runtime::device::default(),
+        sslc_runtime::device::default().autodiff(),
+    ] {
+        centering_on(&device);
+    }
+}
+
+fn centering_on(device: &Device) {
+    use sslc_runtime::exec::state::OpState;
+    let device = device.clone();
+    let state = OpState::default();
+    let b1 = vec![1.0, 2.0, 3.0, 5.0];
+    let b2 = vec![0.0, 4.0, 2.0, 0.0];
+    let m = 0.9;
+    // First call: center 0, then c₁ = (1 − m)·mean(b1) = 0.1·(2, 3.5).
+    let out1: Vec<f32> = state
+        .center(data(&b1, [2, 2], &device), m)
+        .try_into_vec_as()
+        .expect("values");
+    assert_eq!(out1, vec![1.0, 2.0, 3.0, 5.0]);
+    let c1 = [0.1 * 2.0, 0.1 * 3.5];
+    let out2: Vec<f32> = state
+        .center(data(&b2, [2, 2], &device), m)
+        .try_into_vec_as()
+        .expect("values");
+    for (i, (g, v)) in out2.iter().zip(&b2).enumerate() {
+        let want = v - c1[i % 2];
+        assert!((*g as f64 - want).abs() < 1e-6, "centred {g}, want {want}");
+    }
+}
