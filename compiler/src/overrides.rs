@@ -125,6 +125,9 @@ fn locate(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
                         did_you_mean(name, names).map(|s| format!("did you mean `{s}`?")),
                     )
                 })?;
+            if let (DeclKind::Loss, ["weight"]) = (&decl.kind, rest) {
+                return Ok(vec![loss_weight(decl, o)]);
+            }
             let value = decl
                 .value
                 .as_ref()
@@ -136,6 +139,23 @@ fn locate(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
             }
         }
         _ => unknown_path(o),
+    }
+}
+
+/// `LOSS.weight`: replaces the loss's weight, or adds one after its name.
+fn loss_weight(decl: &Decl, o: &Override) -> Edit {
+    match &decl.weight {
+        Some(w) => Edit {
+            span: w.span,
+            text: o.value.clone(),
+        },
+        None => {
+            let end = decl.binders[0].name.span.end;
+            Edit {
+                span: Span { start: end, end },
+                text: format!(" weight {}", o.value),
+            }
+        }
     }
 }
 
@@ -283,5 +303,17 @@ mod tests {
         assert!(apply(SRC, &[set("train", "1")]).is_err());
         assert!(Override::parse("train.epochs").is_err());
         assert_eq!(Override::parse(" train.epochs = 3 "), Ok(set("train.epochs", "3")));
+    }
+
+    #[test]
+    fn a_loss_weight_is_replaced_or_added() {
+        let weighted = SRC.replace("loss l =", "loss l weight 5 =");
+        let out = apply(&weighted, &[set("l.weight", "1")]).expect("applies");
+        assert!(out.contains("loss l weight 1 = soft_ce"), "{out}");
+        let out = apply(SRC, &[set("l.weight", "cosine(1, 0)")]).expect("applies");
+        assert!(out.contains("loss l weight cosine(1, 0) = soft_ce"), "{out}");
+        assert!(crate::syntax::parse(&out).is_ok(), "{out}");
+        // Only losses have weights.
+        assert!(apply(SRC, &[set("backbone.weight", "1")]).is_ok_and(|o| o.contains("weight: 1")));
     }
 }

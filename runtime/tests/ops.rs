@@ -245,13 +245,20 @@ fn maximum_takes_the_larger_of_each_pair() {
     });
 }
 
+/// An op, its parameters and its float64 formula.
+type Case<'a> = (
+    &'static str,
+    Vec<(&'static str, Param)>,
+    Box<dyn Fn(&[f64]) -> Vec<f64> + 'a>,
+);
+
 #[test]
 fn token_reductions_and_selections_match_their_formulas() {
     // 2 images × 5 tokens (a class token and a 2×2 grid) × width 3.
     let (b, n, d) = (2, 5, 3);
     let x = random(b * n * d, &mut Rng::new(11));
-    let token = |x: &[f64], i: usize, t: usize| x[(i * n + t) * d..][..d].to_vec();
-    let cases: [(&str, Vec<(&str, Param)>, Box<dyn Fn(&[f64]) -> Vec<f64>>); 5] = [
+    let token = move |x: &[f64], i: usize, t: usize| x[(i * n + t) * d..][..d].to_vec();
+    let cases: [Case; 5] = [
         (
             "cls",
             vec![],
@@ -326,10 +333,7 @@ fn per_image_view_ops_and_sums_match_their_formulas() {
 
 #[test]
 fn concat_tokens_puts_b_after_a() {
-    let (a, b) = (
-        random(2 * 2 * 3, &mut Rng::new(13)),
-        random(2 * 1 * 3, &mut Rng::new(14)),
-    );
+    let (a, b) = (random(2 * 2 * 3, &mut Rng::new(13)), random(2 * 3, &mut Rng::new(14)));
     let reference = |a: &[f64]| {
         (0..2)
             .flat_map(|i| {
