@@ -5,6 +5,8 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunError {
+    /// A data file is missing, unreadable or malformed.
+    Data { path: String, problem: String },
     /// A loss became NaN or infinite.
     NonFinite { step: u64, loss: String, value: f32 },
     /// A plan the runtime should have refused, or a compiler/runtime disagreement.
@@ -14,6 +16,7 @@ pub enum RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            RunError::Data { path, problem } => write!(f, "data file {path} {problem}"),
             RunError::NonFinite { step, loss, value } => write!(
                 f,
                 "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"

@@ -354,7 +354,7 @@ fn data(b: &mut Builder, d: &Decl) {
                         Param::List(v) => v.get(1).and_then(Param::as_num),
                         _ => None,
                     })
-                    .unwrap_or(3.0) as u64;
+                    .unwrap_or(1.0) as u64;
                 b.field_types.insert(
                     "image",
                     Ty::Image {

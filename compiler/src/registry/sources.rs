@@ -8,38 +8,98 @@ fn config(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Value(Value::Config(b.config())))
 }
 
-pub static ALL: &[Builtin] = &[Builtin {
-    name: "scenes",
-    category: Category::Source,
-    doc: "Procedural multi-object scenes generated on the fly: several object classes with \
+/// Where the Debian package `dataset-fashion-mnist` puts the IDX files.
+const FASHION_DIR: &str = "\"/usr/share/datasets/fashion-mnist\"";
+
+pub static ALL: &[Builtin] = &[
+    Builtin {
+        name: "scenes",
+        category: Category::Source,
+        doc: "Procedural multi-object scenes generated on the fly: several object classes with \
           distinct shapes, colours and textures on textured backgrounds (`colours: \"random\"` \
           draws each object's hue at random, so a class shows only in shape and texture: a \
           harder test of what views teach). Gives `image` \
           (3×size×size), `boxes` (every object's box), `segments` (an instance map), `labels` \
           (multi-hot classes present) and a single label (largest object) for probing. \
           Deterministic for a seed; nothing is downloaded.",
-    params: &[
-        opt("size", PTy::Int, "32", "side of the square images in pixels").within(Limit::Between(8.0, 512.0)),
-        opt("count", PTy::Int, "4096", "number of training scenes").within(Limit::AtLeast1),
-        opt("holdout", PTy::Int, "1024", "number of held-out scenes for probes").within(Limit::AtLeast1),
-        opt("classes", PTy::Int, "6", "number of object classes").within(Limit::Between(2.0, 6.0)),
-        opt(
-            "objects",
-            PTy::Pair,
-            "(1, 3)",
-            "how many objects per scene, inclusive range",
-        )
-        .within(Limit::Between(1.0, 8.0)),
-        opt(
-            "colours",
-            PTy::Choice(&["class", "random"]),
-            "\"class\"",
-            "object colours: one colour per class, or random hues",
-        ),
-        opt("seed", PTy::Int, "0", "generator seed").within(Limit::NonNeg),
-    ],
-    variadic: None,
-    rule: config,
-    call: None,
-    example: "data { source = scenes(size: 32, count: 4096) batch = 64 }",
-}];
+        params: &[
+            opt("size", PTy::Int, "32", "side of the square images in pixels").within(Limit::Between(8.0, 512.0)),
+            opt("count", PTy::Int, "4096", "number of training scenes").within(Limit::AtLeast1),
+            opt("holdout", PTy::Int, "1024", "number of held-out scenes for probes").within(Limit::AtLeast1),
+            opt("classes", PTy::Int, "6", "number of object classes").within(Limit::Between(2.0, 6.0)),
+            opt(
+                "objects",
+                PTy::Pair,
+                "(1, 3)",
+                "how many objects per scene, inclusive range",
+            )
+            .within(Limit::Between(1.0, 8.0)),
+            opt(
+                "colours",
+                PTy::Choice(&["class", "random"]),
+                "\"class\"",
+                "object colours: one colour per class, or random hues",
+            ),
+            opt("seed", PTy::Int, "0", "generator seed").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: config,
+        call: None,
+        example: "data { source = scenes(size: 32, count: 4096) batch = 64 }",
+    },
+    Builtin {
+        name: "fashion_mnist",
+        category: Category::Source,
+        doc: "Fashion-MNIST read from its IDX `.gz` files in `path` (the training split trains, the \
+              test split is held out): one greyscale item per image, replicated to 3 channels and \
+              resized to `size`. Gives `image`, `boxes` (the item's box), `segments` (its mask), \
+              `labels` (one-hot) and its class for probing. A missing, truncated or malformed \
+              file stops the run with its path and what is wrong.",
+        params: &[
+            opt("path", PTy::Str, FASHION_DIR, "folder holding the four IDX files"),
+            opt("size", PTy::Int, "28", "side of the images in pixels").within(Limit::Between(8.0, 512.0)),
+            opt("count", PTy::Int, "60000", "training images (the first ones)").within(Limit::AtLeast1),
+            opt("holdout", PTy::Int, "10000", "held-out test images for probes").within(Limit::AtLeast1),
+            opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0)),
+        ],
+        variadic: None,
+        rule: config,
+        call: None,
+        example: "data { source = fashion_mnist(size: 28, count: 10000) batch = 128 }",
+    },
+    Builtin {
+        name: "fashion_scenes",
+        category: Category::Source,
+        doc: "Fashion scenes: deterministic composites of Fashion-MNIST items (from the IDX files in \
+              `path`) on a black `size`×`size` canvas, later items occluding earlier ones. Gives \
+              `image`, `boxes` and `segments` of every visible item, `labels` (the multi-hot \
+              classes present) and the class of the largest item for probing. Held-out scenes \
+              use only test-split items.",
+        params: &[
+            opt("path", PTy::Str, FASHION_DIR, "folder holding the four IDX files"),
+            opt("size", PTy::Int, "64", "side of the canvas in pixels").within(Limit::Between(8.0, 512.0)),
+            opt("count", PTy::Int, "4096", "training scenes").within(Limit::AtLeast1),
+            opt("holdout", PTy::Int, "1024", "held-out scenes for probes").within(Limit::AtLeast1),
+            opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0)),
+            opt(
+                "objects",
+                PTy::Pair,
+                "(2, 4)",
+                "how many items per scene, inclusive range",
+            )
+            .within(Limit::Between(1.0, 8.0)),
+            opt(
+                "scale",
+                PTy::Pair,
+                "(0.35, 0.6)",
+                "item side as a fraction of the canvas",
+            )
+            .within(Limit::Between(0.05, 1.0)),
+            opt("seed", PTy::Int, "0", "composer seed").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: config,
+        call: None,
+        example: "data { source = fashion_scenes(size: 64, objects: (2, 4)) batch = 64 }",
+    },
+];

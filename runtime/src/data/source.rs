@@ -1,13 +1,15 @@
 //! A recipe's data source, materialised: the training and held-out sets of a run.
 
+use rayon::prelude::*;
 use sslc_compiler::value::Config;
 
+use super::fashion::{self, FashionScenes, Items};
 use super::{Colours, Scene, Scenes};
 use crate::config::{int, pair, text};
 use crate::error::RunError;
 
 /// Data sources this runtime reads.
-pub const SOURCES: &[&str] = &["scenes"];
+pub const SOURCES: &[&str] = &["scenes", "fashion_mnist", "fashion_scenes"];
 
 /// Data fields this runtime feeds to recipes.
 pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
@@ -20,7 +22,7 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Generates (or, later, loads) the data `cfg` describes.
+    /// Generates or loads the data `cfg` describes.
     pub fn open(cfg: &Config) -> Result<Dataset, RunError> {
         match cfg.builtin.as_str() {
             "scenes" => {
@@ -39,6 +41,42 @@ impl Dataset {
                     train: generator.many(0, 0..int(cfg, "count")? as u64),
                     holdout: generator.many(1, 0..int(cfg, "holdout")? as u64),
                     classes: generator.classes,
+                })
+            }
+            "fashion_mnist" | "fashion_scenes" => {
+                let dir = std::path::Path::new(text(cfg, "path")?);
+                let classes = int(cfg, "classes")?;
+                let train = Items::load(dir, fashion::TRAIN)?.keep_classes(classes);
+                let test = Items::load(dir, fashion::TEST)?.keep_classes(classes);
+                let (count, holdout) = (int(cfg, "count")?, int(cfg, "holdout")?);
+                let (train, holdout) = if cfg.builtin == "fashion_mnist" {
+                    let size = int(cfg, "size")?;
+                    let single = |items: &Items, n: usize| -> Vec<Scene> {
+                        (0..n.min(items.len()))
+                            .into_par_iter()
+                            .map(|i| items.single(i, size))
+                            .collect()
+                    };
+                    (single(&train, count), single(&test, holdout))
+                } else {
+                    let objects = pair(cfg, "objects")?;
+                    let scale = pair(cfg, "scale")?;
+                    let composer = FashionScenes {
+                        size: int(cfg, "size")?,
+                        objects: (objects.0 as usize, objects.1 as usize),
+                        scale: (scale.0 as f32, scale.1 as f32),
+                        seed: int(cfg, "seed")? as u64,
+                    };
+                    // Held-out scenes are composed from the test split's items only.
+                    (
+                        composer.many(&train, 0, 0..count as u64),
+                        composer.many(&test, 1, 0..holdout as u64),
+                    )
+                };
+                Ok(Dataset {
+                    train,
+                    holdout,
+                    classes,
                 })
             }
             other => Err(RunError::Internal(format!("data source `{other}` is not readable"))),
