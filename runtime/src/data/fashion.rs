@@ -197,58 +197,37 @@ impl Canvas {
         }
     }
 
-    /// The scene: grey replicated to three channels, tight boxes of what stays visible,
-    /// multi-hot labels and the class of the largest visible item.
+    /// The scene: grey replicated to three channels, tight boxes of the visible items only,
+    /// multi-hot labels and the class of the largest item.
     fn finish(self) -> Scene {
         let n = self.size;
         let mut image = Image::new(3, n, n);
         for c in 0..3 {
             image.data[c * n * n..(c + 1) * n * n].copy_from_slice(&self.grey);
         }
-        let mut objects: Vec<Object> = self
+        let objects = self
             .classes
             .iter()
             .map(|&class| Object {
                 class,
-                bbox: [f32::MAX, f32::MAX, 0.0, 0.0],
+                bbox: [0.0; 4],
                 area: 0,
             })
             .collect();
-        for (i, v) in self.segments.iter().enumerate() {
-            if *v > 0 {
-                let o = &mut objects[*v as usize - 1];
-                let (x, y) = ((i % n) as f32, (i / n) as f32);
-                o.area += 1;
-                o.bbox = [
-                    o.bbox[0].min(x),
-                    o.bbox[1].min(y),
-                    o.bbox[2].max(x + 1.0),
-                    o.bbox[3].max(y + 1.0),
-                ];
-            }
-        }
+        let mut scene = Scene::from_instances(image, objects, self.segments, CLASSES);
         // Items hidden entirely by later ones are dropped, and the instance map renumbered.
-        let mut renumber = vec![0u8; objects.len() + 1];
+        let mut renumber = vec![0u8; scene.objects.len() + 1];
         let mut next = 0u8;
-        for (k, o) in objects.iter().enumerate() {
+        for (k, o) in scene.objects.iter().enumerate() {
             if o.area > 0 {
                 next += 1;
                 renumber[k + 1] = next;
             }
         }
-        let segments = self.segments.iter().map(|v| renumber[*v as usize]).collect();
-        objects.retain(|o| o.area > 0);
-        let mut labels = vec![0.0; CLASSES];
-        for o in &objects {
-            labels[o.class] = 1.0;
+        for v in scene.segments.iter_mut() {
+            *v = renumber[*v as usize];
         }
-        let label = objects.iter().max_by_key(|o| o.area).map(|o| o.class).unwrap_or(0);
-        Scene {
-            image,
-            objects,
-            segments,
-            labels,
-            label,
-        }
+        scene.objects.retain(|o| o.area > 0);
+        scene
     }
 }

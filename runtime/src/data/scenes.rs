@@ -41,6 +41,46 @@ pub enum Colours {
     Class,
 }
 
+impl Scene {
+    /// A scene from its image, its objects as placed and its instance map (0 = background,
+    /// k + 1 = object k, later objects occluding earlier ones): each visible object gets its
+    /// area and the tight box of what stays visible, `labels` the classes visible and `label`
+    /// the class of the largest object. Hidden objects keep their placed box and area 0.
+    pub fn from_instances(image: Image, mut objects: Vec<Object>, segments: Vec<u8>, classes: usize) -> Scene {
+        let w = image.w;
+        let mut tight = vec![[f32::MAX, f32::MAX, 0.0f32, 0.0f32]; objects.len()];
+        for o in objects.iter_mut() {
+            o.area = 0;
+        }
+        for (i, v) in segments.iter().enumerate() {
+            if *v > 0 {
+                let k = *v as usize - 1;
+                let (x, y) = ((i % w) as f32, (i / w) as f32);
+                objects[k].area += 1;
+                let t = &mut tight[k];
+                *t = [t[0].min(x), t[1].min(y), t[2].max(x + 1.0), t[3].max(y + 1.0)];
+            }
+        }
+        for (o, t) in objects.iter_mut().zip(tight) {
+            if o.area > 0 {
+                o.bbox = t;
+            }
+        }
+        let mut labels = vec![0.0; classes];
+        for o in objects.iter().filter(|o| o.area > 0) {
+            labels[o.class] = 1.0;
+        }
+        let label = objects.iter().max_by_key(|o| o.area).map(|o| o.class).unwrap_or(0);
+        Scene {
+            image,
+            objects,
+            segments,
+            labels,
+            label,
+        }
+    }
+}
+
 /// Settings of the generator.
 #[derive(Clone, Debug)]
 pub struct Scenes {
@@ -169,34 +209,7 @@ impl Scenes {
                 area: 0,
             });
         }
-        // Boxes are the tight boxes of what stays visible (later objects occlude earlier ones).
-        let mut tight = vec![[f32::MAX, f32::MAX, 0.0f32, 0.0f32]; objects.len()];
-        for (i, v) in segments.iter().enumerate() {
-            if *v > 0 {
-                let k = *v as usize - 1;
-                let (x, y) = ((i % s) as f32, (i / s) as f32);
-                objects[k].area += 1;
-                let t = &mut tight[k];
-                *t = [t[0].min(x), t[1].min(y), t[2].max(x + 1.0), t[3].max(y + 1.0)];
-            }
-        }
-        for (o, t) in objects.iter_mut().zip(tight) {
-            if o.area > 0 {
-                o.bbox = t;
-            }
-        }
-        let mut labels = vec![0.0; self.classes];
-        for o in objects.iter().filter(|o| o.area > 0) {
-            labels[o.class] = 1.0;
-        }
-        let label = objects.iter().max_by_key(|o| o.area).map(|o| o.class).unwrap_or(0);
-        Scene {
-            image,
-            objects,
-            segments,
-            labels,
-            label,
-        }
+        Scene::from_instances(image, objects, segments, self.classes)
     }
 
     /// Scenes `range` of a stream, generated in parallel.
