@@ -5,7 +5,7 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunError {
-    /// A data file is missing, unreadable or malformed.
+    /// A data file or folder is missing, unreadable or malformed.
     Data { path: String, problem: String },
     /// A loss became NaN or infinite.
     NonFinite { step: u64, loss: String, value: f32 },
@@ -16,7 +16,7 @@ pub enum RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RunError::Data { path, problem } => write!(f, "data file {path} {problem}"),
+            RunError::Data { path, problem } => write!(f, "data at {path} {problem}"),
             RunError::NonFinite { step, loss, value } => write!(
                 f,
                 "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"

@@ -1,6 +1,6 @@
 //! Data sources: where images (and their boxes, masks and labels) come from.
 
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt};
+use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
 use crate::diag::Diag;
 use crate::value::Value;
 
@@ -101,5 +101,37 @@ pub static ALL: &[Builtin] = &[
         rule: config,
         call: None,
         example: "data { source = fashion_scenes(size: 64, objects: (2, 4)) batch = 64 }",
+    },
+    Builtin {
+        name: "image_folder",
+        category: Category::Source,
+        doc: "PNG and JPEG images from a folder, any size, grey or colour, decoded in parallel \
+              and resized to `size`×`size` (3 channels). `labels`: \"folders\" (one sub-folder \
+              per class, in name order), \"none\", or the name of a label file in the folder \
+              with `FILE,LABEL[,LABEL...]` lines (multi-label). Every 1/`holdout`-th file in name \
+              order is held out for probes. Gives `image`, `labels` (multi-hot), a whole-image \
+              box and segment. A corrupt image stops the run with its path.",
+        params: &[
+            req("path", PTy::Str, "the folder"),
+            opt("size", PTy::Int, "32", "side of the images after resizing").within(Limit::Between(8.0, 512.0)),
+            opt(
+                "labels",
+                PTy::Str,
+                "\"folders\"",
+                "\"folders\", \"none\" or a label file's name",
+            ),
+            opt(
+                "classes",
+                PTy::Int,
+                "10",
+                "number of classes (at least as many as the labels name)",
+            )
+            .within(Limit::AtLeast1),
+            opt("holdout", PTy::Num, "0.1", "fraction of the files held out").within(Limit::Between(0.01, 0.5)),
+        ],
+        variadic: None,
+        rule: config,
+        call: None,
+        example: "data { source = image_folder(path: \"images/\", size: 32, classes: 5) batch = 64 }",
     },
 ];

@@ -4,12 +4,13 @@ use rayon::prelude::*;
 use sslc_compiler::value::Config;
 
 use super::fashion::{self, FashionScenes, Items};
+use super::folder::{self, Labels};
 use super::{Colours, Scene, Scenes};
-use crate::config::{int, pair, text};
+use crate::config::{int, num, pair, text};
 use crate::error::RunError;
 
 /// Data sources this runtime reads.
-pub const SOURCES: &[&str] = &["scenes", "fashion_mnist", "fashion_scenes"];
+pub const SOURCES: &[&str] = &["scenes", "fashion_mnist", "fashion_scenes", "image_folder"];
 
 /// Data fields this runtime feeds to recipes.
 pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
@@ -76,6 +77,33 @@ impl Dataset {
                 Ok(Dataset {
                     train,
                     holdout,
+                    classes,
+                })
+            }
+            "image_folder" => {
+                let dir = std::path::Path::new(text(cfg, "path")?);
+                let labels = match text(cfg, "labels")? {
+                    "folders" => Labels::Folders,
+                    "none" => Labels::None,
+                    file => Labels::File(file.to_string()),
+                };
+                let (files, found) = folder::list(dir, &labels)?;
+                let classes = int(cfg, "classes")?;
+                if found > classes {
+                    return Err(RunError::Data {
+                        path: dir.display().to_string(),
+                        problem: format!("holds {found} classes, but the recipe declares `classes: {classes}`"),
+                    });
+                }
+                // Every k-th file (in name order) is held out.
+                let every = (1.0 / num(cfg, "holdout")?.max(1e-9)).round().max(2.0) as usize;
+                let (held, kept): (Vec<_>, Vec<_>) =
+                    files.into_iter().enumerate().partition(|(i, _)| i % every == every - 1);
+                let strip = |v: Vec<(usize, _)>| v.into_iter().map(|(_, f)| f).collect::<Vec<_>>();
+                let size = int(cfg, "size")?;
+                Ok(Dataset {
+                    train: folder::scenes(&strip(kept), size, classes)?,
+                    holdout: folder::scenes(&strip(held), size, classes)?,
                     classes,
                 })
             }

@@ -1,0 +1,143 @@
+//! An image folder: PNG and JPEG files of any size, grey or colour, decoded in parallel and
+//! resized to a square; labels from one sub-folder per class, from a label file, or none.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::Image;
+use super::scenes::{Object, Scene};
+use crate::error::RunError;
+
+/// Where labels come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Labels {
+    /// One sub-folder per class, in name order.
+    Folders,
+    /// No labels (every image counts as class 0).
+    None,
+    /// A text file in the folder: `FILE,LABEL[,LABEL...]` a line, FILE relative to the folder;
+    /// classes in order of first appearance.
+    File(String),
+}
+
+/// An image file and the ids of its classes.
+pub type Labelled = (PathBuf, Vec<usize>);
+
+fn is_image(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+fn fail(path: &Path, problem: impl Into<String>) -> RunError {
+    RunError::Data {
+        path: path.display().to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// Every image file under `dir` (one level of sub-folders), sorted, with its class ids.
+pub fn list(dir: &Path, labels: &Labels) -> Result<(Vec<Labelled>, usize), RunError> {
+    let entries = |d: &Path| -> Result<Vec<PathBuf>, RunError> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .map_err(|e| fail(d, format!("cannot be listed: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    match labels {
+        Labels::Folders => {
+            let classes: Vec<PathBuf> = entries(dir)?.into_iter().filter(|p| p.is_dir()).collect();
+            if classes.is_empty() {
+                return Err(fail(dir, "has no sub-folders, one per class, to read labels from"));
+            }
+            let mut files = vec![];
+            for (c, sub) in classes.iter().enumerate() {
+                files.extend(entries(sub)?.into_iter().filter(|p| is_image(p)).map(|p| (p, vec![c])));
+            }
+            Ok((files, classes.len()))
+        }
+        Labels::None => {
+            let files = entries(dir)?
+                .into_iter()
+                .filter(|p| is_image(p))
+                .map(|p| (p, vec![]))
+                .collect();
+            Ok((files, 1))
+        }
+        Labels::File(name) => {
+            let path = dir.join(name);
+            let text = std::fs::read_to_string(&path).map_err(|e| fail(&path, format!("cannot be read: {e}")))?;
+            let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+            let mut order = 0;
+            let mut files = vec![];
+            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let mut parts = line.split(',').map(str::trim);
+                let file = parts.next().unwrap_or_default();
+                let classes: Vec<usize> = parts
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        *ids.entry(l.to_string()).or_insert_with(|| {
+                            order += 1;
+                            order - 1
+                        })
+                    })
+                    .collect();
+                if classes.is_empty() {
+                    return Err(fail(&path, format!("line {}: `{line}` names no label", n + 1)));
+                }
+                files.push((dir.join(file), classes));
+            }
+            Ok((files, ids.len().max(1)))
+        }
+    }
+}
+
+/// Decodes and resizes one image file to `size`², 3 channels.
+pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
+    let img = image::open(path).map_err(|e| fail(path, format!("is not a readable PNG or JPEG image: {e}")))?;
+    let rgb = img.to_rgb8();
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    let mut full = Image::new(3, h, w);
+    for (x, y, p) in rgb.enumerate_pixels() {
+        for c in 0..3 {
+            full.set(c, y as usize, x as usize, p[c] as f32 / 255.0);
+        }
+    }
+    let mut out = Image::new(3, size, size);
+    let (sy, sx) = (h as f32 / size as f32, w as f32 / size as f32);
+    for c in 0..3 {
+        for y in 0..size {
+            for x in 0..size {
+                out.set(c, y, x, full.sample(c, (y as f32 + 0.5) * sy, (x as f32 + 0.5) * sx));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over
+/// `classes`, the first label for probes), decoded in parallel; the first bad file is named.
+pub fn scenes(files: &[Labelled], size: usize, classes: usize) -> Result<Vec<Scene>, RunError> {
+    files
+        .par_iter()
+        .map(|(path, ids)| {
+            let image = decode(path, size)?;
+            let class = ids.first().copied().unwrap_or(0);
+            let objects = vec![Object {
+                class,
+                bbox: [0.0, 0.0, size as f32, size as f32],
+                area: 0,
+            }];
+            let mut scene = Scene::from_instances(image, objects, vec![1; size * size], classes);
+            for id in ids {
+                scene.labels[*id] = 1.0;
+            }
+            scene.label = class;
+            Ok(scene)
+        })
+        .collect()
+}

@@ -1,0 +1,115 @@
+//! The image-folder source on PNG and JPEG files the test writes itself: grey and colour images
+//! of any size, labels from sub-folders or a label file, and a corrupt image named by its path.
+
+use std::path::{Path, PathBuf};
+
+use sslc_compiler::value::{Config, Param};
+use sslc_runtime::RunError;
+use sslc_runtime::data::Dataset;
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sslc-folder-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    dir
+}
+
+/// A grey PNG of `w`×`h` at level `v`.
+fn grey_png(path: &Path, w: u32, h: u32, v: u8) {
+    image::GrayImage::from_pixel(w, h, image::Luma([v]))
+        .save(path)
+        .expect("png");
+}
+
+/// A colour JPEG of `w`×`h`, pure red.
+fn red_jpeg(path: &Path, w: u32, h: u32) {
+    image::RgbImage::from_pixel(w, h, image::Rgb([255, 0, 0]))
+        .save(path)
+        .expect("jpeg");
+}
+
+fn config(dir: &Path, labels: &str) -> Config {
+    Config {
+        builtin: "image_folder".into(),
+        params: vec![
+            ("path".into(), Param::Str(dir.display().to_string())),
+            ("size".into(), Param::Num(8.0)),
+            ("labels".into(), Param::Str(labels.into())),
+            ("classes".into(), Param::Num(3.0)),
+            ("holdout".into(), Param::Num(0.25)),
+        ],
+    }
+}
+
+#[test]
+fn class_folders_give_labels_and_images_of_any_size_are_resized() {
+    let dir = folder("classes");
+    for class in ["a_grey", "b_red"] {
+        std::fs::create_dir_all(dir.join(class)).expect("class folder");
+    }
+    for i in 0..4 {
+        grey_png(&dir.join("a_grey").join(format!("{i}.png")), 10 + i, 7, 128);
+        red_jpeg(&dir.join("b_red").join(format!("{i}.jpg")), 20, 12 + i);
+    }
+    std::fs::write(dir.join("a_grey").join("notes.txt"), "not an image").expect("write");
+    let data = Dataset::open(&config(&dir, "folders")).expect("opens");
+    // 8 images, every 4th held out.
+    assert_eq!((data.train.len(), data.holdout.len(), data.classes), (6, 2, 3));
+    for s in data.train.iter().chain(&data.holdout) {
+        assert_eq!((s.image.c, s.image.h, s.image.w), (3, 8, 8));
+        assert_eq!(s.labels.iter().sum::<f32>(), 1.0);
+        let (r, g) = (s.image.at(0, 4, 4), s.image.at(1, 4, 4));
+        if s.label == 0 {
+            assert!(
+                (r - 128.0 / 255.0).abs() < 0.01 && (g - r).abs() < 1e-6,
+                "grey: {r} {g}"
+            );
+        } else {
+            assert!(r > 0.9 && g < 0.1, "red: {r} {g}");
+        }
+    }
+    assert!(data.train.iter().any(|s| s.label == 0) && data.train.iter().any(|s| s.label == 1));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_label_file_gives_multi_labels() {
+    let dir = folder("file");
+    for i in 0..4 {
+        grey_png(&dir.join(format!("{i}.png")), 9, 9, 50);
+    }
+    std::fs::write(
+        dir.join("labels.csv"),
+        "0.png,shoe\n1.png,shoe,bag\n2.png,bag\n3.png,hat,shoe\n",
+    )
+    .expect("labels");
+    let data = Dataset::open(&config(&dir, "labels.csv")).expect("opens");
+    let all: Vec<_> = data.train.iter().chain(&data.holdout).collect();
+    // Classes in order of first appearance: shoe 0, bag 1, hat 2.
+    let multi = all.iter().filter(|s| s.labels == vec![1.0, 1.0, 0.0]).count();
+    assert_eq!(multi, 1, "1.png is a shoe and a bag");
+    assert!(
+        all.iter().any(|s| s.labels == vec![1.0, 0.0, 1.0] && s.label == 2),
+        "3.png: hat first"
+    );
+    // More classes than the recipe declares is an error naming the folder.
+    std::fs::write(dir.join("labels.csv"), "0.png,a\n1.png,b\n2.png,c\n3.png,d\n").expect("labels");
+    let err = Dataset::open(&config(&dir, "labels.csv")).err().expect("refused");
+    assert!(err.to_string().contains("holds 4 classes"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_corrupt_image_is_named_by_its_path() {
+    let dir = folder("corrupt");
+    std::fs::create_dir_all(dir.join("only")).expect("class folder");
+    grey_png(&dir.join("only").join("good.png"), 8, 8, 10);
+    std::fs::write(dir.join("only").join("broken.png"), b"\x89PNG\r\n\x1a\nnot really").expect("write");
+    let err = Dataset::open(&config(&dir, "folders")).err().expect("refused");
+    let RunError::Data { path, problem } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(path.ends_with("broken.png"), "{path}");
+    assert!(problem.contains("not a readable PNG or JPEG"), "{problem}");
+    std::fs::remove_dir_all(dir).ok();
+}
