@@ -9,7 +9,14 @@ fn config(b: &Args) -> Result<Out, Diag> {
 }
 
 /// Where the Debian package `dataset-fashion-mnist` puts the IDX files.
-const FASHION_DIR: &str = "\"/usr/share/datasets/fashion-mnist\"";
+const FASHION_PATH: super::Param = opt(
+    "path",
+    PTy::Str,
+    "\"/usr/share/datasets/fashion-mnist\"",
+    "folder holding the four IDX files",
+);
+const FASHION_CLASSES: super::Param =
+    opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0));
 
 pub static ALL: &[Builtin] = &[
     Builtin {
@@ -56,11 +63,11 @@ pub static ALL: &[Builtin] = &[
               `labels` (one-hot) and its class for probing. A missing, truncated or malformed \
               file stops the run with its path and what is wrong.",
         params: &[
-            opt("path", PTy::Str, FASHION_DIR, "folder holding the four IDX files"),
+            FASHION_PATH,
             opt("size", PTy::Int, "28", "side of the images in pixels").within(Limit::Between(8.0, 512.0)),
             opt("count", PTy::Int, "60000", "training images (the first ones)").within(Limit::AtLeast1),
             opt("holdout", PTy::Int, "10000", "held-out test images for probes").within(Limit::AtLeast1),
-            opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0)),
+            FASHION_CLASSES,
         ],
         variadic: None,
         rule: config,
@@ -76,11 +83,11 @@ pub static ALL: &[Builtin] = &[
               classes present) and the class of the largest item for probing. Held-out scenes \
               use only test-split items.",
         params: &[
-            opt("path", PTy::Str, FASHION_DIR, "folder holding the four IDX files"),
+            FASHION_PATH,
             opt("size", PTy::Int, "64", "side of the canvas in pixels").within(Limit::Between(8.0, 512.0)),
             opt("count", PTy::Int, "4096", "training scenes").within(Limit::AtLeast1),
             opt("holdout", PTy::Int, "1024", "held-out scenes for probes").within(Limit::AtLeast1),
-            opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0)),
+            FASHION_CLASSES,
             opt(
                 "objects",
                 PTy::Pair,
