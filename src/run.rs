@@ -111,8 +111,10 @@ fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunErro
         );
     }
     let after = trainer.probe()?;
-    if let (Some(b), Some(a), Some(cfg)) = (before, after, &plan.train.probe) {
+    let pixels = trainer.probe_pixels()?;
+    if let (Some(b), Some(a), Some(p), Some(cfg)) = (before, after, pixels, &plan.train.probe) {
         println!("{cfg} on {} held-out images", trainer.data.holdout.len());
+        println!("  raw pixels {:5.1}%", p * 100.0);
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);
     }

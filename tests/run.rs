@@ -33,7 +33,7 @@ fn a_small_recipe_trains_and_reports_both_probes() {
             .parse()
             .expect("a percentage")
     };
-    for label in ["untrained", "trained"] {
+    for label in ["raw pixels", "untrained", "trained"] {
         let p = percent(label);
         assert!((0.0..=100.0).contains(&p), "{label} = {p}");
     }

@@ -38,7 +38,8 @@ impl Knn {
         })
     }
 
-    /// Accuracy on `queries` with the first `images` of `bank` as neighbours.
+    /// Accuracy on `queries` with the first `images` of `bank` as neighbours, on the features of
+    /// the probed network.
     pub fn run(
         &self,
         weights: &Weights,
@@ -50,6 +51,38 @@ impl Knn {
         let net = weights.get(&self.branch, &self.net)?.valid();
         let bank = &bank[..self.images.min(bank.len())];
         let (fb, fq) = (features(&net, bank, device)?, features(&net, queries, device)?);
+        self.vote(fb, fq, bank, queries, classes)
+    }
+
+    /// The same probe on raw pixels (each image flattened and L2-normalised): the baseline
+    /// that needs no network at all.
+    pub fn run_on_pixels(
+        &self,
+        bank: &[Scene],
+        queries: &[Scene],
+        classes: usize,
+        device: &Device,
+    ) -> Result<f64, RunError> {
+        let bank = &bank[..self.images.min(bank.len())];
+        let plain = device.clone().inner();
+        let pixels = |scenes: &[Scene]| -> Result<Tensor<2>, RunError> {
+            let parts = full_images(scenes, &plain)
+                .map(|x| x.map(|x| x.flatten::<2>(1, 3)))
+                .collect::<Result<Vec<_>, RunError>>()?;
+            Ok(l2norm(Tensor::cat(parts, 0)))
+        };
+        self.vote(pixels(bank)?, pixels(queries)?, bank, queries, classes)
+    }
+
+    /// Temperature-weighted votes of the `k` most similar bank rows for every query row.
+    fn vote(
+        &self,
+        fb: Tensor<2>,
+        fq: Tensor<2>,
+        bank: &[Scene],
+        queries: &[Scene],
+        classes: usize,
+    ) -> Result<f64, RunError> {
         let sims: Vec<f32> = fq
             .matmul(fb.transpose())
             .try_into_vec_as::<f32>()

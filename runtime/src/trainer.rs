@@ -176,6 +176,16 @@ impl Trainer {
         })
     }
 
+    /// The recipe's probe on raw pixels instead of a network, if it declares one.
+    pub fn probe_pixels(&self) -> Result<Option<f64>, RunError> {
+        let Some(cfg) = &self.plan.train.probe else {
+            return Ok(None);
+        };
+        Knn::from_config(cfg)?
+            .run_on_pixels(&self.data.train, &self.data.holdout, self.data.classes, &self.device)
+            .map(Some)
+    }
+
     /// The recipe's probe on the current weights, if it declares one.
     pub fn probe(&self) -> Result<Option<f64>, RunError> {
         let Some(cfg) = &self.plan.train.probe else {

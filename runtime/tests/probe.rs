@@ -1,0 +1,57 @@
+//! The kNN probe's baseline on raw pixels: images that differ only in brightness by class are
+//! told apart perfectly, and labels that ignore the pixels are not.
+
+use sslc_runtime::data::Image;
+use sslc_runtime::data::scenes::{Object, Scene};
+use sslc_runtime::probe::Knn;
+
+/// An 8×8 image of level `v`, with a faint per-image ripple so no two are equal.
+fn scene(v: f32, i: usize, class: usize) -> Scene {
+    let mut img = Image::new(3, 8, 8);
+    for (k, p) in img.data.iter_mut().enumerate() {
+        *p = v + 0.01 * ((k * (i + 1)) % 7) as f32;
+    }
+    let object = Object {
+        class,
+        bbox: [0.0, 0.0, 8.0, 8.0],
+        area: 0,
+    };
+    Scene::from_instances(img, vec![object], vec![1; 64], 2)
+}
+
+fn knn() -> Knn {
+    Knn {
+        branch: "online".into(),
+        net: "backbone".into(),
+        k: 5,
+        temperature: 0.07,
+        images: 1024,
+    }
+}
+
+#[test]
+fn pixels_separate_classes_that_differ_in_pixels_and_not_others() {
+    let device = sslc_runtime::device::default();
+    let dark_light = |i: usize| {
+        if i.is_multiple_of(2) {
+            scene(0.1, i, 0)
+        } else {
+            scene(0.9, i, 1)
+        }
+    };
+    let bank: Vec<Scene> = (0..20).map(dark_light).collect();
+    let queries: Vec<Scene> = (20..30).map(dark_light).collect();
+    let acc = knn().run_on_pixels(&bank, &queries, 2, &device).expect("probe");
+    assert_eq!(acc, 1.0);
+    // The same images with every query's label flipped: pixels now point the wrong way.
+    let flipped: Vec<Scene> = (20..30)
+        .map(|i: usize| {
+            if i.is_multiple_of(2) {
+                scene(0.1, i, 1)
+            } else {
+                scene(0.9, i, 0)
+            }
+        })
+        .collect();
+    assert_eq!(knn().run_on_pixels(&bank, &flipped, 2, &device).expect("probe"), 0.0);
+}
