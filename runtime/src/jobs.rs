@@ -107,9 +107,7 @@ impl KmeansSegments {
             self.iters
         ))
     }
-}
 
-impl KmeansSegments {
     /// The initial maps: SLIC superpixels, as many as the upper end of `k` (10 rounds).
     fn superpixels(&self, scenes: &mut [Scene]) -> String {
         let k = self.k.1;

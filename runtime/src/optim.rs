@@ -11,6 +11,7 @@ use sslc_compiler::value::Config;
 use crate::config::{num, pair};
 use crate::error::RunError;
 use crate::nets::Net;
+use crate::weights::is_decayed;
 
 /// Optimisers the trainer runs.
 pub const OPTIMIZERS: &[&str] = &["adamw", "adam", "sgd", "lars"];
@@ -119,8 +120,8 @@ impl Optimizer for Lars {
     }
 }
 
-/// Adds wd·θ to the gradient of every trainable matrix not in `held` (L2 decay; biases and norms
-/// are not decayed, as with decoupled decay).
+/// Adds wd·θ to the gradient of every decayed parameter (L2 decay; the same parameters as
+/// decoupled decay, `weights::is_decayed`).
 pub fn couple_decay(nets: &[Net], grads: &mut GradientsParams, wd: f64, held: &[ParamId]) {
     if wd == 0.0 {
         return;
@@ -139,7 +140,7 @@ struct Couple<'a> {
 
 impl ModuleVisitor for Couple<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if D < 2 || self.held.contains(&param.id) {
+        if !is_decayed(D, &param.id, self.held) {
             return;
         }
         if let Some(g) = self.grads.remove::<D>(param.id) {

@@ -239,13 +239,18 @@ impl ModuleMapper for Mix {
     }
 }
 
-/// Scales matrices (rank ≥ 2) by a factor, keeping them leaves of the autodiff graph; skips the
-/// listed parameters.
+/// Whether weight decay, decoupled or L2, applies to a parameter of rank `rank`: matrices do,
+/// biases and norms do not, and neither do parameters held at this step.
+pub fn is_decayed(rank: usize, id: &ParamId, held: &[ParamId]) -> bool {
+    rank >= 2 && !held.contains(id)
+}
+
+/// Scales the decayed parameters by a factor, keeping them leaves of the autodiff graph.
 struct Decay(f64, Vec<ParamId>);
 
 impl ModuleMapper for Decay {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if D < 2 || self.1.contains(&param.id) {
+        if !is_decayed(D, &param.id, &self.1) {
             return param;
         }
         let f = self.0 as f32;
