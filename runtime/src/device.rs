@@ -1,16 +1,85 @@
-//! The device a run uses, chosen from the backends this binary was built with.
+//! The device a run uses, chosen at run time among the backends this binary was built with:
+//! `--device NAME`, else the `SSLC_DEVICE` environment variable, else the fastest compiled in.
 
-use burn::tensor::Device;
+#![allow(deprecated)] // burn-tch and burn-ndarray are deprecated upstream; they stay opt-in here.
 
-/// The compute device of the backend compiled in (libtorch, wgpu, ndarray, else flex), without
-/// autodiff; callers add `.autodiff()` for training.
+pub use burn::tensor::Device;
+
+/// Device names this binary accepts, the preferred one first.
+pub fn names() -> Vec<&'static str> {
+    let mut v = vec![];
+    if cfg!(feature = "tch") {
+        v.extend(["tch", "tch:cuda", "tch:cuda:N", "tch:mps"]);
+    }
+    if cfg!(feature = "wgpu") {
+        v.push("wgpu");
+    }
+    if cfg!(feature = "flex") {
+        v.push("flex");
+    }
+    if cfg!(feature = "ndarray") {
+        v.push("ndarray");
+    }
+    v
+}
+
+/// The device named `name` (one of [`names`]; `tch` is libtorch on the CPU, `tch:cuda` its
+/// first GPU, `tch:cuda:1` the second), without autodiff; callers add `.autodiff()` to train.
+pub fn parse(name: &str) -> Result<Device, String> {
+    let unknown = || {
+        format!(
+            "unknown device `{name}`; this binary offers: {} (other backends are cargo features: \
+             flex, tch, wgpu, ndarray)",
+            names().join(", ")
+        )
+    };
+    match name.split(':').collect::<Vec<_>>().as_slice() {
+        #[cfg(feature = "tch")]
+        ["tch"] | ["tch", "cpu"] => Ok(Device::libtorch()),
+        #[cfg(feature = "tch")]
+        ["tch", "cuda"] => Ok(Device::libtorch_cuda(0)),
+        #[cfg(feature = "tch")]
+        ["tch", "cuda", i] => i.parse::<usize>().map(Device::libtorch_cuda).map_err(|_| unknown()),
+        #[cfg(feature = "tch")]
+        ["tch", "mps"] => Ok(Device::libtorch_mps()),
+        #[cfg(feature = "wgpu")]
+        ["wgpu"] => Ok(Device::wgpu(Default::default())),
+        #[cfg(feature = "flex")]
+        ["flex"] => Ok(Device::flex()),
+        #[cfg(feature = "ndarray")]
+        ["ndarray"] => Ok(Device::ndarray()),
+        _ => Err(unknown()),
+    }
+}
+
+/// `SSLC_DEVICE` if set, else the first of [`names`]. An unknown `SSLC_DEVICE` is an error.
+pub fn from_env() -> Result<Device, String> {
+    match std::env::var("SSLC_DEVICE") {
+        Ok(name) if !name.is_empty() => parse(&name).map_err(|e| format!("SSLC_DEVICE: {e}")),
+        _ => Ok(preferred()),
+    }
+}
+
+/// The device tests and benches use: [`from_env`], panicking on a bad `SSLC_DEVICE`.
 pub fn default() -> Device {
+    from_env().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The fastest backend compiled in: libtorch, wgpu, flex, ndarray.
+fn preferred() -> Device {
     #[cfg(feature = "tch")]
     return Device::libtorch();
     #[cfg(all(feature = "wgpu", not(feature = "tch")))]
     return Device::wgpu(Default::default());
-    #[cfg(all(feature = "ndarray", not(any(feature = "tch", feature = "wgpu"))))]
+    #[cfg(all(feature = "flex", not(any(feature = "tch", feature = "wgpu"))))]
+    return Device::flex();
+    #[cfg(all(feature = "ndarray", not(any(feature = "tch", feature = "wgpu", feature = "flex"))))]
     return Device::ndarray();
-    #[cfg(not(any(feature = "tch", feature = "wgpu", feature = "ndarray")))]
-    Device::flex()
+    #[cfg(not(any(feature = "tch", feature = "wgpu", feature = "flex", feature = "ndarray")))]
+    compile_error!("sslc-runtime needs a backend feature: flex, tch, wgpu or ndarray")
+}
+
+/// The name of the default device's backend, for messages.
+pub fn preferred_name() -> &'static str {
+    names().first().copied().unwrap_or("none")
 }

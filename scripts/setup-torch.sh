@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs PyTorch 2.11.0 from PyPI into .torch/ (a virtual environment in the repository), for
+# the libtorch backend (`--features tch`) and the PyTorch yardstick in bench/. The wheel is the
+# CUDA 13.0 build, so the same binary also runs on GPU machines that carry torch 2.11.
+# Idempotent: a second run only checks the installed version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.torch
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.11.0")' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 numpy
+fi
+"$venv/bin/python" -c 'import torch; print("torch", torch.__version__, "at", torch.__path__[0])'
