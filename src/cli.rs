@@ -40,8 +40,10 @@ enum Command {
         #[command(flatten)]
         overrides: Overrides,
     },
-    /// Train a recipe and report a kNN probe against the untrained network.
+    /// Train a recipe, report a kNN probe against the untrained network, save a checkpoint.
     Run(crate::run::RunArgs),
+    /// Evaluate a checkpoint: kNN, linear, multi-label and dense probes, with baselines.
+    Eval(crate::eval::EvalArgs),
     /// Print the reference of every built-in (the generated part of docs/language.md).
     Reference,
 }
@@ -56,23 +58,25 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<(String, Compiled), Ex
             return Err(ExitCode::from(2));
         }
     };
+    load_text(&path.display().to_string(), &original, overrides)
+}
+
+/// As [`load`], for recipe text already read; `name` labels its diagnostics.
+pub fn load_text(name: &str, original: &str, overrides: &Overrides) -> Result<(String, Compiled), ExitCode> {
     let list = overrides.collect().map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
-    let src = match sslc_compiler::overrides::apply(&original, &list) {
+    let src = match sslc_compiler::overrides::apply(original, &list) {
         Ok(s) => s,
         Err(diags) => {
-            eprintln!("{}", diag::render_all(&diags, &path.display().to_string(), &original));
+            eprintln!("{}", diag::render_all(&diags, name, original));
             return Err(ExitCode::FAILURE);
         }
     };
     let compiled = compile(&src);
     if !compiled.diags.is_empty() {
-        eprintln!(
-            "{}",
-            diag::render_all(&compiled.diags, &path.display().to_string(), &src)
-        );
+        eprintln!("{}", diag::render_all(&compiled.diags, name, &src));
     }
     if compiled.has_errors() {
         return Err(ExitCode::FAILURE);
@@ -114,6 +118,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Run(args) => crate::run::run(args),
+        Command::Eval(args) => crate::eval::run(args),
         Command::Reference => {
             print!("{}", sslc_compiler::registry::reference());
             ExitCode::SUCCESS

@@ -1,6 +1,8 @@
-//! The `sslc` command line: `check`, `graph` and `run` over recipe files.
+//! The `sslc` command line: `check`, `graph`, `run` and `eval` over recipes and checkpoints.
 
 mod cli;
+mod device;
+mod eval;
 mod run;
 mod settings;
 

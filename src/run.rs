@@ -1,13 +1,16 @@
 //! The `run` command: compile, refuse what the runtime cannot execute, train with a progress
-//! bar, and report the probe on the trained network next to the untrained one.
+//! bar, report the probe on the trained network next to the untrained one, save a checkpoint,
+//! and (with `--eval-every`) run the full evaluation along the way.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sslc_compiler::diag::{Diag, render_all};
+use sslc_runtime::checkpoint::{self, Meta};
+use sslc_runtime::eval::{Eval, Report, Suite};
 use sslc_runtime::{RunError, Trainer, support};
 
 /// Options of `sslc run`.
@@ -17,6 +20,25 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub overrides: crate::settings::Overrides,
+    #[command(flatten)]
+    pub device: crate::device::DeviceArg,
+    /// Where the checkpoint (`final.ckpt`) and evaluations (`eval.json`) go
+    /// [default: runs/<recipe name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Run the full evaluation (`sslc eval`) every N epochs and at the end, saving a
+    /// checkpoint each time; 0 turns it off.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub eval_every: u64,
+}
+
+impl RunArgs {
+    fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let stem = self.file.file_stem().map(|s| s.to_string_lossy().into_owned());
+            PathBuf::from("runs").join(stem.unwrap_or_else(|| "run".into()))
+        })
+    }
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -39,7 +61,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         eprintln!("{}", render_all(&refused, &args.file.display().to_string(), &src));
         return ExitCode::FAILURE;
     }
-    match train(&plan, &args) {
+    match train(&plan, &src, &args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -48,19 +70,31 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
 }
 
-fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunError> {
-    let device = sslc_runtime::device::default();
+fn train(plan: &sslc_compiler::plan::Plan, src: &str, args: &RunArgs) -> Result<(), RunError> {
+    let (device, device_name) = args.device.resolve().map_err(|problem| RunError::Data {
+        path: "--device".into(),
+        problem,
+    })?;
     let started = Instant::now();
+    let out = args.out_dir();
+    let recipe = args.file.display().to_string();
+    let suite = if args.eval_every > 0 {
+        eprintln!("preparing the evaluation (raw-pixel and untrained baselines)...");
+        Some(Suite::new(plan, Eval::default(), &device)?)
+    } else {
+        None
+    };
+    let mut reports = vec![];
     let mut trainer = Trainer::new(plan, &device)?;
     eprintln!(
-        "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, backend {}",
+        "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, device {}",
         args.file.display(),
         trainer.data.train.len(),
         plan.train.epochs,
         trainer.steps_per_epoch,
         trainer.batch,
         trainer.weights.trainable_params(),
-        support::backend(),
+        device_name,
     );
     let before = trainer.probe()?;
     if let Some(acc) = before {
@@ -96,6 +130,20 @@ fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunErro
         if !interactive && (info.step % plan.train.log_every.max(1) == 0 || info.step == trainer.total_steps) {
             eprintln!("step {}/{} {msg}", info.step, trainer.total_steps);
         }
+        let epoch_done = trainer.step % trainer.steps_per_epoch == 0;
+        let epoch = trainer.step / trainer.steps_per_epoch;
+        if let Some(suite) = &suite
+            && epoch_done
+            && (epoch % args.eval_every == 0 || trainer.step == trainer.total_steps)
+        {
+            let report = bar.suspend(|| -> Result<_, RunError> {
+                let report = suite.report(&trainer.weights, &recipe, trainer.step, epoch as f64, &device)?;
+                eprint!("{}", report.table());
+                Ok(report)
+            })?;
+            reports.push(report);
+            save(&out, &recipe, src, &trainer, &reports)?;
+        }
         last = Some(info);
     }
     bar.finish_and_clear();
@@ -118,6 +166,28 @@ fn train(plan: &sslc_compiler::plan::Plan, args: &RunArgs) -> Result<(), RunErro
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);
     }
+    let ckpt = save(&out, &recipe, src, &trainer, &reports)?;
+    eprintln!(
+        "checkpoint {} (evaluate it with `sslc eval {}`)",
+        ckpt.display(),
+        ckpt.display()
+    );
     eprintln!("total time {:.0}s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Writes the checkpoint, and the evaluations so far if any, into `out`.
+fn save(out: &Path, recipe: &str, src: &str, trainer: &Trainer, reports: &[Report]) -> Result<PathBuf, RunError> {
+    let path = out.join("final.ckpt");
+    let meta = Meta {
+        recipe_file: recipe.into(),
+        recipe: src.into(),
+        step: trainer.step,
+        epoch: trainer.step as f64 / trainer.steps_per_epoch as f64,
+    };
+    checkpoint::save(&path, &meta, &trainer.weights)?;
+    if !reports.is_empty() {
+        crate::eval::write_json(&out.join("eval.json"), reports)?;
+    }
+    Ok(path)
 }

@@ -17,8 +17,12 @@ fn sslc(args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn a_small_recipe_trains_and_reports_both_probes() {
-    let (ok, stdout, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl"]);
+    let dir = std::env::temp_dir().join(format!("sslc-run-{}", std::process::id()));
+    let out = dir.display().to_string();
+    let (ok, stdout, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--out", &out]);
     assert!(ok, "run failed:\n{stderr}");
+    assert!(dir.join("final.ckpt").is_file(), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
     // 96 images in batches of 32 for 2 epochs: 6 steps, each logged.
     assert!(stderr.contains("step 6/6"), "{stderr}");
     assert!(stderr.contains("final loss"), "{stderr}");
@@ -37,4 +41,46 @@ fn a_small_recipe_trains_and_reports_both_probes() {
         let p = percent(label);
         assert!((0.0..=100.0).contains(&p), "{label} = {p}");
     }
+}
+
+#[test]
+fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
+    let dir = std::env::temp_dir().join(format!("sslc-run-eval-{}", std::process::id()));
+    let out = dir.display().to_string();
+    let (ok, _, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--out", &out, "--eval-every", "1"]);
+    assert!(ok, "run failed:\n{stderr}");
+    // Evaluated after each of the 2 epochs, with the three feature rows each time.
+    assert_eq!(stderr.matches("kNN k=200").count(), 2, "{stderr}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("eval.json")).expect("eval.json")).unwrap();
+    let reports = run.as_array().expect("a list of reports");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[1]["step"], 6);
+
+    let ckpt = dir.join("final.ckpt").display().to_string();
+    let json = dir.join("again.json").display().to_string();
+    let (ok, stdout, stderr) = sslc(&["eval", &ckpt, "--json", &json]);
+    assert!(ok, "eval failed:\n{stderr}");
+    for row in ["raw pixels", "untrained", "trained"] {
+        assert!(stdout.lines().any(|l| l.trim_start().starts_with(row)), "{stdout}");
+    }
+    let again: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // Same weights, same data, same probes: the same figures, every row and column.
+    assert_eq!(again[0]["rows"], reports[1]["rows"]);
+    let trained = &again[0]["rows"][2];
+    for key in ["linear", "map", "miou"] {
+        let v = trained[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} missing: {trained}"));
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    assert!(trained["knn"]["200"].as_f64().is_some(), "{trained}");
+
+    // A damaged checkpoint is refused by name.
+    let bytes = std::fs::read(dir.join("final.ckpt")).unwrap();
+    std::fs::write(dir.join("final.ckpt"), &bytes[..bytes.len() / 2]).unwrap();
+    let (ok, _, stderr) = sslc(&["eval", &ckpt]);
+    assert!(!ok);
+    assert!(stderr.contains(&ckpt) && stderr.contains("truncated"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,8 @@ use std::fmt;
 pub enum RunError {
     /// A data file or folder is missing, unreadable or malformed.
     Data { path: String, problem: String },
+    /// A checkpoint is missing, unreadable, malformed, or holds other networks than its recipe.
+    Checkpoint { path: String, problem: String },
     /// A loss became NaN or infinite.
     NonFinite { step: u64, loss: String, value: f32 },
     /// A plan the runtime should have refused, or a compiler/runtime disagreement.
@@ -17,6 +19,7 @@ impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RunError::Data { path, problem } => write!(f, "data at {path} {problem}"),
+            RunError::Checkpoint { path, problem } => write!(f, "checkpoint {path}: {problem}"),
             RunError::NonFinite { step, loss, value } => write!(
                 f,
                 "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"

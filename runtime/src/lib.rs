@@ -1,15 +1,16 @@
 //! sslc's runtime: executes compiled plans. It sees only `sslc_compiler::plan`, never syntax.
 
 pub mod augment;
+pub mod checkpoint;
 pub mod config;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod eval;
 pub mod exec;
 pub mod jobs;
 pub mod nets;
 pub mod optim;
-pub mod probe;
 pub mod rng;
 pub mod support;
 pub mod trainer;

@@ -36,6 +36,15 @@ impl Rng {
         lo + (hi - lo) * self.f32()
     }
 
+    /// A uniformly random permutation of `0..n` (Fisher–Yates).
+    pub fn permutation(mut self, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+        v
+    }
+
     /// Uniform integer in [0, n).
     pub fn below(&mut self, n: usize) -> usize {
         ((self.next_u64() >> 11) % n.max(1) as u64) as usize

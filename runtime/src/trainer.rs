@@ -9,10 +9,10 @@ use sslc_compiler::value::Schedule;
 use crate::config::schedule;
 use crate::data::Dataset;
 use crate::error::RunError;
+use crate::eval::knn::Knn;
 use crate::exec::Program;
 use crate::jobs::KmeansSegments;
 use crate::optim::{self, DecayKind};
-use crate::probe::Knn;
 use crate::rng::Rng;
 use crate::weights::Weights;
 
@@ -99,10 +99,7 @@ impl Trainer {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
         let mut notes = vec![];
         if within == 0 || self.order.is_empty() {
-            self.order = permutation(
-                self.data.train.len(),
-                Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch),
-            );
+            self.order = Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch).permutation(self.data.train.len());
             for job in self.jobs.iter().filter(|j| j.due(epoch)) {
                 notes.push(job.run(
                     &self.weights,
@@ -208,13 +205,4 @@ fn scalar(t: Tensor<1>) -> Result<f32, RunError> {
         .ok()
         .and_then(|v| v.first().copied())
         .ok_or_else(|| RunError::Internal("reading a loss failed".into()))
-}
-
-/// A uniformly random permutation of `0..n` (Fisher–Yates).
-fn permutation(n: usize, mut rng: Rng) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        v.swap(i, rng.below(i + 1));
-    }
-    v
 }

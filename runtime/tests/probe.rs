@@ -3,7 +3,7 @@
 
 use sslc_runtime::data::Image;
 use sslc_runtime::data::scenes::{Object, Scene};
-use sslc_runtime::probe::Knn;
+use sslc_runtime::eval::knn::Knn;
 
 /// An 8×8 image of level `v`, with a faint per-image ripple so no two are equal.
 fn scene(v: f32, i: usize, class: usize) -> Scene {

@@ -181,6 +181,22 @@ impl Net {
             v => Err(RunError::Internal(format!("probe features are {}", v.kind()))),
         }
     }
+
+    /// Dense features for probes, `[batch, g·g, dim]` in row-major grid order: a ViT's patch
+    /// tokens (its class token dropped), a ResNet's last map. `None` for a network whose output
+    /// is not a square grid of tokens.
+    pub fn dense_features(&self, images: burn::tensor::Tensor<4>) -> Result<Option<burn::tensor::Tensor<3>>, RunError> {
+        let Val::Tokens(t) = self.forward(Val::Images(images), None)? else {
+            return Ok(None);
+        };
+        let [b, n, d] = t.dims();
+        let skip = usize::from(matches!(self, Net::Vit(v) if v.has_cls()));
+        let g = ((n - skip) as f64).sqrt().round() as usize;
+        if g == 0 || g * g != n - skip {
+            return Ok(None);
+        }
+        Ok(Some(t.narrow(1, skip, n - skip).reshape([b, g * g, d])))
+    }
 }
 
 fn width(ty: &Ty) -> Result<usize, RunError> {

@@ -1,0 +1,83 @@
+//! An evaluation suite for one plan: its own fresh copy of the data (periodic jobs may rewrite
+//! the training set's maps), the baselines computed once (raw pixels, and the network as
+//! seeded before training), then a report for any weights of the plan.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use sslc_compiler::plan::Plan;
+
+use super::features::{self, Features};
+use super::knn::Knn;
+use super::{Eval, Report, Row};
+use crate::data::Dataset;
+use crate::error::RunError;
+use crate::weights::Weights;
+
+/// Baselines and data for evaluating a plan's probed network.
+pub struct Suite {
+    pub eval: Eval,
+    probe: Knn,
+    data: Dataset,
+    grid: Option<usize>,
+    baselines: Vec<Row>,
+}
+
+impl Suite {
+    /// Prepares the suite for `plan`, whose `train.probe` names the network to evaluate; the
+    /// probe's temperature and bank size replace those of `eval`.
+    pub fn new(plan: &Plan, mut eval: Eval, device: &Device) -> Result<Suite, RunError> {
+        let cfg = plan.train.probe.as_ref().ok_or_else(|| RunError::Data {
+            path: "the recipe".into(),
+            problem: "declares no probe network to evaluate; add `probe = knn(online.backbone)` to `train`".into(),
+        })?;
+        let probe = Knn::from_config(cfg)?;
+        eval.temperature = probe.temperature;
+        eval.images = probe.images;
+        let data = Dataset::open(&plan.source)?;
+        let untrained = Weights::seeded(plan, &device.clone().autodiff(), plan.train.seed)?;
+        let net = untrained.get(&probe.branch, &probe.net)?.valid();
+        let grid = match data.holdout.first() {
+            Some(scene) => features::grid(&net, scene, device)?,
+            None => None,
+        };
+        let mut suite = Suite {
+            eval,
+            probe,
+            data,
+            grid,
+            baselines: vec![],
+        };
+        suite.baselines = vec![
+            suite.row("raw pixels", Features::Pixels, device)?,
+            suite.row("untrained", Features::Net(&net), device)?,
+        ];
+        Ok(suite)
+    }
+
+    fn row(&self, name: &str, features: Features<'_>, device: &Device) -> Result<Row, RunError> {
+        self.eval.row(name, features, &self.data, self.grid, device)
+    }
+
+    /// The baselines and the probed network of `weights`, after `step` steps (`epoch` epochs).
+    pub fn report(
+        &self,
+        weights: &Weights,
+        recipe: &str,
+        step: u64,
+        epoch: f64,
+        device: &Device,
+    ) -> Result<Report, RunError> {
+        let net = weights.get(&self.probe.branch, &self.probe.net)?.valid();
+        let mut rows = self.baselines.clone();
+        rows.push(self.row("trained", Features::Net(&net), device)?);
+        Ok(Report {
+            recipe: recipe.into(),
+            network: format!("{}.{}", self.probe.branch, self.probe.net),
+            step,
+            epoch,
+            train_images: self.eval.images.min(self.data.train.len()),
+            test_images: self.data.holdout.len(),
+            rows,
+        })
+    }
+}

@@ -1,0 +1,28 @@
+//! The `--device` option: which compiled-in backend (and which GPU) a command runs on.
+
+use sslc_runtime::device;
+
+/// The device option of the commands that run networks.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct DeviceArg {
+    /// Backend and device: `flex`, `tch` (libtorch CPU), `tch:cuda`, `tch:cuda:1`, `wgpu`,
+    /// `ndarray`, as compiled in (default: `SSLC_DEVICE`, else the fastest compiled in).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+}
+
+impl DeviceArg {
+    /// The device and its name for messages.
+    pub fn resolve(&self) -> Result<(device::Device, String), String> {
+        match &self.device {
+            Some(name) => device::parse(name).map(|d| (d, name.clone())),
+            None => {
+                let name = std::env::var("SSLC_DEVICE")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| device::preferred_name().to_string());
+                device::from_env().map(|d| (d, name))
+            }
+        }
+    }
+}
