@@ -11,7 +11,7 @@ fn compiled_in_devices_parse_and_unknown_names_list_the_choices() {
     for name in names.iter().filter(|n| !n.contains(':')) {
         assert!(device::parse(name).is_ok(), "{name}");
     }
-    let e = device::parse("tpu:0").err().expect("no such device");
+    let e = device::parse("tpu:0").expect_err("no such device");
     assert!(e.contains("unknown device `tpu:0`"), "{e}");
     for name in &names {
         assert!(e.contains(name), "{e} should offer {name}");
