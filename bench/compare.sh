@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The PyTorch yardstick: trains each recipe with sslc (flex and libtorch backends) and with its
+# PyTorch twin in bench/ on the same Fashion-MNIST budget and seed, and prints one table:
+# kNN probe (untrained → trained), training images/s, peak memory.
+#
+#   bench/compare.sh                       # byol flsl siameseim, 4096 images, 2 epochs
+#   COUNT=8192 EPOCHS=4 RECIPES="byol" bench/compare.sh
+#
+# Needs scripts/install-data.sh (Fashion-MNIST) and scripts/setup-torch.sh (PyTorch in .torch/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-4096}
+HOLDOUT=${HOLDOUT:-1024}
+EPOCHS=${EPOCHS:-2}
+SEED=${SEED:-0}
+THREADS=${THREADS:-2}
+RECIPES=${RECIPES:-"byol flsl siameseim"}
+BACKENDS=${BACKENDS:-"flex tch pytorch"}
+out=target/bench
+mkdir -p "$out"
+
+if [[ " $BACKENDS " == *" flex "* ]]; then
+    cargo build --release --quiet
+    cp target/release/sslc "$out/sslc-flex"
+fi
+if [[ " $BACKENDS " == *" tch "* ]]; then
+    scripts/with-torch.sh cargo build --release --quiet --features tch
+    cp target/release/sslc "$out/sslc-tch"
+fi
+
+# The recipe's image size, read from its first crop.
+size_of() { grep -o 'random_resized_crop(size: [0-9]*' "recipes/$1.ssl" | head -1 | grep -o '[0-9]*$'; }
+
+# sslc: prints "untrained trained img/s peak-MiB seconds".
+run_sslc() {
+    local backend=$1 recipe=$2 size
+    size=$(size_of "$recipe")
+    local log="$out/$recipe-$backend" wrap=()
+    [ "$backend" = tch ] && wrap=(scripts/with-torch.sh)
+    /usr/bin/time -f '%M' -o "$log.mem" "${wrap[@]}" env OMP_NUM_THREADS="$THREADS" \
+        RAYON_NUM_THREADS="$THREADS" "$out/sslc-$backend" run "recipes/$recipe.ssl" --device "$backend" \
+        --set "data.source=fashion_mnist(size: $size, count: $COUNT, holdout: $HOLDOUT)" \
+        --set "train.epochs=$EPOCHS" --set "train.seed=$SEED" --out "$out/runs/$recipe-$backend" \
+        >"$log.out" 2>"$log.err"
+    local untrained trained rate secs mem
+    untrained=$(awk '$1 == "untrained" {print $2}' "$log.out" | tr -d '%')
+    trained=$(awk '$1 == "trained" {print $2}' "$log.out" | tr -d '%')
+    rate=$(grep -o '([0-9.]* img/s); final' "$log.err" | grep -o '[0-9.]*' | head -1)
+    secs=$(grep -o 'steps in [0-9.]*s' "$log.err" | grep -o '[0-9.]*')
+    mem=$(( $(tail -1 "$log.mem") / 1024 ))
+    echo "$untrained $trained $rate $mem $secs"
+}
+
+# PyTorch: its script prints one JSON line.
+run_pytorch() {
+    local recipe=$1 size
+    size=$(size_of "$recipe")
+    local log="$out/$recipe-pytorch"
+    .torch/bin/python "bench/$recipe.py" --count "$COUNT" --holdout "$HOLDOUT" --size "$size" \
+        --epochs "$EPOCHS" --seed "$SEED" --threads "$THREADS" >"$log.out" 2>"$log.err"
+    .torch/bin/python - "$log.out" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+print(f"{100 * r['untrained_knn']:.1f} {100 * r['knn']:.1f} {r['images_per_s']:.0f} {r['peak_rss_mib']:.0f} {r['train_seconds']:.0f}")
+PY
+}
+
+printf '\nFashion-MNIST: %s training images, %s held out, %s epochs, seed %s, %s threads\n\n' \
+    "$COUNT" "$HOLDOUT" "$EPOCHS" "$SEED" "$THREADS"
+printf '| recipe | backend | kNN untrained | kNN trained | train img/s | peak MiB | train s |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for recipe in $RECIPES; do
+    for backend in $BACKENDS; do
+        if [ "$backend" = pytorch ]; then
+            read -r u t r m s < <(run_pytorch "$recipe")
+        else
+            read -r u t r m s < <(run_sslc "$backend" "$recipe")
+        fi
+        printf '| %s | %s | %s%% | %s%% | %s | %s | %s |\n' "$recipe" "$backend" "$u" "$t" "$r" "$m" "$s"
+    done
+done
