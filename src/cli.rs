@@ -84,6 +84,17 @@ pub fn load_text(name: &str, original: &str, overrides: &Overrides) -> Result<(S
     Ok((src, compiled))
 }
 
+/// The exit of a command that ran: success, or the runtime's error on stderr.
+pub fn finish(result: Result<(), sslc_runtime::RunError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -12,6 +12,14 @@ pub struct DeviceArg {
 }
 
 impl DeviceArg {
+    /// As [`DeviceArg::resolve`], printing the problem and giving the usage exit code.
+    pub fn resolve_or_exit(&self) -> Result<(device::Device, String), std::process::ExitCode> {
+        self.resolve().map_err(|e| {
+            eprintln!("error: --device: {e}");
+            std::process::ExitCode::from(2)
+        })
+    }
+
     /// The device and its name for messages.
     pub fn resolve(&self) -> Result<(device::Device, String), String> {
         match &self.device {

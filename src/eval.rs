@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use sslc_runtime::RunError;
 use sslc_runtime::checkpoint::Checkpoint;
+use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Report, Suite};
 use sslc_runtime::weights::Weights;
 
@@ -48,20 +49,19 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Some(plan) = compiled.plan else {
         return ExitCode::FAILURE;
     };
-    match evaluate(&plan, &ckpt, &args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let (device, _) = match args.device.resolve_or_exit() {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    crate::cli::finish(evaluate(&plan, &ckpt, &args, &device))
 }
 
-fn evaluate(plan: &sslc_compiler::plan::Plan, ckpt: &Checkpoint, args: &EvalArgs) -> Result<(), RunError> {
-    let (device, _) = args.device.resolve().map_err(|problem| RunError::Data {
-        path: "--device".into(),
-        problem,
-    })?;
+fn evaluate(
+    plan: &sslc_compiler::plan::Plan,
+    ckpt: &Checkpoint,
+    args: &EvalArgs,
+    device: &Device,
+) -> Result<(), RunError> {
     let mut weights = Weights::new(plan, &device.clone().autodiff())?;
     ckpt.restore(&mut weights)?;
     let mut eval = Eval {
@@ -70,7 +70,7 @@ fn evaluate(plan: &sslc_compiler::plan::Plan, ckpt: &Checkpoint, args: &EvalArgs
     };
     eval.linear.steps = args.linear_steps;
     eprintln!("evaluating {} ...", args.checkpoint.display());
-    let suite = Suite::new(plan, eval, &device)?;
+    let suite = Suite::new(plan, eval, device)?;
     let report = suite.report(
         &weights,
         &ckpt.meta.recipe_file,

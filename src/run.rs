@@ -10,6 +10,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use sslc_compiler::diag::{Diag, render_all};
 use sslc_runtime::checkpoint::{self, Meta};
+use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Report, Suite};
 use sslc_runtime::{RunError, Trainer, support};
 
@@ -61,20 +62,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         eprintln!("{}", render_all(&refused, &args.file.display().to_string(), &src));
         return ExitCode::FAILURE;
     }
-    match train(&plan, &src, &args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let device = match args.device.resolve_or_exit() {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    crate::cli::finish(train(&plan, &src, &args, device))
 }
 
-fn train(plan: &sslc_compiler::plan::Plan, src: &str, args: &RunArgs) -> Result<(), RunError> {
-    let (device, device_name) = args.device.resolve().map_err(|problem| RunError::Data {
-        path: "--device".into(),
-        problem,
-    })?;
+fn train(
+    plan: &sslc_compiler::plan::Plan,
+    src: &str,
+    args: &RunArgs,
+    (device, device_name): (Device, String),
+) -> Result<(), RunError> {
     let started = Instant::now();
     let out = args.out_dir();
     let recipe = args.file.display().to_string();

@@ -84,3 +84,17 @@ fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
     assert!(stderr.contains(&ckpt) && stderr.contains("truncated"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_unknown_device_is_refused_with_the_choices_before_any_work() {
+    let (ok, _, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--device", "tpu"]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown device `tpu`"), "{stderr}");
+    assert!(stderr.contains(sslc_runtime_first_device()), "{stderr}");
+    assert!(!stderr.contains("training images"), "{stderr}");
+}
+
+/// The first device name the binary offers (flex in the default build).
+fn sslc_runtime_first_device() -> &'static str {
+    if cfg!(feature = "tch") { "tch" } else { "flex" }
+}
