@@ -76,7 +76,7 @@ fn evaluate(
         &ckpt.meta.recipe_file,
         ckpt.meta.step,
         ckpt.meta.epoch,
-        &device,
+        device,
     )?;
     print!("{}", report.table());
     let json = args
