@@ -14,6 +14,24 @@ pub struct Crop {
 }
 
 impl Crop {
+    /// Where this crop lies in `frame`'s crop as the frame is shown (SiameseIM): offsets and
+    /// scales in units of the frame's size, and whether exactly one of the two is flipped. In a
+    /// flipped frame, columns count from its right edge in the original image.
+    pub fn relative_to(&self, frame: &Crop) -> [f32; 5] {
+        let dj = if frame.flipped {
+            (frame.x + frame.w - self.x - self.w) / frame.w
+        } else {
+            (self.x - frame.x) / frame.w
+        };
+        [
+            (self.y - frame.y) / frame.h,
+            dj,
+            self.h / frame.h,
+            self.w / frame.w,
+            if self.flipped != frame.flipped { 1.0 } else { 0.0 },
+        ]
+    }
+
     pub fn full(img: &Image) -> Self {
         Crop {
             y: 0.0,

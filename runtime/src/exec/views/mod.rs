@@ -187,7 +187,7 @@ impl ViewStage {
                         ));
                     };
                     let frame = frames[0].1;
-                    Cpu::Geometry(views.iter().map(|(_, crop)| relative(crop, &frame)).collect())
+                    Cpu::Geometry(views.iter().map(|(_, crop)| crop.relative_to(&frame)).collect())
                 }
                 image_op => {
                     let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
@@ -234,18 +234,6 @@ impl ViewStage {
 /// The value a step reads, whatever its port.
 fn input_any(slots: &[Option<Cpu>], slot: Option<usize>) -> Option<&Cpu> {
     slot.and_then(|i| slots[i].as_ref())
-}
-
-/// Where `view` lies in `frame`'s crop (SiameseIM): offsets and scales in units of the frame's
-/// size, and whether exactly one of the two is flipped.
-fn relative(view: &Crop, frame: &Crop) -> [f32; 5] {
-    [
-        (view.y - frame.y) / frame.h,
-        (view.x - frame.x) / frame.w,
-        view.h / frame.h,
-        view.w / frame.w,
-        if view.flipped != frame.flipped { 1.0 } else { 0.0 },
-    ]
 }
 
 /// One image op on one image.
