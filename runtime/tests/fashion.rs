@@ -25,7 +25,8 @@ fn write_gz(path: &Path, bytes: &[u8]) {
 }
 
 /// `n` 8×8 items: item i is a filled square of side 2 + i % 5 at the top-left corner, with
-/// intensity `ink`, and class i % 10.
+/// intensity `ink`, a faint pixel (10 of 255, below the ink threshold) in the far corner, and
+/// class i % 10.
 fn write_split(dir: &Path, files: (&str, &str), n: usize, ink: u8) {
     let mut pixels = vec![0u8; n * 64];
     for i in 0..n {
@@ -35,6 +36,7 @@ fn write_split(dir: &Path, files: (&str, &str), n: usize, ink: u8) {
                 pixels[i * 64 + y * 8 + x] = ink;
             }
         }
+        pixels[i * 64 + 63] = 10;
     }
     let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
     write_gz(&dir.join(files.0), &encode(&[n, 8, 8], &pixels));
@@ -79,6 +81,9 @@ fn single_items_keep_their_class_box_and_mask() {
         // Grey in three equal channels, 200/255 where the item is.
         assert!((s.image.at(0, 0, 0) - 200.0 / 255.0).abs() < 1e-6);
         assert_eq!(s.image.at(1, 0, 0), s.image.at(2, 0, 0));
+        // The faint pixel stays in the image but joins neither the mask nor the box.
+        assert!((s.image.at(0, 7, 7) - 10.0 / 255.0).abs() < 1e-6);
+        assert_eq!(s.segments[63], 0);
     }
     // Fewer classes keep only their items.
     let few = Dataset::open(&config(

@@ -110,6 +110,8 @@ impl Items {
     /// Item `i` alone, resized to `size`², as a 3-channel scene with its box and mask.
     pub fn single(&self, i: usize, size: usize) -> Scene {
         let mut canvas = Canvas::new(size);
+        // Alone on its canvas, the item keeps its faint pixels; only its mask needs ink.
+        canvas.keep_faint = true;
         canvas.paste(
             self.item(i),
             self.side,
@@ -160,6 +162,9 @@ struct Canvas {
     grey: Vec<f32>,
     segments: Vec<u8>,
     classes: Vec<usize>,
+    /// Whether pixels at or below `INK` are painted too (they never join the mask): yes for
+    /// a single item, no when items overlap, where faint edges would cut into what lies below.
+    keep_faint: bool,
 }
 
 impl Canvas {
@@ -169,6 +174,7 @@ impl Canvas {
             grey: vec![0.0; size * size],
             segments: vec![0; size * size],
             classes: vec![],
+            keep_faint: false,
         }
     }
 
@@ -195,6 +201,8 @@ impl Canvas {
                 if p > INK {
                     self.grey[y * n + x] = p as f32 / 255.0;
                     self.segments[y * n + x] = id;
+                } else if self.keep_faint {
+                    self.grey[y * n + x] = p as f32 / 255.0;
                 }
             }
         }
