@@ -4,7 +4,8 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// Embeddings for a `gh × gw` grid, as `[gh·gw, dim]`. `scale` maps this grid's coordinates to
-/// the reference grid's (1 when the sizes agree). The first half of the width encodes the row,
+/// the reference grid's (1 when the sizes agree), centre to centre: cell y sits at
+/// (y + ½)·scale − ½, as interpolating the reference table (DINO, MAE) places it. The first half of the width encodes the row,
 /// the second half the column; a width not divisible by 4 leaves the last entries at zero.
 pub fn sincos_2d(gh: usize, gw: usize, dim: usize, scale: (f32, f32)) -> Vec<f32> {
     let quarter = dim / 4;
@@ -12,7 +13,8 @@ pub fn sincos_2d(gh: usize, gw: usize, dim: usize, scale: (f32, f32)) -> Vec<f32
     for y in 0..gh {
         for x in 0..gw {
             let row = &mut out[(y * gw + x) * dim..(y * gw + x + 1) * dim];
-            for (axis, pos) in [(0, y as f32 * scale.0), (1, x as f32 * scale.1)] {
+            let centre = |i: usize, s: f32| (i as f32 + 0.5) * s - 0.5;
+            for (axis, pos) in [(0, centre(y, scale.0)), (1, centre(x, scale.1))] {
                 for i in 0..quarter {
                     let omega = 1.0 / 10000f32.powf(i as f32 / quarter.max(1) as f32);
                     row[axis * 2 * quarter + i] = (pos * omega).sin();
@@ -50,10 +52,16 @@ mod tests {
     }
 
     #[test]
-    fn a_coarser_grid_samples_the_reference_positions() {
-        let fine = sincos_2d(4, 4, 8, (1.0, 1.0));
+    fn a_coarser_grid_samples_the_reference_at_its_cell_centres() {
         let coarse = sincos_2d(2, 2, 8, (2.0, 2.0));
-        // Coarse (1, 1) sits at fine (2, 2).
-        assert_eq!(coarse[3 * 8..4 * 8], fine[(2 * 4 + 2) * 8..(2 * 4 + 3) * 8]);
+        // Coarse cell 1 covers fine cells 2 and 3: its centre is fine position 2.5 on each axis,
+        // embedded with frequencies 1 and 1/100 (dim 8: two per axis and function).
+        let p = 2.5f32;
+        let want = [p.sin(), (p / 100.0).sin(), p.cos(), (p / 100.0).cos()];
+        for (got, want) in coarse[3 * 8..4 * 8].iter().zip(want.iter().chain(want.iter())) {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+        // The same grid size keeps integer positions.
+        assert_eq!(sincos_2d(2, 2, 8, (1.0, 1.0))[..8], [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
     }
 }
