@@ -19,6 +19,7 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
 
 fn main() {
     let spec = VitSpec {
+        drop_path: 0.0,
         patch: 4,
         dim: 64,
         depth: 4,

@@ -1,5 +1,6 @@
 //! Masked encoding and mask filling put tokens where the mask says.
 
+use burn::module::Module;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use sslc_runtime::exec::val::Mask;
 use sslc_runtime::nets::{Vit, VitSpec};
@@ -31,6 +32,7 @@ fn a_blockless_vit_encodes_exactly_the_kept_patches() {
     // With no blocks, each token is processed alone, so masking must equal selecting.
     let device = sslc_runtime::device::default();
     let spec = VitSpec {
+        drop_path: 0.0,
         patch: 4,
         dim: 8,
         depth: 0,
@@ -68,4 +70,35 @@ fn mask_fill_puts_visible_tokens_back_and_fills_the_rest() {
     assert_eq!(&out[9..12], &[4.0, 5.0, 6.0]);
     assert_eq!(out[0..3], out[6..9], "both masked places hold the mask token");
     assert!(out[0..3].iter().all(|v| v.abs() < 0.2), "the mask token starts small");
+}
+
+#[test]
+fn stochastic_depth_drops_branches_per_sample_only_while_training() {
+    let device = sslc_runtime::device::default().autodiff();
+    let spec = VitSpec {
+        drop_path: 0.9,
+        patch: 4,
+        dim: 8,
+        depth: 3,
+        heads: 2,
+        mlp_ratio: 2.0,
+        cls: true,
+        channels: 3,
+        grid: (2, 2),
+    };
+    let vit = Vit::new(&spec, &device);
+    // One image repeated: any difference between rows comes from per-sample drops.
+    let x = Tensor::<4>::random([1, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device).repeat_dim(0, 16);
+    let rows = |t: Tensor<3>| -> Vec<Vec<f32>> {
+        let v: Vec<f32> = t.try_into_vec_as().expect("values");
+        v.chunks(5 * 8).map(<[f32]>::to_vec).collect()
+    };
+    let trained = rows(vit.forward(x.clone(), None));
+    assert!(trained.iter().any(|r| r != &trained[0]), "no branch was dropped");
+    let plain = vit.valid();
+    let eval = rows(plain.forward(x.inner(), None));
+    assert!(
+        eval.iter().all(|r| r == &eval[0]),
+        "a branch was dropped outside training"
+    );
 }

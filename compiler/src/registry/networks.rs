@@ -205,7 +205,13 @@ pub static ALL: &[Builtin] = &[
             opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
             opt("cls", PTy::Bool, "true", "prepend a learned class token"),
             opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
-            opt("drop_path", PTy::Num, "0.0", "stochastic depth rate").within(Limit::Prob),
+            opt(
+                "drop_path",
+                PTy::Num,
+                "0.0",
+                "stochastic depth rate of the last block (linear from 0 at the first; training passes only)",
+            )
+            .within(Limit::Prob),
             opt(
                 "frozen_patch",
                 PTy::Bool,

@@ -1,10 +1,11 @@
-//! A pre-norm transformer block: `x + attn(norm(x))`, then `x + mlp(norm(x))`.
+//! A pre-norm transformer block: `x + attn(norm(x))`, then `x + mlp(norm(x))`, each residual
+//! branch dropped per sample with the block's stochastic-depth rate while training.
 
 use burn::module::Module;
 use burn::nn::{Gelu, LayerNorm, LayerNormConfig, Linear};
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Distribution, Tensor};
 
 use super::batchnorm::BatchNorm;
 use super::init::linear;
@@ -77,6 +78,8 @@ pub struct Block {
     fc1: Linear,
     act: Gelu,
     fc2: Linear,
+    /// Stochastic-depth rate: the probability of dropping a residual branch for a sample.
+    drop_path: f64,
 }
 
 impl Block {
@@ -88,14 +91,39 @@ impl Block {
             fc1: linear(dim, hidden, device),
             act: Gelu::new(),
             fc2: linear(hidden, dim, device),
+            drop_path: 0.0,
+        }
+    }
+
+    /// The block with stochastic-depth rate `rate`.
+    pub fn with_drop_path(self, rate: f64) -> Self {
+        Block {
+            drop_path: rate,
+            ..self
         }
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = x.clone() + self.attn.forward(self.norm1.forward(x));
+        let x = x.clone() + self.drop(self.attn.forward(self.norm1.forward(x)));
         let y = self
             .fc2
             .forward(self.act.forward(self.fc1.forward(self.norm2.forward(x.clone()))));
-        x + y
+        x + self.drop(y)
+    }
+
+    /// Stochastic depth: each sample's branch is kept with probability 1 − rate and scaled by
+    /// 1 / (1 − rate). Only on the autodiff device, i.e. in a trained forward pass; EMA, frozen
+    /// and probe passes run on the plain device and keep every branch.
+    fn drop(&self, branch: Tensor<3>) -> Tensor<3> {
+        if self.drop_path <= 0.0 || !branch.is_autodiff() {
+            return branch;
+        }
+        let keep = 1.0 - self.drop_path;
+        if keep <= 0.0 {
+            return branch.mul_scalar(0.0);
+        }
+        let b = branch.dims()[0];
+        let mask = Tensor::<3>::random([b, 1, 1], Distribution::Bernoulli(keep), &branch.device());
+        branch * mask.div_scalar(keep as f32)
     }
 }

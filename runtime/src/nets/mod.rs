@@ -75,6 +75,7 @@ impl Net {
                         mlp_ratio: num(cfg, "mlp_ratio")?,
                         cls: flag(cfg, "cls")?,
                         channels: int(cfg, "channels")?,
+                        drop_path: num(cfg, "drop_path")?,
                         grid: (*h as usize / patch, *w as usize / patch),
                     },
                     device,

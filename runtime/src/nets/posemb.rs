@@ -62,6 +62,9 @@ mod tests {
             assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         }
         // The same grid size keeps integer positions.
-        assert_eq!(sincos_2d(2, 2, 8, (1.0, 1.0))[..8], [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(
+            sincos_2d(2, 2, 8, (1.0, 1.0))[..8],
+            [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
+        );
     }
 }

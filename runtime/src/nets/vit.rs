@@ -20,6 +20,8 @@ pub struct VitSpec {
     pub mlp_ratio: f64,
     pub cls: bool,
     pub channels: usize,
+    /// Stochastic-depth rate of the last block, rising linearly from 0 at the first (DINO).
+    pub drop_path: f64,
     /// The patch grid of the input the network was declared for (position reference).
     pub grid: (usize, usize),
 }
@@ -48,7 +50,10 @@ impl Vit {
                 ))
             }),
             blocks: (0..spec.depth)
-                .map(|_| Block::new(spec.dim, spec.heads, hidden, false, device))
+                .map(|i| {
+                    let rate = spec.drop_path * i as f64 / (spec.depth.max(2) - 1) as f64;
+                    Block::new(spec.dim, spec.heads, hidden, false, device).with_drop_path(rate)
+                })
                 .collect(),
             norm: LayerNormConfig::new(spec.dim).with_epsilon(1e-6).init(device),
             patch: spec.patch,
