@@ -239,10 +239,12 @@ impl ModuleMapper for Mix {
     }
 }
 
-/// Whether weight decay, decoupled or L2, applies to a parameter of rank `rank`: matrices do,
-/// biases and norms do not, and neither do parameters held at this step.
+/// Whether weight decay, decoupled or L2, applies to a parameter of rank `rank`: the weights of
+/// linear (rank 2) and convolution (rank 4) layers do; biases and norms (rank 1) do not, nor
+/// learned tokens such as a class or mask token (rank 3, timm's `no_weight_decay`), nor
+/// parameters held at this step.
 pub fn is_decayed(rank: usize, id: &ParamId, held: &[ParamId]) -> bool {
-    rank >= 2 && !held.contains(id)
+    matches!(rank, 2 | 4) && !held.contains(id)
 }
 
 /// Scales the decayed parameters by a factor, keeping them leaves of the autodiff graph.

@@ -99,3 +99,14 @@ fn adam_takes_a_step_of_about_lr_on_every_weight() {
         w0.len()
     );
 }
+
+#[test]
+fn decay_reaches_linear_and_conv_weights_but_not_tokens_norms_or_held_parameters() {
+    use burn::module::ParamId;
+    use sslc_runtime::weights::is_decayed;
+    let (id, held) = (ParamId::new(), ParamId::new());
+    let decayed: Vec<bool> = (1..=4).map(|rank| is_decayed(rank, &id, &[held])).collect();
+    // Biases and norms (1), linear weights (2), class and mask tokens (3), conv kernels (4).
+    assert_eq!(decayed, [false, true, false, true]);
+    assert!(!is_decayed(2, &held, &[held]));
+}
