@@ -1,0 +1,144 @@
+"""Command line, training loop and result line shared by the bench scripts.
+
+The loop follows runtime/src/trainer.rs `Trainer::step`: steps_per_epoch = ⌊count / batch⌋
+(the last partial batch of an epoch is dropped; batch is clamped to the training set), a fresh
+random order of the training set every epoch, fractional epoch t = step / steps_per_epoch at the
+start of each step for every schedule, views drawn per image, loss terms summed with their
+weights, then the optimiser step and the EMA update at t. The kNN probe runs on the untrained
+network before training and on the trained one after (src/run.rs `train`).
+
+Timing: `train_seconds` is the wall time of the training steps, each step counted from the
+start of its view generation to the end of its EMA update, the way sslc's own img/s figure
+(src/run.rs, `train_start` around `trainer.step()`) includes its CPU view stage. Reading the
+data set and the probes are excluded. The split between view generation and tensor work is
+printed on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import sys
+import time
+
+import torch
+
+from .augment import Rng
+from .data import DEFAULT_DIR, fashion_mnist, rgb
+from .knn import knn
+
+
+class Method:
+    """What a bench script defines: its recipe's defaults, networks, views and loss."""
+
+    name = ""
+    defaults: dict = {}
+    probe_net: torch.nn.Module
+    probe_has_cls: bool
+    opt = None
+    ema = None
+
+    def build(self, args, data) -> None:
+        raise NotImplementedError
+
+    def views(self, img: torch.Tensor, rng: Rng) -> dict:
+        raise NotImplementedError
+
+    def collate(self, items: list[dict]) -> dict:
+        raise NotImplementedError
+
+    def loss(self, batch: dict, epoch: float, total: float) -> tuple[torch.Tensor, dict]:
+        raise NotImplementedError
+
+
+def parse(method: Method, description: str, argv=None) -> argparse.Namespace:
+    d = method.defaults
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--count", type=int, default=d["count"], help="training images (the first ones)")
+    p.add_argument("--holdout", type=int, default=d["holdout"], help="held-out test images for the probe")
+    p.add_argument("--size", type=int, default=d["size"], help="side of the source images")
+    p.add_argument("--epochs", type=int, default=d["epochs"])
+    p.add_argument("--batch", type=int, default=d["batch"])
+    p.add_argument("--seed", type=int, default=d["seed"])
+    p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    p.add_argument("--data-dir", default=DEFAULT_DIR, help="folder holding the four Fashion-MNIST IDX files")
+    p.add_argument("--classes", type=int, default=10, help="use the items of the first N classes")
+    p.add_argument("--k", type=int, default=d.get("k", 20), help="kNN neighbours")
+    p.add_argument("--temperature", type=float, default=0.07, help="kNN vote temperature")
+    p.add_argument("--probe-images", type=int, default=1024, help="training images in the kNN bank")
+    p.add_argument("--log-every", type=int, default=10, help="steps between progress lines on stderr")
+    return p.parse_args(argv)
+
+
+def main(method: Method, description: str, argv=None) -> dict:
+    args = parse(method, description, argv)
+    torch.set_num_threads(max(args.threads, 1))
+    torch.manual_seed(args.seed)
+    log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+
+    data = fashion_mnist(args.data_dir, args.size, args.count, args.holdout, args.classes)
+    method.build(args, data)
+    n = data.train.shape[0]
+    batch = max(1, min(args.batch, n))
+    per_epoch = max(n // batch, 1)
+    total_steps = per_epoch * args.epochs
+    epochs = float(args.epochs)
+    trainable = sum(p.numel() for p in method.opt.params)
+    log(f"{method.name}: {n} training images, {args.epochs} epochs × {per_epoch} steps of {batch} images, "
+        f"{trainable} trainable parameters, {torch.get_num_threads()} threads")
+
+    probe = dict(k=args.k, temperature=args.temperature, images=args.probe_images)
+    untrained = knn(method.probe_net, method.probe_has_cls, data, **probe)
+    log(f"probe on the untrained network: {untrained * 100:.1f}%")
+
+    order_gen = torch.Generator().manual_seed(args.seed)
+    rng = Rng(args.seed)
+    order = None
+    view_s = tensor_s = 0.0
+    images = 0
+    first_loss = last_loss = None
+    for step in range(total_steps):
+        within = step % per_epoch
+        if within == 0 or order is None:
+            order = torch.randperm(n, generator=order_gen)
+        t = step / per_epoch
+        idx = order[within * batch: (within + 1) * batch].tolist()
+        t0 = time.perf_counter()
+        views = method.collate([method.views(rgb(data.train[i]), rng) for i in idx])
+        t1 = time.perf_counter()
+        loss, terms = method.loss(views, t, epochs)
+        value = loss.item()
+        if not math.isfinite(value) or not all(math.isfinite(v) for v in terms.values()):
+            bad = {k: v for k, v in terms.items() if not math.isfinite(v)}
+            raise SystemExit(f"step {step + 1}: a loss is not finite: {bad or value}")
+        lr = method.opt.step(loss, t, epochs)
+        if method.ema is not None:
+            method.ema.update(t, epochs)
+        t2 = time.perf_counter()
+        view_s += t1 - t0
+        tensor_s += t2 - t1
+        images += batch
+        first_loss = value if first_loss is None else first_loss
+        last_loss = value
+        if (step + 1) % max(args.log_every, 1) == 0 or step + 1 == total_steps:
+            parts = ", ".join(f"{k} {v:.4f}" for k, v in terms.items())
+            log(f"step {step + 1}/{total_steps} epoch {t:.2f} loss {value:.4f} ({parts}) lr {lr:.2e} "
+                f"{images / max(view_s + tensor_s, 1e-9):.0f} img/s")
+    train_s = view_s + tensor_s
+    log(f"trained {total_steps} steps in {train_s:.1f}s (views {view_s:.1f}s, tensors {tensor_s:.1f}s); "
+        f"loss {first_loss} → {last_loss}")
+
+    trained = knn(method.probe_net, method.probe_has_cls, data, **probe)
+    log(f"probe on the trained network: {trained * 100:.1f}%")
+    result = {
+        "method": method.name,
+        "untrained_knn": untrained,
+        "knn": trained,
+        "images_per_s": images / max(train_s, 1e-9),
+        "train_seconds": train_s,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+    print(json.dumps(result), flush=True)
+    return result
