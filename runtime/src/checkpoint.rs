@@ -259,13 +259,8 @@ impl ModuleMapper for Load<'_> {
             let n: usize = dims.iter().product();
             let data = TensorData::new(self.values[self.at..self.at + n].to_vec(), dims);
             self.at += n;
-            let loaded = Tensor::from_data(data, &t.device());
             // Trainable parameters stay tracked leaves of the autodiff graph.
-            if t.is_require_grad() {
-                loaded.require_grad()
-            } else {
-                loaded
-            }
+            crate::weights::leaf(Tensor::from_data(data, &t.device()), t.is_require_grad())
         })
     }
 }

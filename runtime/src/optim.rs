@@ -120,6 +120,31 @@ impl Optimizer for Lars {
     }
 }
 
+/// Drops the gradients of the `held` parameters, whatever their rank, so the optimiser leaves
+/// them as they are.
+pub fn drop_held(nets: &[Net], grads: &mut GradientsParams, held: &[ParamId]) {
+    if held.is_empty() {
+        return;
+    }
+    let mut visitor = DropHeld { grads, held };
+    for net in nets {
+        net.visit(&mut visitor);
+    }
+}
+
+struct DropHeld<'a> {
+    grads: &'a mut GradientsParams,
+    held: &'a [ParamId],
+}
+
+impl ModuleVisitor for DropHeld<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if self.held.contains(&param.id) {
+            self.grads.remove::<D>(param.id);
+        }
+    }
+}
+
 /// Adds wd·θ to the gradient of every decayed parameter (L2 decay; the same parameters as
 /// decoupled decay, `weights::is_decayed`).
 pub fn couple_decay(nets: &[Net], grads: &mut GradientsParams, wd: f64, held: &[ParamId]) {

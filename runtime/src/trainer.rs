@@ -148,11 +148,7 @@ impl Trainer {
         }
         let mut grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
         let held = self.weights.held_at(t);
-        for id in &held {
-            // Held parameters are matrices or biases: drop either gradient.
-            grads.remove::<2>(*id);
-            grads.remove::<1>(*id);
-        }
+        optim::drop_held(&self.weights.trainable, &mut grads, &held);
         let (lr, wd) = (self.lr.at(t, self.epochs()), self.weight_decay.at(t, self.epochs()));
         match self.decay {
             DecayKind::Decoupled => self.weights.decay(1.0 - lr * wd, held),

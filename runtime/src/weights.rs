@@ -256,9 +256,20 @@ impl ModuleMapper for Decay {
             return param;
         }
         let f = self.0 as f32;
-        // On the plain device, so the result is a fresh leaf of the autodiff graph.
-        param.map(|t| t.inner().mul_scalar(f).autodiff())
+        // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph,
+        // tracked again as the parameter it replaces (else it would get no gradient).
+        param.map(|t| {
+            let tracked = t.is_require_grad();
+            leaf(t.inner().mul_scalar(f).autodiff(), tracked)
+        })
     }
+}
+
+/// `tensor` as a leaf of the autodiff graph that receives gradients when `tracked`: a tensor
+/// made afresh (zeros, a scaled copy, loaded values) is not tracked by itself, and a trainable
+/// parameter replaced by an untracked one silently stops learning.
+pub fn leaf<const D: usize>(tensor: Tensor<D>, tracked: bool) -> Tensor<D> {
+    if tracked { tensor.require_grad() } else { tensor }
 }
 
 /// A network's float parameters, flattened in visiting order (for tests and checkpoints).
