@@ -6,6 +6,8 @@ The PyTorch twin starts from sslc's own initial weights (a checkpoint taken afte
 learning rate 0) and takes the same steps; the two loss curves must agree to float rounding.
 
     .torch/bin/python bench/crosscheck_byol.py [--steps 20] [--sslc target/release/sslc]
+
+Exits non-zero when the two curves differ by more than --tolerance (1e-3) at any step.
 """
 
 import argparse
@@ -103,6 +105,7 @@ def main():
     ap.add_argument("--count", type=int, default=128)
     ap.add_argument("--lr", default="2e-3")
     ap.add_argument("--sslc", default="target/release/sslc")
+    ap.add_argument("--tolerance", type=float, default=1e-3)
     args = ap.parse_args()
     torch.set_num_threads(2)
     work = tempfile.mkdtemp(prefix="sslc-cross-")
@@ -132,6 +135,12 @@ def main():
     print("step   sslc      pytorch   difference")
     for i, (a, b) in enumerate(zip(ours, theirs)):
         print(f"{i + 1:4d}  {a:8.4f}  {b:8.4f}  {a - b:+.4f}")
+    if len(ours) != len(theirs):
+        sys.exit(f"sslc logged {len(ours)} steps, PyTorch took {len(theirs)}")
+    worst = max(abs(a - b) for a, b in zip(ours, theirs))
+    if worst > args.tolerance:
+        sys.exit(f"the curves part: largest difference {worst:.2e} > {args.tolerance:.0e}")
+    print(f"agree within {worst:.1e} over {len(ours)} steps")
 
 
 if __name__ == "__main__":
