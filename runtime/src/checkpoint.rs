@@ -8,13 +8,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::error::RunError;
 use crate::nets::Net;
-use crate::weights::{Home, Weights};
+use crate::weights::{Home, Weights, param_shapes, remake, shaped_params};
 
 const MAGIC: &str = "sslc-checkpoint 1";
 
@@ -86,16 +86,9 @@ pub fn save(path: &Path, meta: &Meta, weights: &Weights) -> Result<(), RunError>
     let mut nets = vec![];
     let mut values: Vec<f32> = vec![];
     for (name, home, net) in homes(weights) {
-        let mut shapes = Shapes(vec![], vec![]);
-        net.visit(&mut shapes);
-        for t in shapes.1 {
-            values.extend(t.try_into_vec_as::<f32>().map_err(|e| fail(&format!("{e:?}")))?);
-        }
-        nets.push(NetEntry {
-            name,
-            home,
-            shapes: shapes.0,
-        });
+        let (shapes, flat) = shaped_params(net).map_err(|e| fail(&e))?;
+        values.extend(flat);
+        nets.push(NetEntry { name, home, shapes });
     }
     let header = serde_json::to_string(&Header {
         meta: meta.clone(),
@@ -192,11 +185,7 @@ impl Checkpoint {
         };
         let expected: Vec<(String, String, Vec<Vec<usize>>)> = homes(weights)
             .into_iter()
-            .map(|(name, home, net)| {
-                let mut s = Shapes(vec![], vec![]);
-                net.visit(&mut s);
-                (name, home, s.0)
-            })
+            .map(|(name, home, net)| (name, home, param_shapes(net)))
             .collect();
         if expected.len() != self.nets.len() {
             return Err(bad(format!(
@@ -233,19 +222,6 @@ impl Checkpoint {
     }
 }
 
-/// Collects the shape and value of every float parameter, in visiting order.
-struct Shapes(Vec<Vec<usize>>, Vec<Tensor<1>>);
-
-impl ModuleVisitor for Shapes {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let t = param.val().inner();
-        let dims = t.dims().to_vec();
-        let n: usize = dims.iter().product();
-        self.0.push(dims);
-        self.1.push(t.reshape([n]));
-    }
-}
-
 /// Replaces each float parameter with the next stored values (shapes already checked).
 struct Load<'a> {
     values: &'a [f32],
@@ -254,13 +230,12 @@ struct Load<'a> {
 
 impl ModuleMapper for Load<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|t| {
+        remake(param, |t| {
             let dims = t.dims();
             let n: usize = dims.iter().product();
             let data = TensorData::new(self.values[self.at..self.at + n].to_vec(), dims);
             self.at += n;
-            // Trainable parameters stay tracked leaves of the autodiff graph.
-            crate::weights::leaf(Tensor::from_data(data, &t.device()), t.is_require_grad())
+            Tensor::from_data(data, &t.device())
         })
     }
 }

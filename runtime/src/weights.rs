@@ -50,7 +50,7 @@ impl Weights {
         let w = Weights::new(plan, device)?;
         // burn initialises parameters lazily, on first use: force every draw now, in order.
         for net in w.trainable.iter().chain(&w.frozen) {
-            net.visit(&mut Collect(vec![]));
+            net.visit(&mut Collect::default());
         }
         Ok(w)
     }
@@ -149,7 +149,7 @@ impl Weights {
             .into_iter()
             .map(|e| {
                 let m = e.momentum.at(epoch, total);
-                let mut collect = Collect(vec![]);
+                let mut collect = Collect::default();
                 self.trainable[e.source].visit(&mut collect);
                 let mut mix = Mix {
                     source: collect.0.into_iter(),
@@ -209,14 +209,17 @@ fn held(plan: &Plan, name: &str, net: &Net) -> Vec<(ParamId, f64)> {
     }
 }
 
-/// Collects a module's float parameters, flattened and detached, in visiting order.
-struct Collect(Vec<Tensor<1>>);
+/// Collects a module's float parameters, flattened and detached, with their shapes, in
+/// visiting order.
+#[derive(Default)]
+struct Collect(Vec<Tensor<1>>, Vec<Vec<usize>>);
 
 impl ModuleVisitor for Collect {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let t = param.val().inner();
-        let n = t.shape().num_elements();
-        self.0.push(t.reshape([n]));
+        let dims = t.dims();
+        self.0.push(t.reshape([dims.iter().product::<usize>()]));
+        self.1.push(dims.to_vec());
     }
 }
 
@@ -256,29 +259,48 @@ impl ModuleMapper for Decay {
             return param;
         }
         let f = self.0 as f32;
-        // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph,
-        // tracked again as the parameter it replaces (else it would get no gradient).
-        param.map(|t| {
-            let tracked = t.is_require_grad();
-            leaf(t.inner().mul_scalar(f).autodiff(), tracked)
-        })
+        // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph.
+        remake(param, |t| t.inner().mul_scalar(f).autodiff())
     }
 }
 
-/// `tensor` as a leaf of the autodiff graph that receives gradients when `tracked`: a tensor
-/// made afresh (zeros, a scaled copy, loaded values) is not tracked by itself, and a trainable
-/// parameter replaced by an untracked one silently stops learning.
-pub fn leaf<const D: usize>(tensor: Tensor<D>, tracked: bool) -> Tensor<D> {
-    if tracked { tensor.require_grad() } else { tensor }
+/// `param` with its tensor replaced by `remade(tensor)`, keeping the parameter's place in the
+/// autodiff graph: a tensor made afresh (zeros, a scaled copy, loaded values) is not tracked by
+/// itself, and a trainable parameter replaced by an untracked one silently stops learning.
+pub fn remake<const D: usize>(
+    param: Param<Tensor<D>>,
+    remade: impl FnOnce(Tensor<D>) -> Tensor<D>,
+) -> Param<Tensor<D>> {
+    param.map(|t| {
+        let tracked = t.is_require_grad();
+        let fresh = remade(t);
+        if tracked { fresh.require_grad() } else { fresh }
+    })
 }
 
-/// A network's float parameters, flattened in visiting order (for tests and checkpoints).
+/// A network's float parameters, flattened in visiting order (for tests).
 pub fn flat_params(net: &Net) -> Vec<f32> {
-    let mut collect = Collect(vec![]);
+    shaped_params(net).map(|(_, values)| values).unwrap_or_default()
+}
+
+/// A network's parameter shapes, in visiting order.
+pub fn param_shapes(net: &Net) -> Vec<Vec<usize>> {
+    let mut collect = Collect::default();
     net.visit(&mut collect);
-    collect
-        .0
-        .into_iter()
-        .flat_map(|t| t.try_into_vec_as::<f32>().unwrap_or_default())
-        .collect()
+    collect.1
+}
+
+/// A network's parameter shapes and its float parameters flattened, in visiting order (for
+/// checkpoints).
+pub fn shaped_params(net: &Net) -> Result<(Vec<Vec<usize>>, Vec<f32>), RunError> {
+    let mut collect = Collect::default();
+    net.visit(&mut collect);
+    let mut values = vec![];
+    for t in collect.0 {
+        values.extend(
+            t.try_into_vec_as::<f32>()
+                .map_err(|e| RunError::Internal(format!("reading parameters: {e:?}")))?,
+        );
+    }
+    Ok((collect.1, values))
 }

@@ -16,12 +16,7 @@ pub fn linear_with(d_in: usize, d_out: usize, bias: bool, device: &Device) -> Li
         .with_initializer(Initializer::XavierUniform { gain: 1.0 })
         .init(device);
     if let Some(b) = layer.bias.take() {
-        // A fresh tensor is not tracked by autodiff: mark it as the trainable leaf it replaces,
-        // or the bias would never receive a gradient.
-        layer.bias = Some(b.map(|t| {
-            let tracked = t.is_require_grad();
-            crate::weights::leaf(t.zeros_like(), tracked)
-        }));
+        layer.bias = Some(crate::weights::remake(b, |t| t.zeros_like()));
     }
     layer
 }
