@@ -75,14 +75,9 @@ impl Eval {
             self.temperature,
         )?;
 
-        let onehot = |l: &[usize], c: usize| -> Tensor<2> {
-            let mut v = vec![0.0f32; l.len() * c];
-            for (i, k) in l.iter().enumerate() {
-                v[i * c + k] = 1.0;
-            }
-            Tensor::from_data(TensorData::new(v, [l.len(), c]), &plain)
-        };
-        let fitted = self.linear.fit(ftr.clone(), onehot(&ltr, classes), Loss::Softmax);
+        let fitted = self
+            .linear
+            .fit(ftr.clone(), onehot(&ltr, classes, &plain), Loss::Softmax);
         let linear = metrics::accuracy(&read(fitted.scores(fte.clone()))?, classes, &lte);
 
         let map = if is_multi_label(train, classes) && is_multi_label(test, classes) {
@@ -138,11 +133,7 @@ impl Eval {
             return Ok(None);
         };
         let k = classes + 1;
-        let mut y = vec![0.0f32; ctr.len() * k];
-        for (i, c) in ctr.iter().enumerate() {
-            y[i * k + c] = 1.0;
-        }
-        let y = Tensor::from_data(TensorData::new(y, [ctr.len(), k]), &ftr.device());
+        let y = onehot(&ctr, k, &ftr.device());
         let fitted = self.linear.fit(ftr, y, Loss::Softmax);
         let scores = read(fitted.scores(fte))?;
         let predicted: Vec<usize> = scores.chunks(k).map(metrics::argmax).collect();
@@ -155,6 +146,15 @@ impl Eval {
 fn is_multi_label(scenes: &[Scene], classes: usize) -> bool {
     scenes.iter().all(|s| s.labels.len() == classes)
         && scenes.iter().any(|s| s.labels.iter().filter(|l| **l > 0.5).count() > 1)
+}
+
+/// One row per label, 1 in the label's column of `classes`.
+fn onehot(labels: &[usize], classes: usize, device: &Device) -> Tensor<2> {
+    let mut v = vec![0.0f32; labels.len() * classes];
+    for (i, k) in labels.iter().enumerate() {
+        v[i * classes + k] = 1.0;
+    }
+    Tensor::from_data(TensorData::new(v, [labels.len(), classes]), device)
 }
 
 fn read(t: Tensor<2>) -> Result<Vec<f32>, RunError> {
