@@ -22,15 +22,6 @@ impl DeviceArg {
 
     /// The device and its name for messages.
     pub fn resolve(&self) -> Result<(device::Device, String), String> {
-        match &self.device {
-            Some(name) => device::parse(name).map(|d| (d, name.clone())),
-            None => {
-                let name = std::env::var("SSLC_DEVICE")
-                    .ok()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| device::preferred_name().to_string());
-                device::from_env().map(|d| (d, name))
-            }
-        }
+        device::choose(self.device.as_deref())
     }
 }

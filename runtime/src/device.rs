@@ -52,12 +52,23 @@ pub fn parse(name: &str) -> Result<Device, String> {
     }
 }
 
-/// `SSLC_DEVICE` if set, else the first of [`names`]. An unknown `SSLC_DEVICE` is an error.
-pub fn from_env() -> Result<Device, String> {
-    match std::env::var("SSLC_DEVICE") {
-        Ok(name) if !name.is_empty() => parse(&name).map_err(|e| format!("SSLC_DEVICE: {e}")),
-        _ => Ok(preferred()),
+/// The device named by `flag` if given, else by `SSLC_DEVICE` if set, else the first of
+/// [`names`], with the name it goes by in messages. An unknown name is an error.
+pub fn choose(flag: Option<&str>) -> Result<(Device, String), String> {
+    if let Some(name) = flag {
+        return parse(name).map(|d| (d, name.to_string()));
     }
+    match std::env::var("SSLC_DEVICE") {
+        Ok(name) if !name.is_empty() => parse(&name)
+            .map(|d| (d, name.clone()))
+            .map_err(|e| format!("SSLC_DEVICE: {e}")),
+        _ => Ok((preferred(), preferred_name().to_string())),
+    }
+}
+
+/// [`choose`] without a flag: `SSLC_DEVICE`, else the first of [`names`].
+pub fn from_env() -> Result<Device, String> {
+    choose(None).map(|(device, _)| device)
 }
 
 /// The device tests and benches use: [`from_env`], panicking on a bad `SSLC_DEVICE`.
