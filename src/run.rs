@@ -166,7 +166,12 @@ fn train(
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);
     }
-    let ckpt = save(&out, &recipe, src, &trainer, &reports)?;
+    // The evaluation at the last step already saved this step's checkpoint.
+    let ckpt = if reports.last().is_some_and(|r| r.step == trainer.step) {
+        out.join(CHECKPOINT)
+    } else {
+        save(&out, &recipe, src, &trainer, &reports)?
+    };
     eprintln!(
         "checkpoint {} (evaluate it with `sslc eval {}`)",
         ckpt.display(),
@@ -176,9 +181,12 @@ fn train(
     Ok(())
 }
 
+/// The checkpoint's file name in a run's output folder.
+const CHECKPOINT: &str = "final.ckpt";
+
 /// Writes the checkpoint, and the evaluations so far if any, into `out`.
 fn save(out: &Path, recipe: &str, src: &str, trainer: &Trainer, reports: &[Report]) -> Result<PathBuf, RunError> {
-    let path = out.join("final.ckpt");
+    let path = out.join(CHECKPOINT);
     let meta = Meta {
         recipe_file: recipe.into(),
         recipe: src.into(),
