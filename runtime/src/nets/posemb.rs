@@ -5,8 +5,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 /// Embeddings for a `gh × gw` grid, as `[gh·gw, dim]`. `scale` maps this grid's coordinates to
 /// the reference grid's (1 when the sizes agree), centre to centre: cell y sits at
-/// (y + ½)·scale − ½, as interpolating the reference table (DINO, MAE) places it. The first half of the width encodes the row,
-/// the second half the column; a width not divisible by 4 leaves the last entries at zero.
+/// (y + ½)·scale − ½, as interpolating the reference table (DINO, MAE) places it. The first
+/// half of the width encodes the row, the second half the column; a width not divisible by 4
+/// leaves the last entries at zero.
 pub fn sincos_2d(gh: usize, gw: usize, dim: usize, scale: (f32, f32)) -> Vec<f32> {
     let quarter = dim / 4;
     let mut out = vec![0.0f32; gh * gw * dim];
