@@ -24,10 +24,9 @@ fashion_mnist(size, count, holdout)):
   bank = first 1024 training images.
 
 Where this cannot match sslc exactly, and why:
-- Random numbers: weights are drawn by torch's generator, augmentation parameters by Python's
-  `random`, the epoch order by torch.randperm; sslc uses burn's seeded generator and SplitMix64
-  streams per (seed, epoch, image) (runtime/src/rng.rs, trainer.rs ORDER_STREAM/VIEW_STREAM).
-  Same distributions and same draws, different values, so runs agree only statistically.
+- Random numbers: the epoch order, the views and the masks come from sslc's own streams
+  (sslbench.splitmix), so both see the same batches; the weights are torch's own draws unless
+  `--init` loads sslc's (bench/crosscheck.py does).
 - Float arithmetic: PyTorch kernels (fused scaled-dot-product attention, F.batch_norm, foreach
   AdamW) sum in other orders than burn's flex backend, and the views apply sslc's formulas as
   linear maps (bilinear and blur weights as matrices, colour steps as 3×3 matrices); results
@@ -75,6 +74,11 @@ class Byol(Method):
         )
         self.ema = Ema([(self.t_backbone, self.backbone), (self.t_projector, self.projector)], Cosine(0.99, 1.0))
         self.probe_net, self.probe_has_cls = self.backbone, True
+
+    def nets(self):
+        return {"online.backbone": self.backbone, "online.projector": self.projector,
+                "online.predictor": self.predictor, "target.backbone": self.t_backbone,
+                "target.projector": self.t_projector}
 
     def _view(self, img, rng, blur_p, solarize_p):
         x, crop = A.random_resized_crop(img, A.Crop.full(img), 32, (0.2, 1.0), RATIO, rng)

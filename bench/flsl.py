@@ -18,14 +18,14 @@ fashion_mnist(size, count, holdout)):
   grid (4); the local mask is drawn once per image and used for both local views.
 - backbone ViT(patch 4, dim 64, depth 4, heads 4, mlp 128, no CLS), positions referenced to the
   8×8 grid (a 16-px local view's 4×4 grid sits at positions 0, 2, 4, 6); head DINO
-  64 → 256 → 256 → 64 (GELU), L2-normalise, 256 unit-length prototypes.
+  64 → 256 → 256 → 64 (GELU), L2-normalise, 64 unit-length prototypes.
 - student = backbone, head; teacher = EMA of both, momentum cosine 0.996 → 1 over the run.
 - zt = teacher(teacher_view); zg = student(global), qg = select(zg), q̂g = attend(qg, zg, β 0.0125),
   qg⁺ = attend(qg, zt, β 0.025); the same for the local views (each against its image's zt).
   loss = 0.03·[cos_dist(qg, q̂g) + cos_dist(ql, q̂l)]
        + 1·[soft_ce(head(q̂g), sg(teacher head(sg qg⁺))) + (local)], τ_s 0.1, τ_t linear 0.04 → 0.07
          over 3 epochs
-       + 5·[mean_entropy(head(q̂g), 0.1) + mean_entropy(head(q̂l), 0.1)].
+       + 1·[mean_entropy(head(q̂g), 0.1) + mean_entropy(head(q̂l), 0.1)].
 - AdamW(β 0.9/0.999, ε 1e-8), lr warmup 1 epoch 0 → 1e-3 then cosine 1e-3 → 1e-5, weight decay
   cosine 0.04 → 0.4 on linear weights (prototypes included once released; tokens not), gradient norm
   clipped to 3 per parameter tensor; the prototypes get no update and no decay while the
@@ -34,9 +34,9 @@ fashion_mnist(size, count, holdout)):
   k 20, T 0.07, bank = first 1024 training images.
 
 Where this cannot match sslc exactly, and why:
-- Random numbers: weights are drawn by torch's generator, augmentation parameters and query
-  positions by Python's `random`, the epoch order by torch.randperm; sslc uses burn's seeded
-  generator and SplitMix64 streams per (seed, epoch, image). Same distributions, other values.
+- Random numbers: the epoch order, the views and the masks come from sslc's own streams
+  (sslbench.splitmix), so both see the same batches; the weights are torch's own draws unless
+  `--init` loads sslc's (bench/crosscheck.py does).
 - Float arithmetic: PyTorch kernels sum in other orders than burn's flex backend, and the views
   apply sslc's formulas as linear maps (bilinear and blur weights as matrices, colour steps as
   3×3 matrices); results differ in the last bits.
@@ -65,6 +65,7 @@ JITTER = (0.4, 0.4, 0.2, 0.1)
 RATIO = (0.75, 1.3333)
 SIGMA = (0.1, 2.0)
 BETA_SA, BETA_CA = 0.0125, 0.025
+PROTOTYPES, SPREAD = 64, 1.0
 TEACHER_TEMP = Linear(0.04, 0.07, epochs=3)
 
 
@@ -74,7 +75,7 @@ class Flsl(Method):
 
     def build(self, args, data):
         self.backbone = ViT(patch=4, dim=64, depth=4, heads=4, mlp_ratio=2, cls=False, grid=(8, 8))
-        self.head = DinoHead(64, hidden=256, bottleneck=64, prototypes=256, layers=3)
+        self.head = DinoHead(64, hidden=256, bottleneck=64, prototypes=PROTOTYPES, layers=3)
         self.t_backbone, self.t_head = copy_of(self.backbone), copy_of(self.head)
         self.opt = AdamWMatrices(
             [self.backbone, self.head],
@@ -86,6 +87,10 @@ class Flsl(Method):
         )
         self.ema = Ema([(self.t_backbone, self.backbone), (self.t_head, self.head)], Cosine(0.996, 1.0))
         self.probe_net, self.probe_has_cls = self.backbone, False
+
+    def nets(self):
+        return {"student.backbone": self.backbone, "student.head": self.head,
+                "teacher.backbone": self.t_backbone, "teacher.head": self.t_head}
 
     def views(self, img, rng):
         tv, frame = A.random_resized_crop(img, A.Crop.full(img), 32, (0.8, 1.0), RATIO, rng)
@@ -145,7 +150,7 @@ class Flsl(Method):
         mean_shift = cosine_distance(qg, qg_hat) + cosine_distance(ql, ql_hat)
         kmeans = soft_ce(sg_logits, tg_logits, 0.1, tt) + soft_ce(sl_logits, tl_logits, 0.1, tt)
         spread = mean_entropy(sg_logits, 0.1) + mean_entropy(sl_logits, 0.1)
-        loss = 0.03 * mean_shift + 1.0 * kmeans + 5.0 * spread
+        loss = 0.03 * mean_shift + 1.0 * kmeans + SPREAD * spread
         return loss, {"mean_shift": mean_shift.item(), "kmeans": kmeans.item(), "spread": spread.item()}
 
 

@@ -2,7 +2,7 @@
 
 Usage:
     .torch/bin/python bench/siameseim.py [--count 2048] [--holdout 1024] [--size 32]
-        [--epochs 18] [--batch 64] [--seed 0] [--threads 2] [--data-dir DIR]
+        [--epochs 30] [--batch 64] [--seed 0] [--threads 2] [--data-dir DIR]
 Prints one JSON line on stdout: method, untrained_knn, knn, images_per_s, train_seconds,
 peak_rss_mib; progress on stderr.
 
@@ -26,13 +26,13 @@ fashion_mnist(size, count, holdout)):
 - target = EMA of encoder, neck, projector, momentum cosine 0.995 → 1 over the run.
 - AdamW(β 0.9/0.95, ε 1e-8), lr warmup 1 epoch 0 → 1e-3 then cosine 1e-3 → 1e-5, weight decay
   0.05 on linear weights (not the class token), gradient norm clipped to 1 per parameter tensor.
-- batch 64, 18 epochs, seed 0; kNN probe on the online encoder's class token, k 20, T 0.07,
+- batch 64, 30 epochs, seed 0; kNN probe on the online encoder's class token, k 20, T 0.07,
   bank = first 1024 training images.
 
 Where this cannot match sslc exactly, and why:
-- Random numbers: weights are drawn by torch's generator, augmentation parameters and masks by
-  Python's `random`, the epoch order by torch.randperm; sslc uses burn's seeded generator and
-  SplitMix64 streams per (seed, epoch, image). Same distributions, other values.
+- Random numbers: the epoch order, the views and the masks come from sslc's own streams
+  (sslbench.splitmix), so both see the same batches; the weights are torch's own draws unless
+  `--init` loads sslc's (bench/crosscheck.py does).
 - Float arithmetic: PyTorch kernels sum in other orders than burn's flex backend, and the views
   apply sslc's formulas as linear maps (bilinear and blur weights as matrices, colour steps as
   3×3 matrices); results differ in the last bits.
@@ -40,9 +40,6 @@ Where this cannot match sslc exactly, and why:
   before the update, as sslc does (weights.rs `held`, trainer.rs), rather than skipped.
 - Views are generated in the main process, one image after the other; sslc runs them in
   parallel (counted in images_per_s by both).
-- The relative geometry reproduces sslc's formula as it is, including its handling of a flipped
-  frame (the offset Δj is measured in unflipped original coordinates even when v1 is flipped;
-  see runtime/src/exec/views/mod.rs `relative` and runtime/src/nets/coord.rs).
 - The data source: recipes/siameseim.ssl trains on `scenes`; this benchmark uses sslc's
   `fashion_mnist` source instead.
 """
@@ -67,7 +64,7 @@ SIGMA = (0.1, 2.0)
 
 class SiameseIM(Method):
     name = "siameseim"
-    defaults = dict(count=2048, holdout=1024, size=32, epochs=18, batch=64, seed=0)
+    defaults = dict(count=2048, holdout=1024, size=32, epochs=30, batch=64, seed=0)
 
     def build(self, args, data):
         self.encoder = ViT(patch=4, dim=64, depth=4, heads=4, mlp_ratio=2, cls=True, grid=(8, 8))
@@ -91,6 +88,11 @@ class SiameseIM(Method):
             Cosine(0.995, 1.0),
         )
         self.probe_net, self.probe_has_cls = self.encoder, True
+
+    def nets(self):
+        online = {f"online.{k}": getattr(self, k) for k in ("encoder", "neck", "projector", "relpos", "predictor", "head")}
+        target = {"target.encoder": self.t_encoder, "target.neck": self.t_neck, "target.projector": self.t_projector}
+        return {**online, **target}
 
     def _view(self, img, rng, blur_p, solarize_p):
         x, crop = A.flip(img, A.Crop.full(img), 0.5, rng)

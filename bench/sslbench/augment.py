@@ -1,42 +1,28 @@
 """sslc's view operations on one CPU image [3, h, w] in [0, 1], and its token masks.
 
-sslc reference: runtime/src/augment/geometry.rs (random_resized_crop, flip, Crop),
-runtime/src/augment/colour.rs (color_jitter, grayscale, blur, solarize),
-runtime/src/augment/masks.rs (block_mask, window_queries), runtime/src/data/image.rs
-(`Image::sample`, the bilinear sampler) and runtime/src/exec/views/mod.rs (`relative`, the
-SiameseIM geometry; a multi-view `view x[n]` draws its first op n times).
+sslc reference: runtime/src/augment/geometry.rs (random_resized_crop, flip, Crop and
+`Crop::relative_to`, the SiameseIM geometry), runtime/src/augment/colour.rs (color_jitter,
+grayscale, blur, solarize), runtime/src/augment/masks.rs (block_mask, window_queries),
+runtime/src/data/image.rs (`Image::sample`, the bilinear sampler) and
+runtime/src/exec/views/mod.rs (the order of the draws: a multi-view `view x[n]` draws its first
+op n times).
 
-The random numbers come from Python's generator, not sslc's SplitMix64 streams: the draws are
-the same draws in the same order from the same distributions, not the same values.
+Every function draws from `rng` what sslc's counterpart draws, in the same order; with
+sslbench.splitmix's generator (sslc's own, bit for bit) the draws are the same numbers, so a twin
+sees sslc's crops, flips, jitter and masks. sslc computes in f32 throughout; these functions
+compute in f64 from the same draws, so boxes agree to about 1e-7 and a draw that lands within
+that of a threshold could decide otherwise.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
-
-class Rng:
-    """The draws sslc's `Rng` offers (runtime/src/rng.rs), on Python's generator."""
-
-    def __init__(self, seed: int):
-        self._r = random.Random(seed)
-
-    def f32(self) -> float:
-        return self._r.random()
-
-    def range(self, lo: float, hi: float) -> float:
-        return lo + (hi - lo) * self._r.random()
-
-    def below(self, n: int) -> int:
-        return self._r.randrange(max(n, 1))
-
-    def chance(self, p: float) -> bool:
-        return self._r.random() < p
+from .splitmix import SplitMix
 
 
 @dataclass(frozen=True)
@@ -82,7 +68,7 @@ def _resample(img: torch.Tensor, y: float, x: float, h: float, w: float, size: i
 
 
 def random_resized_crop(img: torch.Tensor, frame: Crop, size: int, scale: tuple[float, float],
-                        ratio: tuple[float, float], rng: Rng) -> tuple[torch.Tensor, Crop]:
+                        ratio: tuple[float, float], rng: SplitMix) -> tuple[torch.Tensor, Crop]:
     """Area fraction uniform in `scale`, aspect log-uniform in `ratio`, 10 tries, else the whole
     image; real-valued boxes (not rounded to pixels), resized bilinearly to `size`; the box is
     composed with `frame` (crop-of-crop), mirrored when the frame is flipped."""
@@ -105,7 +91,7 @@ def random_resized_crop(img: torch.Tensor, frame: Crop, size: int, scale: tuple[
     return out, crop
 
 
-def flip(img: torch.Tensor, crop: Crop, p: float, rng: Rng) -> tuple[torch.Tensor, Crop]:
+def flip(img: torch.Tensor, crop: Crop, p: float, rng: SplitMix) -> tuple[torch.Tensor, Crop]:
     if not rng.chance(p):
         return img, crop
     return img.flip(-1), replace(crop, flipped=not crop.flipped)
@@ -137,7 +123,7 @@ def _hue(img: torch.Tensor, shift: float) -> torch.Tensor:
 
 
 def color_jitter(img: torch.Tensor, strength: tuple[float, float, float, float], p: float,
-                 rng: Rng) -> torch.Tensor:
+                 rng: SplitMix) -> torch.Tensor:
     """Brightness, contrast (around the mean luma), saturation (around each pixel's luma) and
     YIQ hue, in a random order, each factor uniform in [1 − s, 1 + s] floored at 0; with
     probability p. Every step clamps to [0, 1]."""
@@ -167,7 +153,7 @@ def color_jitter(img: torch.Tensor, strength: tuple[float, float, float, float],
     return img
 
 
-def grayscale(img: torch.Tensor, p: float, rng: Rng) -> torch.Tensor:
+def grayscale(img: torch.Tensor, p: float, rng: SplitMix) -> torch.Tensor:
     if img.shape[0] != 3 or not rng.chance(p):
         return img
     return _luma(img).unsqueeze(0).expand(3, -1, -1).contiguous()
@@ -187,7 +173,7 @@ def _blur_matrix(n: int, s: float) -> torch.Tensor:
     return torch.from_numpy(m)
 
 
-def blur(img: torch.Tensor, p: float, sigma: tuple[float, float], rng: Rng) -> torch.Tensor:
+def blur(img: torch.Tensor, p: float, sigma: tuple[float, float], rng: SplitMix) -> torch.Tensor:
     """Separable Gaussian, σ uniform in `sigma` × width/224, skipped below 0.05 px, radius
     ⌈3σ⌉, border pixels repeated; with probability p."""
     if not rng.chance(p):
@@ -201,7 +187,7 @@ def blur(img: torch.Tensor, p: float, sigma: tuple[float, float], rng: Rng) -> t
     return ky @ img @ kx.t()
 
 
-def solarize(img: torch.Tensor, p: float, threshold: float, rng: Rng) -> torch.Tensor:
+def solarize(img: torch.Tensor, p: float, threshold: float, rng: SplitMix) -> torch.Tensor:
     if not rng.chance(p):
         return img
     return torch.where(img >= threshold, 1.0 - img, img)
@@ -221,7 +207,7 @@ def relative(view: Crop, frame: Crop) -> list[float]:
 
 # Masks: `True` marks a masked token (for window queries, every token but the selected ones).
 
-def _choose(n: int, count: int, rng: Rng) -> list[int]:
+def _choose(n: int, count: int, rng: SplitMix) -> list[int]:
     idx = list(range(n))
     count = min(count, n)
     for i in range(count):
@@ -230,7 +216,7 @@ def _choose(n: int, count: int, rng: Rng) -> list[int]:
     return idx[:count]
 
 
-def block_mask(g: int, count: int, min_block: int, aspect: tuple[float, float], rng: Rng) -> list[bool]:
+def block_mask(g: int, count: int, min_block: int, aspect: tuple[float, float], rng: SplitMix) -> list[bool]:
     """BEiT blockwise masking with an exact count (masks.rs `block_mask`)."""
     n = g * g
     count = min(count, n)
@@ -262,7 +248,7 @@ def block_mask(g: int, count: int, min_block: int, aspect: tuple[float, float], 
     return m
 
 
-def window_queries(g: int, w: int, rng: Rng) -> list[bool]:
+def window_queries(g: int, w: int, rng: SplitMix) -> list[bool]:
     """One random token per w×w window (edge windows may be smaller) is kept (masks.rs)."""
     w = max(w, 1)
     m = [True] * (g * g)

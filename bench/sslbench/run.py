@@ -2,7 +2,8 @@
 
 The loop follows runtime/src/trainer.rs `Trainer::step`: steps_per_epoch = ⌊count / batch⌋
 (the last partial batch of an epoch is dropped; batch is clamped to the training set), a fresh
-random order of the training set every epoch, fractional epoch t = step / steps_per_epoch at the
+random order of the training set every epoch (sslc's own, drawn by sslbench.splitmix, as are
+each image's views and masks, so a twin trains on exactly the batches sslc trains on), fractional epoch t = step / steps_per_epoch at the
 start of each step for every schedule, views drawn per image, loss terms summed with their
 weights, then the optimiser step and the EMA update at t. The kNN probe runs on the untrained
 network before training and on the trained one after (src/run.rs `train`).
@@ -25,9 +26,12 @@ import time
 
 import torch
 
-from .augment import Rng
+import torch.nn as nn
+
+from .checkpoint import load_all
 from .data import DEFAULT_DIR, fashion_mnist, rgb
 from .knn import knn
+from .splitmix import SplitMix, epoch_order, view_rng
 
 
 class Method:
@@ -43,7 +47,11 @@ class Method:
     def build(self, args, data) -> None:
         raise NotImplementedError
 
-    def views(self, img: torch.Tensor, rng: Rng) -> dict:
+    def nets(self) -> dict[str, nn.Module]:
+        """The networks by the names sslc's checkpoint gives them (`online.backbone`)."""
+        raise NotImplementedError
+
+    def views(self, img: torch.Tensor, rng: SplitMix) -> dict:
         raise NotImplementedError
 
     def collate(self, items: list[dict]) -> dict:
@@ -69,6 +77,8 @@ def parse(method: Method, description: str, argv=None) -> argparse.Namespace:
     p.add_argument("--temperature", type=float, default=0.07, help="kNN vote temperature")
     p.add_argument("--probe-images", type=int, default=1024, help="training images in the kNN bank")
     p.add_argument("--log-every", type=int, default=10, help="steps between progress lines on stderr")
+    p.add_argument("--init", metavar="CHECKPOINT",
+                   help="start from the weights of an sslc checkpoint of the same recipe instead of torch's own draws")
     return p.parse_args(argv)
 
 
@@ -80,6 +90,8 @@ def main(method: Method, description: str, argv=None) -> dict:
 
     data = fashion_mnist(args.data_dir, args.size, args.count, args.holdout, args.classes)
     method.build(args, data)
+    if args.init:
+        load_all(args.init, method.nets())
     n = data.train.shape[0]
     batch = max(1, min(args.batch, n))
     per_epoch = max(n // batch, 1)
@@ -93,20 +105,18 @@ def main(method: Method, description: str, argv=None) -> dict:
     untrained = knn(method.probe_net, method.probe_has_cls, data, **probe)
     log(f"probe on the untrained network: {untrained * 100:.1f}%")
 
-    order_gen = torch.Generator().manual_seed(args.seed)
-    rng = Rng(args.seed)
     order = None
     view_s = tensor_s = 0.0
     images = 0
     first_loss = last_loss = None
     for step in range(total_steps):
-        within = step % per_epoch
+        epoch, within = divmod(step, per_epoch)
         if within == 0 or order is None:
-            order = torch.randperm(n, generator=order_gen)
+            order = epoch_order(args.seed, epoch, n)
         t = step / per_epoch
-        idx = order[within * batch: (within + 1) * batch].tolist()
+        idx = order[within * batch: (within + 1) * batch]
         t0 = time.perf_counter()
-        views = method.collate([method.views(rgb(data.train[i]), rng) for i in idx])
+        views = method.collate([method.views(rgb(data.train[i]), view_rng(args.seed, epoch, i)) for i in idx])
         t1 = time.perf_counter()
         loss, terms = method.loss(views, t, epochs)
         value = loss.item()
