@@ -3,6 +3,12 @@
 # PyTorch twin in bench/ on the same Fashion-MNIST budget and seed, and prints one table:
 # kNN probe (untrained → trained), training images/s, peak memory.
 #
+# The twin draws sslc's own epoch order, views and masks, and starts from the initial weights of
+# one sslc backend (INIT: tch, flex or none for torch's own draws; default tch when it runs,
+# else flex), so the twin and that backend train on the same batches from the same start and
+# what separates their probes is the implementations, not the random draws. flex and tch draw
+# their initial weights from different generators.
+#
 #   bench/compare.sh                       # byol flsl siameseim, 4096 images, 2 epochs
 #   COUNT=8192 EPOCHS=4 RECIPES="byol" bench/compare.sh
 #
@@ -16,6 +22,7 @@ SEED=${SEED:-0}
 THREADS=${THREADS:-2}
 RECIPES=${RECIPES:-"byol flsl siameseim"}
 BACKENDS=${BACKENDS:-"flex tch pytorch"}
+if [[ " $BACKENDS " == *" tch "* ]]; then INIT=${INIT:-tch}; elif [[ " $BACKENDS " == *" flex "* ]]; then INIT=${INIT:-flex}; else INIT=${INIT:-none}; fi
 out=target/bench
 mkdir -p "$out"
 
@@ -51,13 +58,29 @@ run_sslc() {
     echo "$untrained $trained $rate $mem $secs"
 }
 
+# The initial weights of backend $INIT for the recipe and seed: one step at learning rate 0 on a
+# few images (the weights do not depend on the data). Prints the --init option for the twin.
+init_of() {
+    local recipe=$1 dir="$out/runs/$1-init-$INIT-$SEED" wrap=()
+    mkdir -p "$out/runs"
+    [ "$INIT" = none ] && return
+    [ "$INIT" = tch ] && wrap=(scripts/with-torch.sh)
+    "${wrap[@]}" "$out/sslc-$INIT" run "recipes/$recipe.ssl" --device "$INIT" \
+        --set "data.source=fashion_mnist(size: 32, count: 64, holdout: 16)" --set data.batch=64 \
+        --set train.epochs=1 --set optimizer.lr=0 --set "train.seed=$SEED" --out "$dir" >"$dir.log" 2>&1 ||
+        { echo "sslc-$INIT could not write the initial weights of $recipe:" >&2; cat "$dir.log" >&2; return 1; }
+    echo "--init $dir/final.ckpt"
+}
+
 # PyTorch: its script prints one JSON line.
 run_pytorch() {
-    local recipe=$1 size
+    local recipe=$1 size init
     size=$(size_of "$recipe")
+    init=$(init_of "$recipe")
     local log="$out/$recipe-pytorch"
+    # shellcheck disable=SC2086 # $init is empty or two words
     .torch/bin/python "bench/$recipe.py" --count "$COUNT" --holdout "$HOLDOUT" --size "$size" \
-        --epochs "$EPOCHS" --seed "$SEED" --threads "$THREADS" >"$log.out" 2>"$log.err"
+        --epochs "$EPOCHS" --seed "$SEED" --threads "$THREADS" $init >"$log.out" 2>"$log.err"
     .torch/bin/python - "$log.out" <<'PY'
 import json, sys
 r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
@@ -65,8 +88,8 @@ print(f"{100 * r['untrained_knn']:.1f} {100 * r['knn']:.1f} {r['images_per_s']:.
 PY
 }
 
-printf '\nFashion-MNIST: %s training images, %s held out, %s epochs, seed %s, %s threads\n\n' \
-    "$COUNT" "$HOLDOUT" "$EPOCHS" "$SEED" "$THREADS"
+printf '\nFashion-MNIST: %s training images, %s held out, %s epochs, seed %s, %s threads; PyTorch from %s initial weights\n\n' \
+    "$COUNT" "$HOLDOUT" "$EPOCHS" "$SEED" "$THREADS" "$INIT"
 printf '| recipe | backend | kNN untrained | kNN trained | train img/s | peak MiB | train s |\n'
 printf '|---|---|---|---|---|---|---|\n'
 for recipe in $RECIPES; do
