@@ -1,15 +1,16 @@
 """Step-by-step cross-check of sslc against the PyTorch twins: same weights, same batches.
 
 For each recipe named (byol, flsl, siameseim; all three by default), sslc trains
-recipes/RECIPE.ssl itself, its data source replaced by `count` Fashion-MNIST images taken as one
-batch, so each epoch is one step. The twin in bench/ starts from sslc's initial weights (the
+recipes/RECIPE.ssl itself, its data source replaced by `count` Fashion-MNIST images; by default
+they form one batch, so each epoch is one step and every schedule runs through its whole range
+in a few steps (`--batch` takes several steps per epoch). The twin in bench/ starts from sslc's initial weights (the
 checkpoint of a one-step run at learning rate 0, which moves nothing) and draws sslc's own epoch
 order, views and masks (sslbench.splitmix), so both compute the same loss at every step, with
 every schedule, the EMA, weight decay, clipping and held parameters in play. The two loss curves
 must agree to float rounding.
 
-    .torch/bin/python bench/crosscheck.py [RECIPE ...] [--steps 10] [--count 128]
-        [--sslc target/release/sslc]
+    .torch/bin/python bench/crosscheck.py [RECIPE ...] [--epochs 10] [--count 128]
+        [--batch COUNT] [--sslc target/release/sslc]
 
 Exits non-zero when a curve differs by more than --tolerance (1e-3, relative to the loss when
 that is above 1) at any step.
@@ -32,7 +33,7 @@ def sslc_run(args, recipe, out, *settings):
     """Runs sslc on the recipe with the cross-check's data and `settings`; its logged losses."""
     source = f"fashion_mnist(size: 32, count: {args.count}, holdout: {args.holdout})"
     cmd = [args.sslc, "run", os.path.join(ROOT, "recipes", f"{recipe}.ssl"), "--out", out,
-           "--set", f"data.source={source}", "--set", f"data.batch={args.count}",
+           "--set", f"data.source={source}", "--set", f"data.batch={args.batch}",
            "--set", "train.seed=0", "--set", "train.log_every=1"]
     for s in settings:
         cmd += ["--set", s]
@@ -45,8 +46,8 @@ def sslc_run(args, recipe, out, *settings):
 def twin_run(args, recipe, init):
     """Runs the twin from sslc's initial weights; its logged losses."""
     cmd = [sys.executable, os.path.join(HERE, f"{recipe}.py"), "--count", str(args.count),
-           "--holdout", str(args.holdout), "--size", "32", "--epochs", str(args.steps),
-           "--batch", str(args.count), "--seed", "0", "--threads", "2", "--log-every", "1",
+           "--holdout", str(args.holdout), "--size", "32", "--epochs", str(args.epochs),
+           "--batch", str(args.batch), "--seed", "0", "--threads", "2", "--log-every", "1",
            "--probe-images", str(args.count), "--init", init]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
@@ -57,13 +58,14 @@ def twin_run(args, recipe, init):
 def check(args, recipe, work):
     init = os.path.join(work, f"{recipe}-init")
     sslc_run(args, recipe, init, "train.epochs=1", "optimizer.lr=0")
-    ours = sslc_run(args, recipe, os.path.join(work, f"{recipe}-run"), f"train.epochs={args.steps}")
+    ours = sslc_run(args, recipe, os.path.join(work, f"{recipe}-run"), f"train.epochs={args.epochs}")
     theirs = twin_run(args, recipe, os.path.join(init, "final.ckpt"))
-    print(f"\n{recipe}: {args.count} images, {args.steps} steps\nstep   sslc       pytorch    difference")
+    steps = args.epochs * (args.count // args.batch)
+    print(f"\n{recipe}: {args.count} images, batch {args.batch}, {steps} steps\nstep   sslc       pytorch    difference")
     for i, (a, b) in enumerate(zip(ours, theirs)):
         print(f"{i + 1:4d}  {a:9.4f}  {b:9.4f}  {a - b:+.4f}")
-    if len(ours) != args.steps or len(theirs) != args.steps:
-        return f"{recipe}: sslc logged {len(ours)} steps, PyTorch {len(theirs)}, of {args.steps}"
+    if len(ours) != steps or len(theirs) != steps:
+        return f"{recipe}: sslc logged {len(ours)} steps, PyTorch {len(theirs)}, of {steps}"
     worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours, theirs))
     print(f"{recipe}: largest difference {worst:.1e}")
     if worst > args.tolerance:
@@ -74,8 +76,9 @@ def check(args, recipe, work):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("recipes", nargs="*", metavar="RECIPE", help=f"of {', '.join(RECIPES)} (default: all)")
-    ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--count", type=int, default=128, help="training images, all in one batch")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--count", type=int, default=128, help="training images")
+    ap.add_argument("--batch", type=int, help="images per step (default: all of them)")
     ap.add_argument("--holdout", type=int, default=128)
     ap.add_argument("--sslc", default=os.path.join(ROOT, "target", "release", "sslc"))
     ap.add_argument("--tolerance", type=float, default=1e-3)
@@ -84,11 +87,12 @@ def main():
     if unknown:
         ap.error(f"no twin for {', '.join(unknown)}; there are {', '.join(RECIPES)}")
     args.recipes = args.recipes or list(RECIPES)
+    args.batch = min(args.batch or args.count, args.count)
     work = tempfile.mkdtemp(prefix="sslc-cross-")
     failures = [f for f in (check(args, r, work) for r in args.recipes) if f]
     if failures:
         sys.exit("\n".join(failures))
-    print(f"\nall agree within {args.tolerance:.0e} over {args.steps} steps")
+    print(f"\nall agree within {args.tolerance:.0e} over {args.epochs} epochs")
 
 
 if __name__ == "__main__":
