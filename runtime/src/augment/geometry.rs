@@ -44,7 +44,9 @@ impl Crop {
 }
 
 /// torchvision's RandomResizedCrop sampling: area fraction in `scale`, log-uniform aspect in
-/// `ratio`, 10 tries, then a centre crop; the crop is resized bilinearly to `size`.
+/// `ratio`, 10 tries, then the whole image (torchvision falls back to a centre crop of the
+/// nearest allowed aspect, which is the whole image for square sources); the crop is resized
+/// bilinearly to `size`.
 pub fn random_resized_crop(
     img: &Image,
     frame: Crop,
