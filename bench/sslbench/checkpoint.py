@@ -44,7 +44,7 @@ def burn_order(module: nn.Module) -> list[nn.Parameter]:
     (own parameters, then submodules in registration order) is burn's."""
     fields = getattr(module, "BURN_FIELDS", None)
     if fields is None:
-        own = [p for p in module._parameters.values() if p is not None]
+        own = list(module.parameters(recurse=False))
         return own + [p for child in module.children() for p in burn_order(child)]
     out: list[nn.Parameter] = []
     for name in fields:

@@ -3,9 +3,10 @@
 The loop follows runtime/src/trainer.rs `Trainer::step`: steps_per_epoch = ⌊count / batch⌋
 (the last partial batch of an epoch is dropped; batch is clamped to the training set), a fresh
 random order of the training set every epoch (sslc's own, drawn by sslbench.splitmix, as are
-each image's views and masks, so a twin trains on exactly the batches sslc trains on), fractional epoch t = step / steps_per_epoch at the
-start of each step for every schedule, views drawn per image, loss terms summed with their
-weights, then the optimiser step and the EMA update at t. The kNN probe runs on the untrained
+each image's views and masks, so a twin trains on exactly the batches sslc trains on),
+fractional epoch t = step / steps_per_epoch at the start of each step for every schedule, views
+drawn per image, loss terms summed with their weights, then the optimiser step and the EMA
+update at t. The kNN probe runs on the untrained
 network before training and on the trained one after (src/run.rs `train`).
 
 Timing: `train_seconds` is the wall time of the training steps, each step counted from the
@@ -25,7 +26,6 @@ import sys
 import time
 
 import torch
-
 import torch.nn as nn
 
 from .checkpoint import load_all
