@@ -88,8 +88,8 @@ def main():
         ap.error(f"no twin for {', '.join(unknown)}; there are {', '.join(RECIPES)}")
     args.recipes = args.recipes or list(RECIPES)
     args.batch = min(args.batch or args.count, args.count)
-    work = tempfile.mkdtemp(prefix="sslc-cross-")
-    failures = [f for f in (check(args, r, work) for r in args.recipes) if f]
+    with tempfile.TemporaryDirectory(prefix="sslc-cross-") as work:
+        failures = [f for f in (check(args, r, work) for r in args.recipes) if f]
     if failures:
         sys.exit("\n".join(failures))
     print(f"\nall agree within {args.tolerance:.0e} over {args.epochs} epochs")
