@@ -121,6 +121,8 @@ pub enum Diag {
         path: String,
         reason: String,
         help: Option<String>,
+        /// The `--set` argument or profile line it came from; diagnostics point there.
+        origin: Option<crate::overrides::Origin>,
     },
 }
 
@@ -195,6 +197,15 @@ impl Diag {
             Diag::Cycle { path } => path.first().map(|p| p.1).unwrap_or_default(),
             Diag::MissingDecl { .. } | Diag::Override { .. } => Span::default(),
         }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`: the alternatives a message lists.
+pub fn one_of(items: &[String]) -> String {
+    match items.len() {
+        0 => "something else".into(),
+        1 => items[0].clone(),
+        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
-use super::{Diag, Severity};
+use super::{Diag, Severity, one_of};
 
 fn label(span: crate::span::Span, text: impl Into<String>) -> LabeledSpan {
     LabeledSpan::new_with_span(Some(text.into()), span)
@@ -21,7 +21,7 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
     let (message, labels, help): (String, Vec<LabeledSpan>, Option<String>) = match d {
         Diag::Syntax { span, expected, found } => (
             format!("unexpected {found}"),
-            vec![primary(*span, format!("expected {}", list(expected)))],
+            vec![primary(*span, format!("expected {}", one_of(expected)))],
             None,
         ),
         Diag::Undefined { name, span, suggestion } => (
@@ -207,9 +207,14 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, "declared here")],
             Some("remove it, or use it in a loss term".into()),
         ),
-        Diag::Override { path, reason, help } => (
+        Diag::Override {
+            path,
+            reason,
+            help,
+            origin,
+        } => (
             format!("cannot apply the override `{path}`: {reason}"),
-            vec![],
+            origin.iter().map(|o| primary(o.span, "this override")).collect(),
             help.clone(),
         ),
         Diag::Unsupported { op, span, backend } => (
@@ -234,16 +239,13 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
     m
 }
 
-fn list(items: &[String]) -> String {
-    match items.len() {
-        0 => "something else".into(),
-        1 => items[0].clone(),
-        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
-    }
-}
-
 /// Renders one diagnostic against its source, without colours (stable for snapshots).
+/// An override's diagnostic is shown against the `--set` argument or profile it came from.
 pub fn render(d: &Diag, file: &str, src: &str) -> String {
+    let (file, src) = match d {
+        Diag::Override { origin: Some(o), .. } => (o.name.as_str(), o.text.as_str()),
+        _ => (file, src),
+    };
     let report = Report::new(to_miette(d)).with_source_code(NamedSource::new(file, src.to_string()));
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())

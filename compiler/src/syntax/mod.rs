@@ -4,11 +4,26 @@ mod errors;
 mod lower;
 mod parser;
 
-use crate::ast::Recipe;
+use crate::ast::{Expr, Recipe};
 use crate::diag::Diag;
 
 /// Parses a recipe into its syntax tree.
 pub fn parse(src: &str) -> Result<Recipe, Diag> {
     let pairs = parser::parse_recipe(src).map_err(|e| errors::from_pest(&e, src))?;
     Ok(lower::recipe(pairs))
+}
+
+/// Parses one value (the right-hand side of an override): a single expression and nothing more.
+/// Spans point into `src`.
+pub fn parse_value(src: &str) -> Result<Expr, Diag> {
+    let pairs = parser::parse_value(src).map_err(|e| errors::from_pest(&e, src))?;
+    pairs
+        .flatten()
+        .find(|p| p.as_rule() == parser::Rule::expr)
+        .map(lower::expr)
+        .ok_or_else(|| Diag::Syntax {
+            span: crate::span::Span::new(0, src.len()),
+            expected: vec!["a value".into()],
+            found: "nothing".into(),
+        })
 }

@@ -12,3 +12,8 @@ pub struct SslParser;
 pub fn parse_recipe(src: &str) -> Result<Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
     SslParser::parse(Rule::recipe, src).map_err(Box::new)
 }
+
+/// Runs the `override_value` rule: one expression spanning the whole input.
+pub fn parse_value(src: &str) -> Result<Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+    SslParser::parse(Rule::override_value, src).map_err(Box::new)
+}

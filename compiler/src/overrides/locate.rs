@@ -1,81 +1,23 @@
-//! Overrides (`--set path=value`, profiles): edits of the recipe text, made before compiling so
-//! that every diagnostic still points into the text that was compiled.
-//!
-//! Paths: `data.KEY` and `train.KEY` name a setting (added when absent); `data.KEY.PARAM` and
-//! `train.KEY.PARAM` a named argument of that setting's call; `optimizer.PARAM` an argument of
-//! the optimiser; `NAME.PARAM` an argument of the outermost call declaring `NAME` (for a view,
-//! its last step), and `NAME.OP.PARAM` an argument of every call it makes to `OP`. The value is
-//! recipe text: `300`, `cosine(0.04, 0.4)`, `"batch"`.
+//! Where an override lands: the edits of the recipe text that one path and value make.
 
+use super::Override;
 use crate::ast::{Decl, DeclKind, Expr, ExprKind, Recipe};
 use crate::diag::{Diag, did_you_mean};
 use crate::span::Span;
 
-/// One override: where, and the recipe text to put there.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Override {
-    pub path: String,
-    pub value: String,
-}
-
-impl Override {
-    /// Parses `path=value`.
-    pub fn parse(text: &str) -> Result<Override, Diag> {
-        match text.split_once('=') {
-            Some((p, v)) if !p.trim().is_empty() && !v.trim().is_empty() => Ok(Override {
-                path: p.trim().to_string(),
-                value: v.trim().to_string(),
-            }),
-            _ => Err(Diag::Override {
-                path: text.to_string(),
-                reason: "an override is written `path=value`".into(),
-                help: Some("for example `--set train.epochs=300`".into()),
-            }),
-        }
-    }
-}
-
 /// An edit of the source: replace `span` with `text`.
 #[derive(Debug)]
-struct Edit {
-    span: Span,
-    text: String,
-}
-
-/// The recipe text with every override applied, or why some cannot be.
-pub fn apply(src: &str, overrides: &[Override]) -> Result<String, Vec<Diag>> {
-    if overrides.is_empty() {
-        return Ok(src.to_string());
-    }
-    let recipe = crate::syntax::parse(src).map_err(|d| vec![d])?;
-    let mut edits = vec![];
-    let mut errors = vec![];
-    for o in overrides {
-        match locate(&recipe, src, o) {
-            Ok(e) => edits.extend(e),
-            Err(d) => errors.push(d),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
-    let mut out = src.to_string();
-    for e in edits {
-        out.replace_range(e.span.start..e.span.end, &e.text);
-    }
-    Ok(out)
+pub(super) struct Edit {
+    pub span: Span,
+    pub text: String,
 }
 
 fn fail(o: &Override, reason: String, help: Option<String>) -> Diag {
-    Diag::Override {
-        path: o.path.clone(),
-        reason,
-        help,
-    }
+    o.error(reason, help)
 }
 
-fn locate(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
+/// The edits that put `o` into `src`, whose syntax tree is `recipe`.
+pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
     let parts: Vec<&str> = o.path.split('.').collect();
     let block = |kind: DeclKind| recipe.decls.iter().find(|d| d.kind == kind);
     match parts.as_slice() {
@@ -251,69 +193,4 @@ fn closing_brace(src: &str, decl: &Decl) -> Span {
     let end = decl.span.end.min(src.len());
     let start = src[..end].rfind('}').unwrap_or(end);
     Span { start, end: start + 1 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SRC: &str = "data {\n  source = scenes(size: 32)\n  batch = 64\n}\nview v1 = image |> random_resized_crop(size: 32) |> blur(p: 1.0)\nnetwork backbone = vit(patch: 4, dim: 64, depth: 4, heads: 4)\noptimizer = adamw(lr: 1e-3)\nloss l = soft_ce(a, b) + soft_ce(c, d, teacher_temp: 0.04)\ntrain {\n  epochs = 8\n}\n";
-
-    fn set(path: &str, value: &str) -> Override {
-        Override {
-            path: path.into(),
-            value: value.into(),
-        }
-    }
-
-    #[test]
-    fn settings_arguments_and_nested_calls_are_replaced_or_added() {
-        let out = apply(
-            SRC,
-            &[
-                set("train.epochs", "300"),
-                set("train.seed", "7"),
-                set("data.source.size", "224"),
-                set("backbone.dim", "384"),
-                set("backbone.mlp_ratio", "4"),
-                set("optimizer.weight_decay", "cosine(0.04, 0.4)"),
-                set("v1.random_resized_crop.size", "224"),
-                set("v1.p", "0.5"),
-                set("l.soft_ce.teacher_temp", "0.07"),
-            ],
-        )
-        .expect("applies");
-        assert!(out.contains("epochs = 300"));
-        assert!(out.contains("  seed = 7\n}"));
-        assert!(out.contains("scenes(size: 224)"));
-        assert!(out.contains("vit(patch: 4, dim: 384, depth: 4, heads: 4, mlp_ratio: 4)"));
-        assert!(out.contains("adamw(lr: 1e-3, weight_decay: cosine(0.04, 0.4))"));
-        assert!(out.contains("random_resized_crop(size: 224) |> blur(p: 0.5)"));
-        assert!(out.contains("soft_ce(a, b, teacher_temp: 0.07) + soft_ce(c, d, teacher_temp: 0.07)"));
-        assert!(crate::syntax::parse(&out).is_ok(), "{out}");
-    }
-
-    #[test]
-    fn a_path_to_nothing_is_reported_with_a_suggestion() {
-        let err = apply(SRC, &[set("backbon.dim", "8")]).expect_err("no such name");
-        let Diag::Override { help, .. } = &err[0] else {
-            panic!("{err:?}")
-        };
-        assert_eq!(help.as_deref(), Some("did you mean `backbone`?"));
-        assert!(apply(SRC, &[set("train", "1")]).is_err());
-        assert!(Override::parse("train.epochs").is_err());
-        assert_eq!(Override::parse(" train.epochs = 3 "), Ok(set("train.epochs", "3")));
-    }
-
-    #[test]
-    fn a_loss_weight_is_replaced_or_added() {
-        let weighted = SRC.replace("loss l =", "loss l weight 5 =");
-        let out = apply(&weighted, &[set("l.weight", "1")]).expect("applies");
-        assert!(out.contains("loss l weight 1 = soft_ce"), "{out}");
-        let out = apply(SRC, &[set("l.weight", "cosine(1, 0)")]).expect("applies");
-        assert!(out.contains("loss l weight cosine(1, 0) = soft_ce"), "{out}");
-        assert!(crate::syntax::parse(&out).is_ok(), "{out}");
-        // Only losses have weights.
-        assert!(apply(SRC, &[set("backbone.weight", "1")]).is_ok_and(|o| o.contains("weight: 1")));
-    }
 }
