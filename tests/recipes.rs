@@ -21,5 +21,9 @@ fn every_recipe_compiles_and_matches_its_snapshots() {
         let stem = name.trim_end_matches(".ssl");
         insta::assert_snapshot!(format!("{stem}_graph"), graph::to_text(&c.graph));
         insta::assert_snapshot!(format!("{stem}_plan"), plan::to_text(plan));
+        // The YAML form is for other tools: it must read back as YAML (no repeated keys).
+        let yaml = graph::to_yaml(&c.graph);
+        let back: Result<serde_yaml::Value, _> = serde_yaml::from_str(&yaml);
+        assert!(back.is_ok(), "{name}'s graph YAML does not read back: {back:?}");
     });
 }

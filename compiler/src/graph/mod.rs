@@ -40,8 +40,12 @@ pub enum NodeKind {
         constant: Option<f64>,
         left: bool,
     },
-    /// A term of the objective.
-    Loss { name: String, weight: Schedule },
+    /// A term of the objective. In YAML its name is `term`: the node's own `name` sits beside it.
+    Loss {
+        #[serde(rename = "term")]
+        name: String,
+        weight: Schedule,
+    },
 }
 
 /// A node: what it computes, its type, where it was written, and the name it was given.
