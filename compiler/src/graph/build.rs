@@ -13,6 +13,12 @@ use crate::value::{Config, Param, Schedule, Value};
 /// Evaluates every declaration into the graph; problems go to `diags`.
 pub fn build(recipe: &Recipe, resolved: &Resolved, diags: &mut Vec<Diag>) -> Graph {
     let mut b = Builder::new(resolved);
+    b.declared_nets = recipe
+        .decls
+        .iter()
+        .filter(|d| d.kind == crate::ast::DeclKind::Network)
+        .flat_map(|d| d.binders.iter().map(|n| n.name.node.clone()))
+        .collect();
     for &i in &resolved.order {
         declaration(&mut b, &recipe.decls[i]);
     }
@@ -225,7 +231,9 @@ fn branch(b: &mut Builder, d: &Decl, name: String, span: Span) {
                         branch: source.clone(),
                         network: n.clone(),
                         span: e.span,
-                        suggestion: did_you_mean(n, src.nets.iter().map(String::as_str)),
+                        suggestion: (!b.declared_nets.contains(n))
+                            .then(|| did_you_mean(n, src.nets.iter().map(String::as_str)))
+                            .flatten(),
                     });
                 }
             }

@@ -27,6 +27,8 @@ pub struct Builder<'r> {
     pub pending_count: Option<u64>,
     /// The arguments of the last network built-in evaluated.
     pub network_args: Option<registry::Args>,
+    /// The names of every `network` declaration, evaluated yet or not.
+    pub declared_nets: std::collections::BTreeSet<String>,
 }
 
 impl<'r> Builder<'r> {
@@ -40,6 +42,7 @@ impl<'r> Builder<'r> {
             fields: BTreeMap::new(),
             pending_count: None,
             network_args: None,
+            declared_nets: Default::default(),
         }
     }
 
@@ -87,7 +90,11 @@ impl<'r> Builder<'r> {
                             branch: b,
                             network: member.node.clone(),
                             span: member.span,
-                            suggestion: did_you_mean(&member.node, nets.iter().map(String::as_str)),
+                            // A declared network missing from the branch is meant as written:
+                            // the help says to add it, not to use another network.
+                            suggestion: (!self.declared_nets.contains(&member.node))
+                                .then(|| did_you_mean(&member.node, nets.iter().map(String::as_str)))
+                                .flatten(),
                         });
                         Value::Poison
                     }
