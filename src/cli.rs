@@ -51,6 +51,7 @@ enum Command {
 /// Reads a recipe, applies the overrides and compiles it, printing diagnostics to stderr. The
 /// returned text is what was compiled (with the overrides in place).
 pub fn load(path: &Path, overrides: &Overrides) -> Result<(String, Compiled), ExitCode> {
+    crate::crash::working_on(&path.display().to_string());
     let original = match std::fs::read_to_string(path) {
         Ok(s) => s,
         Err(e) => {

@@ -42,6 +42,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     };
     let name = format!("{} (in {})", ckpt.meta.recipe_file, args.checkpoint.display());
+    crate::crash::working_on(&name);
     let compiled = match crate::cli::load_text(&name, &ckpt.meta.recipe, &args.overrides) {
         Err(code) => return code,
         Ok((_, c)) => c,

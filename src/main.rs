@@ -1,11 +1,13 @@
 //! The `sslc` command line: `check`, `graph`, `run` and `eval` over recipes and checkpoints.
 
 mod cli;
+mod crash;
 mod device;
 mod eval;
 mod run;
 mod settings;
 
 fn main() -> std::process::ExitCode {
+    crash::install();
     cli::main()
 }
