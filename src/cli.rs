@@ -52,14 +52,38 @@ enum Command {
 /// returned text is what was compiled (with the overrides in place).
 pub fn load(path: &Path, overrides: &Overrides) -> Result<(String, Compiled), ExitCode> {
     crate::crash::working_on(&path.display().to_string());
-    let original = match std::fs::read_to_string(path) {
-        Ok(s) => s,
+    let original = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    not_utf8(&path.display().to_string(), e.as_bytes(), e.utf8_error())
+                );
+                return Err(ExitCode::FAILURE);
+            }
+        },
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
             return Err(ExitCode::from(2));
         }
     };
     load_text(&path.display().to_string(), &original, overrides)
+}
+
+/// The diagnostic for a file that is not UTF-8, drawn on its text with the bad bytes replaced
+/// (up to the first of them the offsets agree).
+fn not_utf8(name: &str, bytes: &[u8], e: std::str::Utf8Error) -> String {
+    let offset = e.valid_up_to();
+    let lossy = String::from_utf8_lossy(bytes);
+    let d = diag::Diag::Lexical {
+        span: sslc_compiler::span::Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
+        problem: diag::Lexical::InvalidUtf8 {
+            byte: bytes[offset],
+            offset,
+        },
+    };
+    diag::render(&d, name, &lossy)
 }
 
 /// As [`load`], for recipe text already read; `name` labels its diagnostics.
@@ -80,6 +104,13 @@ pub fn load_text(name: &str, original: &str, overrides: &Overrides) -> Result<(S
         eprintln!("{}", diag::render_all(&compiled.diags, name, &src));
     }
     if compiled.has_errors() {
+        return Err(ExitCode::FAILURE);
+    }
+    if overrides.deny_warnings && !compiled.diags.is_empty() {
+        eprintln!(
+            "error: {name} has {} warning(s), and --deny-warnings makes them errors",
+            compiled.diags.len()
+        );
         return Err(ExitCode::FAILURE);
     }
     Ok((src, compiled))

@@ -1,12 +1,11 @@
-//! Overrides from the command line (`--set path=value`) and from profiles (`--profile FILE`, a
-//! YAML map from paths to values; nested maps join their keys with dots).
+//! Overrides from the command line (`--set path=value`) and from profiles (`--profile FILE`,
+//! read by `sslc_compiler::overrides::profile`).
 
 use std::path::PathBuf;
 
-use sslc_compiler::overrides::{Origin, Override};
-use sslc_compiler::span::Span;
+use sslc_compiler::overrides::{Override, profile};
 
-/// The override options every command that compiles a recipe takes.
+/// The options every command that compiles a recipe takes: overrides, and how strict to be.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct Overrides {
     /// A YAML profile of overrides (e.g. `recipes/profiles/flsl-paper.yaml`); applied first.
@@ -16,6 +15,9 @@ pub struct Overrides {
     /// `v1.blur.p=0.5`. Repeatable; applied after the profile.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Treat warnings as errors: a recipe with any warning fails.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 impl Overrides {
@@ -24,152 +26,11 @@ impl Overrides {
         let mut out = vec![];
         if let Some(path) = &self.profile {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let yaml: serde_yaml::Value =
-                serde_yaml::from_str(&text).map_err(|e| format!("{} is not valid YAML: {e}", path.display()))?;
-            let mut found = Lines {
-                name: path.display().to_string(),
-                text: &text,
-                from: 0,
-            };
-            flatten("", "", &yaml, &mut found, &mut out).map_err(|e| format!("{}: {e}", path.display()))?;
+            out = profile::read(&path.display().to_string(), &text)?;
         }
         for s in &self.set {
             out.push(Override::parse(s).map_err(|_| format!("`--set {s}`: write `--set path=value`"))?);
         }
         Ok(out)
-    }
-}
-
-/// Finds, in a profile's text, the line each entry was written on, in the order the map lists
-/// them, so that a diagnostic about an entry can point at its line.
-struct Lines<'a> {
-    name: String,
-    text: &'a str,
-    /// Where the search for the next entry starts.
-    from: usize,
-}
-
-impl Lines<'_> {
-    /// The line at or after the last one found whose key is `key` (bare or quoted).
-    fn origin(&mut self, key: &str) -> Option<Origin> {
-        let mut at = self.from;
-        for line in self.text[self.from..].split_inclusive('\n') {
-            let start = at;
-            at += line.len();
-            let body = line.trim_end();
-            let indent = body.len() - body.trim_start().len();
-            let rest = body.trim_start();
-            let Some(after) = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")]
-                .iter()
-                .find_map(|k| rest.strip_prefix(k.as_str()).and_then(|r| r.strip_prefix(':')))
-            else {
-                continue;
-            };
-            self.from = at;
-            let mut value_start = start + body.len() - after.trim_start().len();
-            let mut value_end = start + body.len();
-            let raw = after.trim();
-            if raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\'') {
-                // YAML's single quotes are not part of the recipe text.
-                (value_start, value_end) = (value_start + 1, value_end - 1);
-            }
-            return Some(Origin {
-                name: self.name.clone(),
-                text: self.text.to_string(),
-                span: Span::new(start + indent, start + body.len()),
-                value: Span::new(value_start, value_end),
-            });
-        }
-        None
-    }
-}
-
-fn flatten(
-    prefix: &str,
-    key: &str,
-    v: &serde_yaml::Value,
-    lines: &mut Lines,
-    out: &mut Vec<Override>,
-) -> Result<(), String> {
-    use serde_yaml::Value;
-    let text = match v {
-        Value::Mapping(m) => {
-            for (k, v) in m {
-                let key = match k {
-                    Value::String(s) => s.clone(),
-                    other => return Err(format!("a key must be a string, found {other:?}")),
-                };
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                if matches!(v, Value::Mapping(_)) {
-                    // A nested map's own line: later keys are searched below it.
-                    lines.origin(&key);
-                }
-                flatten(&path, &key, v, lines, out)?;
-            }
-            return Ok(());
-        }
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
-        other => {
-            return Err(format!(
-                "`{prefix}` must be a number, a boolean or recipe text, found {other:?}"
-            ));
-        }
-    };
-    if prefix.is_empty() {
-        return Err("a profile is a map from paths to values".into());
-    }
-    out.push(Override {
-        path: prefix.to_string(),
-        value: text,
-        origin: lines.origin(key),
-    });
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nested_maps_become_dotted_paths_in_order() {
-        let text = "# a profile\ntrain:\n  epochs: 300\ndata.batch: 512\nbackbone.norm: '\"batch\"'\n";
-        let yaml: serde_yaml::Value = serde_yaml::from_str(text).expect("yaml");
-        let mut out = vec![];
-        let mut lines = Lines {
-            name: "p.yaml".into(),
-            text,
-            from: 0,
-        };
-        flatten("", "", &yaml, &mut lines, &mut out).expect("flat");
-        let at: Vec<(&str, &str)> = out
-            .iter()
-            .map(|o| {
-                let at = o.origin.as_ref().expect("found its line");
-                (&text[at.span.start..at.span.end], &text[at.value.start..at.value.end])
-            })
-            .collect();
-        assert_eq!(
-            at,
-            vec![
-                ("epochs: 300", "300"),
-                ("data.batch: 512", "512"),
-                ("backbone.norm: '\"batch\"'", "\"batch\""),
-            ]
-        );
-        let got: Vec<(String, String)> = out.into_iter().map(|o| (o.path, o.value)).collect();
-        assert_eq!(
-            got,
-            vec![
-                ("train.epochs".into(), "300".into()),
-                ("data.batch".into(), "512".into()),
-                ("backbone.norm".into(), "\"batch\"".into()),
-            ]
-        );
     }
 }

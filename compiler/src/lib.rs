@@ -51,7 +51,7 @@ pub fn compile(src: &str) -> Compiled {
     let grads = check::run(&graph, &mut diags);
     // After an error, "unused" warnings are mostly echoes of it: keep them for clean recipes.
     if diags.iter().any(Diag::is_error) {
-        diags.retain(|d| !matches!(d, Diag::Unused { .. }));
+        diags.retain(|d| !matches!(d, Diag::Unused { .. } | Diag::NoTrainBlock { .. }));
     }
     diag::normalise(&mut diags);
     let plan = if diags.iter().any(Diag::is_error) {

@@ -3,6 +3,7 @@
 
 mod grad;
 mod unused;
+mod warnings;
 
 use crate::diag::Diag;
 use crate::graph::Graph;
@@ -13,5 +14,6 @@ pub use grad::GradTable;
 pub fn run(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
     let table = grad::check(g, diags);
     unused::check(g, diags);
+    warnings::check(g, diags);
     table
 }

@@ -4,7 +4,7 @@
 mod render;
 mod suggest;
 
-pub use render::{render, render_all, to_miette};
+pub use render::{MAX_RENDERED, render, render_all, to_miette};
 pub use suggest::did_you_mean;
 
 use crate::span::Span;
@@ -16,9 +16,26 @@ pub enum Severity {
     Error,
 }
 
+/// A problem with the characters of a recipe, found before the grammar runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lexical {
+    /// A `"` with no closing `"` on its line.
+    UnterminatedString,
+    /// A `|` that is not the pipe `|>`.
+    LoneBar,
+    /// Brackets nested deeper than `limit`.
+    TooDeep { limit: usize },
+    /// One declaration with more than `limit` operators, calls and brackets.
+    TooLong { limit: usize },
+    /// The file is not UTF-8: `byte` at byte `offset` starts no valid character.
+    InvalidUtf8 { byte: u8, offset: usize },
+}
+
 /// One problem found in a recipe.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Diag {
+    /// Characters that cannot start or end a token, or input too deep to parse.
+    Lexical { span: Span, problem: Lexical },
     /// The text does not follow the grammar.
     Syntax {
         span: Span,
@@ -55,6 +72,13 @@ pub enum Diag {
     },
     /// A required argument is missing.
     MissingParam { builtin: String, param: String, span: Span },
+    /// A settings block lacks a setting it needs.
+    MissingSetting {
+        block: String,
+        key: String,
+        example: String,
+        span: Span,
+    },
     /// The same argument is given twice.
     DuplicateParam { param: String, span: Span, first: Span },
     /// More positional arguments than the built-in takes.
@@ -73,6 +97,8 @@ pub enum Diag {
         range: String,
         span: Span,
     },
+    /// A number that is infinite or not a number (`1e999`, `0 / 0`).
+    NotFinite { value: f64, span: Span },
     /// Tensor shapes that do not fit together.
     ShapeMismatch {
         what: String,
@@ -80,6 +106,9 @@ pub enum Diag {
         found: String,
         span: Span,
         other: Option<(Span, String)>,
+        /// Where the shapes were set: the network declarations that made them, as rustc's
+        /// "expected due to this".
+        because: Vec<(Span, String)>,
     },
     /// Declarations that depend on themselves; `path` starts and ends with the same name.
     Cycle { path: Vec<(String, Span)> },
@@ -114,6 +143,16 @@ pub enum Diag {
     },
     /// A declared view, mask, branch or value that no loss uses.
     Unused { kind: String, name: String, span: Span },
+    /// A loss term whose weight is 0 throughout: it trains nothing.
+    ZeroWeight { loss: String, span: Span },
+    /// A batch larger than the training set: every step would take the whole set.
+    BatchOverData { batch: u64, count: u64, span: Span },
+    /// A kNN probe asking for more neighbours than its bank holds.
+    KOverBank { k: u64, bank: u64, span: Span },
+    /// An EMA that follows a frozen branch: its weights never move.
+    EmaOfFrozen { branch: String, source: String, span: Span },
+    /// No `train { }` block: the defaults apply.
+    NoTrainBlock { epochs: u64, seed: u64, log_every: u64 },
     /// An operator the runtime cannot execute yet.
     Unsupported { op: String, span: Span, backend: String },
     /// An override (`--set`, profile) that names nothing in the recipe, or is malformed.
@@ -129,7 +168,12 @@ pub enum Diag {
 impl Diag {
     pub fn severity(&self) -> Severity {
         match self {
-            Diag::Unused { .. } => Severity::Warning,
+            Diag::Unused { .. }
+            | Diag::ZeroWeight { .. }
+            | Diag::BatchOverData { .. }
+            | Diag::KOverBank { .. }
+            | Diag::EmaOfFrozen { .. }
+            | Diag::NoTrainBlock { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -141,6 +185,7 @@ impl Diag {
     /// A stable code, shown in brackets and usable in docs.
     pub fn code(&self) -> &'static str {
         match self {
+            Diag::Lexical { .. } => "sslc::lexical",
             Diag::Syntax { .. } => "sslc::syntax",
             Diag::Undefined { .. } => "sslc::undefined",
             Diag::Duplicate { .. } => "sslc::duplicate",
@@ -150,10 +195,11 @@ impl Diag {
             Diag::UnknownBuiltin { .. } => "sslc::unknown_builtin",
             Diag::UnknownParam { .. } => "sslc::unknown_param",
             Diag::MissingParam { .. } => "sslc::missing_param",
+            Diag::MissingSetting { .. } => "sslc::missing_setting",
             Diag::DuplicateParam { .. } => "sslc::duplicate_param",
             Diag::TooManyArgs { .. } => "sslc::too_many_args",
             Diag::WrongType { .. } => "sslc::type",
-            Diag::OutOfRange { .. } => "sslc::range",
+            Diag::OutOfRange { .. } | Diag::NotFinite { .. } => "sslc::range",
             Diag::ShapeMismatch { .. } => "sslc::shape",
             Diag::Cycle { .. } => "sslc::cycle",
             Diag::GradIntoEma { .. } => "sslc::grad_into_ema",
@@ -165,6 +211,11 @@ impl Diag {
             Diag::UnknownSetting { .. } => "sslc::unknown_setting",
             Diag::Unused { .. } => "sslc::unused",
             Diag::Unsupported { .. } => "sslc::unsupported",
+            Diag::ZeroWeight { .. } => "sslc::zero_weight",
+            Diag::BatchOverData { .. } => "sslc::batch_over_data",
+            Diag::KOverBank { .. } => "sslc::k_over_bank",
+            Diag::EmaOfFrozen { .. } => "sslc::ema_of_frozen",
+            Diag::NoTrainBlock { .. } => "sslc::no_train_block",
             Diag::Override { .. } => "sslc::override",
         }
     }
@@ -173,6 +224,7 @@ impl Diag {
     pub fn primary_span(&self) -> Span {
         match self {
             Diag::Syntax { span, .. }
+            | Diag::Lexical { span, .. }
             | Diag::Undefined { span, .. }
             | Diag::Duplicate { span, .. }
             | Diag::Shadows { span, .. }
@@ -180,10 +232,12 @@ impl Diag {
             | Diag::UnknownBuiltin { span, .. }
             | Diag::UnknownParam { span, .. }
             | Diag::MissingParam { span, .. }
+            | Diag::MissingSetting { span, .. }
             | Diag::DuplicateParam { span, .. }
             | Diag::TooManyArgs { span, .. }
             | Diag::WrongType { span, .. }
             | Diag::OutOfRange { span, .. }
+            | Diag::NotFinite { span, .. }
             | Diag::ShapeMismatch { span, .. }
             | Diag::NoTrainablePath { span, .. }
             | Diag::LossNotScalar { span, .. }
@@ -192,10 +246,14 @@ impl Diag {
             | Diag::NetworkOutsideBranch { span, .. }
             | Diag::UnknownSetting { span, .. }
             | Diag::Unused { span, .. }
-            | Diag::Unsupported { span, .. } => *span,
+            | Diag::Unsupported { span, .. }
+            | Diag::ZeroWeight { span, .. }
+            | Diag::BatchOverData { span, .. }
+            | Diag::KOverBank { span, .. }
+            | Diag::EmaOfFrozen { span, .. } => *span,
             Diag::GradIntoEma { use_span, .. } => *use_span,
             Diag::Cycle { path } => path.first().map(|p| p.1).unwrap_or_default(),
-            Diag::MissingDecl { .. } | Diag::Override { .. } => Span::default(),
+            Diag::MissingDecl { .. } | Diag::Override { .. } | Diag::NoTrainBlock { .. } => Span::default(),
         }
     }
 }

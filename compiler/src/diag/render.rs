@@ -2,7 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
-use super::{Diag, Severity, one_of};
+use super::{Diag, Lexical, Severity, one_of};
 
 fn label(span: crate::span::Span, text: impl Into<String>) -> LabeledSpan {
     LabeledSpan::new_with_span(Some(text.into()), span)
@@ -19,6 +19,10 @@ fn mean(s: &Option<String>) -> Option<String> {
 /// Converts one diagnostic into a miette diagnostic (no source attached).
 pub fn to_miette(d: &Diag) -> MietteDiagnostic {
     let (message, labels, help): (String, Vec<LabeledSpan>, Option<String>) = match d {
+        Diag::Lexical { span, problem } => {
+            let (message, label, help) = lexical(*problem);
+            (message, vec![primary(*span, label)], Some(help))
+        }
         Diag::Syntax { span, expected, found } => (
             format!("unexpected {found}"),
             vec![primary(*span, format!("expected {}", one_of(expected)))],
@@ -79,6 +83,16 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, format!("`{param}` is missing"))],
             Some(format!("add `{param}: ...`")),
         ),
+        Diag::MissingSetting {
+            block,
+            key,
+            example,
+            span,
+        } => (
+            format!("`{block}` needs the setting `{key}`"),
+            vec![primary(*span, format!("no `{key}` in this block"))],
+            Some(format!("add a line such as `{example}`")),
+        ),
         Diag::DuplicateParam { param, span, first } => (
             format!("`{param}` is given twice"),
             vec![label(*first, "first here"), primary(*span, "again here")],
@@ -109,17 +123,31 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, format!("must be {range}"))],
             None,
         ),
+        Diag::NotFinite { value, span } => (
+            format!("this number is {value}: every setting and argument is a finite number"),
+            vec![primary(
+                *span,
+                if value.is_nan() {
+                    "not a number"
+                } else {
+                    "beyond the largest number (about 1.8e308)"
+                },
+            )],
+            None,
+        ),
         Diag::ShapeMismatch {
             what,
             expected,
             found,
             span,
             other,
+            because,
         } => {
             let mut labels = vec![primary(*span, format!("this is {found}"))];
             if let Some((s, t)) = other {
                 labels.push(label(*s, t.clone()));
             }
+            labels.extend(because.iter().map(|(s, t)| label(*s, t.clone())));
             (
                 format!("shape mismatch in {what}: expected {expected}, found {found}"),
                 labels,
@@ -217,6 +245,39 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             origin.iter().map(|o| primary(o.span, "this override")).collect(),
             help.clone(),
         ),
+        Diag::ZeroWeight { loss, span } => (
+            format!("loss `{loss}` has weight 0 throughout: it trains nothing"),
+            vec![primary(*span, "this term")],
+            Some("remove the term, or give it a weight above 0".into()),
+        ),
+        Diag::BatchOverData { batch, count, span } => (
+            format!("the batch of {batch} is larger than the {count} training images"),
+            vec![primary(*span, format!("each step takes all {count} instead"))],
+            Some(format!("set `batch` to at most {count}, or add images")),
+        ),
+        Diag::KOverBank { k, bank, span } => (
+            format!("the probe asks for {k} neighbours of a bank of {bank} images"),
+            vec![primary(*span, format!("at most {bank} neighbours exist"))],
+            Some(format!("set `k` to at most {bank}")),
+        ),
+        Diag::EmaOfFrozen { branch, source, span } => (
+            format!("`{branch}` follows the frozen branch `{source}`: its weights never move"),
+            vec![primary(*span, format!("an EMA of `{source}`"))],
+            Some(format!("make `{source}` trainable, or make `{branch}` frozen too")),
+        ),
+        Diag::NoTrainBlock {
+            epochs,
+            seed,
+            log_every,
+        } => (
+            format!(
+                "the recipe has no `train` block: {epochs} epochs, seed {seed}, a log line every {log_every} steps, and no probe"
+            ),
+            vec![],
+            Some(format!(
+                "add one, e.g. `train {{ epochs = {epochs} seed = {seed} probe = knn(online.backbone, k: 20) }}`"
+            )),
+        ),
         Diag::Unsupported { op, span, backend } => (
             format!("the runtime cannot execute `{op}` yet"),
             vec![primary(
@@ -239,6 +300,37 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
     m
 }
 
+/// Message, label and help of a lexical problem.
+fn lexical(problem: Lexical) -> (String, String, String) {
+    match problem {
+        Lexical::UnterminatedString => (
+            "unterminated string".into(),
+            "this string has no closing `\"`".into(),
+            "close it with `\"` on the same line: a string cannot span lines".into(),
+        ),
+        Lexical::LoneBar => (
+            "`|` is not an operator".into(),
+            "a lone `|`".into(),
+            "the pipe is written `|>`: `image |> flip(p: 0.5)`".into(),
+        ),
+        Lexical::TooDeep { limit } => (
+            format!("brackets nested more than {limit} deep"),
+            "too deeply nested".into(),
+            "name the inner values with `let` declarations".into(),
+        ),
+        Lexical::InvalidUtf8 { byte, offset } => (
+            format!("the file is not valid UTF-8: byte 0x{byte:02x} at offset {offset}"),
+            "not a UTF-8 character".into(),
+            "save the recipe as UTF-8 text".into(),
+        ),
+        Lexical::TooLong { limit } => (
+            format!("this declaration has more than {limit} operators, calls and brackets"),
+            "too long to parse".into(),
+            "split it into several `let` declarations".into(),
+        ),
+    }
+}
+
 /// Renders one diagnostic against its source, without colours (stable for snapshots).
 /// An override's diagnostic is shown against the `--set` argument or profile it came from.
 pub fn render(d: &Diag, file: &str, src: &str) -> String {
@@ -246,7 +338,12 @@ pub fn render(d: &Diag, file: &str, src: &str) -> String {
         Diag::Override { origin: Some(o), .. } => (o.name.as_str(), o.text.as_str()),
         _ => (file, src),
     };
-    let report = Report::new(to_miette(d)).with_source_code(NamedSource::new(file, src.to_string()));
+    let mut m = to_miette(d);
+    if m.labels.as_ref().is_none_or(Vec::is_empty) {
+        // Without a label miette shows no excerpt, and so no file name: say it in the message.
+        m.message = format!("{file}: {}", m.message);
+    }
+    let report = Report::new(m).with_source_code(NamedSource::new(file, src.to_string()));
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
@@ -257,11 +354,25 @@ pub fn render(d: &Diag, file: &str, src: &str) -> String {
     out
 }
 
-/// Renders several diagnostics, one after another.
+/// At most this many diagnostics are drawn; the others are counted in one closing line.
+pub const MAX_RENDERED: usize = 50;
+
+/// Renders several diagnostics, one after another: the first [`MAX_RENDERED`], then a count of
+/// the rest (drawing each one costs a pass over the source, and nobody reads the 20,000th).
 pub fn render_all(diags: &[Diag], file: &str, src: &str) -> String {
-    diags
+    let mut out = diags
         .iter()
+        .take(MAX_RENDERED)
         .map(|d| render(d, file, src))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    if let Some(rest) = diags.get(MAX_RENDERED..).filter(|r| !r.is_empty()) {
+        let errors = rest.iter().filter(|d| d.is_error()).count();
+        out.push_str(&format!(
+            "\n... and {} more in {file}: {errors} error(s), {} warning(s)\n",
+            rest.len(),
+            rest.len() - errors
+        ));
+    }
+    out
 }

@@ -320,12 +320,12 @@ fn unknown_key(b: &mut Builder, block: &str, key: &crate::span::Spanned<String>,
 
 fn int_setting(b: &mut Builder, v: Value, key: &str, min: f64, span: Span) -> Option<u64> {
     match v {
-        Value::Num(n) if n.fract() == 0.0 && n >= min => Some(n as u64),
+        Value::Num(n) if n.fract() == 0.0 && n >= min && n <= registry::MAX_INT => Some(n as u64),
         Value::Num(n) if n.fract() == 0.0 => {
             b.diags.push(Diag::OutOfRange {
                 param: key.into(),
                 value: n,
-                range: format!("at least {min}"),
+                range: format!("between {min} and {}", registry::MAX_INT),
                 span,
             });
             None
@@ -350,6 +350,8 @@ fn data(b: &mut Builder, d: &Decl) {
         match s.key.node.as_str() {
             "source" => {
                 let Some(c) = expect_config(b, v, Category::Source, "`source`", s.value.span) else {
+                    // Reported where it went wrong; its fields are unknown, not missing.
+                    b.source_failed = true;
                     continue;
                 };
                 let size = param_num(&c, "size").unwrap_or(32.0) as u64;
@@ -382,20 +384,23 @@ fn data(b: &mut Builder, d: &Decl) {
                 if let Some(n) = int_setting(b, v, "batch", 2.0, s.value.span) {
                     b.graph.batch = n;
                 }
+                b.graph.setting_spans.insert("batch".into(), s.value.span);
             }
             _ => unknown_key(b, "data", &s.key, &DATA_KEYS),
         }
     }
-    if b.graph.source.is_none() {
-        b.diags.push(Diag::MissingParam {
-            builtin: "data".into(),
-            param: "source".into(),
+    if b.graph.source.is_none() && !b.source_failed {
+        b.diags.push(Diag::MissingSetting {
+            block: "data".into(),
+            key: "source".into(),
+            example: "source = scenes(size: 32)".into(),
             span: d.keyword_span,
         });
     }
 }
 
 fn train(b: &mut Builder, d: &Decl) {
+    b.graph.setting_spans.insert("train".into(), d.keyword_span);
     for s in &d.settings {
         let v = b.eval(&s.value);
         let span = s.value.span;

@@ -29,7 +29,17 @@ pub struct Builder<'r> {
     pub network_args: Option<registry::Args>,
     /// The names of every `network` declaration, evaluated yet or not.
     pub declared_nets: std::collections::BTreeSet<String>,
+    /// Undefined names reported so far.
+    undefined: usize,
+    /// The data source was written but is in error (already reported).
+    pub source_failed: bool,
 }
+
+/// The arguments that set a network's output width, in the order they are looked for.
+const WIDTHS: [&str; 4] = ["out", "dim", "prototypes", "width"];
+
+/// How many undefined names get a "did you mean".
+const SUGGESTED_UNDEFINED: usize = 100;
 
 impl<'r> Builder<'r> {
     pub fn new(resolved: &'r Resolved) -> Self {
@@ -43,6 +53,8 @@ impl<'r> Builder<'r> {
             pending_count: None,
             network_args: None,
             declared_nets: Default::default(),
+            undefined: 0,
+            source_failed: false,
         }
     }
 
@@ -62,7 +74,7 @@ impl<'r> Builder<'r> {
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &Expr) -> Value {
         match &e.kind {
-            ExprKind::Number(n) => Value::Num(*n),
+            ExprKind::Number(n) => self.finite(*n, e.span),
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::List(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
@@ -138,6 +150,10 @@ impl<'r> Builder<'r> {
                 return Value::Tensor(*ix, self.graph.g[*ix].ty.clone().unwrap_or(Ty::Geometry));
             }
             let Some(ty) = self.field_types.get(field).cloned() else {
+                if self.source_failed {
+                    // The source itself is in error: say nothing more of its fields.
+                    return Value::Poison;
+                }
                 self.diags.push(Diag::WrongType {
                     what: format!("`{n}`"),
                     expected: "a field of the data source".into(),
@@ -154,18 +170,25 @@ impl<'r> Builder<'r> {
         if let Some(b) = registry::lookup(n) {
             return Value::Builtin(b.name);
         }
-        let candidates: Vec<&str> = self
-            .resolved
-            .names
-            .keys()
-            .map(String::as_str)
-            .chain(DATA_FIELDS)
-            .chain(registry::all().map(|b| b.name))
-            .collect();
+        // Each suggestion compares against every name: past a hundred undefined names (a
+        // generated or garbled file) they stop, so the errors still come in linear time.
+        self.undefined += 1;
+        let suggestion = (self.undefined <= SUGGESTED_UNDEFINED)
+            .then(|| {
+                let candidates = self
+                    .resolved
+                    .names
+                    .keys()
+                    .map(String::as_str)
+                    .chain(DATA_FIELDS)
+                    .chain(registry::all().map(|b| b.name));
+                did_you_mean(n, candidates)
+            })
+            .flatten();
         self.diags.push(Diag::Undefined {
             name: n.into(),
             span,
-            suggestion: did_you_mean(n, candidates),
+            suggestion,
         });
         Value::Poison
     }
@@ -187,7 +210,10 @@ impl<'r> Builder<'r> {
                     self.network_args = Some(bound.clone());
                 }
                 match (b.rule)(&bound) {
-                    Err(d) => {
+                    Err(mut d) => {
+                        if let Diag::ShapeMismatch { because, .. } = &mut d {
+                            *because = self.shape_sources(&bound);
+                        }
                         self.diags.push(d);
                         Value::Poison
                     }
@@ -305,6 +331,7 @@ impl<'r> Builder<'r> {
                     found: in_ty.to_string(),
                     span: in_span,
                     other: Some((first_span, format!("first applied to {expected} here"))),
+                    because: vec![],
                 });
                 return Value::Poison;
             }
@@ -321,16 +348,72 @@ impl<'r> Builder<'r> {
         Value::Tensor(ix, ty)
     }
 
+    /// For each tensor input of a call, the network declaration that gave it its shape, found by
+    /// following ops that keep or narrow a network's output (`cls`, `sg`, arithmetic) upstream.
+    fn shape_sources(&self, bound: &registry::Args) -> Vec<(Span, String)> {
+        let mut notes: Vec<(Span, String)> = vec![];
+        for (_, from, _) in bound.inputs() {
+            let ty = self.graph.g[from].ty.clone();
+            let mut ix = from;
+            for _ in 0..16 {
+                match &self.graph.g[ix].kind {
+                    NodeKind::Net { net, .. } => {
+                        if let (Some(n), Some(ty)) = (self.graph.networks.get(net), &ty) {
+                            // The width argument as written (`out: 128`), else the declaration.
+                            let width = n.args.as_ref().and_then(|a| {
+                                WIDTHS
+                                    .iter()
+                                    .find(|w| a.given.contains(*w))
+                                    .map(|w| (a.span_of(w), *w, a))
+                            });
+                            let note = match width {
+                                Some((span, w, a)) => (span, format!("`{w}: {}` of `{net}` makes it {ty}", a.num(w))),
+                                None => (n.span, format!("`{net}` = {} makes it {ty}", n.config.builtin)),
+                            };
+                            if !notes.iter().any(|(s, _)| *s == note.0) {
+                                notes.push(note);
+                            }
+                        }
+                        break;
+                    }
+                    NodeKind::Input { .. } => break,
+                    _ => match self
+                        .graph
+                        .g
+                        .neighbors_directed(ix, petgraph::Direction::Incoming)
+                        .next()
+                    {
+                        Some(up) => ix = up,
+                        None => break,
+                    },
+                }
+            }
+        }
+        notes
+    }
+
+    /// A number, unless it is infinite or NaN (`1e999`, `1 / 0`): no setting takes those.
+    fn finite(&mut self, n: f64, span: Span) -> Value {
+        if n.is_finite() {
+            return Value::Num(n);
+        }
+        self.diags.push(Diag::NotFinite { value: n, span });
+        Value::Poison
+    }
+
     fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span, sa: Span, sb: Span) -> Value {
         let sym = op.symbol().chars().next().unwrap_or('+');
         match (a, b) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
-            (Value::Num(x), Value::Num(y)) => Value::Num(match op {
-                BinOp::Add => x + y,
-                BinOp::Sub => x - y,
-                BinOp::Mul => x * y,
-                BinOp::Div => x / y,
-            }),
+            (Value::Num(x), Value::Num(y)) => self.finite(
+                match op {
+                    BinOp::Add => x + y,
+                    BinOp::Sub => x - y,
+                    BinOp::Mul => x * y,
+                    BinOp::Div => x / y,
+                },
+                span,
+            ),
             (Value::Tensor(ix, ty), Value::Num(c)) => {
                 let n = self.node(
                     NodeKind::Arith {
@@ -369,6 +452,7 @@ impl<'r> Builder<'r> {
                         found: tb.to_string(),
                         span: sb,
                         other: Some((sa, format!("the left side is {ta}"))),
+                        because: vec![],
                     });
                     return Value::Poison;
                 };

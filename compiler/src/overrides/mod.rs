@@ -11,6 +11,7 @@
 //! override of the same path wins and no edit is placed by offsets that an earlier one moved.
 
 mod locate;
+pub mod profile;
 
 use crate::diag::Diag;
 use crate::span::Span;
@@ -118,10 +119,14 @@ pub fn apply(src: &str, overrides: &[Override]) -> Result<String, Vec<Diag>> {
 
 /// The value must be one expression: it cannot close a block or add declarations.
 fn check_value(o: &Override) -> Result<(), Diag> {
-    let Err(Diag::Syntax { span, expected, found }) = crate::syntax::parse_value(&o.value) else {
-        return Ok(());
+    let (span, what) = match crate::syntax::parse_value(&o.value) {
+        Ok(_) => return Ok(()),
+        Err(Diag::Syntax { span, expected, found }) => (
+            span,
+            format!("expected {}, found {found}", crate::diag::one_of(&expected)),
+        ),
+        Err(other) => (other.primary_span(), crate::diag::to_miette(&other).to_string()),
     };
-    let expected = crate::diag::one_of(&expected);
     let origin = o.origin.clone().map(|mut at| {
         // Point at the offending character inside the value as written.
         let (base, end) = (at.value.start, at.value.end);
@@ -131,10 +136,7 @@ fn check_value(o: &Override) -> Result<(), Diag> {
     });
     Err(Diag::Override {
         path: o.path.clone(),
-        reason: format!(
-            "its value `{}` is not one recipe value: expected {expected}, found {found}",
-            o.value
-        ),
+        reason: format!("its value `{}` is not one recipe value: {what}", o.value),
         help: Some("a value is a number, a string in double quotes, a name or a call, e.g. `cosine(0.04, 0.4)`".into()),
         origin,
     })

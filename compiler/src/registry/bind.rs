@@ -193,6 +193,14 @@ fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag>
     let v = match (p.ty, v) {
         (PTy::Tensor, v @ Value::Tensor(..)) => v,
         (PTy::Num, v @ Value::Num(_)) => v,
+        (PTy::Int, Value::Num(n)) if n.fract() == 0.0 && n.abs() > super::MAX_INT => {
+            return Err(Diag::OutOfRange {
+                param: p.name.into(),
+                value: n,
+                range: format!("an integer of at most {} in size", super::MAX_INT),
+                span,
+            });
+        }
         (PTy::Int, Value::Num(n)) if n.fract() == 0.0 => Value::Num(n),
         (PTy::Bool, v @ Value::Bool(_)) => v,
         (PTy::Str, v @ Value::Str(_)) => v,

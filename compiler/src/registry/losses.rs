@@ -24,6 +24,7 @@ fn paired(b: &Args) -> Result<Out, Diag> {
             found: tb.to_string(),
             span: sb,
             other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+            because: vec![],
         });
     }
     scalar()
@@ -73,6 +74,7 @@ fn masked(b: &Args) -> Result<Out, Diag> {
             found: tt.to_string(),
             span: st,
             other: Some((b.span_of("pred"), format!("`pred` is {tp}"))),
+            because: vec![],
         });
     }
     match b.tensor("mask")?.0 {

@@ -87,6 +87,10 @@ impl Category {
     ];
 }
 
+/// The largest integer any setting or argument takes (`i32::MAX`): sizes, counts and seeds
+/// beyond it are mistakes, and the runtime's integer types hold it everywhere.
+pub const MAX_INT: f64 = 2_147_483_647.0;
+
 /// The type a parameter accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PTy {
@@ -291,6 +295,7 @@ pub(crate) mod rules {
             found: ty.map(|t| t.to_string()).unwrap_or_else(|| "nothing".into()),
             span,
             other: None,
+            because: vec![],
         }
     }
 
@@ -307,6 +312,7 @@ pub(crate) mod rules {
                 found: ty.to_string(),
                 span: sy,
                 other: Some((b.span_of(x), format!("`{x}` is {tx}"))),
+                because: vec![],
             })
         }
     }

@@ -39,6 +39,9 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// How much of a word a message quotes.
+const FOUND_CHARS: usize = 32;
+
 /// The text at `pos`, as a user would name it.
 fn found_at(src: &str, pos: usize) -> String {
     let rest = &src[pos.min(src.len())..];
@@ -51,9 +54,14 @@ fn found_at(src: &str, pos: usize) -> String {
     let word: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(FOUND_CHARS + 1)
         .collect();
     if word.is_empty() {
         format!("`{c}`")
+    } else if word.chars().count() > FOUND_CHARS {
+        // A huge token is shown once, in the source excerpt, not again in the message.
+        let head: String = word.chars().take(FOUND_CHARS).collect();
+        format!("`{head}…`")
     } else {
         format!("`{word}`")
     }

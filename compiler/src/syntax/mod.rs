@@ -3,12 +3,16 @@
 mod errors;
 mod lower;
 mod parser;
+mod scan;
+
+pub use scan::{MAX_NESTING, MAX_TERMS};
 
 use crate::ast::{Expr, Recipe};
 use crate::diag::Diag;
 
 /// Parses a recipe into its syntax tree.
 pub fn parse(src: &str) -> Result<Recipe, Diag> {
+    scan::scan(src)?;
     let pairs = parser::parse_recipe(src).map_err(|e| errors::from_pest(&e, src))?;
     Ok(lower::recipe(pairs))
 }
@@ -16,6 +20,7 @@ pub fn parse(src: &str) -> Result<Recipe, Diag> {
 /// Parses one value (the right-hand side of an override): a single expression and nothing more.
 /// Spans point into `src`.
 pub fn parse_value(src: &str) -> Result<Expr, Diag> {
+    scan::scan(src)?;
     let pairs = parser::parse_value(src).map_err(|e| errors::from_pest(&e, src))?;
     pairs
         .flatten()

@@ -1,5 +1,6 @@
-//! Output into a closed pipe (`sslc ... | head -1`) ends the process quietly, as a Unix tool
-//! does, instead of panicking with exit status 101.
+//! The command line against hostile files and closed pipes: output into a closed pipe
+//! (`sslc ... | head -1`) ends the process quietly, as a Unix tool does, instead of panicking
+//! with exit status 101; a file that is not UTF-8 is named with the byte and where it is.
 
 use std::process::{Command, Stdio};
 
@@ -34,4 +35,27 @@ fn a_closed_stdout_or_stderr_ends_the_process_without_a_panic() {
         assert_ne!(status.code(), Some(101), "{args:?} panicked: {text}");
         assert!(!text.contains("panicked"), "{args:?}: {text}");
     }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_named_with_the_byte_and_its_offset() {
+    let dir = std::env::temp_dir().join(format!("sslc-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("latin1.ssl");
+    let mut bytes = b"data {\n  source = scenes(size: 32)\n}\n# caf".to_vec();
+    bytes.extend([0xe9, b'\n']);
+    std::fs::write(&file, &bytes).expect("written");
+    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("sslc runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("byte 0xe9 at offset {}", bytes.len() - 2)),
+        "{err}"
+    );
+    assert!(err.contains("latin1.ssl:4:"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }
