@@ -113,3 +113,23 @@ fn a_corrupt_image_is_named_by_its_path() {
     assert!(problem.contains("not a readable PNG or JPEG"), "{problem}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_folder_too_small_for_its_held_out_split_is_refused_by_name() {
+    for files in [0, 1, 3] {
+        let dir = folder(&format!("small{files}"));
+        std::fs::create_dir_all(dir.join("only")).expect("class folder");
+        for i in 0..files {
+            grey_png(&dir.join("only").join(format!("{i}.png")), 8, 8, 10);
+        }
+        // Every 4th file is held out: three files leave none for the probe.
+        match Dataset::open(&config(&dir, "folders")) {
+            Err(RunError::Data { path, problem }) => {
+                assert_eq!(path, dir.display().to_string());
+                assert!(problem.contains(&format!("holds {files} image file(s)")), "{problem}");
+            }
+            other => panic!("{files} files: {:?}", other.map(|d| (d.train.len(), d.holdout.len()))),
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

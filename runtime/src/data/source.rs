@@ -101,9 +101,25 @@ impl Dataset {
                     files.into_iter().enumerate().partition(|(i, _)| i % every == every - 1);
                 let strip = |v: Vec<(usize, _)>| v.into_iter().map(|(_, f)| f).collect::<Vec<_>>();
                 let size = int(cfg, "size")?;
+                // Decoding first: a broken file is named before the folder's size is judged.
+                let (train, holdout) = (
+                    folder::scenes(&strip(kept), size, classes)?,
+                    folder::scenes(&strip(held), size, classes)?,
+                );
+                if train.is_empty() || holdout.is_empty() {
+                    return Err(RunError::Data {
+                        path: dir.display().to_string(),
+                        problem: format!(
+                            "holds {} image file(s): holding out every {every}-th leaves {} to train on and {} for the probe; it needs at least {every}",
+                            train.len() + holdout.len(),
+                            train.len(),
+                            holdout.len()
+                        ),
+                    });
+                }
                 Ok(Dataset {
-                    train: folder::scenes(&strip(kept), size, classes)?,
-                    holdout: folder::scenes(&strip(held), size, classes)?,
+                    train,
+                    holdout,
                     classes,
                 })
             }
