@@ -96,6 +96,12 @@ fn train(
         trainer.weights.trainable_params(),
         device_name,
     );
+    if (trainer.batch as u64) < plan.batch {
+        eprintln!(
+            "warning: the batch of {} is larger than the {} training images; each step takes all of them",
+            plan.batch, trainer.batch
+        );
+    }
     let before = trainer.probe()?;
     if let Some(acc) = before {
         eprintln!("probe on the untrained network: {:.1}%", acc * 100.0);
@@ -150,7 +156,7 @@ fn train(
     if let Some(info) = &last {
         let terms: Vec<String> = info.terms.iter().map(|(n, v)| format!("{n} {v:.4}")).collect();
         eprintln!(
-            "trained {} steps in {:.0}s ({:.0} img/s); final loss {:.4} ({})",
+            "trained {} steps in {:.1}s ({:.1} img/s); final loss {:.4} ({})",
             info.step,
             train_start.elapsed().as_secs_f64(),
             images as f64 / train_start.elapsed().as_secs_f64().max(1e-9),
