@@ -10,7 +10,7 @@ every schedule, the EMA, weight decay, clipping and held parameters in play. The
 must agree to float rounding.
 
     .torch/bin/python bench/crosscheck.py [RECIPE ...] [--epochs 10] [--count 128]
-        [--batch COUNT] [--sslc target/release/sslc]
+        [--batch COUNT] [--sslc target/release/sslc] [--data-dir DIR]
 
 Exits non-zero when a curve differs by more than --tolerance (1e-3, relative to the loss when
 that is above 1) at any step.
@@ -31,7 +31,8 @@ STEP = re.compile(r"^step (\d+)/\d+ epoch \S+ loss (\S+)", re.M)
 
 def sslc_run(args, recipe, out, *settings):
     """Runs sslc on the recipe with the cross-check's data and `settings`; its logged losses."""
-    source = f"fashion_mnist(size: 32, count: {args.count}, holdout: {args.holdout})"
+    path = f', path: "{args.data_dir}"' if args.data_dir else ""
+    source = f"fashion_mnist(size: 32, count: {args.count}, holdout: {args.holdout}{path})"
     cmd = [args.sslc, "run", os.path.join(ROOT, "recipes", f"{recipe}.ssl"), "--out", out,
            "--set", f"data.source={source}", "--set", f"data.batch={args.batch}",
            "--set", "train.seed=0", "--set", "train.log_every=1"]
@@ -49,6 +50,8 @@ def twin_run(args, recipe, init):
            "--holdout", str(args.holdout), "--size", "32", "--epochs", str(args.epochs),
            "--batch", str(args.batch), "--seed", "0", "--threads", "2", "--log-every", "1",
            "--probe-images", str(args.count), "--init", init]
+    if args.data_dir:
+        cmd += ["--data-dir", args.data_dir]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"the {recipe} twin failed:\n{run.stderr}")
@@ -82,6 +85,7 @@ def main():
     ap.add_argument("--holdout", type=int, default=128)
     ap.add_argument("--sslc", default=os.path.join(ROOT, "target", "release", "sslc"))
     ap.add_argument("--tolerance", type=float, default=1e-3)
+    ap.add_argument("--data-dir", help="folder of the four Fashion-MNIST IDX files (default: where Debian puts them)")
     args = ap.parse_args()
     unknown = [r for r in args.recipes if r not in RECIPES]
     if unknown:

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The libtorch backend on a GPU, end to end:
+#   1. sslc built with `--features tch` against this machine's own PyTorch (or `--sslc BIN`);
+#   2. bench/crosscheck.py with sslc on the device: byol, flsl and siameseim step by step
+#      against their PyTorch twins from the same weights on the same batches;
+#   3. recipes at their paper profiles (full network, resolution and crop set) for `--steps`
+#      steps at `--batch` images: parameters, images/s, step time and peak memory (GPU memory
+#      through nvidia-smi on a GPU, the process's peak RSS on the CPU).
+# `--cpu` runs the same on libtorch's CPU device with a handful of steps at a small batch, for CI
+# and for machines without a GPU.
+#
+#   scripts/gpu-check.sh [--cpu] [--sslc BIN] [--steps N] [--batch B] [--profiles "byol flsl"]
+#                        [--data DIR] [--out DIR]
+#
+# `--data` is a folder of Fashion-MNIST IDX files for the cross-check (default: Debian's
+# dataset-fashion-mnist; scripts/cut-fashion-mnist.py makes a small copy to carry). Python with
+# torch 2.11 is $PYTHON, else .torch/bin/python, else python3. RUN_TIMEOUT (seconds) bounds each
+# profile's run. The summary table goes to stdout and to OUT/summary.txt, each run's log to OUT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+device=tch:cuda steps=200 batch=64 sslc="" data="" out=gpu-check profiles="byol flsl"
+cross_epochs=10
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cpu) device=tch steps=2 batch=4 profiles="byol flsl siameseim univip cyborgs hybrid" cross_epochs=3 ;;
+        --sslc) sslc="$2"; shift ;;
+        --steps) steps="$2"; shift ;;
+        --batch) batch="$2"; shift ;;
+        --profiles) profiles="$2"; shift ;;
+        --data) data="$2"; shift ;;
+        --out) out="$2"; shift ;;
+        *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+    esac
+    shift
+done
+python="${PYTHON:-}"
+[ -n "$python" ] || { [ -x .torch/bin/python ] && python=.torch/bin/python; } || python=python3
+torch_lib="$("$python" -c 'import torch, os; print(os.path.join(torch.__path__[0], "lib"))')"
+export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+"$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
+if [ -z "$sslc" ]; then
+    # tch 0.22 names torch 2.9.0; 2.11.0 provides every symbol it uses.
+    LIBTORCH_USE_PYTORCH=1 LIBTORCH_BYPASS_VERSION_CHECK=1 PATH="$(dirname "$python"):$PATH" \
+        cargo build --release --features tch
+    sslc=target/release/sslc
+fi
+mkdir -p "$out"
+summary="$out/summary.txt"
+: >"$summary"
+say() { echo "$*" | tee -a "$summary"; }
+say "gpu-check on $device, $(date -u +%Y-%m-%dT%H:%MZ), sslc $("$sslc" --version)"
+
+# 2. The step-by-step cross-check, sslc on the device.
+cross=(--epochs "$cross_epochs" --sslc "$sslc")
+[ -n "$data" ] && cross+=(--data-dir "$(cd "$data" && pwd)")
+set +e
+SSLC_DEVICE="$device" "$python" bench/crosscheck.py "${cross[@]}" >"$out/crosscheck.log" 2>&1
+cross_rc=$?
+set -e
+say "cross-check ($cross_epochs epochs of one step of 128 images): $(grep -h 'largest difference' "$out/crosscheck.log" | tr '\n' ';') exit $cross_rc"
+
+# 3. Paper profiles for a few steps: steps = count / batch × epochs, with one epoch.
+peak_gpu() {  # the largest memory.used (MiB) nvidia-smi logged
+    sort -n "$1" 2>/dev/null | tail -1
+}
+say ""
+say "profile | parameters | steps × batch | img/s | s/step | peak memory"
+say "---|---|---|---|---|---"
+failed=0
+timer=(env)
+[ -x /usr/bin/time ] && timer=(/usr/bin/time -f 'peak rss %M KiB')
+for r in $profiles; do
+    log="$out/$r.log"
+    count=$((steps * batch))
+    args=(run "recipes/$r.ssl" --device "$device" --profile "recipes/profiles/$r-paper.yaml"
+          --set "data.source.count=$count" --set "data.source.holdout=$((batch > 16 ? batch : 16))"
+          --set "data.batch=$batch" --set train.epochs=1 --set train.log_every=10 --out "$out/run-$r")
+    mem="$out/$r.mem"
+    : >"$mem"
+    watcher=""
+    if [ "$device" != tch ] && command -v nvidia-smi >/dev/null; then
+        nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 >"$mem" 2>/dev/null &
+        watcher=$!
+    fi
+    set +e
+    timeout "${RUN_TIMEOUT:-0}" "${timer[@]}" "$sslc" "${args[@]}" >"$log" 2>&1
+    rc=$?
+    set -e
+    [ -n "$watcher" ] && kill "$watcher" 2>/dev/null
+    # The checkpoint is not part of the check, and at paper size it is hundreds of MB.
+    rm -rf "$out/run-$r"
+    if [ $rc -ne 0 ]; then
+        say "$r | failed (exit $rc), see $log | | | |"
+        failed=1
+        continue
+    fi
+    params=$(grep -o '[0-9]* trainable parameters' "$log" | head -1 | cut -d' ' -f1)
+    trained=$(grep -o 'trained [0-9]* steps in [0-9.]*s ([0-9.]* img/s)' "$log" | head -1)
+    n=$(echo "$trained" | awk '{print $2}')
+    secs=$(echo "$trained" | awk '{print $5}' | tr -d s)
+    rate=$(echo "$trained" | awk '{print $6}' | tr -d '(')
+    per=$(awk -v s="$secs" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", s / n }')
+    if [ -s "$mem" ]; then
+        memory="$(peak_gpu "$mem") MiB GPU"
+    elif ! grep -q 'peak rss' "$log"; then
+        memory="not measured"
+    else
+        memory="$(($(grep -o 'peak rss [0-9]*' "$log" | awk '{print $3}') / 1024)) MiB RSS"
+    fi
+    say "$r | $params | $n × $batch | $rate | $per | $memory"
+done
+[ $cross_rc -eq 0 ] && [ $failed -eq 0 ]
