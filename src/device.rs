@@ -20,8 +20,10 @@ impl DeviceArg {
         })
     }
 
-    /// The device and its name for messages.
+    /// The device and its name for messages, once it has held a tensor.
     pub fn resolve(&self) -> Result<(device::Device, String), String> {
-        device::choose(self.device.as_deref())
+        let (d, name) = device::choose(self.device.as_deref())?;
+        device::usable(&d, &name)?;
+        Ok((d, name))
     }
 }

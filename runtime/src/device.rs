@@ -66,6 +66,28 @@ pub fn choose(flag: Option<&str>) -> Result<(Device, String), String> {
     }
 }
 
+/// Whether `device` can hold a tensor, asked before a run starts. Backends report a missing
+/// adapter or driver by panicking on first use (wgpu's `AdapterUnavailable`); this catches that
+/// and says it as an error naming the device. The process's panic hook is silenced meanwhile, so
+/// the probe prints nothing of its own.
+pub fn usable(device: &Device, name: &str) -> Result<(), String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let probe = std::panic::catch_unwind(|| burn::tensor::Tensor::<1>::zeros([1], device).into_data());
+    std::panic::set_hook(hook);
+    probe.map(|_| ()).map_err(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "it failed on first use".into());
+        format!(
+            "device `{name}` cannot be used: {}",
+            why.lines().next().unwrap_or_default()
+        )
+    })
+}
+
 /// [`choose`] without a flag: `SSLC_DEVICE`, else the first of [`names`].
 pub fn from_env() -> Result<Device, String> {
     choose(None).map(|(device, _)| device)
