@@ -35,9 +35,6 @@ pub struct Builder<'r> {
     pub source_failed: bool,
 }
 
-/// The arguments that set a network's output width, in the order they are looked for.
-const WIDTHS: [&str; 4] = ["out", "dim", "prototypes", "width"];
-
 /// How many undefined names get a "did you mean".
 const SUGGESTED_UNDEFINED: usize = 100;
 
@@ -346,50 +343,6 @@ impl<'r> Builder<'r> {
             self.connect(from, ix, &port);
         }
         Value::Tensor(ix, ty)
-    }
-
-    /// For each tensor input of a call, the network declaration that gave it its shape, found by
-    /// following ops that keep or narrow a network's output (`cls`, `sg`, arithmetic) upstream.
-    fn shape_sources(&self, bound: &registry::Args) -> Vec<(Span, String)> {
-        let mut notes: Vec<(Span, String)> = vec![];
-        for (_, from, _) in bound.inputs() {
-            let ty = self.graph.g[from].ty.clone();
-            let mut ix = from;
-            for _ in 0..16 {
-                match &self.graph.g[ix].kind {
-                    NodeKind::Net { net, .. } => {
-                        if let (Some(n), Some(ty)) = (self.graph.networks.get(net), &ty) {
-                            // The width argument as written (`out: 128`), else the declaration.
-                            let width = n.args.as_ref().and_then(|a| {
-                                WIDTHS
-                                    .iter()
-                                    .find(|w| a.given.contains(*w))
-                                    .map(|w| (a.span_of(w), *w, a))
-                            });
-                            let note = match width {
-                                Some((span, w, a)) => (span, format!("`{w}: {}` of `{net}` makes it {ty}", a.num(w))),
-                                None => (n.span, format!("`{net}` = {} makes it {ty}", n.config.builtin)),
-                            };
-                            if !notes.iter().any(|(s, _)| *s == note.0) {
-                                notes.push(note);
-                            }
-                        }
-                        break;
-                    }
-                    NodeKind::Input { .. } => break,
-                    _ => match self
-                        .graph
-                        .g
-                        .neighbors_directed(ix, petgraph::Direction::Incoming)
-                        .next()
-                    {
-                        Some(up) => ix = up,
-                        None => break,
-                    },
-                }
-            }
-        }
-        notes
     }
 
     /// A number, unless it is infinite or NaN (`1e999`, `1 / 0`): no setting takes those.

@@ -4,6 +4,7 @@
 mod build;
 mod dot;
 mod eval;
+mod provenance;
 mod text;
 mod yaml;
 
