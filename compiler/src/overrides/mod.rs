@@ -89,30 +89,42 @@ impl Override {
 /// of the recipe itself comes back as that error, against `src`.
 pub fn apply(src: &str, overrides: &[Override]) -> Result<String, Vec<Diag>> {
     let mut text = src.to_string();
+    // The syntax tree of `text`, parsed when first needed and then kept from the check that
+    // each spliced text still parses.
+    let mut recipe = None;
     let mut errors = vec![];
     for o in overrides {
         if let Err(d) = check_value(o) {
             errors.push(d);
             continue;
         }
-        let recipe = crate::syntax::parse(&text).map_err(|d| vec![d])?;
-        let edits = match locate::edits(&recipe, &text, o) {
+        let current = match recipe.take() {
+            Some(r) => r,
+            None => crate::syntax::parse(&text).map_err(|d| vec![d])?,
+        };
+        let edits = match locate::edits(&current, &text, o) {
             Ok(e) => e,
             Err(d) => {
                 errors.push(d);
+                recipe = Some(current);
                 continue;
             }
         };
-        let next = splice(&text, edits);
-        if crate::syntax::parse(&next).is_err() {
-            // The value parsed alone, so only a misplaced edit gets here: say so at the override.
-            errors.push(o.error(
-                "the recipe would not parse after it".into(),
-                Some("this is a bug in sslc's override splicer; please report it with the recipe".into()),
-            ));
-            continue;
+        let next = splice(&text, &edits);
+        match crate::syntax::parse(&next) {
+            Ok(r) => {
+                text = next;
+                recipe = Some(r);
+            }
+            Err(_) => {
+                // The value parsed alone, so only a misplaced edit gets here: say so at the override.
+                errors.push(o.error(
+                    "the recipe would not parse after it".into(),
+                    Some("this is a bug in sslc's override splicer; please report it with the recipe".into()),
+                ));
+                recipe = Some(current);
+            }
         }
-        text = next;
     }
     if errors.is_empty() { Ok(text) } else { Err(errors) }
 }
@@ -144,12 +156,11 @@ fn check_value(o: &Override) -> Result<(), Diag> {
 
 /// Applies the edits of one override. An edit inside the text that another edit replaces (a
 /// nested call to the same op) is dropped: the outer replacement already decides that text.
-fn splice(text: &str, mut edits: Vec<locate::Edit>) -> String {
+fn splice(text: &str, edits: &[locate::Edit]) -> String {
     let inside = |e: &locate::Edit, f: &locate::Edit| {
         !f.span.is_empty() && f.span != e.span && f.span.start <= e.span.start && e.span.end <= f.span.end
     };
-    let keep: Vec<bool> = edits.iter().map(|e| !edits.iter().any(|f| inside(e, f))).collect();
-    let mut kept: Vec<locate::Edit> = edits.drain(..).zip(keep).filter(|(_, k)| *k).map(|(e, _)| e).collect();
+    let mut kept: Vec<&locate::Edit> = edits.iter().filter(|e| !edits.iter().any(|f| inside(e, f))).collect();
     kept.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
     let mut out = text.to_string();
     for e in kept {
