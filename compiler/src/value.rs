@@ -106,6 +106,16 @@ pub struct Config {
     pub params: Vec<(String, Param)>,
 }
 
+impl Config {
+    /// The number a parameter holds, if the configuration has it and it is a number.
+    pub fn num(&self, name: &str) -> Option<f64> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, p)| p.as_num())
+    }
+}
+
 /// A constant parameter value as the plan carries it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

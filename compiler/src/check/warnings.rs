@@ -4,7 +4,7 @@
 
 use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
-use crate::value::{Config, Param};
+use crate::value::Config;
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
     for ix in g.losses() {
@@ -56,8 +56,5 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
 
 /// An integer parameter of a configuration, if it has one.
 fn int(c: &Config, name: &str) -> Option<u64> {
-    c.params.iter().find_map(|(n, p)| match p {
-        Param::Num(v) if n == name => Some(*v as u64),
-        _ => None,
-    })
+    c.num(name).map(|v| v as u64)
 }

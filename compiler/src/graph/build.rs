@@ -26,10 +26,6 @@ pub fn build(recipe: &Recipe, resolved: &Resolved, diags: &mut Vec<Diag>) -> Gra
     b.graph
 }
 
-fn param_num(c: &Config, name: &str) -> Option<f64> {
-    c.params.iter().find(|(n, _)| n == name).and_then(|(_, p)| p.as_num())
-}
-
 /// The value must be a configuration from a built-in of `cat`.
 fn expect_config(b: &mut Builder, v: Value, cat: Category, what: &str, span: Span) -> Option<Config> {
     match v {
@@ -354,8 +350,8 @@ fn data(b: &mut Builder, d: &Decl) {
                     b.source_failed = true;
                     continue;
                 };
-                let size = param_num(&c, "size").unwrap_or(32.0) as u64;
-                let classes = param_num(&c, "classes").unwrap_or(6.0) as u64;
+                let size = c.num("size").unwrap_or(32.0) as u64;
+                let classes = c.num("classes").unwrap_or(6.0) as u64;
                 let objects = c
                     .params
                     .iter()

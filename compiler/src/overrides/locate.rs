@@ -12,10 +12,6 @@ pub(super) struct Edit {
     pub text: String,
 }
 
-fn fail(o: &Override, reason: String, help: Option<String>) -> Diag {
-    o.error(reason, help)
-}
-
 /// The edits that put `o` into `src`, whose syntax tree is `recipe`.
 pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit>, Diag> {
     let parts: Vec<&str> = o.path.split('.').collect();
@@ -27,7 +23,7 @@ pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit
             } else {
                 DeclKind::Train
             };
-            let decl = block(kind).ok_or_else(|| fail(o, format!("the recipe has no `{head}` block"), None))?;
+            let decl = block(kind).ok_or_else(|| o.error(format!("the recipe has no `{head}` block"), None))?;
             match (decl.settings.iter().find(|s| s.key.node == *key), rest) {
                 (Some(s), []) => Ok(vec![Edit {
                     span: s.value.span,
@@ -38,15 +34,15 @@ pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit
                     span: closing_brace(src, decl),
                     text: format!("  {key} = {}\n}}", o.value),
                 }]),
-                _ => Err(fail(o, format!("`{head}` has no setting `{key}`"), None)),
+                _ => Err(o.error(format!("`{head}` has no setting `{key}`"), None)),
             }
         }
         ["optimizer", param] => {
-            let decl = block(DeclKind::Optimizer).ok_or_else(|| fail(o, "the recipe has no optimizer".into(), None))?;
+            let decl = block(DeclKind::Optimizer).ok_or_else(|| o.error("the recipe has no optimizer".into(), None))?;
             let value = decl
                 .value
                 .as_ref()
-                .ok_or_else(|| fail(o, "the optimizer has no value".into(), None))?;
+                .ok_or_else(|| o.error("the optimizer has no value".into(), None))?;
             argument(value, None, param, o)
         }
         [name, rest @ ..] if !rest.is_empty() && rest.len() <= 2 => {
@@ -61,8 +57,7 @@ pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit
                         .flat_map(|d| d.binders.iter().map(|b| b.name.node.as_str()))
                         .chain(["data", "train", "optimizer"])
                         .collect();
-                    fail(
-                        o,
+                    o.error(
                         format!("nothing in the recipe is called `{name}`"),
                         did_you_mean(name, names).map(|s| format!("did you mean `{s}`?")),
                     )
@@ -73,7 +68,7 @@ pub(super) fn edits(recipe: &Recipe, src: &str, o: &Override) -> Result<Vec<Edit
             let value = decl
                 .value
                 .as_ref()
-                .ok_or_else(|| fail(o, format!("`{name}` has no value"), None))?;
+                .ok_or_else(|| o.error(format!("`{name}` has no value"), None))?;
             match rest {
                 [param] => argument(value, None, param, o),
                 [op, param] => argument(value, Some(op), param, o),
@@ -102,8 +97,7 @@ fn loss_weight(decl: &Decl, o: &Override) -> Edit {
 }
 
 fn unknown_path(o: &Override) -> Result<Vec<Edit>, Diag> {
-    Err(fail(
-        o,
+    Err(o.error(
         "the path names no setting or argument".into(),
         Some(
             "paths look like `train.epochs`, `data.source.size`, `optimizer.lr`, `backbone.dim` or `v1.blur.p`".into(),
@@ -124,8 +118,8 @@ fn argument(e: &Expr, op: Option<&&str>, param: &str, o: &Override) -> Result<Ve
     };
     if calls.is_empty() {
         return Err(match op {
-            None => fail(o, "its value is not a call".into(), None),
-            Some(op) => fail(o, format!("its value does not call `{op}`"), None),
+            None => o.error("its value is not a call".into(), None),
+            Some(op) => o.error(format!("its value does not call `{op}`"), None),
         });
     }
     let mut edits = vec![];

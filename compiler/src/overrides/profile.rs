@@ -30,6 +30,7 @@ struct Lines<'a> {
 impl Lines<'_> {
     /// The line at or after the last one found whose key is `key` (bare or quoted).
     fn origin(&mut self, key: &str) -> Option<Origin> {
+        let forms = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")];
         let mut at = self.from;
         for line in self.text[self.from..].split_inclusive('\n') {
             let start = at;
@@ -37,7 +38,7 @@ impl Lines<'_> {
             let body = line.trim_end();
             let indent = body.len() - body.trim_start().len();
             let rest = body.trim_start();
-            let Some(after) = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")]
+            let Some(after) = forms
                 .iter()
                 .find_map(|k| rest.strip_prefix(k.as_str()).and_then(|r| r.strip_prefix(':')))
             else {

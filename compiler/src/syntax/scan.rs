@@ -87,13 +87,12 @@ pub fn scan(src: &str) -> Result<(), Diag> {
 
 /// Whether a line starts with a declaration keyword.
 fn starts_declaration(line: &str) -> bool {
-    let word: String = line
-        .trim_start_matches([' ', '\t', '\r'])
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
+    let line = line.trim_start_matches([' ', '\t', '\r']);
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
     matches!(
-        word.as_str(),
+        &line[..end],
         "data" | "view" | "mask" | "network" | "branch" | "let" | "loss" | "optimizer" | "train" | "job"
     )
 }
