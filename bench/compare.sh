@@ -69,7 +69,7 @@ init_of() {
         --set "data.source=fashion_mnist(size: 32, count: 64, holdout: 16)" --set data.batch=64 \
         --set train.epochs=1 --set optimizer.lr=0 --set "train.seed=$SEED" --out "$dir" >"$dir.log" 2>&1 ||
         { echo "sslc-$INIT could not write the initial weights of $recipe:" >&2; cat "$dir.log" >&2; return 1; }
-    echo "--init $dir/final.ckpt"
+    echo "--init $dir/final.safetensors"
 }
 
 # PyTorch: its script prints one JSON line.

@@ -62,7 +62,7 @@ def check(args, recipe, work):
     init = os.path.join(work, f"{recipe}-init")
     sslc_run(args, recipe, init, "train.epochs=1", "optimizer.lr=0")
     ours = sslc_run(args, recipe, os.path.join(work, f"{recipe}-run"), f"train.epochs={args.epochs}")
-    theirs = twin_run(args, recipe, os.path.join(init, "final.ckpt"))
+    theirs = twin_run(args, recipe, os.path.join(init, "final.safetensors"))
     steps = args.epochs * (args.count // args.batch)
     print(f"\n{recipe}: {args.count} images, batch {args.batch}, {steps} steps\nstep   sslc       pytorch    difference")
     for i, (a, b) in enumerate(zip(ours, theirs)):

@@ -14,7 +14,7 @@ use sslc_runtime::weights::Weights;
 /// Options of `sslc eval`.
 #[derive(clap::Args)]
 pub struct EvalArgs {
-    /// A checkpoint written by `sslc run` (e.g. `runs/byol/final.ckpt`).
+    /// A checkpoint written by `sslc run` (e.g. `runs/byol/final.safetensors`).
     pub checkpoint: PathBuf,
     /// Where the JSON results go [default: beside the checkpoint, `<name>.eval.json`].
     #[arg(long, value_name = "FILE")]

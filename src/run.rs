@@ -1,6 +1,8 @@
 //! The `run` command: compile, refuse what the runtime cannot execute, train with a progress
-//! bar, report the probe on the trained network next to the untrained one, save a checkpoint,
-//! and (with `--eval-every`) run the full evaluation along the way.
+//! bar, log every step to `metrics.jsonl`, report the probe on the trained network next to the
+//! untrained one, save checkpoints (periodically with `--checkpoint-every`, and at the end),
+//! continue a run from its newest checkpoint (`--resume`), and (with `--eval-every`) run the
+//! full evaluation along the way.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -9,41 +11,135 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sslc_compiler::diag::{Diag, render_all};
-use sslc_runtime::checkpoint::{self, Meta};
+use sslc_runtime::checkpoint::Checkpoint;
+use sslc_runtime::checkpoint::folder::{self, Folder};
 use sslc_runtime::device::Device;
-use sslc_runtime::eval::{Eval, Report, Suite};
+use sslc_runtime::eval::{Eval, Suite};
 use sslc_runtime::{RunError, Trainer, support};
+
+use crate::metrics::Metrics;
 
 /// Options of `sslc run`.
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The recipe to train.
-    pub file: PathBuf,
+    /// The recipe to train (optional with `--resume`: the checkpoint carries its recipe).
+    #[arg(required_unless_present = "resume")]
+    pub file: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: crate::settings::Overrides,
     #[command(flatten)]
     pub device: crate::device::DeviceArg,
-    /// Where the checkpoint (`final.ckpt`) and evaluations (`eval.json`) go
-    /// [default: runs/<recipe name>].
+    /// Where the checkpoints, `metrics.jsonl` and evaluations (`eval.json`) go
+    /// [default: the folder given to `--resume`, else runs/<recipe name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Run the full evaluation (`sslc eval`) every N epochs and at the end, saving a
     /// checkpoint each time; 0 turns it off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub eval_every: u64,
+    /// Write a checkpoint into OUT/checkpoints every N epochs (`2`) or steps (`500steps`);
+    /// 0 turns it off. Each is written atomically (temporary file, sync, rename).
+    #[arg(long, value_name = "N[steps]", default_value = "0", value_parser = parse_every)]
+    pub checkpoint_every: Every,
+    /// How many periodic checkpoints to keep (the newest).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+    /// Continue the run whose output folder is DIR from its newest readable checkpoint
+    /// (weights, optimiser, step, generators and any state the run keeps).
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+}
+
+/// How often periodic checkpoints are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Every {
+    Off,
+    Epochs(u64),
+    Steps(u64),
+}
+
+impl Every {
+    /// Whether a checkpoint is due after `step` steps.
+    fn due(self, step: u64, steps_per_epoch: u64) -> bool {
+        match self {
+            Every::Off => false,
+            Every::Epochs(n) => step.is_multiple_of(n * steps_per_epoch.max(1)),
+            Every::Steps(n) => step.is_multiple_of(n),
+        }
+    }
+}
+
+fn parse_every(s: &str) -> Result<Every, String> {
+    let t = s.trim();
+    let (number, steps) = match t.strip_suffix("steps").or_else(|| t.strip_suffix("step")) {
+        Some(n) => (n, true),
+        None => (
+            t.strip_suffix("epochs")
+                .or_else(|| t.strip_suffix("epoch"))
+                .unwrap_or(t),
+            false,
+        ),
+    };
+    let n: u64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a count of epochs (`2`, `2epochs`) or steps (`500steps`)"))?;
+    Ok(match (n, steps) {
+        (0, _) => Every::Off,
+        (n, true) => Every::Steps(n),
+        (n, false) => Every::Epochs(n),
+    })
 }
 
 impl RunArgs {
-    fn out_dir(&self) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| {
-            let stem = self.file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    fn out_dir(&self, recipe: &str) -> PathBuf {
+        self.out.clone().or_else(|| self.resume.clone()).unwrap_or_else(|| {
+            let stem = Path::new(recipe).file_stem().map(|s| s.to_string_lossy().into_owned());
             PathBuf::from("runs").join(stem.unwrap_or_else(|| "run".into()))
         })
     }
 }
 
+/// The newest readable checkpoint of the run in `dir`; each newer one that was refused is
+/// named with its reason.
+fn newest(dir: &Path) -> Result<Checkpoint, ExitCode> {
+    let folder = folder::of_run(dir, 0);
+    let (found, refused) = folder.newest();
+    for e in &refused {
+        eprintln!("warning: {e}; trying an older checkpoint");
+    }
+    found.ok_or_else(|| {
+        eprintln!(
+            "error: {} holds no checkpoint to resume from{}",
+            folder.dir.display(),
+            if refused.is_empty() {
+                " (write them with `--checkpoint-every`)"
+            } else {
+                " that can be read"
+            }
+        );
+        ExitCode::from(2)
+    })
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
-    let (src, compiled) = match crate::cli::load(&args.file, &args.overrides) {
+    let resumed = match &args.resume {
+        Some(dir) => match newest(dir) {
+            Ok(c) => Some(c),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let loaded = match (&args.file, &resumed) {
+        (Some(file), _) => crate::cli::load(file, &args.overrides).map(|l| (file.display().to_string(), l)),
+        (None, Some(ckpt)) => {
+            let name = format!("{} (in {})", ckpt.meta.recipe_file, ckpt.path());
+            crate::crash::working_on(&name);
+            crate::cli::load_text(&name, &ckpt.meta.recipe, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
+        }
+        (None, None) => return ExitCode::from(2),
+    };
+    let (recipe, (src, compiled)) = match loaded {
         Err(code) => return code,
         Ok(c) => c,
     };
@@ -59,25 +155,27 @@ pub fn run(args: RunArgs) -> ExitCode {
         })
         .collect();
     if !refused.is_empty() {
-        eprintln!("{}", render_all(&refused, &args.file.display().to_string(), &src));
+        eprintln!("{}", render_all(&refused, &recipe, &src));
         return ExitCode::FAILURE;
     }
     let device = match args.device.resolve_or_exit() {
         Ok(d) => d,
         Err(code) => return code,
     };
-    crate::cli::finish(train(&plan, &src, &args, device))
+    crate::cli::finish(train(&plan, &src, &recipe, resumed.as_ref(), &args, device))
 }
 
 fn train(
     plan: &sslc_compiler::plan::Plan,
     src: &str,
+    recipe: &str,
+    resumed: Option<&Checkpoint>,
     args: &RunArgs,
     (device, device_name): (Device, String),
 ) -> Result<(), RunError> {
     let started = Instant::now();
-    let out = args.out_dir();
-    let recipe = args.file.display().to_string();
+    let out = args.out_dir(recipe);
+    let checkpoints = folder::of_run(&out, args.keep);
     let suite = if args.eval_every > 0 {
         eprintln!("preparing the evaluation (raw-pixel and untrained baselines)...");
         Some(Suite::new(plan, Eval::default(), &device)?)
@@ -88,7 +186,7 @@ fn train(
     let mut trainer = Trainer::new(plan, &device)?;
     eprintln!(
         "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, device {}",
-        args.file.display(),
+        recipe,
         trainer.data.train.len(),
         plan.train.epochs,
         trainer.steps_per_epoch,
@@ -106,6 +204,11 @@ fn train(
     if let Some(acc) = before {
         eprintln!("probe on the untrained network: {:.1}%", acc * 100.0);
     }
+    if let Some(ckpt) = resumed {
+        trainer.restore(ckpt)?;
+        eprintln!("resuming from {} after step {}", ckpt.path(), trainer.step);
+    }
+    let mut metrics = Metrics::open(&out, trainer.step)?;
     let interactive = std::io::stderr().is_terminal();
     let bar = if interactive {
         ProgressBar::new(trainer.total_steps)
@@ -121,12 +224,26 @@ fn train(
     let mut images = 0usize;
     let mut last = None;
     while trainer.step < trainer.total_steps {
-        let info = trainer.step()?;
+        let info = match trainer.step() {
+            Ok(info) => info,
+            Err(e) => {
+                if let Some((step, path)) = checkpoints.list().first() {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "the last good checkpoint, after step {step}, stays at {}",
+                            path.display()
+                        )
+                    });
+                }
+                return Err(e);
+            }
+        };
         for note in &info.notes {
             bar.suspend(|| eprintln!("{note}"));
         }
         images += info.images;
         let rate = images as f64 / train_start.elapsed().as_secs_f64().max(1e-9);
+        metrics.step(&info, rate)?;
         let msg = format!(
             "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s",
             info.epoch, info.loss, info.lr, rate
@@ -143,12 +260,15 @@ fn train(
             && (epoch % args.eval_every == 0 || trainer.step == trainer.total_steps)
         {
             let report = bar.suspend(|| -> Result<_, RunError> {
-                let report = suite.report(&trainer.weights, &recipe, trainer.step, epoch as f64, &device)?;
+                let report = suite.report(&trainer.weights, recipe, trainer.step, epoch as f64, &device)?;
                 eprint!("{}", report.table());
                 Ok(report)
             })?;
             reports.push(report);
-            save(&out, &recipe, src, &trainer, &reports)?;
+            crate::eval::write_json(&out.join("eval.json"), &reports)?;
+            periodic(&checkpoints, &trainer, recipe, src)?;
+        } else if args.checkpoint_every.due(trainer.step, trainer.steps_per_epoch) {
+            periodic(&checkpoints, &trainer, recipe, src)?;
         }
         last = Some(info);
     }
@@ -171,13 +291,12 @@ fn train(
         println!("  raw pixels {:5.1}%", p * 100.0);
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);
+        for (name, acc) in [("raw pixels", p), ("untrained", b), ("trained", a)] {
+            metrics.probe(trainer.step, name, acc)?;
+        }
     }
-    // The evaluation at the last step already saved this step's checkpoint.
-    let ckpt = if reports.last().is_some_and(|r| r.step == trainer.step) {
-        out.join(CHECKPOINT)
-    } else {
-        save(&out, &recipe, src, &trainer, &reports)?
-    };
+    let ckpt = out.join(FINAL);
+    trainer.save(&ckpt, recipe, src)?;
     eprintln!(
         "checkpoint {} (evaluate it with `sslc eval {}`)",
         ckpt.display(),
@@ -187,21 +306,11 @@ fn train(
     Ok(())
 }
 
-/// The checkpoint's file name in a run's output folder.
-const CHECKPOINT: &str = "final.ckpt";
+/// The final checkpoint's file name in a run's output folder.
+const FINAL: &str = "final.safetensors";
 
-/// Writes the checkpoint, and the evaluations so far if any, into `out`.
-fn save(out: &Path, recipe: &str, src: &str, trainer: &Trainer, reports: &[Report]) -> Result<PathBuf, RunError> {
-    let path = out.join(CHECKPOINT);
-    let meta = Meta {
-        recipe_file: recipe.into(),
-        recipe: src.into(),
-        step: trainer.step,
-        epoch: trainer.step as f64 / trainer.steps_per_epoch as f64,
-    };
-    checkpoint::save(&path, &meta, &trainer.weights)?;
-    if !reports.is_empty() {
-        crate::eval::write_json(&out.join("eval.json"), reports)?;
-    }
-    Ok(path)
+/// Writes the checkpoint after the trainer's step into the run's folder, keeping the newest.
+fn periodic(folder: &Folder, trainer: &Trainer, recipe: &str, src: &str) -> Result<(), RunError> {
+    trainer.save(&folder.path(trainer.step), recipe, src)?;
+    folder.prune()
 }

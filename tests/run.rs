@@ -21,7 +21,7 @@ fn a_small_recipe_trains_and_reports_both_probes() {
     let out = dir.display().to_string();
     let (ok, stdout, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--out", &out]);
     assert!(ok, "run failed:\n{stderr}");
-    assert!(dir.join("final.ckpt").is_file(), "{stderr}");
+    assert!(dir.join("final.safetensors").is_file(), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
     // 96 images in batches of 32 for 2 epochs: 6 steps, each logged.
     assert!(stderr.contains("step 6/6"), "{stderr}");
@@ -57,7 +57,7 @@ fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[1]["step"], 6);
 
-    let ckpt = dir.join("final.ckpt").display().to_string();
+    let ckpt = dir.join("final.safetensors").display().to_string();
     let json = dir.join("again.json").display().to_string();
     let (ok, stdout, stderr) = sslc(&["eval", &ckpt, "--json", &json]);
     assert!(ok, "eval failed:\n{stderr}");
@@ -77,8 +77,8 @@ fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
     assert!(trained["knn"]["200"].as_f64().is_some(), "{trained}");
 
     // A damaged checkpoint is refused by name.
-    let bytes = std::fs::read(dir.join("final.ckpt")).unwrap();
-    std::fs::write(dir.join("final.ckpt"), &bytes[..bytes.len() / 2]).unwrap();
+    let bytes = std::fs::read(dir.join("final.safetensors")).unwrap();
+    std::fs::write(dir.join("final.safetensors"), &bytes[..bytes.len() / 2]).unwrap();
     let (ok, _, stderr) = sslc(&["eval", &ckpt]);
     assert!(!ok);
     assert!(stderr.contains(&ckpt) && stderr.contains("truncated"), "{stderr}");

@@ -1,40 +1,45 @@
 """sslc checkpoints read into the twins' modules, so both start from the same weights.
 
-sslc reference: runtime/src/checkpoint.rs (the format: a `sslc-checkpoint 1` line, the header's
-length and JSON header naming each network `branch.net` with its parameter shapes, then every
-value as little-endian f32) and runtime/src/weights.rs (`shaped_params`: burn's visiting order,
-a module's fields in declaration order). burn stores a linear layer's weight as [in, out],
-PyTorch as [out, in].
+sslc reference: runtime/src/checkpoint/mod.rs. A checkpoint is a safetensors file; its metadata
+`sslc.nets` lists each network (`online.backbone`) with its parameters' module paths in burn's
+visiting order, and the tensor `NETWORK.PATH` holds each. The twins' parameters are matched in
+that order (`burn_order`: a module's fields in declaration order). burn stores a linear layer's
+weight as [in, out], PyTorch as [out, in].
 """
 
 from __future__ import annotations
 
 import json
+import struct
 
 import torch
 import torch.nn as nn
+
+DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16}
 
 
 def read_checkpoint(path: str) -> dict[str, list[torch.Tensor]]:
     """Network name (`online.backbone`) → its parameters in burn's visiting order."""
     with open(path, "rb") as f:
-        magic = f.readline().strip()
-        if magic != b"sslc-checkpoint 1":
-            raise ValueError(f"{path}: not an sslc checkpoint (starts with {magic[:40]!r})")
-        header = json.loads(f.read(int(f.readline())))
-        values = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
-    nets, at = {}, 0
-    for net in header["nets"]:
+        raw = f.read()
+    try:
+        (n,) = struct.unpack("<Q", raw[:8])
+        header = json.loads(raw[8:8 + n])
+        meta = header.get("__metadata__", {})
+    except (struct.error, ValueError) as e:
+        raise ValueError(f"{path}: not a safetensors file ({e})") from e
+    if meta.get("sslc.format") != "sslc-checkpoint 2":
+        raise ValueError(f"{path}: not an sslc checkpoint (format {meta.get('sslc.format')!r})")
+    body = raw[8 + n:]
+    nets = {}
+    for net in json.loads(meta["sslc.nets"]):
         tensors = []
-        for shape in net["shapes"]:
-            n = 1
-            for s in shape:
-                n *= s
-            tensors.append(values[at:at + n].reshape(shape).clone())
-            at += n
+        for p in net["tensors"]:
+            info = header[f"{net['name']}.{p}"]
+            lo, hi = info["data_offsets"]
+            t = torch.frombuffer(bytearray(body[lo:hi]), dtype=DTYPES[info["dtype"]])
+            tensors.append(t.reshape(info["shape"]).clone())
         nets[net["name"]] = tensors
-    if at != values.numel():
-        raise ValueError(f"{path}: the header names {at} values, the file holds {values.numel()}")
     return nets
 
 

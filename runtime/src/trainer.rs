@@ -1,11 +1,14 @@
 //! The training loop, one step at a time: sample a batch, run the views on CPU, the plan on the
 //! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Tensor};
+use std::path::Path;
+
+use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use sslc_compiler::plan::Plan;
 use sslc_compiler::value::Schedule;
 
+use crate::checkpoint::{self, Checkpoint, Meta, RunState};
 use crate::config::schedule;
 use crate::data::Dataset;
 use crate::error::RunError;
@@ -19,6 +22,9 @@ use crate::weights::Weights;
 /// Streams of the run's random generators (the data source has its own seed).
 const ORDER_STREAM: u64 = 0x0_5EED_0001;
 const VIEW_STREAM: u64 = 0x0_5EED_0100;
+/// The device's generator (stochastic depth) is reseeded from this stream before every step, so
+/// a step draws the same whether the run started at step 0 or resumed from a checkpoint.
+const DEVICE_STREAM: u64 = 0x0_5EED_0200;
 
 /// What one step did.
 #[derive(Clone, Debug)]
@@ -31,6 +37,8 @@ pub struct StepInfo {
     pub loss: f32,
     /// Each term, unweighted, in declaration order.
     pub terms: Vec<(String, f32)>,
+    /// Each term's weight at this step, in the same order.
+    pub term_weights: Vec<f64>,
     pub lr: f64,
     pub images: usize,
     /// What periodic jobs did before this step.
@@ -100,6 +108,8 @@ impl Trainer {
         let mut notes = vec![];
         if within == 0 || self.order.is_empty() {
             self.order = Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch).permutation(self.data.train.len());
+        }
+        if within == 0 {
             for job in self.jobs.iter().filter(|j| j.due(epoch)) {
                 notes.push(job.run(
                     &self.weights,
@@ -111,6 +121,8 @@ impl Trainer {
             }
         }
         let t = self.step as f64 / self.steps_per_epoch as f64;
+        self.device
+            .seed(Rng::derive(self.plan.train.seed, DEVICE_STREAM, self.step).next_u64());
         let start = within as usize * self.batch;
         let idx = &self.order[start..start + self.batch];
         let scenes: Vec<_> = idx.iter().map(|i| &self.data.train[*i]).collect();
@@ -125,8 +137,10 @@ impl Trainer {
         };
         let terms = self.program.losses(&self.weights, views, self.batch, ctx)?;
         let mut total: Option<Tensor<1>> = None;
+        let mut term_weights = vec![];
         for (term, l) in terms.iter().zip(&self.plan.losses) {
             let w = l.weight.at(t, self.epochs());
+            term_weights.push(w);
             let weighted = term.clone().mul_scalar(w as f32);
             total = Some(match total {
                 Some(sum) => sum + weighted,
@@ -163,10 +177,81 @@ impl Trainer {
             epoch: t,
             loss,
             terms: values,
+            term_weights,
             lr,
             images: self.batch,
             notes,
         })
+    }
+
+    /// What the run needs besides its weights to continue: optimiser, centres, segment maps.
+    pub fn run_state(&self) -> Result<RunState, RunError> {
+        let optimizer = self
+            .optim
+            .to_record()
+            .into_bytes()
+            .map_err(|e| RunError::Internal(format!("encoding the optimiser's state: {e:?}")))?;
+        let mut centers = vec![];
+        for (step, c) in self.program.states() {
+            let values = c
+                .try_into_vec_as::<f32>()
+                .map_err(|e| RunError::Internal(format!("reading a centre: {e:?}")))?;
+            centers.push((step, values));
+        }
+        let segments = (!self.jobs.is_empty()).then(|| self.data.train.iter().map(|s| s.segments.clone()).collect());
+        Ok(RunState {
+            optimizer: optimizer.to_vec(),
+            centers,
+            segments,
+        })
+    }
+
+    /// Writes a checkpoint of the run as it stands to `path`.
+    pub fn save(&self, path: &Path, recipe_file: &str, recipe: &str) -> Result<(), RunError> {
+        let meta = Meta {
+            recipe_file: recipe_file.into(),
+            recipe: recipe.into(),
+            step: self.step,
+            epoch: self.step as f64 / self.steps_per_epoch as f64,
+        };
+        checkpoint::save(path, &meta, &self.weights, &self.run_state()?)
+    }
+
+    /// Continues the run from `ckpt`, which [`Trainer::save`] wrote for the same plan:
+    /// weights, optimiser, step, centres and segment maps as they were.
+    pub fn restore(&mut self, ckpt: &Checkpoint) -> Result<(), RunError> {
+        let state = ckpt.state()?;
+        ckpt.restore(&mut self.weights)?;
+        let record =
+            OptimizerRecord::from_bytes(Bytes::from_bytes_vec(state.optimizer)).map_err(|e| RunError::Checkpoint {
+                path: ckpt.path().into(),
+                problem: format!("has an unreadable optimiser state: {e:?}"),
+            })?;
+        self.optim = optim::build(&self.plan.optimizer)?.0.load_record(record);
+        let plain = self.device.clone().inner();
+        for (step, values) in state.centers {
+            let n = values.len();
+            self.program
+                .set_state(step, Tensor::from_data(TensorData::new(values, [n]), &plain))?;
+        }
+        if let Some(maps) = state.segments {
+            if maps.len() != self.data.train.len() {
+                return Err(RunError::Checkpoint {
+                    path: ckpt.path().into(),
+                    problem: format!(
+                        "holds {} segment maps for {} training images",
+                        maps.len(),
+                        self.data.train.len()
+                    ),
+                });
+            }
+            for (scene, map) in self.data.train.iter_mut().zip(maps) {
+                scene.segments = map;
+            }
+        }
+        self.step = ckpt.meta.step;
+        self.order.clear();
+        Ok(())
     }
 
     /// The recipe's probe on raw pixels instead of a network, if it declares one.

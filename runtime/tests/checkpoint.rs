@@ -3,7 +3,7 @@
 
 use sslc_compiler::plan::Plan;
 use sslc_runtime::RunError;
-use sslc_runtime::checkpoint::{self, Checkpoint, Meta};
+use sslc_runtime::checkpoint::{self, Checkpoint, Meta, RunState};
 use sslc_runtime::weights::{Weights, flat_params};
 use sslc_runtime::{Trainer, device};
 
@@ -21,7 +21,7 @@ fn compile(src: &str) -> Plan {
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sslc-ckpt-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join("run.ckpt")
+    dir.join("run.safetensors")
 }
 
 fn problem(e: RunError) -> String {
@@ -47,7 +47,7 @@ fn a_checkpoint_restores_every_network_exactly() {
         epoch: 0.5,
     };
     let path = scratch("restore");
-    checkpoint::save(&path, &meta, &t.weights).expect("saved");
+    checkpoint::save(&path, &meta, &t.weights, &t.run_state().unwrap()).expect("saved");
     let ckpt = Checkpoint::read(&path).expect("read back");
     assert_eq!(ckpt.meta, meta);
     let mut fresh = Weights::seeded(&plan, &dev.clone().autodiff(), 99).expect("weights");
@@ -87,7 +87,7 @@ fn damaged_or_foreign_checkpoints_are_refused_with_the_reason() {
         epoch: 0.0,
     };
     let path = scratch("damaged");
-    checkpoint::save(&path, &meta, &weights).expect("saved");
+    checkpoint::save(&path, &meta, &weights, &RunState::default()).expect("saved");
     let bytes = std::fs::read(&path).unwrap();
 
     std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
@@ -98,7 +98,21 @@ fn damaged_or_foreign_checkpoints_are_refused_with_the_reason() {
     std::fs::write(&path, b"PK\x03\x04 not a checkpoint").unwrap();
     assert!(problem(Checkpoint::read(&path).err().unwrap()).contains("not an sslc checkpoint"));
 
-    let missing = path.with_file_name("missing.ckpt");
+    // A safetensors file of another tool: readable, but not ours.
+    let header = br#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
+    let mut foreign = (header.len() as u64).to_le_bytes().to_vec();
+    foreign.extend_from_slice(header);
+    foreign.extend_from_slice(&1.0f32.to_le_bytes());
+    std::fs::write(&path, &foreign).unwrap();
+    let e = problem(Checkpoint::read(&path).err().unwrap());
+    assert!(e.contains("safetensors file but not an sslc checkpoint"), "{e}");
+
+    // The format of earlier versions is named, not misread.
+    std::fs::write(&path, b"sslc-checkpoint 1\n12\n{}").unwrap();
+    let e = problem(Checkpoint::read(&path).err().unwrap());
+    assert!(e.contains("earlier sslc versions"), "{e}");
+
+    let missing = path.with_file_name("missing.safetensors");
     assert!(problem(Checkpoint::read(&missing).err().unwrap()).contains("cannot be read"));
 
     // A recipe with a wider backbone cannot take these weights.
@@ -107,4 +121,87 @@ fn damaged_or_foreign_checkpoints_are_refused_with_the_reason() {
     let mut other = Weights::new(&wider, &dev.autodiff()).expect("weights");
     let e = problem(Checkpoint::read(&path).unwrap().restore(&mut other).err().unwrap());
     assert!(e.contains("does not match"), "{e}");
+}
+
+#[test]
+fn a_run_continued_from_a_checkpoint_takes_the_same_steps_as_one_never_stopped() {
+    let src = recipe();
+    let plan = compile(&src);
+    let dev = device::default();
+    let mut whole = Trainer::new(&plan, &dev).expect("trainer");
+    let losses: Vec<f32> = (0..5).map(|_| whole.step().expect("step").loss).collect();
+
+    let mut first = Trainer::new(&plan, &dev).expect("trainer");
+    for _ in 0..2 {
+        first.step().expect("step");
+    }
+    let path = scratch("continue");
+    first.save(&path, "tiny_byol.ssl", &src).expect("saved");
+    drop(first);
+    let ckpt = Checkpoint::read(&path).expect("read back");
+    assert_eq!(ckpt.meta.step, 2);
+    let mut second = Trainer::new(&plan, &dev).expect("trainer");
+    second.restore(&ckpt).expect("restored");
+    let rest: Vec<f32> = (0..3).map(|_| second.step().expect("step").loss).collect();
+    // Bit for bit: AdamW's moments, the step count behind the schedules and the epoch's order
+    // all came back.
+    assert_eq!(rest, losses[2..]);
+    for (branch, net) in [("online", "backbone"), ("target", "projector")] {
+        assert_eq!(
+            flat_params(second.weights.get(branch, net).unwrap()),
+            flat_params(whole.weights.get(branch, net).unwrap()),
+            "{branch}.{net}"
+        );
+    }
+}
+
+#[test]
+fn a_checkpoint_names_its_tensors_by_branch_network_and_module_path() {
+    let src = recipe();
+    let plan = compile(&src);
+    let dev = device::default();
+    let t = Trainer::new(&plan, &dev).expect("trainer");
+    let path = scratch("names");
+    t.save(&path, "tiny_byol.ssl", &src).expect("saved");
+    let ckpt = Checkpoint::read(&path).expect("read back");
+    assert_eq!(
+        ckpt.networks(),
+        [
+            "online.backbone",
+            "online.projector",
+            "online.predictor",
+            "target.backbone",
+            "target.projector"
+        ]
+    );
+    let backbone = ckpt.network("online.backbone").expect("the backbone");
+    let qkv = backbone
+        .iter()
+        .find(|p| p.path == "blocks.0.attn.qkv.weight")
+        .expect("a named qkv weight");
+    // dim 16 in, 3 × 16 out (burn keeps a linear layer's weight as [in, out]).
+    assert_eq!(qkv.shape, [16, 48]);
+    assert_eq!(qkv.values, flat_params_of(&t, "blocks.0.attn.qkv.weight"));
+    let e = problem(ckpt.network("online.head").err().unwrap());
+    assert!(
+        e.contains("no network `online.head`") && e.contains("online.backbone"),
+        "{e}"
+    );
+}
+
+/// The values of one named parameter of the online backbone, through burn's store.
+fn flat_params_of(t: &Trainer, name: &str) -> Vec<f32> {
+    use burn::store::ModuleSnapshot;
+    let net = t.weights.get("online", "backbone").unwrap();
+    let tensor = net
+        .collect(None, None, true)
+        .into_iter()
+        .find(|p| p.name == name)
+        .expect("the parameter");
+    tensor
+        .to_bytes()
+        .unwrap()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }

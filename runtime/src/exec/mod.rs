@@ -54,6 +54,23 @@ impl Program {
         })
     }
 
+    /// The state each stateful step keeps (its centre), by step index.
+    pub fn states(&self) -> impl Iterator<Item = (usize, Tensor<1>)> + '_ {
+        self.states
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.get().map(|c| (i, c)))
+    }
+
+    /// Sets the state of step `step` (a run resumed from a checkpoint).
+    pub fn set_state(&self, step: usize, center: Tensor<1>) -> Result<(), RunError> {
+        self.states
+            .get(step)
+            .ok_or_else(|| RunError::Internal(format!("the plan has no step {step} to hold a centre")))?
+            .set(center);
+        Ok(())
+    }
+
     /// Runs the tensor steps on a batch of `images` images, given the values the view stage
     /// exports, and returns each loss term's `[1]` value, unweighted, in declaration order.
     pub fn losses(

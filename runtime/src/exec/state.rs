@@ -21,4 +21,14 @@ impl OpState {
         *guard = Some(current.mul_scalar(m).add(batch_mean.mul_scalar(1.0 - m)));
         centred
     }
+
+    /// The current centre, if a step has set one.
+    pub fn get(&self) -> Option<Tensor<1>> {
+        self.center.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets the centre (a run resumed from a checkpoint).
+    pub fn set(&self, center: Tensor<1>) {
+        *self.center.lock().unwrap_or_else(|e| e.into_inner()) = Some(center);
+    }
 }

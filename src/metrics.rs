@@ -1,0 +1,81 @@
+//! `metrics.jsonl`: one JSON object per training step (and per evaluation), appended and
+//! flushed as the run goes, so a killed run keeps every step it finished. A resumed run first
+//! drops the lines of steps after its checkpoint, which it is about to take again.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+use sslc_runtime::{RunError, StepInfo};
+
+/// The open metrics file of a run.
+pub struct Metrics {
+    file: File,
+    path: PathBuf,
+}
+
+fn failed(path: &Path, e: std::io::Error) -> RunError {
+    RunError::Data {
+        path: path.display().to_string(),
+        problem: format!("cannot be written: {e}"),
+    }
+}
+
+impl Metrics {
+    /// Opens `out/metrics.jsonl`, keeping only the lines of steps up to `from_step` (0 for a
+    /// fresh run: the file starts empty).
+    pub fn open(out: &Path, from_step: u64) -> Result<Metrics, RunError> {
+        let path = out.join("metrics.jsonl");
+        std::fs::create_dir_all(out).map_err(|e| failed(out, e))?;
+        let kept: Vec<String> = match (from_step, File::open(&path)) {
+            (0, _) | (_, Err(_)) => vec![],
+            (_, Ok(f)) => BufReader::new(f)
+                .lines()
+                .map_while(Result::ok)
+                .filter(|line| {
+                    serde_json::from_str::<Value>(line)
+                        .ok()
+                        .and_then(|v| v.get("step").and_then(Value::as_u64))
+                        .is_some_and(|s| s <= from_step)
+                })
+                .collect(),
+        };
+        let mut file = File::create(&path).map_err(|e| failed(&path, e))?;
+        for line in kept {
+            writeln!(file, "{line}").map_err(|e| failed(&path, e))?;
+        }
+        Ok(Metrics { file, path })
+    }
+
+    /// Appends one step: its loss, each term unweighted and weighted, the learning rate and
+    /// the images per second so far.
+    pub fn step(&mut self, info: &StepInfo, images_per_s: f64) -> Result<(), RunError> {
+        let mut terms = Map::new();
+        let mut weighted = Map::new();
+        for ((name, v), w) in info.terms.iter().zip(&info.term_weights) {
+            terms.insert(name.clone(), json!(v));
+            weighted.insert(name.clone(), json!((*v as f64) * w));
+        }
+        self.write(json!({
+            "step": info.step,
+            "epoch": info.epoch,
+            "loss": info.loss,
+            "terms": terms,
+            "weighted": weighted,
+            "lr": info.lr,
+            "images_per_s": images_per_s,
+        }))
+    }
+
+    /// Appends a probe result measured after `step` steps.
+    pub fn probe(&mut self, step: u64, name: &str, accuracy: f64) -> Result<(), RunError> {
+        self.write(json!({ "step": step, "probe": name, "accuracy": accuracy }))
+    }
+
+    fn write(&mut self, v: Value) -> Result<(), RunError> {
+        writeln!(self.file, "{v}")
+            .and_then(|_| self.file.flush())
+            .map_err(|e| failed(&self.path, e))
+    }
+}
