@@ -44,6 +44,8 @@ enum Command {
     Run(crate::run::RunArgs),
     /// Evaluate a checkpoint: kNN, linear, multi-label and dense probes, with baselines.
     Eval(crate::eval::EvalArgs),
+    /// Export one network of a checkpoint for timm, or as plain safetensors.
+    Export(crate::export::ExportArgs),
     /// Print the reference of every built-in (the generated part of docs/language.md).
     Reference,
 }
@@ -162,6 +164,7 @@ pub fn main() -> ExitCode {
         },
         Command::Run(args) => crate::run::run(args),
         Command::Eval(args) => crate::eval::run(args),
+        Command::Export(args) => crate::export::run(args),
         Command::Reference => {
             print!("{}", sslc_compiler::registry::reference());
             ExitCode::SUCCESS

@@ -4,6 +4,7 @@ mod cli;
 mod crash;
 mod device;
 mod eval;
+mod export;
 mod metrics;
 mod run;
 mod settings;

@@ -182,7 +182,11 @@ fn a_loss_that_turns_nan_stops_the_run_naming_term_and_step_and_keeps_the_checkp
     let (head, _) = src.split_once("optimizer =").unwrap();
     let (_, tail) = src.split_once("train {").unwrap();
     let recipe = dir.join("blowup.ssl");
-    std::fs::write(&recipe, format!("{head}optimizer = sgd(lr: 1e9, momentum: 0.9)\n\ntrain {{{tail}")).unwrap();
+    std::fs::write(
+        &recipe,
+        format!("{head}optimizer = sgd(lr: 1e9, momentum: 0.9)\n\ntrain {{{tail}"),
+    )
+    .unwrap();
     let out = dir.join("out");
     let done = sslc()
         .args(["run", recipe.to_str().unwrap(), "--out", out.to_str().unwrap()])
@@ -192,8 +196,19 @@ fn a_loss_that_turns_nan_stops_the_run_naming_term_and_step_and_keeps_the_checkp
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(!done.status.success(), "{stderr}");
     let error = stderr.lines().find(|l| l.starts_with("error:")).expect("an error line");
-    assert!(error.contains("loss `byol` became") && error.contains("at step"), "{stderr}");
-    let step: u64 = error.split("at step ").nth(1).unwrap().split(';').next().unwrap().parse().unwrap();
+    assert!(
+        error.contains("loss `byol` became") && error.contains("at step"),
+        "{stderr}"
+    );
+    let step: u64 = error
+        .split("at step ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     // Every step before the bad one left its checkpoint; the bad one left none, nor a final one.
     let (last, path) = newest(&out).expect("checkpoints");
     assert_eq!(last, step - 1);

@@ -11,6 +11,8 @@ pub enum RunError {
     Checkpoint { path: String, problem: String },
     /// A loss became NaN or infinite.
     NonFinite { step: u64, loss: String, value: f32 },
+    /// A network cannot be exported as asked.
+    Export(String),
     /// A plan the runtime should have refused, or a compiler/runtime disagreement.
     Internal(String),
 }
@@ -24,6 +26,7 @@ impl fmt::Display for RunError {
                 f,
                 "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"
             ),
+            RunError::Export(m) => write!(f, "cannot export: {m}"),
             RunError::Internal(m) => write!(f, "internal error: {m} (please report this recipe)"),
         }
     }

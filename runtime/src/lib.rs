@@ -8,6 +8,7 @@ pub mod device;
 pub mod error;
 pub mod eval;
 pub mod exec;
+pub mod export;
 pub mod jobs;
 pub mod nets;
 pub mod optim;

@@ -1,0 +1,94 @@
+//! The `export` command: one network of a checkpoint as a file timm (or any safetensors reader)
+//! loads, with an optional sample of inputs and sslc's outputs to check the port against.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use sslc_runtime::RunError;
+use sslc_runtime::checkpoint::Checkpoint;
+use sslc_runtime::export::{self, Target};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum To {
+    /// timm's `VisionTransformer` state dict; its constructor arguments in the metadata
+    /// (`timm.config`).
+    Timm,
+    /// The parameters as sslc stores them (burn's names and layouts).
+    Safetensors,
+}
+
+/// Options of `sslc export`.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// A checkpoint written by `sslc run` (e.g. `runs/byol/final.safetensors`).
+    pub checkpoint: PathBuf,
+    /// The network to export, as `branch.network` (e.g. `target.backbone`).
+    #[arg(long, value_name = "BRANCH.NETWORK")]
+    pub net: String,
+    #[arg(long, value_enum, default_value = "timm")]
+    pub to: To,
+    /// Where the file goes [default: beside the checkpoint, `<branch.network>.<target>.safetensors`].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write N held-out images of the recipe's data (`input`) and sslc's output on them
+    /// (`tokens`) to FILE, to check the port where it is loaded.
+    #[arg(long, value_names = ["N", "FILE"], num_args = 2)]
+    pub sample: Vec<String>,
+    #[command(flatten)]
+    pub device: crate::device::DeviceArg,
+}
+
+pub fn run(args: ExportArgs) -> ExitCode {
+    let ckpt = match Checkpoint::read(&args.checkpoint) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = format!("{} (in {})", ckpt.meta.recipe_file, args.checkpoint.display());
+    crate::crash::working_on(&name);
+    let compiled = match crate::cli::load_text(&name, &ckpt.meta.recipe, &Default::default()) {
+        Err(code) => return code,
+        Ok((_, c)) => c,
+    };
+    let Some(plan) = compiled.plan else {
+        return ExitCode::FAILURE;
+    };
+    let sample = match &args.sample[..] {
+        [] => None,
+        [n, file] => match n.parse::<usize>() {
+            Ok(n) if n > 0 => Some((n, PathBuf::from(file))),
+            _ => {
+                eprintln!("error: `--sample {n} {file}`: the count must be a positive integer");
+                return ExitCode::from(2);
+            }
+        },
+        _ => return ExitCode::from(2),
+    };
+    let target = match args.to {
+        To::Timm => Target::Timm,
+        To::Safetensors => Target::Safetensors,
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let suffix = match args.to {
+            To::Timm => "timm",
+            To::Safetensors => "sslc",
+        };
+        args.checkpoint
+            .with_file_name(format!("{}.{suffix}.safetensors", args.net))
+    });
+    crate::cli::finish((|| -> Result<(), RunError> {
+        let exported = export::export(&plan, &ckpt, &args.net, target)?;
+        exported.write(&out)?;
+        eprintln!("wrote {} ({} tensors)", out.display(), exported.tensors.len());
+        if let Some((n, file)) = sample {
+            let (device, _) = args.device.resolve().map_err(RunError::Export)?;
+            let s = export::sample(&plan, &ckpt, &args.net, n, &device)?;
+            s.write(&file)?;
+            eprintln!("wrote {} (inputs and sslc's outputs)", file.display());
+        }
+        Ok(())
+    })())
+}

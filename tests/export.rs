@@ -1,0 +1,183 @@
+//! `sslc export`: a ViT leaves in timm's names and layouts (the load into timm itself is
+//! `bench/export_check.py`), other networks as sslc stores them, and what cannot be exported
+//! is refused with the reason.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use safetensors::SafeTensors;
+use sslc_runtime::checkpoint::Checkpoint;
+
+fn sslc(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("sslc runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A checkpoint of the tiny BYOL after one epoch.
+fn trained(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sslc-export-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ok, stderr) = sslc(&[
+        "run",
+        "tests/run/tiny_byol.ssl",
+        "--set",
+        "train.epochs=1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    dir
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("the exported file")
+}
+
+#[test]
+fn a_vit_leaves_in_timms_names_and_layouts_with_its_constructor_arguments() {
+    let dir = trained("timm");
+    let ckpt_path = dir.join("final.safetensors");
+    let out = dir.join("timm.safetensors");
+    let sample = dir.join("sample.safetensors");
+    let (ok, stderr) = sslc(&[
+        "export",
+        ckpt_path.to_str().unwrap(),
+        "--net",
+        "target.backbone",
+        "--out",
+        out.to_str().unwrap(),
+        "--sample",
+        "5",
+        sample.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let bytes = read(&out);
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<String> = file.names().into_iter().map(String::from).collect();
+    names.sort();
+    // tiny_byol: patch 4, dim 16, one block, a class token.
+    let mut want: Vec<String> = [
+        "cls_token",
+        "pos_embed",
+        "patch_embed.proj.weight",
+        "patch_embed.proj.bias",
+        "norm.weight",
+        "norm.bias",
+    ]
+    .map(String::from)
+    .to_vec();
+    for p in [
+        "norm1.weight",
+        "norm1.bias",
+        "attn.qkv.weight",
+        "attn.qkv.bias",
+        "attn.proj.weight",
+        "attn.proj.bias",
+        "norm2.weight",
+        "norm2.bias",
+        "mlp.fc1.weight",
+        "mlp.fc1.bias",
+        "mlp.fc2.weight",
+        "mlp.fc2.bias",
+    ] {
+        want.push(format!("blocks.0.{p}"));
+    }
+    want.sort();
+    assert_eq!(names, want);
+    let shape = |n: &str| file.tensor(n).unwrap().shape().to_vec();
+    assert_eq!(shape("patch_embed.proj.weight"), [16, 3, 4, 4]);
+    assert_eq!(shape("pos_embed"), [1, 16, 16]);
+    assert_eq!(shape("blocks.0.attn.qkv.weight"), [48, 16]);
+    assert_eq!(shape("blocks.0.mlp.fc1.weight"), [32, 16]);
+
+    // PyTorch's [out, in] is burn's [in, out] transposed, value for value.
+    let ckpt = Checkpoint::read(&ckpt_path).unwrap();
+    let stored = ckpt.network("target.backbone").unwrap();
+    let qkv = stored.iter().find(|p| p.path == "blocks.0.attn.qkv.weight").unwrap();
+    let ported = f32s(file.tensor("blocks.0.attn.qkv.weight").unwrap().data());
+    for i in 0..16 {
+        for o in 0..48 {
+            assert_eq!(ported[o * 16 + i], qkv.values[i * 48 + o]);
+        }
+    }
+    // The patch embedding's row of (channel, y, x) is the convolution's kernel at [c, y, x].
+    let embed = stored.iter().find(|p| p.path == "embed.weight").unwrap();
+    let conv = f32s(file.tensor("patch_embed.proj.weight").unwrap().data());
+    let (c, y, x, d) = (2, 1, 3, 7);
+    assert_eq!(
+        conv[((d * 3 + c) * 4 + y) * 4 + x],
+        embed.values[((c * 4 + y) * 4 + x) * 16 + d]
+    );
+
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let meta = header.metadata().clone().unwrap();
+    let config: serde_json::Value = serde_json::from_str(&meta["timm.config"]).unwrap();
+    assert_eq!(config["embed_dim"], 16);
+    assert_eq!(config["class_token"], true);
+    assert_eq!(config["no_embed_class"], true);
+    assert_eq!(meta["sslc.network"], "target.backbone");
+
+    let sample = read(&sample);
+    let sample = SafeTensors::deserialize(&sample).unwrap();
+    assert_eq!(sample.tensor("input").unwrap().shape(), [5, 3, 16, 16]);
+    assert_eq!(sample.tensor("tokens").unwrap().shape(), [5, 17, 16]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn other_networks_leave_as_stored_and_what_cannot_be_exported_is_refused() {
+    let dir = trained("refused");
+    let ckpt = dir.join("final.safetensors");
+    let ckpt = ckpt.to_str().unwrap();
+    let out = dir.join("projector.safetensors");
+    let (ok, stderr) = sslc(&[
+        "export",
+        ckpt,
+        "--net",
+        "online.projector",
+        "--to",
+        "safetensors",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let bytes = read(&out);
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    assert_eq!(file.tensor("linears.0.weight").unwrap().shape(), [16, 32]);
+
+    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.projector"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("`online.projector` is a `mlp`; only a `vit` has a timm counterpart"),
+        "{stderr}"
+    );
+    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.head"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("holds no network `online.head`") && stderr.contains("online.backbone"),
+        "{stderr}"
+    );
+    let (ok, stderr) = sslc(&[
+        "export",
+        ckpt,
+        "--net",
+        "online.backbone",
+        "--sample",
+        "0",
+        "x.safetensors",
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("the count must be a positive integer"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
