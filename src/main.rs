@@ -5,6 +5,7 @@ mod crash;
 mod device;
 mod eval;
 mod export;
+mod interrupt;
 mod metrics;
 mod run;
 mod settings;

@@ -7,6 +7,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,6 +18,7 @@ use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Suite};
 use sslc_runtime::{RunError, Trainer, support};
 
+use crate::interrupt;
 use crate::metrics::Metrics;
 
 /// Options of `sslc run`.
@@ -162,7 +164,18 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    crate::cli::finish(train(&plan, &src, &recipe, resumed.as_ref(), &args, device))
+    let interrupted = interrupt::install();
+    match train(&plan, &src, &recipe, resumed.as_ref(), &args, device, &interrupted) {
+        Ok(Ended::Interrupted) => ExitCode::from(130),
+        other => crate::cli::finish(other.map(|_| ())),
+    }
+}
+
+/// How a run ended without an error.
+enum Ended {
+    Finished,
+    /// Stopped by Ctrl-C after a step, with its checkpoint written.
+    Interrupted,
 }
 
 fn train(
@@ -172,7 +185,8 @@ fn train(
     resumed: Option<&Checkpoint>,
     args: &RunArgs,
     (device, device_name): (Device, String),
-) -> Result<(), RunError> {
+    interrupted: &AtomicBool,
+) -> Result<Ended, RunError> {
     let started = Instant::now();
     let out = args.out_dir(recipe);
     let checkpoints = folder::of_run(&out, args.keep);
@@ -270,6 +284,20 @@ fn train(
         } else if args.checkpoint_every.due(trainer.step, trainer.steps_per_epoch) {
             periodic(&checkpoints, &trainer, recipe, src)?;
         }
+        if interrupted.load(Ordering::SeqCst) {
+            bar.finish_and_clear();
+            let path = checkpoints.path(trainer.step);
+            if !path.exists() {
+                periodic(&checkpoints, &trainer, recipe, src)?;
+            }
+            eprintln!(
+                "interrupted after step {}; checkpoint {} (continue with `sslc run --resume {}`)",
+                trainer.step,
+                path.display(),
+                out.display()
+            );
+            return Ok(Ended::Interrupted);
+        }
         last = Some(info);
     }
     bar.finish_and_clear();
@@ -303,7 +331,7 @@ fn train(
         ckpt.display()
     );
     eprintln!("total time {:.0}s", started.elapsed().as_secs_f64());
-    Ok(())
+    Ok(Ended::Finished)
 }
 
 /// The final checkpoint's file name in a run's output folder.

@@ -216,3 +216,44 @@ fn a_loss_that_turns_nan_stops_the_run_naming_term_and_step_and_keeps_the_checkp
     assert!(!out.join("final.safetensors").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_stops_after_the_step_with_a_checkpoint_and_the_run_resumes_from_it() {
+    let whole = scratch("whole-int");
+    run(&["run", RECIPE, "--set", EPOCHS, "--out", whole.to_str().unwrap()]);
+    let stopped = scratch("interrupted");
+    let out = stopped.to_str().unwrap();
+    let child = sslc()
+        .args(["run", RECIPE, "--set", EPOCHS, "--out", out])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sslc starts");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_to_string(stopped.join("metrics.jsonl")).map_or(0, |m| m.lines().count()) < 5 {
+        assert!(Instant::now() < deadline, "no fifth step within 2 minutes");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(130), "{stderr}");
+    let (step, path) = newest(&stopped).expect("the checkpoint Ctrl-C wrote");
+    assert!(step < STEPS, "{stderr}");
+    assert!(
+        stderr.contains(&format!("interrupted after step {step}; checkpoint {}", path.display())),
+        "{stderr}"
+    );
+    run(&["run", "--resume", out]);
+    assert_eq!(steps(&stopped), steps(&whole));
+    assert_eq!(
+        weights(&stopped.join("final.safetensors")),
+        weights(&whole.join("final.safetensors"))
+    );
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&stopped);
+}
