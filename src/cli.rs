@@ -46,6 +46,13 @@ enum Command {
     Eval(crate::eval::EvalArgs),
     /// Export one network of a checkpoint for timm, or as plain safetensors.
     Export(crate::export::ExportArgs),
+    /// Summarise a run folder: progress, last losses, probes, checkpoints; draws metrics.png.
+    Show { dir: PathBuf },
+    /// One line for each run folder under DIR.
+    Runs {
+        #[arg(default_value = "runs")]
+        dir: PathBuf,
+    },
     /// Print the reference of every built-in (the generated part of docs/language.md).
     Reference,
 }
@@ -165,6 +172,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => crate::run::run(args),
         Command::Eval(args) => crate::eval::run(args),
         Command::Export(args) => crate::export::run(args),
+        Command::Show { dir } => crate::show::show(&dir),
+        Command::Runs { dir } => crate::show::runs(&dir),
         Command::Reference => {
             print!("{}", sslc_compiler::registry::reference());
             ExitCode::SUCCESS

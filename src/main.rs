@@ -7,8 +7,10 @@ mod eval;
 mod export;
 mod interrupt;
 mod metrics;
+mod plot;
 mod run;
 mod settings;
+mod show;
 
 fn main() -> std::process::ExitCode {
     crash::install();

@@ -79,3 +79,10 @@ impl Metrics {
             .map_err(|e| failed(&self.path, e))
     }
 }
+
+/// The lines of `dir/metrics.jsonl` that parse (a run killed mid-line leaves one that does not).
+pub fn read(dir: &Path) -> Result<Vec<Value>, String> {
+    let path = dir.join("metrics.jsonl");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+}

@@ -323,6 +323,12 @@ fn train(
             metrics.probe(trainer.step, name, acc)?;
         }
     }
+    let png = out.join("metrics.png");
+    let curves = crate::metrics::read(&out).map(|lines| crate::plot::Curves::from_lines(&lines));
+    match curves.and_then(|c| crate::plot::write(&png, recipe, &c)) {
+        Ok(()) => eprintln!("loss curves {}", png.display()),
+        Err(e) => eprintln!("warning: the loss curves could not be drawn: {e}"),
+    }
     let ckpt = out.join(FINAL);
     trainer.save(&ckpt, recipe, src)?;
     eprintln!(
