@@ -4,8 +4,11 @@
 #   2. bench/crosscheck.py with sslc on the device: byol, flsl and siameseim step by step
 #      against their PyTorch twins from the same weights on the same batches;
 #   3. recipes at their paper profiles (full network, resolution and crop set) for `--steps`
-#      steps at `--batch` images: parameters, images/s, step time and peak memory (GPU memory
-#      through nvidia-smi on a GPU, the process's peak RSS on the CPU).
+#      steps at `--batch` images: parameters, images/s, step time, the share of time steps
+#      waited for their views, and peak memory (GPU memory through nvidia-smi on a GPU, the
+#      process's peak RSS on the CPU);
+#   4. a run on the device stopped with SIGINT after a few steps, then resumed from the
+#      checkpoint it wrote, runs to its end.
 # `--cpu` runs the same on libtorch's CPU device with a handful of steps at a small batch, for CI
 # and for machines without a GPU.
 #
@@ -64,8 +67,8 @@ peak_gpu() {  # the largest memory.used (MiB) nvidia-smi logged
     sort -n "$1" 2>/dev/null | tail -1
 }
 say ""
-say "profile | parameters | steps × batch | img/s | s/step | peak memory"
-say "---|---|---|---|---|---"
+say "profile | parameters | steps × batch | img/s | s/step | data wait | peak memory"
+say "---|---|---|---|---|---|---"
 failed=0
 timer=(env)
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f 'peak rss %M KiB')
@@ -90,7 +93,7 @@ for r in $profiles; do
     # The checkpoint is not part of the check, and at paper size it is hundreds of MB.
     rm -rf "$out/run-$r"
     if [ $rc -ne 0 ]; then
-        say "$r | failed (exit $rc), see $log | | | |"
+        say "$r | failed (exit $rc), see $log | | | | |"
         failed=1
         continue
     fi
@@ -100,6 +103,7 @@ for r in $profiles; do
     secs=$(echo "$trained" | awk '{print $5}' | tr -d s)
     rate=$(echo "$trained" | awk '{print $6}' | tr -d '(')
     per=$(awk -v s="$secs" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", s / n }')
+    wait=$(grep -o 'data wait [0-9]*%' "$log" | tail -1 | awk '{print $3}')
     if [ -s "$mem" ]; then
         memory="$(peak_gpu "$mem") MiB GPU"
     elif ! grep -q 'peak rss' "$log"; then
@@ -107,6 +111,30 @@ for r in $profiles; do
     else
         memory="$(($(grep -o 'peak rss [0-9]*' "$log" | awk '{print $3}') / 1024)) MiB RSS"
     fi
-    say "$r | $params | $n × $batch | $rate | $per | $memory"
+    say "$r | $params | $n × $batch | $rate | $per | ${wait:-?} | $memory"
 done
-[ $cross_rc -eq 0 ] && [ $failed -eq 0 ]
+
+# 4. Stopped with SIGINT once its fifth step is logged, resumed, run to the end.
+resume_dir="$out/resume"
+rm -rf "$resume_dir"
+args=(run tests/run/tiny_byol.ssl --device "$device" --set train.epochs=30 --out "$resume_dir")
+"$sslc" "${args[@]}" >"$out/resume-first.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+    [ -f "$resume_dir/metrics.jsonl" ] && [ "$(wc -l <"$resume_dir/metrics.jsonl")" -ge 5 ] && break
+    sleep 0.1
+done
+kill -INT "$pid" 2>/dev/null || true
+set +e
+wait "$pid"
+first_rc=$?
+"$sslc" run --resume "$resume_dir" --device "$device" >"$out/resume-second.log" 2>&1
+second_rc=$?
+set -e
+stopped=$(grep -o 'interrupted after step [0-9]*' "$out/resume-first.log" | awk '{print $4}')
+steps_logged=$(grep -c '"loss"' "$resume_dir/metrics.jsonl" 2>/dev/null || echo 0)
+say ""
+say "resume: first run exit $first_rc after step ${stopped:-?}; resumed run exit $second_rc; $steps_logged of 90 steps in metrics.jsonl"
+resumed_ok=0
+[ "$first_rc" -eq 130 ] && [ "$second_rc" -eq 0 ] && [ "$steps_logged" -eq 90 ] || resumed_ok=1
+[ $cross_rc -eq 0 ] && [ $failed -eq 0 ] && [ $resumed_ok -eq 0 ]

@@ -48,8 +48,8 @@ impl Metrics {
         Ok(Metrics { file, path })
     }
 
-    /// Appends one step: its loss, each term unweighted and weighted, the learning rate and
-    /// the images per second so far.
+    /// Appends one step: its loss, each term unweighted and weighted, the learning rate, the
+    /// images per second so far and the seconds the step waited for its views.
     pub fn step(&mut self, info: &StepInfo, images_per_s: f64) -> Result<(), RunError> {
         let mut terms = Map::new();
         let mut weighted = Map::new();
@@ -65,6 +65,7 @@ impl Metrics {
             "weighted": weighted,
             "lr": info.lr,
             "images_per_s": images_per_s,
+            "data_wait_s": info.data_wait,
         }))
     }
 

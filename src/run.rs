@@ -236,6 +236,8 @@ fn train(
     );
     let train_start = Instant::now();
     let mut images = 0usize;
+    // Seconds the steps spent waiting for their views.
+    let mut waited = 0.0f64;
     let mut last = None;
     while trainer.step < trainer.total_steps {
         let info = match trainer.step() {
@@ -256,11 +258,17 @@ fn train(
             bar.suspend(|| eprintln!("{note}"));
         }
         images += info.images;
-        let rate = images as f64 / train_start.elapsed().as_secs_f64().max(1e-9);
+        waited += info.data_wait;
+        let elapsed = train_start.elapsed().as_secs_f64().max(1e-9);
+        let rate = images as f64 / elapsed;
         metrics.step(&info, rate)?;
         let msg = format!(
-            "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s",
-            info.epoch, info.loss, info.lr, rate
+            "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s, data wait {:.0}%",
+            info.epoch,
+            info.loss,
+            info.lr,
+            rate,
+            100.0 * waited / elapsed
         );
         bar.set_message(msg.clone());
         bar.inc(1);

@@ -42,6 +42,7 @@ fn steps(dir: &Path) -> Vec<serde_json::Value> {
         .filter(|v| v.get("loss").is_some())
         .map(|mut v| {
             v.as_object_mut().unwrap().remove("images_per_s");
+            v.as_object_mut().unwrap().remove("data_wait_s");
             v
         })
         .collect()

@@ -2,6 +2,7 @@
 //! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
 
 use std::path::Path;
+use std::time::Instant;
 
 use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
@@ -10,14 +11,19 @@ use sslc_compiler::value::Schedule;
 
 use crate::checkpoint::{self, Checkpoint, Meta, RunState};
 use crate::config::schedule;
-use crate::data::Dataset;
+use crate::data::{Dataset, Scene};
 use crate::error::RunError;
 use crate::eval::knn::Knn;
 use crate::exec::Program;
+use crate::exec::val::Val;
+use crate::exec::views::ViewStage;
 use crate::jobs::KmeansSegments;
 use crate::optim::{self, DecayKind};
 use crate::rng::Rng;
 use crate::weights::Weights;
+
+/// The view stage's values for one batch, by slot.
+type Views = Vec<(usize, Val)>;
 
 /// Streams of the run's random generators (the data source has its own seed).
 const ORDER_STREAM: u64 = 0x0_5EED_0001;
@@ -41,6 +47,8 @@ pub struct StepInfo {
     pub term_weights: Vec<f64>,
     pub lr: f64,
     pub images: usize,
+    /// Seconds the step waited for its views (0 when they were made during the last step).
+    pub data_wait: f64,
     /// What periodic jobs did before this step.
     pub notes: Vec<String>,
 }
@@ -63,6 +71,8 @@ pub struct Trainer {
     pub steps_per_epoch: u64,
     pub total_steps: u64,
     jobs: Vec<KmeansSegments>,
+    /// Views of the next step's batch, made while the last step ran.
+    ahead: Option<(u64, Result<Views, RunError>)>,
 }
 
 impl Trainer {
@@ -95,6 +105,7 @@ impl Trainer {
                 .iter()
                 .map(|(name, cfg)| KmeansSegments::from_config(name, cfg))
                 .collect::<Result<_, _>>()?,
+            ahead: None,
         })
     }
 
@@ -121,56 +132,56 @@ impl Trainer {
             }
         }
         let t = self.step as f64 / self.steps_per_epoch as f64;
-        self.device
-            .seed(Rng::derive(self.plan.train.seed, DEVICE_STREAM, self.step).next_u64());
-        let start = within as usize * self.batch;
-        let idx = &self.order[start..start + self.batch];
-        let scenes: Vec<_> = idx.iter().map(|i| &self.data.train[*i]).collect();
-        let rngs = idx
-            .iter()
-            .map(|i| Rng::derive(self.plan.train.seed, VIEW_STREAM + epoch, *i as u64))
-            .collect();
-        let views = self.program.views.batch(&scenes, rngs, &self.device)?;
-        let ctx = crate::exec::ops::Ctx {
-            epoch: t,
-            total: self.epochs(),
+        let epochs = self.epochs();
+        let seed = self.plan.train.seed;
+        self.device.seed(Rng::derive(seed, DEVICE_STREAM, self.step).next_u64());
+        let waiting = Instant::now();
+        let views = match self.ahead.take() {
+            Some((step, views)) if step == self.step => views?,
+            _ => self.views_for(epoch, within)?,
         };
-        let terms = self.program.losses(&self.weights, views, self.batch, ctx)?;
-        let mut total: Option<Tensor<1>> = None;
-        let mut term_weights = vec![];
-        for (term, l) in terms.iter().zip(&self.plan.losses) {
-            let w = l.weight.at(t, self.epochs());
-            term_weights.push(w);
-            let weighted = term.clone().mul_scalar(w as f32);
-            total = Some(match total {
-                Some(sum) => sum + weighted,
-                None => weighted,
+        let data_wait = waiting.elapsed().as_secs_f64();
+        // The next batch of this epoch has its views made on another thread while this step
+        // runs (jobs change the data only between epochs, so nothing it reads changes).
+        let next = (within + 1 < self.steps_per_epoch).then_some(within + 1);
+        let (stage, train, order, device, batch) = (
+            &self.program.views,
+            &self.data.train,
+            &self.order,
+            &self.device,
+            self.batch,
+        );
+        let (result, ahead) = std::thread::scope(|s| {
+            let ahead = next.map(|w| s.spawn(move || views_of(stage, train, order, seed, epoch, w, batch, device)));
+            let result = update(
+                &self.plan,
+                &self.program,
+                &mut self.weights,
+                &mut self.optim,
+                Update {
+                    views,
+                    batch,
+                    t,
+                    epochs,
+                    lr: self.lr.at(t, epochs),
+                    wd: self.weight_decay.at(t, epochs),
+                    decay: self.decay,
+                    step: self.step,
+                },
+            );
+            let ahead = ahead.map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(RunError::Internal("making the next batch's views panicked".into())))
             });
-        }
-        let total = total.ok_or_else(|| RunError::Internal("the recipe has no loss".into()))?;
-        let mut values = vec![];
-        for (term, l) in terms.into_iter().zip(&self.plan.losses) {
-            values.push((l.name.clone(), scalar(term)?));
-        }
-        let loss = scalar(total.clone())?;
-        if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
-            return Err(RunError::NonFinite {
-                step: self.step + 1,
-                loss: name.clone(),
-                value: *v,
-            });
-        }
-        let mut grads = GradientsParams::from_grads(total.backward(), &self.weights.trainable);
-        let held = self.weights.held_at(t);
-        optim::drop_held(&self.weights.trainable, &mut grads, &held);
-        let (lr, wd) = (self.lr.at(t, self.epochs()), self.weight_decay.at(t, self.epochs()));
-        match self.decay {
-            DecayKind::Decoupled => self.weights.decay(1.0 - lr * wd, held),
-            DecayKind::Coupled => optim::couple_decay(&self.weights.trainable, &mut grads, wd, &held),
-        }
-        let nets = std::mem::take(&mut self.weights.trainable);
-        self.weights.trainable = self.optim.step(lr, nets, grads);
-        self.weights.ema_update(t, self.epochs());
+            (result, ahead)
+        });
+        let Updated {
+            loss,
+            terms: values,
+            term_weights,
+            lr,
+        } = result?;
+        self.ahead = ahead.map(|views| (self.step + 1, views));
         self.step += 1;
         Ok(StepInfo {
             step: self.step,
@@ -179,9 +190,25 @@ impl Trainer {
             terms: values,
             term_weights,
             lr,
+            data_wait,
             images: self.batch,
             notes,
         })
+    }
+
+    /// The views of batch `within` of `epoch`, made now.
+    fn views_for(&self, epoch: u64, within: u64) -> Result<Views, RunError> {
+        let (seed, batch) = (self.plan.train.seed, self.batch);
+        views_of(
+            &self.program.views,
+            &self.data.train,
+            &self.order,
+            seed,
+            epoch,
+            within,
+            batch,
+            &self.device,
+        )
     }
 
     /// What the run needs besides its weights to continue: optimiser, centres, segment maps.
@@ -251,6 +278,7 @@ impl Trainer {
         }
         self.step = ckpt.meta.step;
         self.order.clear();
+        self.ahead = None;
         Ok(())
     }
 
@@ -279,6 +307,108 @@ impl Trainer {
         )
         .map(Some)
     }
+}
+
+/// The views of batch `within` of `epoch`: the epoch's order, cut into batches, each image with
+/// its own generator.
+#[allow(clippy::too_many_arguments)]
+fn views_of(
+    stage: &ViewStage,
+    train: &[Scene],
+    order: &[usize],
+    seed: u64,
+    epoch: u64,
+    within: u64,
+    batch: usize,
+    device: &Device,
+) -> Result<Views, RunError> {
+    let start = within as usize * batch;
+    let idx = &order[start..start + batch];
+    let scenes: Vec<_> = idx.iter().map(|i| &train[*i]).collect();
+    let rngs = idx
+        .iter()
+        .map(|i| Rng::derive(seed, VIEW_STREAM + epoch, *i as u64))
+        .collect();
+    stage.batch(&scenes, rngs, device)
+}
+
+/// What one update needs besides the weights and the optimiser.
+struct Update {
+    views: Views,
+    batch: usize,
+    /// Fractional epoch, and the run's epochs.
+    t: f64,
+    epochs: f64,
+    lr: f64,
+    wd: f64,
+    decay: DecayKind,
+    /// Steps taken before this one.
+    step: u64,
+}
+
+/// What an update measured.
+struct Updated {
+    loss: f32,
+    /// Each term, unweighted, and each term's weight.
+    terms: Vec<(String, f32)>,
+    term_weights: Vec<f64>,
+    lr: f64,
+}
+
+/// The losses on `u.views`, their weighted sum's gradient, decay, the optimiser's step and the
+/// EMA update.
+fn update(
+    plan: &Plan,
+    program: &Program,
+    weights: &mut Weights,
+    optim: &mut ModuleOptimizer,
+    u: Update,
+) -> Result<Updated, RunError> {
+    let ctx = crate::exec::ops::Ctx {
+        epoch: u.t,
+        total: u.epochs,
+    };
+    let terms = program.losses(weights, u.views, u.batch, ctx)?;
+    let mut total: Option<Tensor<1>> = None;
+    let mut term_weights = vec![];
+    for (term, l) in terms.iter().zip(&plan.losses) {
+        let w = l.weight.at(u.t, u.epochs);
+        term_weights.push(w);
+        let weighted = term.clone().mul_scalar(w as f32);
+        total = Some(match total {
+            Some(sum) => sum + weighted,
+            None => weighted,
+        });
+    }
+    let total = total.ok_or_else(|| RunError::Internal("the recipe has no loss".into()))?;
+    let mut values = vec![];
+    for (term, l) in terms.into_iter().zip(&plan.losses) {
+        values.push((l.name.clone(), scalar(term)?));
+    }
+    let loss = scalar(total.clone())?;
+    if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(RunError::NonFinite {
+            step: u.step + 1,
+            loss: name.clone(),
+            value: *v,
+        });
+    }
+    let mut grads = GradientsParams::from_grads(total.backward(), &weights.trainable);
+    let held = weights.held_at(u.t);
+    optim::drop_held(&weights.trainable, &mut grads, &held);
+    match u.decay {
+        DecayKind::Decoupled => weights.decay(1.0 - u.lr * u.wd, held),
+        DecayKind::Coupled => optim::couple_decay(&weights.trainable, &mut grads, u.wd, &held),
+    }
+    let nets = std::mem::take(&mut weights.trainable);
+    weights.trainable = optim.step(u.lr, nets, grads);
+    weights.ema_update(u.t, u.epochs);
+    Ok(Updated {
+        loss,
+        terms: values,
+        term_weights,
+        lr: u.lr,
+    })
 }
 
 fn scalar(t: Tensor<1>) -> Result<f32, RunError> {
