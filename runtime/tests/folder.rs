@@ -133,3 +133,40 @@ fn a_folder_too_small_for_its_held_out_split_is_refused_by_name() {
         std::fs::remove_dir_all(dir).ok();
     }
 }
+
+#[test]
+fn imagenets_layout_holds_out_val_and_names_its_classes_as_train_does() {
+    let dir = folder("imagenet");
+    for class in ["n01", "n02", "n03"] {
+        std::fs::create_dir_all(dir.join("train").join(class)).unwrap();
+        for i in 0..3 {
+            grey_png(&dir.join("train").join(class).join(format!("{i}.png")), 12, 9, 40);
+        }
+    }
+    // `val` lacks n02: its n03 must still be class 2, not 1.
+    for class in ["n01", "n03"] {
+        std::fs::create_dir_all(dir.join("val").join(class)).unwrap();
+        red_jpeg(&dir.join("val").join(class).join("0.JPEG"), 16, 10);
+    }
+    let data = Dataset::open(&config(&dir, "folders")).expect("opens");
+    assert_eq!((data.train.len(), data.holdout.len(), data.classes), (9, 2, 3));
+    let held: Vec<usize> = data.holdout.iter().map(|s| s.label).collect();
+    assert_eq!(held, [0, 2]);
+    assert!(
+        data.holdout.iter().all(|s| s.image.at(0, 4, 4) > 0.9),
+        "val's images are the red ones"
+    );
+
+    std::fs::create_dir_all(dir.join("val").join("n09")).unwrap();
+    let e = Dataset::open(&config(&dir, "folders"))
+        .err()
+        .expect("an unknown class is refused");
+    match e {
+        RunError::Data { path, problem } => {
+            assert!(path.ends_with("n09"), "{path}");
+            assert!(problem.contains("`train` does not have"), "{problem}");
+        }
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

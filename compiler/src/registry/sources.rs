@@ -115,8 +115,10 @@ pub static ALL: &[Builtin] = &[
         doc: "PNG and JPEG images from a folder, any size, grey or colour, decoded in parallel \
               and resized to `size`×`size` (3 channels). `labels`: \"folders\" (one sub-folder \
               per class, in name order), \"none\", or the name of a label file in the folder \
-              with `FILE,LABEL[,LABEL...]` lines (multi-label). Every 1/`holdout`-th file in name \
-              order is held out for probes. Gives `image`, `labels` (multi-hot), a whole-image \
+              with `FILE,LABEL[,LABEL...]` lines (multi-label; FILE relative to the folder, so a \
+              label file is also a file list). Every 1/`holdout`-th file in name order is held \
+              out for probes, except in ImageNet's layout (`train/CLASS/*` and `val/CLASS/*`, \
+              labels \"folders\"), where `val` is the held-out set. Gives `image`, `labels` (multi-hot), a whole-image \
               box and segment. A corrupt image stops the run with its path.",
         params: &[
             req("path", PTy::Str, "the folder"),

@@ -96,6 +96,50 @@ pub fn list(dir: &Path, labels: &Labels) -> Result<(Vec<Labelled>, usize), RunEr
     }
 }
 
+/// ImageNet's layout: `dir/train/CLASS/*` to train on and `dir/val/CLASS/*` held out, classes
+/// named by `train`'s sub-folders (in name order) and looked up by name in `val`. `None` when
+/// `dir` has no `train` and `val` folders.
+#[allow(clippy::type_complexity)]
+pub fn split(dir: &Path) -> Result<Option<(Vec<Labelled>, Vec<Labelled>, usize)>, RunError> {
+    let (train_dir, val_dir) = (dir.join("train"), dir.join("val"));
+    if !(train_dir.is_dir() && val_dir.is_dir()) {
+        return Ok(None);
+    }
+    let (train, classes) = list(&train_dir, &Labels::Folders)?;
+    let names: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(&train_dir)
+            .map_err(|e| fail(&train_dir, format!("cannot be listed: {e}")))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut held = vec![];
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(&val_dir)
+        .map_err(|e| fail(&val_dir, format!("cannot be listed: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    subs.sort();
+    if subs.is_empty() {
+        return Err(fail(&val_dir, "has no class sub-folders (as `train` has)"));
+    }
+    for sub in subs {
+        let name = sub
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(id) = names.iter().position(|n| *n == name) else {
+            return Err(fail(&sub, "is a class that `train` does not have"));
+        };
+        let (files, _) = list(&sub, &Labels::None)?;
+        held.extend(files.into_iter().map(|(p, _)| (p, vec![id])));
+    }
+    Ok(Some((train, held, classes)))
+}
+
 /// Decodes and resizes one image file to `size`², 3 channels.
 pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
     let img = image::open(path).map_err(|e| fail(path, format!("is not a readable PNG or JPEG image: {e}")))?;

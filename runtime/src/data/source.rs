@@ -87,7 +87,14 @@ impl Dataset {
                     "none" => Labels::None,
                     file => Labels::File(file.to_string()),
                 };
-                let (files, found) = folder::list(dir, &labels)?;
+                let layout = match labels {
+                    Labels::Folders => folder::split(dir)?,
+                    _ => None,
+                };
+                let (files, found) = match &layout {
+                    Some((train, _, found)) => (train.clone(), *found),
+                    None => folder::list(dir, &labels)?,
+                };
                 let classes = int(cfg, "classes")?;
                 if found > classes {
                     return Err(RunError::Data {
@@ -95,16 +102,22 @@ impl Dataset {
                         problem: format!("holds {found} classes, but the recipe declares `classes: {classes}`"),
                     });
                 }
-                // Every k-th file (in name order) is held out.
+                // Every k-th file (in name order) is held out, unless `val/` holds the held-out set.
                 let every = (1.0 / num(cfg, "holdout")?.max(1e-9)).round().max(2.0) as usize;
-                let (held, kept): (Vec<_>, Vec<_>) =
-                    files.into_iter().enumerate().partition(|(i, _)| i % every == every - 1);
-                let strip = |v: Vec<(usize, _)>| v.into_iter().map(|(_, f)| f).collect::<Vec<_>>();
+                let (kept, held) = match layout {
+                    Some((_, held, _)) => (files, held),
+                    None => {
+                        let (held, kept): (Vec<_>, Vec<_>) =
+                            files.into_iter().enumerate().partition(|(i, _)| i % every == every - 1);
+                        let strip = |v: Vec<(usize, _)>| v.into_iter().map(|(_, f)| f).collect::<Vec<_>>();
+                        (strip(kept), strip(held))
+                    }
+                };
                 let size = int(cfg, "size")?;
                 // Decoding first: a broken file is named before the folder's size is judged.
                 let (train, holdout) = (
-                    folder::scenes(&strip(kept), size, classes)?,
-                    folder::scenes(&strip(held), size, classes)?,
+                    folder::scenes(&kept, size, classes)?,
+                    folder::scenes(&held, size, classes)?,
                 );
                 if train.is_empty() || holdout.is_empty() {
                     return Err(RunError::Data {
