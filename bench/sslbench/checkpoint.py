@@ -1,10 +1,10 @@
 """sslc checkpoints read into the twins' modules, so both start from the same weights.
 
-sslc reference: runtime/src/checkpoint/mod.rs. A checkpoint is a safetensors file; its metadata
-`sslc.nets` lists each network (`online.backbone`) with its parameters' module paths in burn's
-visiting order, and the tensor `NETWORK.PATH` holds each. The twins' parameters are matched in
-that order (`burn_order`: a module's fields in declaration order). burn stores a linear layer's
-weight as [in, out], PyTorch as [out, in].
+sslc reference: runtime/src/checkpoint/mod.rs. A checkpoint is a safetensors file whose tensor
+`NETWORK.PATH` (`online.backbone.blocks.0.attn.qkv.weight`) holds a parameter under its burn
+module path; the twins name their parameters as sslc's modules do, so a parameter is found by
+name. Two conventions differ: burn keeps a linear layer's weight as [in, out] (PyTorch
+[out, in]), and calls a LayerNorm's weight and bias `gamma` and `beta`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import torch.nn as nn
 DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16}
 
 
-def read_checkpoint(path: str) -> dict[str, list[torch.Tensor]]:
-    """Network name (`online.backbone`) → its parameters in burn's visiting order."""
+def read_checkpoint(path: str) -> dict[str, dict[str, torch.Tensor]]:
+    """Network name (`online.backbone`) → its parameters by burn module path."""
     with open(path, "rb") as f:
         raw = f.read()
     try:
@@ -33,46 +33,41 @@ def read_checkpoint(path: str) -> dict[str, list[torch.Tensor]]:
     body = raw[8 + n:]
     nets = {}
     for net in json.loads(meta["sslc.nets"]):
-        tensors = []
+        tensors = {}
         for p in net["tensors"]:
             info = header[f"{net['name']}.{p}"]
             lo, hi = info["data_offsets"]
             t = torch.frombuffer(bytearray(body[lo:hi]), dtype=DTYPES[info["dtype"]])
-            tensors.append(t.reshape(info["shape"]).clone())
+            tensors[p] = t.reshape(info["shape"]).clone()
         nets[net["name"]] = tensors
     return nets
 
 
-def burn_order(module: nn.Module) -> list[nn.Parameter]:
-    """`module`'s parameters in the order burn visits its twin. A module whose own parameters sit
-    between its submodules in sslc lists its fields in `BURN_FIELDS`; elsewhere PyTorch's order
-    (own parameters, then submodules in registration order) is burn's."""
-    fields = getattr(module, "BURN_FIELDS", None)
-    if fields is None:
-        own = list(module.parameters(recurse=False))
-        return own + [p for child in module.children() for p in burn_order(child)]
-    out: list[nn.Parameter] = []
-    for name in fields:
-        field = getattr(module, name)
-        if isinstance(field, nn.Parameter):
-            out.append(field)
-        elif isinstance(field, nn.Module):
-            out.extend(burn_order(field))
+def burn_names(module: nn.Module) -> dict[str, tuple[nn.Parameter, bool]]:
+    """`module`'s parameters under the names burn gives them, each with whether it is a linear
+    layer's weight (stored transposed)."""
+    out = {}
+    for prefix, m in module.named_modules():
+        for name, p in m.named_parameters(recurse=False):
+            if isinstance(m, nn.LayerNorm):
+                name = {"weight": "gamma", "bias": "beta"}[name]
+            full = f"{prefix}.{name}" if prefix else name
+            out[full] = (p, isinstance(m, nn.Linear) and name == "weight")
     return out
 
 
-def load(module: nn.Module, tensors: list[torch.Tensor], name: str) -> None:
-    """Copies sslc's parameters of network `name` into `module`."""
-    params = burn_order(module)
-    if len(params) != len(tensors):
-        raise ValueError(f"{name}: the twin has {len(params)} parameters, the checkpoint {len(tensors)}")
-    linear = {id(m.weight) for m in module.modules() if isinstance(m, nn.Linear)}
+def load(module: nn.Module, tensors: dict[str, torch.Tensor], name: str) -> None:
+    """Copies sslc's parameters of network `name` into `module`, by name."""
+    params = burn_names(module)
+    missing = sorted(set(params) - set(tensors))
+    extra = sorted(set(tensors) - set(params))
+    if missing or extra:
+        raise ValueError(f"{name}: the twin lacks {extra[:3]} and the checkpoint lacks {missing[:3]}")
     with torch.no_grad():
-        for i, (p, t) in enumerate(zip(params, tensors)):
-            if id(p) in linear:
-                t = t.t()
+        for path, (p, transposed) in params.items():
+            t = tensors[path].t() if transposed else tensors[path]
             if p.shape != t.shape:
-                raise ValueError(f"{name}: parameter {i} is {tuple(p.shape)} in the twin, {tuple(t.shape)} in sslc")
+                raise ValueError(f"{name}: {path} is {tuple(p.shape)} in the twin, {tuple(t.shape)} in sslc")
             p.copy_(t)
 
 

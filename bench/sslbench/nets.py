@@ -113,7 +113,6 @@ class ViT(nn.Module):
     applied to), optional class token N(0, 0.02) without a position, pre-norm blocks, final
     LayerNorm. With `keep` ([b, kept] token indices) only those patches are encoded."""
 
-    BURN_FIELDS = ("embed", "cls", "blocks", "norm")
 
     def __init__(self, patch: int, dim: int, depth: int, heads: int, mlp_ratio: float = 4.0,
                  cls: bool = True, channels: int = 3, grid: tuple[int, int] = (8, 8)):
@@ -181,8 +180,6 @@ class Mlp(nn.Module):
 class DinoHead(nn.Module):
     """dino.rs: MLP to the bottleneck (GELU between layers, no norm), L2-normalise, then the
     prototypes `last` [bottleneck, prototypes] ~ N(0, 0.02), each column used at unit length."""
-
-    BURN_FIELDS = ("mlp", "last")
 
     def __init__(self, d_in: int, hidden: int, bottleneck: int, prototypes: int, layers: int = 3):
         super().__init__()
