@@ -201,7 +201,7 @@ fn train(
     eprintln!(
         "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, device {}",
         recipe,
-        trainer.data.train.len(),
+        trainer.data.len(),
         plan.train.epochs,
         trainer.steps_per_epoch,
         trainer.batch,

@@ -83,8 +83,17 @@ impl Trainer {
         let weights = Weights::seeded(plan, &device, plan.train.seed)?;
         let opt = &plan.optimizer;
         let (optim, decay) = optim::build(opt)?;
-        let batch = (plan.batch as usize).clamp(1, data.train.len().max(1));
-        let steps_per_epoch = (data.train.len() / batch).max(1) as u64;
+        let batch = (plan.batch as usize).clamp(1, data.len().max(1));
+        let steps_per_epoch = (data.len() / batch).max(1) as u64;
+        if let (Some(stream), Some((name, _))) = (&data.stream, plan.jobs.first()) {
+            return Err(RunError::Data {
+                path: stream.dir.display().to_string(),
+                problem: format!(
+                    "is read from disk a batch at a time, but job `{name}` rewrites every training image's segment map; \
+                     set `cache: true` on the image_folder to keep its images in memory"
+                ),
+            });
+        }
         Ok(Trainer {
             program: Program::new(plan)?,
             plan: plan.clone(),
@@ -118,7 +127,7 @@ impl Trainer {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
         let mut notes = vec![];
         if within == 0 || self.order.is_empty() {
-            self.order = Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch).permutation(self.data.train.len());
+            self.order = Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch).permutation(self.data.len());
         }
         if within == 0 {
             for job in self.jobs.iter().filter(|j| j.due(epoch)) {
@@ -144,15 +153,10 @@ impl Trainer {
         // The next batch of this epoch has its views made on another thread while this step
         // runs (jobs change the data only between epochs, so nothing it reads changes).
         let next = (within + 1 < self.steps_per_epoch).then_some(within + 1);
-        let (stage, train, order, device, batch) = (
-            &self.program.views,
-            &self.data.train,
-            &self.order,
-            &self.device,
-            self.batch,
-        );
+        let (stage, data, order, device, batch) =
+            (&self.program.views, &self.data, &self.order, &self.device, self.batch);
         let (result, ahead) = std::thread::scope(|s| {
-            let ahead = next.map(|w| s.spawn(move || views_of(stage, train, order, seed, epoch, w, batch, device)));
+            let ahead = next.map(|w| s.spawn(move || views_of(stage, data, order, seed, epoch, w, batch, device)));
             let result = update(
                 &self.plan,
                 &self.program,
@@ -201,7 +205,7 @@ impl Trainer {
         let (seed, batch) = (self.plan.train.seed, self.batch);
         views_of(
             &self.program.views,
-            &self.data.train,
+            &self.data,
             &self.order,
             seed,
             epoch,
@@ -310,11 +314,11 @@ impl Trainer {
 }
 
 /// The views of batch `within` of `epoch`: the epoch's order, cut into batches, each image with
-/// its own generator.
+/// its own generator; a streamed batch is decoded first.
 #[allow(clippy::too_many_arguments)]
 fn views_of(
     stage: &ViewStage,
-    train: &[Scene],
+    data: &Dataset,
     order: &[usize],
     seed: u64,
     epoch: u64,
@@ -324,7 +328,14 @@ fn views_of(
 ) -> Result<Views, RunError> {
     let start = within as usize * batch;
     let idx = &order[start..start + batch];
-    let scenes: Vec<_> = idx.iter().map(|i| &train[*i]).collect();
+    let decoded: Vec<Scene>;
+    let scenes: Vec<&Scene> = match &data.stream {
+        Some(stream) => {
+            decoded = stream.decode(idx)?;
+            decoded.iter().collect()
+        }
+        None => idx.iter().map(|i| &data.train[*i]).collect(),
+    };
     let rngs = idx
         .iter()
         .map(|i| Rng::derive(seed, VIEW_STREAM + epoch, *i as u64))

@@ -37,6 +37,9 @@ fn config(dir: &Path, labels: &str) -> Config {
             ("labels".into(), Param::Str(labels.into())),
             ("classes".into(), Param::Num(3.0)),
             ("holdout".into(), Param::Num(0.25)),
+            // Every image decoded up front, as these tests look at all of them.
+            ("cache".into(), Param::Bool(true)),
+            ("probe_images".into(), Param::Num(1024.0)),
         ],
     }
 }

@@ -118,7 +118,11 @@ pub static ALL: &[Builtin] = &[
               with `FILE,LABEL[,LABEL...]` lines (multi-label; FILE relative to the folder, so a \
               label file is also a file list). Every 1/`holdout`-th file in name order is held \
               out for probes, except in ImageNet's layout (`train/CLASS/*` and `val/CLASS/*`, \
-              labels \"folders\"), where `val` is the held-out set. Gives `image`, `labels` (multi-hot), a whole-image \
+              labels \"folders\"), where `val` is the held-out set. Training images are read \
+              from disk when a batch needs them, decoded on worker threads while the step before \
+              runs, so memory does not grow with the folder; the probes use the first \
+              `probe_images` training and held-out images, kept decoded. `cache: true` decodes \
+              and keeps everything instead. Gives `image`, `labels` (multi-hot), a whole-image \
               box and segment. A corrupt image stops the run with its path.",
         params: &[
             req("path", PTy::Str, "the folder"),
@@ -137,6 +141,19 @@ pub static ALL: &[Builtin] = &[
             )
             .within(Limit::AtLeast1),
             opt("holdout", PTy::Num, "0.1", "fraction of the files held out").within(Limit::Between(0.01, 0.5)),
+            opt(
+                "cache",
+                PTy::Bool,
+                "false",
+                "decode every image up front and keep it (a job that rewrites segment maps needs this)",
+            ),
+            opt(
+                "probe_images",
+                PTy::Int,
+                "1024",
+                "streamed: training and held-out images kept decoded for the probes",
+            )
+            .within(Limit::AtLeast1),
         ],
         variadic: None,
         rule: config,

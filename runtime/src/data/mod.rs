@@ -6,6 +6,7 @@ pub mod idx;
 pub mod image;
 pub mod scenes;
 pub mod source;
+pub mod stream;
 pub mod superpixels;
 
 pub use image::Image;

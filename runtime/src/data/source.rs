@@ -5,8 +5,9 @@ use sslc_compiler::value::Config;
 
 use super::fashion::{self, FashionScenes, Items};
 use super::folder::{self, Labels};
+use super::stream::Stream;
 use super::{Colours, Scene, Scenes};
-use crate::config::{int, num, pair, text};
+use crate::config::{flag, int, num, pair, text};
 use crate::error::RunError;
 
 /// Data sources this runtime reads.
@@ -17,9 +18,25 @@ pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
 
 /// The images of a run.
 pub struct Dataset {
+    /// The training images in memory: all of them, or, when `stream` holds the training set,
+    /// the first `probe_images` of it for the probes.
     pub train: Vec<Scene>,
+    /// The held-out images (of a stream, the first `probe_images`).
     pub holdout: Vec<Scene>,
     pub classes: usize,
+    /// Training images read from disk when a batch needs them.
+    pub stream: Option<Stream>,
+}
+
+impl Dataset {
+    /// Number of training images.
+    pub fn len(&self) -> usize {
+        self.stream.as_ref().map_or(self.train.len(), Stream::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Dataset {
@@ -42,6 +59,7 @@ impl Dataset {
                     train: generator.many(0, 0..int(cfg, "count")? as u64),
                     holdout: generator.many(1, 0..int(cfg, "holdout")? as u64),
                     classes: generator.classes,
+                    stream: None,
                 })
             }
             "fashion_mnist" | "fashion_scenes" => {
@@ -78,6 +96,7 @@ impl Dataset {
                     train,
                     holdout,
                     classes,
+                    stream: None,
                 })
             }
             "image_folder" => {
@@ -114,26 +133,38 @@ impl Dataset {
                     }
                 };
                 let size = int(cfg, "size")?;
+                let (n_train, n_held) = (kept.len(), held.len());
+                let cache = flag(cfg, "cache")?;
+                // Streamed, only the probes' images are decoded now, the rest when a batch needs them.
+                let sample = if cache { usize::MAX } else { int(cfg, "probe_images")? };
+                let first = |files: &[folder::Labelled]| files[..sample.min(files.len())].to_vec();
                 // Decoding first: a broken file is named before the folder's size is judged.
                 let (train, holdout) = (
-                    folder::scenes(&kept, size, classes)?,
-                    folder::scenes(&held, size, classes)?,
+                    folder::scenes(&first(&kept), size, classes)?,
+                    folder::scenes(&first(&held), size, classes)?,
                 );
-                if train.is_empty() || holdout.is_empty() {
+                if n_train == 0 || n_held == 0 {
                     return Err(RunError::Data {
                         path: dir.display().to_string(),
                         problem: format!(
                             "holds {} image file(s): holding out every {every}-th leaves {} to train on and {} for the probe; it needs at least {every}",
-                            train.len() + holdout.len(),
-                            train.len(),
-                            holdout.len()
+                            n_train + n_held,
+                            n_train,
+                            n_held
                         ),
                     });
                 }
+                let stream = (!cache).then(|| Stream {
+                    files: kept,
+                    size,
+                    classes,
+                    dir: dir.to_path_buf(),
+                });
                 Ok(Dataset {
                     train,
                     holdout,
                     classes,
+                    stream,
                 })
             }
             other => Err(RunError::Internal(format!("data source `{other}` is not readable"))),

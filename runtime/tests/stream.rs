@@ -1,0 +1,109 @@
+//! A streamed image folder: training files decoded a batch at a time trains exactly as the same
+//! folder decoded up front (`cache: true`), keeps only the probes' images in memory, and refuses
+//! a job that would rewrite every image.
+
+use std::path::{Path, PathBuf};
+
+use sslc_compiler::plan::Plan;
+use sslc_runtime::{RunError, Trainer, device};
+
+/// A folder of `n` small JPEGs in two classes, each image its own colour.
+fn jpegs(name: &str, n: u32) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sslc-stream-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+    }
+    for i in 0..n {
+        let class = if i % 2 == 0 { "a" } else { "b" };
+        let img = image::RgbImage::from_fn(24 + i % 5, 18 + i % 7, |x, y| {
+            image::Rgb([(x * 9 + i) as u8, (y * 13) as u8, (i * 37) as u8])
+        });
+        img.save(dir.join(class).join(format!("{i:04}.jpg"))).unwrap();
+    }
+    dir
+}
+
+fn recipe(dir: &Path, extra: &str, job: &str) -> Plan {
+    let src = format!(
+        r#"
+data {{
+  source = image_folder(path: "{}", size: 16, classes: 2, holdout: 0.25{extra})
+  batch = 8
+}}
+view v1 = image |> random_resized_crop(size: 16, scale: (0.3, 1.0)) |> flip(p: 0.5)
+view v2 = image |> random_resized_crop(size: 16, scale: (0.3, 1.0)) |> grayscale(p: 0.2)
+network backbone = vit(patch: 4, dim: 16, depth: 1, heads: 2, mlp_ratio: 2)
+network projector = mlp(hidden: 32, out: 16)
+network predictor = mlp(hidden: 32, out: 16)
+branch online = trainable(backbone, projector, predictor)
+branch target = ema(online, momentum: 0.99, nets: [backbone, projector])
+let p1 = v1 |> online.backbone |> cls |> online.projector |> online.predictor
+let p2 = v2 |> online.backbone |> cls |> online.projector |> online.predictor
+let t1 = v1 |> target.backbone |> cls |> target.projector
+let t2 = v2 |> target.backbone |> cls |> target.projector
+loss byol = neg_cosine(p1, sg(t2)) + neg_cosine(p2, sg(t1))
+optimizer = adamw(lr: 1e-3, weight_decay: 0.05)
+{job}
+train {{
+  epochs = 2
+  seed = 5
+  probe = knn(online.backbone, k: 3, images: 24)
+}}
+"#,
+        dir.display()
+    );
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    compiled.plan.expect("a plan")
+}
+
+fn losses(plan: &Plan) -> (Vec<f32>, Option<f64>) {
+    let mut t = Trainer::new(plan, &device::default()).expect("trainer");
+    let losses = (0..t.total_steps).map(|_| t.step().expect("step").loss).collect();
+    (losses, t.probe().expect("probe"))
+}
+
+#[test]
+fn a_streamed_folder_trains_exactly_as_the_cached_one() {
+    let dir = jpegs("same", 64);
+    let streamed = recipe(&dir, ", probe_images: 10", "");
+    let cached = recipe(&dir, ", cache: true", "");
+    let data = sslc_runtime::data::Dataset::open(&streamed.source).expect("opens");
+    // 64 files, every 4th held out: 48 to train on, 16 held out; 10 of each kept decoded.
+    assert_eq!((data.len(), data.train.len(), data.holdout.len()), (48, 10, 10));
+    assert!(data.stream.is_some());
+    let full = sslc_runtime::data::Dataset::open(&cached.source).expect("opens");
+    assert_eq!((full.len(), full.train.len(), full.holdout.len()), (48, 48, 16));
+    assert!(full.stream.is_none());
+    let decoded = data.stream.as_ref().unwrap().decode(&[5, 0, 47]).expect("decodes");
+    for (scene, i) in decoded.iter().zip([5, 0, 47]) {
+        assert_eq!(scene.image, full.train[i].image);
+        assert_eq!(scene.label, full.train[i].label);
+    }
+    let (a, _) = losses(&streamed);
+    let (b, _) = losses(&cached);
+    assert_eq!(a.len(), 12);
+    assert_eq!(a, b, "the same steps, bit for bit");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_job_that_rewrites_every_image_needs_the_cache() {
+    let dir = jpegs("job", 16);
+    let job = "job refresh = kmeans_segments(online.backbone, every: 1, k: (2, 3), iters: 2, init: \"kmeans\")";
+    let plan = recipe(&dir, "", job);
+    let e = Trainer::new(&plan, &device::default()).err().expect("refused");
+    match e {
+        RunError::Data { path, problem } => {
+            assert_eq!(path, dir.display().to_string());
+            assert!(
+                problem.contains("job `refresh`") && problem.contains("cache: true"),
+                "{problem}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(Trainer::new(&recipe(&dir, ", cache: true", job), &device::default()).is_ok());
+    std::fs::remove_dir_all(dir).ok();
+}
