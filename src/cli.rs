@@ -126,6 +126,23 @@ pub fn load_text(name: &str, original: &str, overrides: &Overrides) -> Result<(S
 }
 
 /// The exit of a command that ran: success, or the runtime's error on stderr.
+/// Reads a checkpoint and compiles the recipe it carries with `overrides`, printing what went
+/// wrong to stderr.
+pub fn load_checkpoint(
+    path: &Path,
+    overrides: &Overrides,
+) -> Result<(sslc_runtime::checkpoint::Checkpoint, plan::Plan), ExitCode> {
+    let ckpt = sslc_runtime::checkpoint::Checkpoint::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let name = format!("{} (in {})", ckpt.meta.recipe_file, path.display());
+    crate::crash::working_on(&name);
+    let (_, compiled) = load_text(&name, &ckpt.meta.recipe, overrides)?;
+    let plan = compiled.plan.ok_or(ExitCode::FAILURE)?;
+    Ok((ckpt, plan))
+}
+
 pub fn finish(result: Result<(), sslc_runtime::RunError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,21 +34,9 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
-    let ckpt = match Checkpoint::read(&args.checkpoint) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let name = format!("{} (in {})", ckpt.meta.recipe_file, args.checkpoint.display());
-    crate::crash::working_on(&name);
-    let compiled = match crate::cli::load_text(&name, &ckpt.meta.recipe, &args.overrides) {
+    let (ckpt, plan) = match crate::cli::load_checkpoint(&args.checkpoint, &args.overrides) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-        Ok((_, c)) => c,
-    };
-    let Some(plan) = compiled.plan else {
-        return ExitCode::FAILURE;
     };
     let (device, _) = match args.device.resolve_or_exit() {
         Ok(d) => d,

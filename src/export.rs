@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use sslc_runtime::RunError;
-use sslc_runtime::checkpoint::Checkpoint;
 use sslc_runtime::export::{self, Target};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -40,21 +39,9 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> ExitCode {
-    let ckpt = match Checkpoint::read(&args.checkpoint) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let name = format!("{} (in {})", ckpt.meta.recipe_file, args.checkpoint.display());
-    crate::crash::working_on(&name);
-    let compiled = match crate::cli::load_text(&name, &ckpt.meta.recipe, &Default::default()) {
+    let (ckpt, plan) = match crate::cli::load_checkpoint(&args.checkpoint, &Default::default()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-        Ok((_, c)) => c,
-    };
-    let Some(plan) = compiled.plan else {
-        return ExitCode::FAILURE;
     };
     let sample = match &args.sample[..] {
         [] => None,

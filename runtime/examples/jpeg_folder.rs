@@ -23,7 +23,12 @@ fn main() {
         let blobs: Vec<(f32, f32, f32, [f32; 3])> = (0..6)
             .map(|_| {
                 let r = rng.range(0.05, 0.3) * w as f32;
-                (rng.f32() * w as f32, rng.f32() * h as f32, r, [rng.f32(), rng.f32(), rng.f32()])
+                (
+                    rng.f32() * w as f32,
+                    rng.f32() * h as f32,
+                    r,
+                    [rng.f32(), rng.f32(), rng.f32()],
+                )
             })
             .collect();
         let img = image::RgbImage::from_fn(w, h, |x, y| {
