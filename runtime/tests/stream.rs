@@ -1,14 +1,16 @@
-//! A streamed image folder: training files decoded a batch at a time trains exactly as the same
-//! folder decoded up front (`cache: true`), keeps only the probes' images in memory, and refuses
-//! a job that would rewrite every image.
+//! A streamed image folder: training files decoded a batch at a time train exactly as the same
+//! folder decoded up front (`cache: true`) when the files are already square at `size`; crops
+//! of other files come from the image as decoded, at its aspect ratio; only the probes' images
+//! stay in memory; a job that would rewrite every image is refused.
 
 use std::path::{Path, PathBuf};
 
 use sslc_compiler::plan::Plan;
 use sslc_runtime::{RunError, Trainer, device};
 
-/// A folder of `n` small JPEGs in two classes, each image its own colour.
-fn jpegs(name: &str, n: u32) -> PathBuf {
+/// A folder of `n` small JPEGs in two classes, each image its own colour, `side`² pixels (or
+/// of varied sizes when `side` is 0).
+fn jpegs(name: &str, n: u32, side: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sslc-stream-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for class in ["a", "b"] {
@@ -16,10 +18,15 @@ fn jpegs(name: &str, n: u32) -> PathBuf {
     }
     for i in 0..n {
         let class = if i % 2 == 0 { "a" } else { "b" };
-        let img = image::RgbImage::from_fn(24 + i % 5, 18 + i % 7, |x, y| {
+        let (w, h) = if side > 0 {
+            (side, side)
+        } else {
+            (24 + i % 5, 18 + i % 7)
+        };
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
             image::Rgb([(x * 9 + i) as u8, (y * 13) as u8, (i * 37) as u8])
         });
-        img.save(dir.join(class).join(format!("{i:04}.jpg"))).unwrap();
+        img.save(dir.join(class).join(format!("{i:04}.png"))).unwrap();
     }
     dir
 }
@@ -65,8 +72,8 @@ fn losses(plan: &Plan) -> (Vec<f32>, Option<f64>) {
 }
 
 #[test]
-fn a_streamed_folder_trains_exactly_as_the_cached_one() {
-    let dir = jpegs("same", 64);
+fn a_streamed_folder_of_square_images_trains_exactly_as_the_cached_one() {
+    let dir = jpegs("same", 64, 16);
     let streamed = recipe(&dir, ", probe_images: 10", "");
     let cached = recipe(&dir, ", cache: true", "");
     let data = sslc_runtime::data::Dataset::open(&streamed.source).expect("opens");
@@ -80,6 +87,11 @@ fn a_streamed_folder_trains_exactly_as_the_cached_one() {
     for (scene, i) in decoded.iter().zip([5, 0, 47]) {
         assert_eq!(scene.image, full.train[i].image);
         assert_eq!(scene.label, full.train[i].label);
+        assert_eq!(
+            scene.source.as_deref(),
+            Some(&scene.image),
+            "square at size: the same picture"
+        );
     }
     let (a, _) = losses(&streamed);
     let (b, _) = losses(&cached);
@@ -90,7 +102,7 @@ fn a_streamed_folder_trains_exactly_as_the_cached_one() {
 
 #[test]
 fn a_job_that_rewrites_every_image_needs_the_cache() {
-    let dir = jpegs("job", 16);
+    let dir = jpegs("job", 16, 0);
     let job = "job refresh = kmeans_segments(online.backbone, every: 1, k: (2, 3), iters: 2, init: \"kmeans\")";
     let plan = recipe(&dir, "", job);
     let e = Trainer::new(&plan, &device::default()).err().expect("refused");
@@ -105,5 +117,63 @@ fn a_job_that_rewrites_every_image_needs_the_cache() {
         other => panic!("{other:?}"),
     }
     assert!(Trainer::new(&recipe(&dir, ", cache: true", job), &device::default()).is_ok());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_streamed_crop_is_cut_from_the_image_at_its_own_aspect_ratio() {
+    // 64×16 pictures: the left quarter red, the rest blue. A square crop of the whole area
+    // cannot fit, so torchvision's fallback takes the centred 16×16 square: all blue. Cut
+    // from the picture squashed to 16×16 instead, its left quarter would be red.
+    let dir = std::env::temp_dir().join(format!("sslc-stream-wide-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    for i in 0..8 {
+        let img = image::RgbImage::from_fn(64, 16, |x, _| {
+            if x < 16 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 255])
+            }
+        });
+        img.save(dir.join("a").join(format!("{i}.png"))).unwrap();
+    }
+    let view = "view v = image |> random_resized_crop(size: 16, scale: (1.0, 1.0), ratio: (1.0, 1.0))";
+    let red_columns = |cache: &str| -> usize {
+        let src = format!(
+            r#"data {{ source = image_folder(path: "{}", size: 16, classes: 1, holdout: 0.25{cache}) batch = 2 }}
+{view}
+network n = vit(patch: 4, dim: 8, depth: 1, heads: 1)
+branch b = trainable(n)
+loss l = mean(v |> b.n |> cls)
+optimizer = adamw(lr: 1e-3)
+train {{ epochs = 1 }}"#,
+            dir.display()
+        );
+        let compiled = sslc_compiler::compile(&src);
+        assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+        let plan = compiled.plan.unwrap();
+        let data = sslc_runtime::data::Dataset::open(&plan.source).expect("opens");
+        let scenes = match &data.stream {
+            Some(s) => s.decode(&[0]).unwrap(),
+            None => vec![data.train[0].clone()],
+        };
+        let program = sslc_runtime::exec::Program::new(&plan).unwrap();
+        let refs: Vec<_> = scenes.iter().collect();
+        let views = program
+            .views
+            .batch(&refs, vec![sslc_runtime::rng::Rng::new(1)], &device::default())
+            .unwrap();
+        let images = views.into_iter().next().unwrap().1.images().unwrap();
+        // Red where the red channel exceeds the blue one, column by column of the first row.
+        let v: Vec<f32> = images.try_into_vec_as::<f32>().unwrap();
+        (0..16).filter(|x| v[*x] > v[2 * 256 + *x]).count()
+    };
+    assert_eq!(red_columns(""), 0, "streamed: the centre of the picture");
+    assert_eq!(
+        red_columns(", cache: true"),
+        4,
+        "cached: the squashed picture's left quarter"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -120,9 +120,10 @@ pub static ALL: &[Builtin] = &[
               out for probes, except in ImageNet's layout (`train/CLASS/*` and `val/CLASS/*`, \
               labels \"folders\"), where `val` is the held-out set. Training images are read \
               from disk when a batch needs them, decoded on worker threads while the step before \
-              runs, so memory does not grow with the folder; the probes use the first \
+              runs, so memory does not grow with the folder; a crop of one is cut from the image \
+              as decoded, at its own aspect ratio, and resized with antialiasing; the probes use the first \
               `probe_images` training and held-out images, kept decoded. `cache: true` decodes \
-              and keeps everything instead. Gives `image`, `labels` (multi-hot), a whole-image \
+              and keeps everything instead, squashed to `size`×`size`, and crops come from that. Gives `image`, `labels` (multi-hot), a whole-image \
               box and segment. A corrupt image stops the run with its path.",
         params: &[
             req("path", PTy::Str, "the folder"),

@@ -43,10 +43,11 @@ impl Crop {
     }
 }
 
-/// torchvision's RandomResizedCrop sampling: area fraction in `scale`, log-uniform aspect in
-/// `ratio`, 10 tries, then the whole image (torchvision falls back to a centre crop of the
-/// nearest allowed aspect, which is the whole image for square sources); the crop is resized
-/// bilinearly to `size`.
+/// torchvision's RandomResizedCrop: area fraction in `scale`, log-uniform aspect in `ratio`,
+/// 10 tries, then torchvision's fallback, the largest centred box whose aspect is the image's
+/// clamped into `ratio` (the whole image when the image's aspect is allowed). The box is taken
+/// from the image as it is, at its own aspect ratio, and resized to `size` (antialiased where
+/// it shrinks, `resize::resize_box`).
 pub fn random_resized_crop(
     img: &Image,
     frame: Crop,
@@ -69,17 +70,19 @@ pub fn random_resized_crop(
             break;
         }
     }
-    let (y, x, h, w) = chosen.unwrap_or((0.0, 0.0, src_h, src_w));
-    let mut out = Image::new(img.c, size, size);
-    for c in 0..img.c {
-        for oy in 0..size {
-            let sy = y + (oy as f32 + 0.5) * h / size as f32;
-            for ox in 0..size {
-                let sx = x + (ox as f32 + 0.5) * w / size as f32;
-                out.set(c, oy, ox, img.sample(c, sy, sx));
-            }
-        }
-    }
+    let (y, x, h, w) = chosen.unwrap_or_else(|| {
+        let aspect = src_w / src_h;
+        let (lo, hi) = (ratio.0.min(ratio.1), ratio.0.max(ratio.1));
+        let (h, w) = if aspect < lo {
+            ((src_w / lo).round().min(src_h), src_w)
+        } else if aspect > hi {
+            (src_h, (src_h * hi).round().min(src_w))
+        } else {
+            (src_h, src_w)
+        };
+        (((src_h - h) / 2.0).floor(), ((src_w - w) / 2.0).floor(), h, w)
+    });
+    let out = super::resize::resize_box(img, (y, x, h, w), size);
     // Compose with the frame: the source image may itself be a crop of the original.
     let (fy, fx) = (frame.h / src_h, frame.w / src_w);
     let x_in_frame = if frame.flipped { src_w - x - w } else { x };

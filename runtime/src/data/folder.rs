@@ -140,8 +140,8 @@ pub fn split(dir: &Path) -> Result<Option<(Vec<Labelled>, Vec<Labelled>, usize)>
     Ok(Some((train, held, classes)))
 }
 
-/// Decodes and resizes one image file to `size`², 3 channels.
-pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
+/// Decodes one image file, 3 channels, at its own size.
+pub fn decode_full(path: &Path) -> Result<Image, RunError> {
     let img = image::open(path).map_err(|e| fail(path, format!("is not a readable PNG or JPEG image: {e}")))?;
     let rgb = img.to_rgb8();
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);
@@ -151,8 +151,13 @@ pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
             full.set(c, y as usize, x as usize, p[c] as f32 / 255.0);
         }
     }
+    Ok(full)
+}
+
+/// `full` squashed to `size`², sampled bilinearly.
+pub fn squash(full: &Image, size: usize) -> Image {
     let mut out = Image::new(3, size, size);
-    let (sy, sx) = (h as f32 / size as f32, w as f32 / size as f32);
+    let (sy, sx) = (full.h as f32 / size as f32, full.w as f32 / size as f32);
     for c in 0..3 {
         for y in 0..size {
             for x in 0..size {
@@ -160,16 +165,23 @@ pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// Decodes and resizes one image file to `size`², 3 channels.
+pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
+    Ok(squash(&decode_full(path)?, size))
 }
 
 /// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over
 /// `classes`, the first label for probes), decoded in parallel; the first bad file is named.
-pub fn scenes(files: &[Labelled], size: usize, classes: usize) -> Result<Vec<Scene>, RunError> {
+/// With `keep_source`, each keeps its image as decoded for crops to be taken from.
+pub fn scenes(files: &[Labelled], size: usize, classes: usize, keep_source: bool) -> Result<Vec<Scene>, RunError> {
     files
         .par_iter()
         .map(|(path, ids)| {
-            let image = decode(path, size)?;
+            let full = decode_full(path)?;
+            let image = squash(&full, size);
             let class = ids.first().copied().unwrap_or(0);
             let objects = vec![Object {
                 class,
@@ -181,6 +193,7 @@ pub fn scenes(files: &[Labelled], size: usize, classes: usize) -> Result<Vec<Sce
                 scene.labels[*id] = 1.0;
             }
             scene.label = class;
+            scene.source = keep_source.then(|| std::sync::Arc::new(full));
             Ok(scene)
         })
         .collect()

@@ -29,6 +29,10 @@ pub struct Scene {
     pub labels: Vec<f32>,
     /// Class of the largest visible object (for probes).
     pub label: usize,
+    /// The image as decoded, at its own size and aspect ratio, when crops should be taken from
+    /// it rather than from `image` (a streamed image folder's training images). `image` is
+    /// this picture squashed to the source's square; crops record their box in its pixels.
+    pub source: Option<std::sync::Arc<Image>>,
 }
 
 /// How objects are coloured.
@@ -77,6 +81,7 @@ impl Scene {
             segments,
             labels,
             label,
+            source: None,
         }
     }
 }

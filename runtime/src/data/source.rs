@@ -140,8 +140,8 @@ impl Dataset {
                 let first = |files: &[folder::Labelled]| files[..sample.min(files.len())].to_vec();
                 // Decoding first: a broken file is named before the folder's size is judged.
                 let (train, holdout) = (
-                    folder::scenes(&first(&kept), size, classes)?,
-                    folder::scenes(&first(&held), size, classes)?,
+                    folder::scenes(&first(&kept), size, classes, false)?,
+                    folder::scenes(&first(&held), size, classes, false)?,
                 );
                 if n_train == 0 || n_held == 0 {
                     return Err(RunError::Data {

@@ -103,9 +103,14 @@ impl ViewStage {
     /// declared with a count (`view local[2]`) draws its first op that many times.
     fn one(&self, scene: &Scene, rng: &mut Rng) -> Result<Vec<Cpu>, RunError> {
         let mut slots: Vec<Option<Cpu>> = vec![None; self.slots];
+        // The slot holding the scene's image as given.
+        let mut image_slot = None;
         for (out, input, op) in &self.ops {
             let value = match op {
-                ViewOp::Image => Cpu::Image(vec![(scene.image.clone(), Crop::full(&scene.image))]),
+                ViewOp::Image => {
+                    image_slot = Some(*out);
+                    Cpu::Image(vec![(scene.image.clone(), Crop::full(&scene.image))])
+                }
                 ViewOp::Labels => Cpu::Labels(scene.labels.clone()),
                 ViewOp::RandomMask { grid, ratio } => Cpu::Mask(masks::random_mask(*grid, *ratio, rng)),
                 ViewOp::BlockMask {
@@ -188,6 +193,14 @@ impl ViewStage {
                     };
                     let frame = frames[0].1;
                     Cpu::Geometry(views.iter().map(|(_, crop)| crop.relative_to(&frame)).collect())
+                }
+                // A crop of the scene's own image, which keeps its picture as decoded: cut from
+                // that, at its aspect ratio, the box recorded in the square's pixels.
+                crop @ ViewOp::Crop { .. } if *input == image_slot && scene.source.is_some() => {
+                    let source = scene.source.as_deref().unwrap_or(&scene.image);
+                    let frame = Crop::full(&scene.image);
+                    let count = self.counts[*out].max(1);
+                    Cpu::Image((0..count).map(|_| image_step(crop, source, frame, rng)).collect())
                 }
                 image_op => {
                     let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
