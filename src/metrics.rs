@@ -48,8 +48,9 @@ impl Metrics {
         Ok(Metrics { file, path })
     }
 
-    /// Appends one step: its loss, each term unweighted and weighted, the learning rate, the
-    /// images per second so far and the seconds the step waited for its views.
+    /// Appends one step: its loss, each term unweighted and weighted, the learning rate, each
+    /// EMA branch's momentum, the images per second so far and the seconds the step waited for
+    /// its views.
     pub fn step(&mut self, info: &StepInfo, images_per_s: f64) -> Result<(), RunError> {
         let mut terms = Map::new();
         let mut weighted = Map::new();
@@ -64,6 +65,7 @@ impl Metrics {
             "terms": terms,
             "weighted": weighted,
             "lr": info.lr,
+            "momentum": info.momentum.iter().map(|(b, m)| (b.clone(), json!(m))).collect::<Map<String, Value>>(),
             "images_per_s": images_per_s,
             "data_wait_s": info.data_wait,
         }))

@@ -41,6 +41,8 @@ fn a_run_leaves_its_metrics_a_plot_and_a_summary() {
             "{s}"
         );
     }
+    assert_eq!(steps[0]["momentum"]["target"], 0.9);
+    assert!(steps[5]["momentum"]["target"].as_f64() > steps[1]["momentum"]["target"].as_f64());
     let probes: Vec<&str> = lines.iter().filter_map(|v| v["probe"].as_str()).collect();
     assert_eq!(probes, ["raw pixels", "untrained", "trained"]);
     let trained = lines.iter().find(|v| v["probe"] == "trained").unwrap()["accuracy"]

@@ -46,6 +46,8 @@ pub struct StepInfo {
     /// Each term's weight at this step, in the same order.
     pub term_weights: Vec<f64>,
     pub lr: f64,
+    /// Each EMA branch's momentum at this step, by branch name.
+    pub momentum: Vec<(String, f64)>,
     pub images: usize,
     /// Seconds the step waited for its views (0 when they were made during the last step).
     pub data_wait: f64,
@@ -195,6 +197,7 @@ impl Trainer {
             term_weights,
             lr,
             data_wait,
+            momentum: self.weights.ema_momenta(t, epochs),
             images: self.batch,
             notes,
         })

@@ -163,6 +163,19 @@ impl Weights {
             .collect();
     }
 
+    /// Each EMA branch's momentum at `epoch` of `total`, by branch name (one entry a branch).
+    pub fn ema_momenta(&self, epoch: f64, total: f64) -> Vec<(String, f64)> {
+        let mut out: Vec<(String, f64)> = vec![];
+        for ((branch, _), home) in &self.index {
+            if let Home::Ema(i) = home
+                && !out.iter().any(|(b, _)| b == branch)
+            {
+                out.push((branch.clone(), self.ema[*i].momentum.at(epoch, total)));
+            }
+        }
+        out
+    }
+
     /// The trainable parameters held fixed at `epoch`: they get neither update nor decay.
     pub fn held_at(&self, epoch: f64) -> Vec<ParamId> {
         self.held
