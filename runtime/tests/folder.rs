@@ -153,7 +153,8 @@ fn imagenets_layout_holds_out_val_and_names_its_classes_as_train_does() {
     }
     let data = Dataset::open(&config(&dir, "folders")).expect("opens");
     assert_eq!((data.train.len(), data.holdout.len(), data.classes), (9, 2, 3));
-    let held: Vec<usize> = data.holdout.iter().map(|s| s.label).collect();
+    let mut held: Vec<usize> = data.holdout.iter().map(|s| s.label).collect();
+    held.sort();
     assert_eq!(held, [0, 2]);
     assert!(
         data.holdout.iter().all(|s| s.image.at(0, 4, 4) > 0.9),
@@ -171,5 +172,24 @@ fn imagenets_layout_holds_out_val_and_names_its_classes_as_train_does() {
         }
         other => panic!("{other:?}"),
     }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_first_images_of_a_folder_listed_by_class_are_of_every_class() {
+    // The probes take the first images: in name order they would all be class `a`.
+    let dir = folder("mixed");
+    for class in ["a", "b", "c"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for i in 0..12 {
+            grey_png(&dir.join(class).join(format!("{i:02}.png")), 8, 8, 10);
+        }
+    }
+    let data = Dataset::open(&config(&dir, "folders")).expect("opens");
+    let first: std::collections::BTreeSet<usize> = data.train[..9].iter().map(|s| s.label).collect();
+    assert_eq!(first.len(), 3, "classes among the first nine: {first:?}");
+    let again = Dataset::open(&config(&dir, "folders")).expect("opens");
+    let labels = |d: &Dataset| d.train.iter().map(|s| s.label).collect::<Vec<_>>();
+    assert_eq!(labels(&data), labels(&again), "the same order every time");
     std::fs::remove_dir_all(dir).ok();
 }

@@ -9,6 +9,10 @@ use super::stream::Stream;
 use super::{Colours, Scene, Scenes};
 use crate::config::{flag, int, num, pair, text};
 use crate::error::RunError;
+use crate::rng::Rng;
+
+/// The generator stream that orders an image folder's files.
+const FOLDER_ORDER: u64 = 0x0_F01D_E500;
 
 /// Data sources this runtime reads.
 pub const SOURCES: &[&str] = &["scenes", "fashion_mnist", "fashion_scenes", "image_folder"];
@@ -132,6 +136,13 @@ impl Dataset {
                         (strip(kept), strip(held))
                     }
                 };
+                // Listed by class, the first files would all be of one class: the probes take the
+                // first images, so both lists are put in one fixed random order.
+                let shuffle = |files: Vec<folder::Labelled>, stream: u64| {
+                    let order = Rng::derive(FOLDER_ORDER, stream, 0).permutation(files.len());
+                    order.into_iter().map(|i| files[i].clone()).collect::<Vec<_>>()
+                };
+                let (kept, held) = (shuffle(kept, 0), shuffle(held, 1));
                 let size = int(cfg, "size")?;
                 let (n_train, n_held) = (kept.len(), held.len());
                 let cache = flag(cfg, "cache")?;
