@@ -57,20 +57,48 @@ def _bilinear_matrix(start: float, length: float, n_src: int, size: int) -> torc
     return torch.from_numpy(m)
 
 
+def _filter_matrix(start: float, length: float, n_src: int, size: int) -> torch.Tensor:
+    """[size, n_src] weights of augment/resize.rs's antialiased resize along one axis: a
+    triangle filter of radius max(length/size, 1) source pixels around each output centre,
+    clipped to the image and normalised (the nearest pixel when nothing is left)."""
+    scale = np.float32(length) / np.float32(size)
+    support = max(scale, np.float32(1.0))
+    m = np.zeros((size, n_src), dtype=np.float32)
+    for o in range(size):
+        centre = np.float32(start) + (np.float32(o) + np.float32(0.5)) * scale
+        lo = max(int(math.floor(centre - support)), 0)
+        hi = min(int(math.ceil(centre + support)), n_src)
+        taps = [(i, np.float32(1.0) - abs((np.float32(i) + np.float32(0.5) - centre) / support)) for i in range(lo, hi)]
+        taps = [(i, wt) for i, wt in taps if wt > 0]
+        total = sum(wt for _, wt in taps)
+        if total > 0:
+            for i, wt in taps:
+                m[o, i] = wt / total
+        else:
+            m[o, min(int(max(centre, 0.0)), n_src - 1)] = 1.0
+    return torch.from_numpy(m)
+
+
 def _resample(img: torch.Tensor, y: float, x: float, h: float, w: float, size: int) -> torch.Tensor:
     """out[oy, ox] = sample(y + (oy + ½)·h/size, x + (ox + ½)·w/size): bilinear with pixel
     centres at .5 and coordinates clamped at the border (`Image::sample`), as the separable
-    product Wy · img · Wxᵀ of the two axes' interpolation weights."""
+    product Wy · img · Wxᵀ of the two axes' interpolation weights; where the box is larger
+    than the output on either axis, both axes use the antialiasing filter instead
+    (augment/resize.rs)."""
     H, W = img.shape[-2:]
-    wy = _bilinear_matrix(y, h, H, size)
-    wx = _bilinear_matrix(x, w, W, size)
+    if h <= size and w <= size:
+        wy = _bilinear_matrix(y, h, H, size)
+        wx = _bilinear_matrix(x, w, W, size)
+    else:
+        wy = _filter_matrix(y, h, H, size)
+        wx = _filter_matrix(x, w, W, size)
     return wy @ img @ wx.t()
 
 
 def random_resized_crop(img: torch.Tensor, frame: Crop, size: int, scale: tuple[float, float],
                         ratio: tuple[float, float], rng: SplitMix) -> tuple[torch.Tensor, Crop]:
-    """Area fraction uniform in `scale`, aspect log-uniform in `ratio`, 10 tries, else the whole
-    image; real-valued boxes (not rounded to pixels), resized bilinearly to `size`; the box is
+    """Area fraction uniform in `scale`, aspect log-uniform in `ratio`, 10 tries, else
+    torchvision's centred fallback (the whole image when its aspect is allowed); real-valued boxes (not rounded to pixels), resized to `size` (`_resample`); the box is
     composed with `frame` (crop-of-crop), mirrored when the frame is flipped."""
     H, W = img.shape[-2:]
     area = float(H * W)
@@ -83,7 +111,17 @@ def random_resized_crop(img: torch.Tensor, frame: Crop, size: int, scale: tuple[
         if w <= W and h <= H and w >= 1.0 and h >= 1.0:
             chosen = (rng.range(0.0, H - h), rng.range(0.0, W - w), h, w)
             break
-    y, x, h, w = chosen if chosen is not None else (0.0, 0.0, float(H), float(W))
+    if chosen is None:
+        # torchvision's fallback: the largest centred box of the image's aspect clamped into `ratio`.
+        aspect, lo, hi = W / H, min(ratio), max(ratio)
+        if aspect < lo:
+            h, w = min(float(round(W / lo)), float(H)), float(W)
+        elif aspect > hi:
+            h, w = float(H), min(float(round(H * hi)), float(W))
+        else:
+            h, w = float(H), float(W)
+        chosen = (math.floor((H - h) / 2), math.floor((W - w) / 2), h, w)
+    y, x, h, w = chosen
     out = _resample(img, y, x, h, w, size)
     fy, fx = frame.h / H, frame.w / W
     x_in_frame = W - x - w if frame.flipped else x
