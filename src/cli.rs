@@ -125,7 +125,6 @@ pub fn load_text(name: &str, original: &str, overrides: &Overrides) -> Result<(S
     Ok((src, compiled))
 }
 
-/// The exit of a command that ran: success, or the runtime's error on stderr.
 /// Reads a checkpoint and compiles the recipe it carries with `overrides`, printing what went
 /// wrong to stderr.
 pub fn load_checkpoint(
@@ -136,13 +135,23 @@ pub fn load_checkpoint(
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
-    let name = format!("{} (in {})", ckpt.meta.recipe_file, path.display());
-    crate::crash::working_on(&name);
-    let (_, compiled) = load_text(&name, &ckpt.meta.recipe, overrides)?;
+    let (_, compiled) = load_carried(&ckpt, overrides)?;
     let plan = compiled.plan.ok_or(ExitCode::FAILURE)?;
     Ok((ckpt, plan))
 }
 
+/// Compiles the recipe a checkpoint carries with `overrides`, as `load_text` does, under the
+/// name `RECIPE (in CHECKPOINT)`.
+pub fn load_carried(
+    ckpt: &sslc_runtime::checkpoint::Checkpoint,
+    overrides: &Overrides,
+) -> Result<(String, Compiled), ExitCode> {
+    let name = format!("{} (in {})", ckpt.meta.recipe_file, ckpt.path());
+    crate::crash::working_on(&name);
+    load_text(&name, &ckpt.meta.recipe, overrides)
+}
+
+/// The exit of a command that ran: success, or the runtime's error on stderr.
 pub fn finish(result: Result<(), sslc_runtime::RunError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -135,9 +135,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let loaded = match (&args.file, &resumed) {
         (Some(file), _) => crate::cli::load(file, &args.overrides).map(|l| (file.display().to_string(), l)),
         (None, Some(ckpt)) => {
-            let name = format!("{} (in {})", ckpt.meta.recipe_file, ckpt.path());
-            crate::crash::working_on(&name);
-            crate::cli::load_text(&name, &ckpt.meta.recipe, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
+            crate::cli::load_carried(ckpt, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
         }
         (None, None) => return ExitCode::from(2),
     };
@@ -244,12 +242,7 @@ fn train(
             Ok(info) => info,
             Err(e) => {
                 if let Some((step, path)) = checkpoints.list().first() {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "the last good checkpoint, after step {step}, stays at {}",
-                            path.display()
-                        )
-                    });
+                    bar.suspend(|| eprintln!("the last checkpoint, after step {step}, stays at {}", path.display()));
                 }
                 return Err(e);
             }
