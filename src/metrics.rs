@@ -3,7 +3,7 @@
 //! drops the lines of steps after its checkpoint, which it is about to take again.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
@@ -28,17 +28,12 @@ impl Metrics {
     pub fn open(out: &Path, from_step: u64) -> Result<Metrics, RunError> {
         let path = out.join("metrics.jsonl");
         std::fs::create_dir_all(out).map_err(|e| failed(out, e))?;
-        let kept: Vec<String> = match (from_step, File::open(&path)) {
-            (0, _) | (_, Err(_)) => vec![],
-            (_, Ok(f)) => BufReader::new(f)
-                .lines()
-                .map_while(Result::ok)
-                .filter(|line| {
-                    serde_json::from_str::<Value>(line)
-                        .ok()
-                        .and_then(|v| v.get("step").and_then(Value::as_u64))
-                        .is_some_and(|s| s <= from_step)
-                })
+        let kept: Vec<Value> = match from_step {
+            0 => vec![],
+            _ => read(out)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| v.get("step").and_then(Value::as_u64).is_some_and(|s| s <= from_step))
                 .collect(),
         };
         let mut file = File::create(&path).map_err(|e| failed(&path, e))?;
