@@ -38,19 +38,26 @@ fn fail(path: &Path, problem: impl Into<String>) -> RunError {
     }
 }
 
+/// What `dir` holds, sorted by name.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| fail(dir, format!("cannot be listed: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// The sub-folders of `dir`, sorted by name: its classes when labels come from folders.
+fn sub_folders(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+    Ok(entries(dir)?.into_iter().filter(|p| p.is_dir()).collect())
+}
+
 /// Every image file under `dir` (one level of sub-folders), sorted, with its class ids.
 pub fn list(dir: &Path, labels: &Labels) -> Result<(Vec<Labelled>, usize), RunError> {
-    let entries = |d: &Path| -> Result<Vec<PathBuf>, RunError> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-            .map_err(|e| fail(d, format!("cannot be listed: {e}")))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        v.sort();
-        Ok(v)
-    };
     match labels {
         Labels::Folders => {
-            let classes: Vec<PathBuf> = entries(dir)?.into_iter().filter(|p| p.is_dir()).collect();
+            let classes = sub_folders(dir)?;
             if classes.is_empty() {
                 return Err(fail(dir, "has no sub-folders, one per class, to read labels from"));
             }
@@ -106,32 +113,17 @@ pub fn split(dir: &Path) -> Result<Option<(Vec<Labelled>, Vec<Labelled>, usize)>
         return Ok(None);
     }
     let (train, classes) = list(&train_dir, &Labels::Folders)?;
-    let names: Vec<String> = {
-        let mut v: Vec<String> = std::fs::read_dir(&train_dir)
-            .map_err(|e| fail(&train_dir, format!("cannot be listed: {e}")))?
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().is_dir())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    let mut held = vec![];
-    let mut subs: Vec<PathBuf> = std::fs::read_dir(&val_dir)
-        .map_err(|e| fail(&val_dir, format!("cannot be listed: {e}")))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+    let names: Vec<_> = sub_folders(&train_dir)?
+        .into_iter()
+        .map(|p| p.file_name().map(|n| n.to_owned()))
         .collect();
-    subs.sort();
+    let subs = sub_folders(&val_dir)?;
     if subs.is_empty() {
         return Err(fail(&val_dir, "has no class sub-folders (as `train` has)"));
     }
+    let mut held = vec![];
     for sub in subs {
-        let name = sub
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some(id) = names.iter().position(|n| *n == name) else {
+        let Some(id) = names.iter().position(|n| n.as_deref() == sub.file_name()) else {
             return Err(fail(&sub, "is a class that `train` does not have"));
         };
         let (files, _) = list(&sub, &Labels::None)?;
@@ -166,11 +158,6 @@ pub fn squash(full: &Image, size: usize) -> Image {
         }
     }
     out
-}
-
-/// Decodes and resizes one image file to `size`², 3 channels.
-pub fn decode(path: &Path, size: usize) -> Result<Image, RunError> {
-    Ok(squash(&decode_full(path)?, size))
 }
 
 /// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over
