@@ -146,6 +146,7 @@ impl Trainer {
         let epochs = self.epochs();
         let seed = self.plan.train.seed;
         self.device.seed(Rng::derive(seed, DEVICE_STREAM, self.step).next_u64());
+        let lr = self.lr.at(t, epochs);
         let waiting = Instant::now();
         let views = match self.ahead.take() {
             Some((step, views)) if step == self.step => views?,
@@ -169,7 +170,7 @@ impl Trainer {
                     batch,
                     t,
                     epochs,
-                    lr: self.lr.at(t, epochs),
+                    lr,
                     wd: self.weight_decay.at(t, epochs),
                     decay: self.decay,
                     step: self.step,
@@ -185,7 +186,6 @@ impl Trainer {
             loss,
             terms: values,
             term_weights,
-            lr,
         } = result?;
         self.ahead = ahead.map(|views| (self.step + 1, views));
         self.step += 1;
@@ -366,7 +366,6 @@ struct Updated {
     /// Each term, unweighted, and each term's weight.
     terms: Vec<(String, f32)>,
     term_weights: Vec<f64>,
-    lr: f64,
 }
 
 /// The losses on `u.views`, their weighted sum's gradient, decay, the optimiser's step and the
@@ -421,7 +420,6 @@ fn update(
         loss,
         terms: values,
         term_weights,
-        lr: u.lr,
     })
 }
 

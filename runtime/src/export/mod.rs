@@ -40,6 +40,15 @@ impl Tensor {
     pub fn new(name: String, shape: Vec<usize>, values: Vec<f32>) -> Self {
         Tensor { name, shape, values }
     }
+
+    /// A device tensor's values under `name`.
+    fn read<const D: usize>(name: &str, t: burn::tensor::Tensor<D>) -> Result<Self, RunError> {
+        let shape = t.dims().to_vec();
+        let values = t
+            .try_into_vec_as::<f32>()
+            .map_err(|e| RunError::Internal(format!("reading `{name}`: {e:?}")))?;
+        Ok(Tensor::new(name.into(), shape, values))
+    }
 }
 
 /// An exported file's tensors and metadata.
@@ -111,21 +120,11 @@ pub fn sample(plan: &Plan, ckpt: &Checkpoint, name: &str, count: usize, device: 
             "the recipe's data has no held-out images to sample".into(),
         ));
     }
-    let flat = |t: burn::tensor::Tensor<4>| -> Result<Tensor, RunError> {
-        let shape = t.dims().to_vec();
-        let values = t
-            .try_into_vec_as::<f32>()
-            .map_err(|e| RunError::Internal(format!("reading a sample: {e:?}")))?;
-        Ok(Tensor::new("input".into(), shape, values))
-    };
-    let input = flat(burn::tensor::Tensor::cat(inputs, 0))?;
-    let tokens = burn::tensor::Tensor::cat(outputs, 0);
-    let shape = tokens.dims().to_vec();
-    let values = tokens
-        .try_into_vec_as::<f32>()
-        .map_err(|e| RunError::Internal(format!("reading a sample: {e:?}")))?;
     Ok(Exported {
-        tensors: vec![input, Tensor::new("tokens".into(), shape, values)],
+        tensors: vec![
+            Tensor::read("input", burn::tensor::Tensor::cat(inputs, 0))?,
+            Tensor::read("tokens", burn::tensor::Tensor::cat(outputs, 0))?,
+        ],
         metadata: vec![("sslc.network".into(), name.into())],
     })
 }
