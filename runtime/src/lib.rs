@@ -9,6 +9,7 @@ pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod export;
+pub mod generator;
 pub mod jobs;
 pub mod nets;
 pub mod optim;

@@ -145,7 +145,7 @@ impl Trainer {
         let t = self.step as f64 / self.steps_per_epoch as f64;
         let epochs = self.epochs();
         let seed = self.plan.train.seed;
-        self.device.seed(Rng::derive(seed, DEVICE_STREAM, self.step).next_u64());
+        let device_seed = Rng::derive(seed, DEVICE_STREAM, self.step).next_u64();
         let lr = self.lr.at(t, epochs);
         let waiting = Instant::now();
         let views = match self.ahead.take() {
@@ -160,22 +160,19 @@ impl Trainer {
             (&self.program.views, &self.data, &self.order, &self.device, self.batch);
         let (result, ahead) = std::thread::scope(|s| {
             let ahead = next.map(|w| s.spawn(move || views_of(stage, data, order, seed, epoch, w, batch, device)));
-            let result = update(
-                &self.plan,
-                &self.program,
-                &mut self.weights,
-                &mut self.optim,
-                Update {
-                    views,
-                    batch,
-                    t,
-                    epochs,
-                    lr,
-                    wd: self.weight_decay.at(t, epochs),
-                    decay: self.decay,
-                    step: self.step,
-                },
-            );
+            let inputs = Update {
+                views,
+                batch,
+                t,
+                epochs,
+                lr,
+                wd: self.weight_decay.at(t, epochs),
+                decay: self.decay,
+                step: self.step,
+            };
+            let result = crate::generator::seeded(device, device_seed, || {
+                update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
+            });
             let ahead = ahead.map(|h| {
                 h.join()
                     .unwrap_or_else(|_| Err(RunError::Internal("making the next batch's views panicked".into())))

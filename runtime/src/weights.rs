@@ -41,18 +41,16 @@ pub struct Weights {
 }
 
 impl Weights {
-    /// Builds every branch's networks from the device's generator seeded with `seed`. burn's
-    /// generator is shared by the process, so seeding and drawing happen under one lock.
+    /// Builds every branch's networks from the device's generator seeded with `seed`.
     pub fn seeded(plan: &Plan, device: &Device, seed: u64) -> Result<Self, RunError> {
-        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
-        device.seed(seed);
-        let w = Weights::new(plan, device)?;
-        // burn initialises parameters lazily, on first use: force every draw now, in order.
-        for net in w.trainable.iter().chain(&w.frozen) {
-            net.visit(&mut Collect::default());
-        }
-        Ok(w)
+        crate::generator::seeded(device, seed, || {
+            let w = Weights::new(plan, device)?;
+            // burn initialises parameters lazily, on first use: force every draw now, in order.
+            for net in w.trainable.iter().chain(&w.frozen) {
+                net.visit(&mut Collect::default());
+            }
+            Ok(w)
+        })
     }
 
     /// Builds every branch's networks; EMA copies start equal to their source.

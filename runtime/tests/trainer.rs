@@ -33,6 +33,20 @@ fn the_same_seed_gives_the_same_steps_bit_for_bit() {
 }
 
 #[test]
+fn trainers_on_other_threads_do_not_disturb_each_others_randomness() {
+    // burn's generator is one per process: a trainer that reseeds it while another builds its
+    // networks or steps would change the other's run.
+    let alone = losses(7, 3);
+    let together: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..4).map(|i| s.spawn(move || losses(7 + i % 2, 3))).collect();
+        runs.into_iter().map(|r| r.join().expect("a trainer thread")).collect()
+    });
+    assert_eq!(together[0], alone);
+    assert_eq!(together[2], alone);
+    assert_eq!(together[1], together[3]);
+}
+
+#[test]
 fn the_target_moves_by_the_ema_rule() {
     let device = sslc_runtime::device::default();
     let plan = plan(1);
