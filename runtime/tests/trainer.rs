@@ -110,22 +110,25 @@ fn every_step_moves_the_weight_matrices_and_biases() {
     }
     // The predictor is mlp(hidden: 32, out: 16) on 16-wide inputs: its parameters in visiting
     // order are W₀ [16, 32], b₀ [32], W₁ [32, 16], b₁ [16], then BatchNorm γ, β [32].
+    // b₀ feeds BatchNorm, which subtracts every channel's batch mean, so its true gradient is
+    // zero: what reaches it is rounding noise that Adam may or may not blow up to a step of lr,
+    // depending on the machine's float kernels. It is counted, not judged.
     let parts = [
-        ("W0", 512),
-        ("b0", 32),
-        ("W1", 512),
-        ("b1", 16),
-        ("gamma", 32),
-        ("beta", 32),
+        ("W0", 512, true),
+        ("b0", 32, false),
+        ("W1", 512, true),
+        ("b1", 16, true),
+        ("gamma", 32, true),
+        ("beta", 32, true),
     ];
     assert_eq!(snapshots[2].len(), parts.iter().map(|p| p.1).sum::<usize>());
     let mut at = 0;
-    for (name, n) in parts {
+    for (name, n, judged) in parts {
         let moved = (at..at + n)
             .filter(|i| (snapshots[1][*i] - snapshots[2][*i]).abs() > 1e-5)
             .count();
         assert!(
-            moved as f64 > 0.9 * n as f64,
+            !judged || moved as f64 > 0.9 * n as f64,
             "only {moved} of {n} values of {name} moved"
         );
         at += n;
