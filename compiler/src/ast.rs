@@ -92,6 +92,19 @@ pub enum BinOp {
     Div,
 }
 
+impl std::fmt::Display for BinOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// Written as its symbol, as the graph's YAML shows it.
+impl serde::Serialize for BinOp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.symbol())
+    }
+}
+
 impl BinOp {
     pub fn symbol(self) -> &'static str {
         match self {

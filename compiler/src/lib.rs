@@ -57,7 +57,7 @@ pub fn compile(src: &str) -> Compiled {
     let plan = if diags.iter().any(Diag::is_error) {
         None
     } else {
-        plan::lower(&graph, &grads)
+        plan::lower(&graph, &grads, &mut diags)
     };
     Compiled { graph, plan, diags }
 }

@@ -15,6 +15,7 @@ pub mod nets;
 pub mod optim;
 pub mod rng;
 pub mod support;
+pub mod tensor;
 pub mod trainer;
 pub mod weights;
 

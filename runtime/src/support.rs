@@ -1,11 +1,10 @@
 //! What this runtime can execute: a plan using anything else is refused before training, with
 //! the place in the recipe where the unsupported built-in is used.
 
-use sslc_compiler::plan::{Plan, StepKind};
+use sslc_compiler::plan::{Plan, StepKind, TensorOp};
 use sslc_compiler::span::Span;
 
 use crate::data::source::{FIELDS, SOURCES};
-use crate::exec::ops::TENSOR_OPS;
 use crate::exec::views::VIEW_OPS;
 use crate::nets::NETWORKS;
 use crate::optim::OPTIMIZERS;
@@ -14,10 +13,18 @@ use crate::optim::OPTIMIZERS;
 pub const PROBES: &[&str] = &["knn"];
 pub const JOBS: &[&str] = &["kmeans_segments"];
 
-/// Every built-in (and data field) the executor implements today.
+/// Every built-in (and data field) the executor implements today. Every tensor op and loss is
+/// among them: the runtime does not compile without all of them.
 pub fn executed() -> impl Iterator<Item = &'static str> {
     [
-        VIEW_OPS, TENSOR_OPS, NETWORKS, OPTIMIZERS, PROBES, JOBS, SOURCES, FIELDS,
+        VIEW_OPS,
+        TensorOp::NAMES,
+        NETWORKS,
+        OPTIMIZERS,
+        PROBES,
+        JOBS,
+        SOURCES,
+        FIELDS,
     ]
     .into_iter()
     .flatten()
@@ -55,7 +62,7 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
                     need(&n.config.builtin, n.span);
                 }
             }
-            StepKind::Part { .. } | StepKind::Arith { .. } => {}
+            StepKind::Tensor(_) | StepKind::Part { .. } | StepKind::Arith { .. } => {}
         }
     }
     let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();

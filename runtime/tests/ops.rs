@@ -1,10 +1,11 @@
-//! The differentiable tensor ops that are not losses, run through `ops::apply` as a plan runs
+//! The differentiable tensor ops that are not losses, decoded and run as a plan runs
 //! them, against float64 formulas: values, and gradients of a random weighting of the outputs
 //! against central finite differences.
 
 use burn::tensor::{Device, Tensor, TensorData};
+use sslc_compiler::plan::{Args, Slot, TensorOp};
 use sslc_compiler::value::Param;
-use sslc_runtime::exec::ops::{self, Ctx};
+use sslc_runtime::exec::ops::{Ctx, Env, Forward, Inputs};
 use sslc_runtime::exec::val::Val;
 use sslc_runtime::rng::Rng;
 
@@ -60,10 +61,30 @@ fn check<const D: usize>(
     }
 }
 
+/// Decodes `op` as the compiler does, its inputs in slots 0, 1, …, and runs it.
 fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, images: usize) -> Val {
     let params: Vec<(String, Param)> = params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    let inputs = inputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    ops::apply(op, &params, inputs, CTX, None, images).expect(op)
+    let ports: Vec<(String, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.to_string(), i))
+        .collect();
+    let decoded = TensorOp::decode(
+        op,
+        &Args {
+            inputs: &ports,
+            params: &params,
+        },
+    )
+    .expect("a tensor op")
+    .expect(op);
+    let values = inputs.into_iter().enumerate().map(|(i, (_, v))| (Slot(i), v)).collect();
+    let env = Env {
+        at: CTX,
+        images,
+        state: None,
+    };
+    decoded.forward(&mut Inputs::new(values), env).expect(op)
 }
 
 fn flat(v: Val) -> Tensor<1> {

@@ -155,6 +155,9 @@ pub enum Diag {
     NoTrainBlock { epochs: u64, seed: u64, log_every: u64 },
     /// An operator the runtime cannot execute yet.
     Unsupported { op: String, span: Span, backend: String },
+    /// A built-in the checks accepted but the plan could not decode: a bug of the compiler,
+    /// whose registry and plan disagree.
+    Internal { what: String, span: Span },
     /// An override (`--set`, profile) that names nothing in the recipe, or is malformed.
     Override {
         path: String,
@@ -211,6 +214,7 @@ impl Diag {
             Diag::UnknownSetting { .. } => "sslc::unknown_setting",
             Diag::Unused { .. } => "sslc::unused",
             Diag::Unsupported { .. } => "sslc::unsupported",
+            Diag::Internal { .. } => "sslc::internal",
             Diag::ZeroWeight { .. } => "sslc::zero_weight",
             Diag::BatchOverData { .. } => "sslc::batch_over_data",
             Diag::KOverBank { .. } => "sslc::k_over_bank",
@@ -247,6 +251,7 @@ impl Diag {
             | Diag::UnknownSetting { span, .. }
             | Diag::Unused { span, .. }
             | Diag::Unsupported { span, .. }
+            | Diag::Internal { span, .. }
             | Diag::ZeroWeight { span, .. }
             | Diag::BatchOverData { span, .. }
             | Diag::KOverBank { span, .. }

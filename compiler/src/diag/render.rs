@@ -286,6 +286,11 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             )],
             Some("the recipe checks, but it cannot be trained yet".into()),
         ),
+        Diag::Internal { what, span } => (
+            format!("internal compiler error: {what}"),
+            vec![primary(*span, "while planning this")],
+            Some("this is a bug of sslc, not of the recipe; please report it with the recipe".into()),
+        ),
     };
     let mut m = MietteDiagnostic::new(message)
         .with_code(d.code())

@@ -355,7 +355,7 @@ impl<'r> Builder<'r> {
     }
 
     fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span, sa: Span, sb: Span) -> Value {
-        let sym = op.symbol().chars().next().unwrap_or('+');
+        let sym = op;
         match (a, b) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
             (Value::Num(x), Value::Num(y)) => self.finite(

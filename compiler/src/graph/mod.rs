@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
+use crate::ast::BinOp;
 use crate::registry::Args;
 use crate::span::Span;
 use crate::types::Ty;
@@ -37,7 +38,7 @@ pub enum NodeKind {
     Net { branch: String, net: String },
     /// Elementwise arithmetic; `constant` replaces one operand (the left one when `left`).
     Arith {
-        op: char,
+        op: BinOp,
         constant: Option<f64>,
         left: bool,
     },

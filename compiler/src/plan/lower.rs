@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
-use super::{Loss, Plan, Step, StepKind};
+use super::{Args, Loss, Operand, Plan, Slot, Step, StepKind, TensorOp};
 use crate::check::GradTable;
+use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
 
-/// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported).
-pub fn lower(g: &Graph, grads: &GradTable) -> Option<Plan> {
+/// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported) or an op
+/// cannot be decoded (reported here, as a compiler bug).
+pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan> {
     let live = g.live();
     // Nodes are created after their inputs, so index order is a topological order.
     let order: Vec<_> = g.g.node_indices().collect();
@@ -36,20 +38,40 @@ pub fn lower(g: &Graph, grads: &GradTable) -> Option<Plan> {
                 continue;
             }
             NodeKind::Input { field } => StepKind::Input { field: field.clone() },
-            NodeKind::Op { op, params } => StepKind::Op {
-                op: op.clone(),
-                params: params.clone(),
+            NodeKind::Op { op, params } => match decode(op, &inputs, params) {
+                Some(Ok(op)) => StepKind::Tensor(op),
+                Some(Err(what)) => {
+                    diags.push(Diag::Internal { what, span: node.span });
+                    return None;
+                }
+                None => StepKind::Op {
+                    op: op.clone(),
+                    params: params.clone(),
+                },
             },
             NodeKind::Part { index } => StepKind::Part { index: *index },
             NodeKind::Net { branch, net } => StepKind::Net {
                 branch: branch.clone(),
                 net: net.clone(),
             },
-            NodeKind::Arith { op, constant, left } => StepKind::Arith {
-                op: *op,
-                constant: *constant,
-                left: *left,
-            },
+            NodeKind::Arith { op, constant, left } => {
+                let slot = |port: &str| match inputs.iter().find(|(p, _)| p == port) {
+                    Some((_, s)) => Ok(Operand::Slot(Slot(*s))),
+                    None => Err(format!("`{op}` has no input `{port}`")),
+                };
+                let sides = match (constant, left) {
+                    (Some(c), true) => slot("b").map(|b| (Operand::Constant(*c), b)),
+                    (Some(c), false) => slot("a").map(|a| (a, Operand::Constant(*c))),
+                    (None, _) => slot("a").and_then(|a| Ok((a, slot("b")?))),
+                };
+                match sides {
+                    Ok((a, b)) => StepKind::Arith { op: (*op).into(), a, b },
+                    Err(what) => {
+                        diags.push(Diag::Internal { what, span: node.span });
+                        return None;
+                    }
+                }
+            }
         };
         let output = steps.len();
         slot_of.insert(ix, output);
@@ -75,4 +97,20 @@ pub fn lower(g: &Graph, grads: &GradTable) -> Option<Plan> {
         jobs: g.jobs.clone(),
         setting_spans: g.setting_spans.clone(),
     })
+}
+
+/// Decodes a tensor op or loss, insisting that every parameter the node bound lands in a field.
+fn decode(
+    name: &str,
+    inputs: &[(String, usize)],
+    params: &[(String, crate::value::Param)],
+) -> Option<Result<TensorOp, String>> {
+    let decoded = TensorOp::decode(name, &Args { inputs, params })?;
+    Some(decoded.map_err(|e| format!("`{name}`: {e}")).and_then(|op| {
+        let kept = op.shown();
+        match params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
+            Some((p, _)) => Err(format!("`{name}` has no field for its parameter `{p}`")),
+            None => Ok(op),
+        }
+    }))
 }

@@ -1,10 +1,16 @@
 //! The plan: an ordered, serialisable list of steps over numbered value slots. It is all the
 //! runtime sees of a recipe: no syntax, no graph, only spans to point back for diagnostics.
 
+mod arith;
+mod decode;
 mod lower;
+pub mod ops;
 mod text;
 
+pub use arith::{ArithOp, Operand};
+pub use decode::{Args, Field, Slot};
 pub use lower::lower;
+pub use ops::TensorOp;
 pub use text::to_text;
 
 use std::collections::BTreeMap;
@@ -23,6 +29,9 @@ pub enum StepKind {
     Input {
         field: String,
     },
+    /// A tensor op or loss, decoded.
+    Tensor(TensorOp),
+    /// A view op or mask, run by the view stage.
     Op {
         op: String,
         params: Vec<(String, Param)>,
@@ -34,10 +43,11 @@ pub enum StepKind {
         branch: String,
         net: String,
     },
+    /// Elementwise `a op b`.
     Arith {
-        op: char,
-        constant: Option<f64>,
-        left: bool,
+        op: ArithOp,
+        a: Operand,
+        b: Operand,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Plan, StepKind};
+use super::{Operand, Plan, StepKind};
 
 /// Renders the plan's steps and losses, one per line.
 pub fn to_text(p: &Plan) -> String {
@@ -12,6 +12,14 @@ pub fn to_text(p: &Plan) -> String {
         let args = args.join(", ");
         let what = match &s.kind {
             StepKind::Input { field } => format!("input {field}"),
+            StepKind::Tensor(op) => {
+                let ps: Vec<String> = op.shown().iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                if ps.is_empty() {
+                    format!("{}({args})", op.name())
+                } else {
+                    format!("{}({args}) {{{}}}", op.name(), ps.join(", "))
+                }
+            }
             StepKind::Op { op, params } => {
                 let ps: Vec<String> = params.iter().map(|(n, v)| format!("{n}: {v}")).collect();
                 if ps.is_empty() {
@@ -24,15 +32,15 @@ pub fn to_text(p: &Plan) -> String {
             StepKind::Net { branch, net } => format!("{branch}.{net}({args})"),
             StepKind::Arith {
                 op,
-                constant: Some(c),
-                left: true,
+                a: Operand::Constant(c),
+                ..
             } => format!("{c} {op} ({args})"),
             StepKind::Arith {
                 op,
-                constant: Some(c),
-                left: false,
+                b: Operand::Constant(c),
+                ..
             } => format!("({args}) {op} {c}"),
-            StepKind::Arith { op, constant: None, .. } => format!("{op}({args})"),
+            StepKind::Arith { op, .. } => format!("{op}({args})"),
         };
         let grad = if s.grad { " grad" } else { "" };
         let ty = s.ty.as_ref().map(|t| t.to_string()).unwrap_or_else(|| "tuple".into());

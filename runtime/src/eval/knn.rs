@@ -9,7 +9,7 @@ use super::features::Features;
 use crate::config::{int, num, text};
 use crate::data::Scene;
 use crate::error::RunError;
-use crate::exec::ops::l2norm;
+use crate::tensor::l2norm;
 use crate::weights::Weights;
 
 /// Settings of a kNN probe.

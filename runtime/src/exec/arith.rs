@@ -1,9 +1,9 @@
-//! Elementwise arithmetic of the plan (`+ − × /`, and `∨` for `maximum`) between values of one
-//! kind, a value and a constant, or a value and a scalar spread over it.
+//! Elementwise arithmetic of the plan (`+ − × /`, and `maximum`) between values of one kind,
+//! a value and a constant, or a value and a scalar spread over it.
 
 use burn::tensor::Tensor;
+use sslc_compiler::plan::ArithOp;
 
-use super::ops::take;
 use super::val::Val;
 use crate::error::RunError;
 
@@ -14,34 +14,44 @@ macro_rules! every_rank {
     };
 }
 
-/// Elementwise arithmetic between two values, or a value and a constant.
-pub fn arith(op: char, constant: Option<f64>, left: bool, mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
-    if let Some(c) = constant {
-        let v = inputs
-            .pop()
-            .ok_or_else(|| RunError::Internal("arithmetic without an operand".into()))?
-            .1;
-        let c = c as f32;
-        return Ok(match (op, left) {
-            ('+', _) => every_rank!(v, |t| t.add_scalar(c)),
-            ('*', _) => every_rank!(v, |t| t.mul_scalar(c)),
-            ('-', false) => every_rank!(v, |t| t.sub_scalar(c)),
-            ('-', true) => every_rank!(v, |t| t.neg().add_scalar(c)),
-            ('/', false) => every_rank!(v, |t| t.div_scalar(c)),
-            ('/', true) => every_rank!(v, |t| t.recip().mul_scalar(c)),
-            _ => return Err(RunError::Internal(format!("unknown operator `{op}`"))),
-        });
+/// An elementwise operation between two values.
+#[derive(Clone, Copy, Debug)]
+pub enum Binary {
+    Arith(ArithOp),
+    Max,
+}
+
+impl std::fmt::Display for Binary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Binary::Arith(op) => write!(f, "{op}"),
+            Binary::Max => f.write_str("maximum"),
+        }
     }
-    let b = take(&mut inputs, "b")?;
-    let a = take(&mut inputs, "a")?;
-    fn bin<const D: usize>(op: char, a: Tensor<D>, b: Tensor<D>) -> Result<Tensor<D>, RunError> {
+}
+
+/// `v op c` (or `c op v` when `left`).
+pub fn constant(op: ArithOp, c: f64, left: bool, v: Val) -> Val {
+    let c = c as f32;
+    match (op, left) {
+        (ArithOp::Add, _) => every_rank!(v, |t| t.add_scalar(c)),
+        (ArithOp::Mul, _) => every_rank!(v, |t| t.mul_scalar(c)),
+        (ArithOp::Sub, false) => every_rank!(v, |t| t.sub_scalar(c)),
+        (ArithOp::Sub, true) => every_rank!(v, |t| t.neg().add_scalar(c)),
+        (ArithOp::Div, false) => every_rank!(v, |t| t.div_scalar(c)),
+        (ArithOp::Div, true) => every_rank!(v, |t| t.recip().mul_scalar(c)),
+    }
+}
+
+/// `a op b` elementwise, a scalar spread over the other side.
+pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
+    fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Result<Tensor<D>, RunError> {
         Ok(match op {
-            '+' => a + b,
-            '-' => a - b,
-            '*' => a * b,
-            '/' => a / b,
-            '∨' => a.max_pair(b),
-            _ => return Err(RunError::Internal(format!("unknown operator `{op}`"))),
+            Binary::Arith(ArithOp::Add) => a + b,
+            Binary::Arith(ArithOp::Sub) => a - b,
+            Binary::Arith(ArithOp::Mul) => a * b,
+            Binary::Arith(ArithOp::Div) => a / b,
+            Binary::Max => a.max_pair(b),
         })
     }
     Ok(match (a, b) {

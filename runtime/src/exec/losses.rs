@@ -5,7 +5,7 @@
 use burn::tensor::Tensor;
 use burn::tensor::activation::{log_softmax, sigmoid, softmax};
 
-use super::ops::l2norm;
+use crate::tensor::l2norm;
 
 /// Mean over rows of −cos(aᵢ, bᵢ) (BYOL, UniVIP).
 pub fn neg_cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {

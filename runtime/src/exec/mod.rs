@@ -13,16 +13,28 @@ pub mod views;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{Plan, StepKind};
+use sslc_compiler::plan::{Operand, Plan, Slot, StepKind};
 
 use crate::error::RunError;
 use crate::weights::Weights;
+use ops::Forward;
 use val::Val;
 use views::ViewStage;
 
 /// Inputs moved off the autodiff device.
 fn plain(inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
     inputs.into_iter().map(|(p, v)| (p, v.inner())).collect()
+}
+
+/// A step's inputs by slot, as a tensor op reads them.
+fn by_slot(inputs: Vec<(String, Val)>, ports: &[(String, usize)]) -> ops::Inputs {
+    ops::Inputs::new(
+        ports
+            .iter()
+            .map(|(_, s)| Slot(*s))
+            .zip(inputs.into_iter().map(|(_, v)| v))
+            .collect(),
+    )
 }
 
 /// A plan prepared for execution.
@@ -89,8 +101,10 @@ impl Program {
                 continue;
             }
             let mut inputs = Vec::with_capacity(step.inputs.len());
-            for (port, slot) in &step.inputs {
-                let v = if self.last_use[*slot] == i {
+            for (k, (port, slot)) in step.inputs.iter().enumerate() {
+                // A slot read twice by this step (`mse(z, z)`) is moved out at its last reading.
+                let again = step.inputs[k + 1..].iter().any(|(_, s)| s == slot);
+                let v = if self.last_use[*slot] == i && !again {
                     slots[*slot].take()
                 } else {
                     slots[*slot].clone()
@@ -109,9 +123,34 @@ impl Program {
                         (false, false) => net.apply(plain(inputs))?,
                     }
                 }
-                StepKind::Op { op, params } => ops::apply(op, params, inputs, ctx, self.states.get(i), images)?,
-                StepKind::Arith { op, constant, left } => arith::arith(*op, *constant, *left, inputs)?,
-                other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
+                StepKind::Tensor(op) => {
+                    let env = ops::Env {
+                        at: ctx,
+                        images,
+                        state: self.states.get(i),
+                    };
+                    op.forward(&mut by_slot(inputs, &step.inputs), env)?
+                }
+                StepKind::Arith { op, a, b } => {
+                    let mut x = by_slot(inputs, &step.inputs);
+                    match (a, b) {
+                        (Operand::Constant(c), Operand::Slot(s)) => arith::constant(*op, *c, true, x.take(*s)?),
+                        (Operand::Slot(s), Operand::Constant(c)) => arith::constant(*op, *c, false, x.take(*s)?),
+                        (Operand::Slot(a), Operand::Slot(b)) => {
+                            let (a, b) = (x.take(*a)?, x.take(*b)?);
+                            arith::binary(arith::Binary::Arith(*op), a, b)?
+                        }
+                        (Operand::Constant(_), Operand::Constant(_)) => {
+                            return Err(RunError::Internal("arithmetic between two constants".into()));
+                        }
+                    }
+                }
+                StepKind::Input { .. } | StepKind::Part { .. } | StepKind::Op { .. } => {
+                    return Err(RunError::Internal(format!(
+                        "step ${} is not a tensor step",
+                        step.output
+                    )));
+                }
             };
             slots[step.output] = Some(out);
         }

@@ -7,7 +7,7 @@ use burn::tensor::activation::gelu;
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::init::{linear, widths};
-use crate::exec::ops::l2norm;
+use crate::tensor::l2norm;
 
 /// Settings read from the recipe.
 #[derive(Clone, Debug)]

@@ -1,0 +1,99 @@
+//! Decoding an op's bound arguments into its typed fields, once, when the plan is made: inputs
+//! become slot numbers, parameters numbers, integers, flags and schedules.
+
+use serde::Serialize;
+
+use crate::value::{Param, Schedule};
+
+/// A value slot of the plan, read by a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Slot(pub usize);
+
+/// What a node of the graph bound, by parameter name: its inputs (as slots) and its constant
+/// parameters (defaults filled in).
+pub struct Args<'a> {
+    pub inputs: &'a [(String, usize)],
+    pub params: &'a [(String, Param)],
+}
+
+impl Args<'_> {
+    fn param(&self, name: &str) -> Result<&Param, String> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p)
+            .ok_or_else(|| format!("no parameter `{name}`"))
+    }
+}
+
+/// A field of an op: how it is read from the bound arguments and shown again in the plan's text
+/// (inputs are shown by the step, so they give `None`).
+pub trait Field: Sized {
+    fn decode(args: &Args, name: &str) -> Result<Self, String>;
+    fn shown(&self) -> Option<Param>;
+}
+
+impl Field for Slot {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        args.inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| Slot(*s))
+            .ok_or_else(|| format!("no input `{name}`"))
+    }
+    fn shown(&self) -> Option<Param> {
+        None
+    }
+}
+
+impl Field for f64 {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        args.param(name)?
+            .as_num()
+            .ok_or_else(|| format!("`{name}` is not a number"))
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::Num(*self))
+    }
+}
+
+impl Field for usize {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)?.as_num() {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= crate::registry::MAX_INT => Ok(n as usize),
+            _ => Err(format!("`{name}` is not a count")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::Num(*self as f64))
+    }
+}
+
+impl Field for bool {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::Bool(b) => Ok(*b),
+            _ => Err(format!("`{name}` is not a flag")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::Bool(*self))
+    }
+}
+
+impl Field for Schedule {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::Schedule(s) => Ok(s.clone()),
+            Param::Num(n) => Ok(Schedule::Constant { value: *n }),
+            _ => Err(format!("`{name}` is not a schedule")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(match self {
+            Schedule::Constant { value } => Param::Num(*value),
+            s => Param::Schedule(s.clone()),
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! The plan's tensor ops and losses: one struct each, holding its input slots and its
+//! parameters with their types. The list in `tensor_ops!` is the one place that names them: the
+//! compiler expands it into the structs and the `TensorOp` enum, and the runtime into one module
+//! per op and an exhaustive dispatch, so an op the runtime lacks fails to compile.
+
+use serde::Serialize;
+
+use super::decode::{Args, Field, Slot};
+use crate::value::{Param, Schedule};
+
+/// Calls `$then! { "name" module Struct { field: Type, ... }, ... }` with every tensor op and
+/// loss of the language. A field of type `Slot` is an input; the others are parameters, named as
+/// in the recipe. Adding a built-in adds one line here (and its registry entry and runtime file).
+#[macro_export]
+macro_rules! tensor_ops {
+    ($then:ident) => {
+        $then! {
+            "cls" cls Cls { x: Slot },
+            "patches" patches Patches { x: Slot },
+            "mean_tokens" mean_tokens MeanTokens { x: Slot },
+            "l2norm" l2norm L2Norm { x: Slot },
+            "sg" sg StopGradient { x: Slot },
+            "relu" relu Relu { x: Slot },
+            "layer_norm" layer_norm LayerNorm { x: Slot },
+            "softmax" softmax Softmax { x: Slot, temperature: Schedule },
+            "sum" sum Sum { x: Slot },
+            "mean" mean Mean { x: Slot },
+            "concat_views" concat_views ConcatViews { x: Slot },
+            "mean_views" mean_views MeanViews { x: Slot },
+            "concat_tokens" concat_tokens ConcatTokens { a: Slot, b: Slot },
+            "slice_tokens" slice_tokens SliceTokens { x: Slot, start: usize, len: usize },
+            "last_tokens" last_tokens LastTokens { x: Slot, len: usize },
+            "select" select Select { x: Slot, mask: Slot },
+            "attend" attend Attend { q: Slot, k: Slot, beta: f64 },
+            "segment_pool" segment_pool SegmentPool { x: Slot, segments: Slot, slots: usize },
+            "pairwise_cosine" pairwise_cosine PairwiseCosine { a: Slot, b: Slot },
+            "dot" dot Dot { a: Slot, b: Slot },
+            "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: f64, iters: usize },
+            "patchify" patchify Patchify { x: Slot, patch: usize, normalize: bool },
+            "maximum" maximum Maximum { a: Slot, b: Slot },
+            "neg_cosine" neg_cosine NegCosine { a: Slot, b: Slot },
+            "cosine_distance" cosine_distance CosineDistance { a: Slot, b: Slot },
+            "info_nce" info_nce InfoNce { a: Slot, b: Slot, temperature: Schedule },
+            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64 },
+            "mean_entropy" mean_entropy MeanEntropy { x: Slot, temperature: Schedule },
+            "unigrad" unigrad Unigrad { a: Slot, b: Slot, lambda: f64 },
+            "detcon" detcon Detcon { pred_a: Slot, pred_b: Slot, proj_a: Slot, proj_b: Slot, temperature: Schedule },
+            "bce" bce Bce { logits: Slot, labels: Slot },
+            "asl" asl Asl { logits: Slot, labels: Slot, gamma_pos: f64, gamma_neg: f64, clip: f64 },
+            "masked_l1" masked_l1 MaskedL1 { pred: Slot, target: Slot, mask: Slot },
+            "masked_mse" masked_mse MaskedMse { pred: Slot, target: Slot, mask: Slot },
+            "mse" mse Mse { a: Slot, b: Slot },
+            "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: f64 },
+            "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: f64, var: f64, cov: f64 },
+        }
+    };
+}
+
+/// Defines each op's struct and the enum over them.
+macro_rules! define {
+    ($($name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+        $(
+            #[doc = concat!("`", $name, "`: its inputs' slots and its parameters.")]
+            #[derive(Clone, Debug, PartialEq, Serialize)]
+            pub struct $Op {
+                $(pub $field: $ty),*
+            }
+
+            impl $Op {
+                fn decode(args: &Args) -> Result<Self, String> {
+                    Ok($Op { $($field: Field::decode(args, stringify!($field))?),* })
+                }
+
+                fn shown(&self) -> Vec<(&'static str, Param)> {
+                    let mut out = vec![];
+                    $(if let Some(p) = self.$field.shown() {
+                        out.push((stringify!($field), p));
+                    })*
+                    out
+                }
+            }
+        )*
+
+        /// A tensor op or loss of the plan, decoded.
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        pub enum TensorOp {
+            $($Op($Op)),*
+        }
+
+        impl TensorOp {
+            /// Every tensor op and loss, by the name recipes call it.
+            pub const NAMES: &[&str] = &[$($name),*];
+
+            /// Decodes built-in `name` from what its graph node bound; `None` when `name` is not a
+            /// tensor op (a view op or mask, which the view stage runs).
+            pub fn decode(name: &str, args: &Args) -> Option<Result<Self, String>> {
+                Some(match name {
+                    $($name => $Op::decode(args).map(TensorOp::$Op),)*
+                    _ => return None,
+                })
+            }
+
+            /// The name recipes call it by.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(TensorOp::$Op(_) => $name),*
+                }
+            }
+
+            /// Its constant parameters, as the plan's text shows them.
+            pub fn shown(&self) -> Vec<(&'static str, Param)> {
+                match self {
+                    $(TensorOp::$Op(op) => op.shown()),*
+                }
+            }
+        }
+    };
+}
+
+tensor_ops!(define);

@@ -1,0 +1,67 @@
+//! The plan's typed ops agree with the registry: every op and loss of the language decodes,
+//! each of its parameters lands in a field of the type the registry declares, and the plan has
+//! no op the language lacks.
+
+use sslc_compiler::plan::{Args, TensorOp};
+use sslc_compiler::registry::{self, Category, PTy};
+use sslc_compiler::value::Param;
+
+fn tensor_builtins() -> impl Iterator<Item = &'static registry::Builtin> {
+    registry::all().filter(|b| matches!(b.category, Category::Op | Category::Loss))
+}
+
+#[test]
+fn the_plan_has_one_op_for_each_op_and_loss_of_the_language() {
+    let mut language: Vec<&str> = tensor_builtins().map(|b| b.name).collect();
+    let mut plan: Vec<&str> = TensorOp::NAMES.to_vec();
+    language.sort();
+    plan.sort();
+    assert_eq!(plan, language);
+}
+
+#[test]
+fn every_parameter_decodes_into_a_field_of_its_type() {
+    for b in tensor_builtins() {
+        let mut inputs = vec![];
+        let mut params = vec![];
+        for (i, p) in b.params.iter().enumerate() {
+            // Distinct values per parameter, so that a field reading the wrong one shows.
+            let x = 3.0 + i as f64;
+            match p.ty {
+                PTy::Tensor => inputs.push((p.name.to_string(), 10 + i)),
+                PTy::Num | PTy::Int | PTy::Sched => params.push((p.name.to_string(), Param::Num(x))),
+                PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
+                other => panic!("`{}.{}` is {other:?}, which no tensor op field takes", b.name, p.name),
+            }
+        }
+        let op = TensorOp::decode(
+            b.name,
+            &Args {
+                inputs: &inputs,
+                params: &params,
+            },
+        )
+        .unwrap_or_else(|| panic!("`{}` is not a tensor op of the plan", b.name))
+        .unwrap_or_else(|e| panic!("`{}` does not decode: {e}", b.name));
+        assert_eq!(op.name(), b.name);
+        let mut shown: Vec<(String, Param)> = op.shown().into_iter().map(|(n, p)| (n.to_string(), p)).collect();
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(shown, params, "`{}` keeps other parameters than it was given", b.name);
+    }
+}
+
+#[test]
+fn a_missing_input_is_an_error_not_a_default() {
+    let params = vec![("temperature".to_string(), Param::Num(0.2))];
+    let inputs = vec![("a".to_string(), 0)];
+    let decoded = TensorOp::decode(
+        "info_nce",
+        &Args {
+            inputs: &inputs,
+            params: &params,
+        },
+    )
+    .expect("a tensor op");
+    assert!(decoded.unwrap_err().contains("`b`"));
+}

@@ -1,0 +1,18 @@
+//! `l2norm(x)`: each row of vectors `[b, d]` or tokens `[b, n, d]` scaled to unit length, x / max(‖x‖, 1e-12).
+
+use sslc_compiler::plan::ops::L2Norm;
+
+use super::{Env, Forward, Inputs};
+use crate::error::RunError;
+use crate::exec::val::Val;
+use crate::tensor::l2norm;
+
+impl Forward for L2Norm {
+    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        Ok(match x.take(self.x)? {
+            Val::Vectors(t) => Val::Vectors(l2norm(t)),
+            Val::Tokens(t) => Val::Tokens(l2norm(t)),
+            v => return Err(RunError::Internal(format!("l2norm of {}", v.kind()))),
+        })
+    }
+}

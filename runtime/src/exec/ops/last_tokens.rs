@@ -1,0 +1,15 @@
+//! `last_tokens(x, len)`: the last `len` tokens. `[b, n, d]` → `[b, len, d]`.
+
+use sslc_compiler::plan::ops::LastTokens;
+
+use super::{Env, Forward, Inputs};
+use crate::error::RunError;
+use crate::exec::val::Val;
+
+impl Forward for LastTokens {
+    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        let t = x.take(self.x)?.tokens()?;
+        let n = t.dims()[1];
+        Ok(Val::Tokens(t.narrow(1, n - self.len, self.len)))
+    }
+}

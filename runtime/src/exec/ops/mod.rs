@@ -1,0 +1,104 @@
+//! The plan's tensor ops and losses, one file each: the compiler's `tensor_ops!` list declares
+//! the modules below and the dispatch over `TensorOp`, so an op without its file or its
+//! `Forward` fails to compile. Losses return a `[1]` scalar already averaged over the batch.
+
+use burn::tensor::Tensor;
+use sslc_compiler::plan::{Slot, TensorOp};
+
+use super::state::OpState;
+use super::val::Val;
+use crate::error::RunError;
+
+/// Where training is when a step runs: schedules in op parameters are read here.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub epoch: f64,
+    pub total: f64,
+}
+
+/// What an op sees besides its inputs.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub at: Ctx,
+    /// Images in the batch (ops over views regroup rows per image).
+    pub images: usize,
+    /// The state this step keeps across steps (soft_ce's centre).
+    pub state: Option<&'a OpState>,
+}
+
+impl Env<'_> {
+    /// A schedule's value now.
+    pub fn at(&self, s: &sslc_compiler::value::Schedule) -> f32 {
+        s.at(self.at.epoch, self.at.total) as f32
+    }
+}
+
+/// The values a step reads, by slot.
+pub struct Inputs(Vec<(Slot, Val)>);
+
+impl Inputs {
+    pub fn new(values: Vec<(Slot, Val)>) -> Self {
+        Inputs(values)
+    }
+
+    /// Takes the value of `slot`.
+    pub fn take(&mut self, slot: Slot) -> Result<Val, RunError> {
+        let i = self
+            .0
+            .iter()
+            .position(|(s, _)| *s == slot)
+            .ok_or_else(|| RunError::Internal(format!("slot ${} is not an input of this step", slot.0)))?;
+        Ok(self.0.swap_remove(i).1)
+    }
+}
+
+/// An op's computation on a batch.
+pub trait Forward {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError>;
+}
+
+/// Declares each op's module and dispatches the enum to them.
+macro_rules! modules {
+    ($($name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+        $(pub mod $module;)*
+
+        impl Forward for TensorOp {
+            fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
+                match self {
+                    $(TensorOp::$Op(op) => op.forward(x, env)),*
+                }
+            }
+        }
+    };
+}
+
+sslc_compiler::tensor_ops!(modules);
+
+/// Vectors and tokens as `[rows, dim]`.
+pub(crate) fn rows(v: Val) -> Result<Tensor<2>, RunError> {
+    match v {
+        Val::Vectors(t) => Ok(t),
+        Val::Tokens(t) => {
+            let [b, n, d] = t.dims();
+            Ok(t.reshape([b * n, d]))
+        }
+        v => Err(RunError::Internal(format!(
+            "expected vectors or tokens, found {}",
+            v.kind()
+        ))),
+    }
+}
+
+/// Any value flattened to one axis.
+pub(crate) fn flat(v: Val) -> Result<Tensor<1>, RunError> {
+    Ok(match v {
+        Val::Images(t) => t.flatten(0, 3),
+        Val::Tokens(t) => t.flatten(0, 2),
+        Val::Vectors(t) => t.flatten(0, 1),
+        Val::Scalar(t) => t,
+        Val::Matrix(t) => t.flatten(0, 2),
+        Val::Mask(m) => m.masked.flatten(0, 1),
+        Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
+        Val::Slots(t, _) => t.flatten(0, 2),
+    })
+}

@@ -1,0 +1,15 @@
+//! `patches(x)`: every token but the first (the class token). `[b, n, d]` → `[b, n − 1, d]`.
+
+use sslc_compiler::plan::ops::Patches;
+
+use super::{Env, Forward, Inputs};
+use crate::error::RunError;
+use crate::exec::val::Val;
+
+impl Forward for Patches {
+    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        let t = x.take(self.x)?.tokens()?;
+        let n = t.dims()[1];
+        Ok(Val::Tokens(t.narrow(1, 1, n - 1)))
+    }
+}

@@ -1,0 +1,14 @@
+//! `relu(x)`: max(x, 0) elementwise, any shape.
+
+use burn::tensor::activation::relu;
+use sslc_compiler::plan::ops::Relu;
+
+use super::{Env, Forward, Inputs};
+use crate::error::RunError;
+use crate::exec::val::Val;
+
+impl Forward for Relu {
+    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        Ok(x.take(self.x)?.map(relu, relu, relu, relu))
+    }
+}
