@@ -2,7 +2,6 @@
 //! freeing each slot after its last reader. Yields the loss terms.
 
 pub mod arith;
-pub mod losses;
 pub mod ops;
 pub mod segments;
 pub mod state;

@@ -1,4 +1,5 @@
-//! `attend(q, k, beta)`: softmax(β·q kᵀ) k, attention with the keys as values. `[b, n, d]`, `[b, m, d]` → `[b, n, d]`.
+//! `attend(q, k, beta)`: softmax(β·q kᵀ) k, attention with the keys as values. `[b, n, d]`, `[b, m,
+//! d]` → `[b, n, d]`.
 
 use sslc_compiler::plan::ops::Attend;
 

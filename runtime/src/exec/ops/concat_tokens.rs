@@ -1,4 +1,5 @@
-//! `concat_tokens(a, b)`: the tokens of `b` after those of `a`, rows repeated to match. `[r, n, d]`, `[r, m, d]` → `[r, n + m, d]`.
+//! `concat_tokens(a, b)`: the tokens of `b` after those of `a`, rows repeated to match. `[r, n,
+//! d]`, `[r, m, d]` → `[r, n + m, d]`.
 
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::ConcatTokens;

@@ -1,4 +1,5 @@
-//! `concat_views(x)`: the views of each image side by side. Vectors `[images·v, d]` → `[images, v·d]`.
+//! `concat_views(x)`: the views of each image side by side. Vectors `[images·v, d]` → `[images,
+//! v·d]`.
 
 use sslc_compiler::plan::ops::ConcatViews;
 

@@ -1,4 +1,5 @@
-//! `l2norm(x)`: each row of vectors `[b, d]` or tokens `[b, n, d]` scaled to unit length, x / max(‖x‖, 1e-12).
+//! `l2norm(x)`: each row of vectors `[b, d]` or tokens `[b, n, d]` scaled to unit length, x /
+//! max(‖x‖, 1e-12).
 
 use sslc_compiler::plan::ops::L2Norm;
 

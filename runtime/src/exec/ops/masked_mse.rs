@@ -1,10 +1,11 @@
-//! `masked_mse(pred, target, mask)`: the mean of (pred − target)² over the features of masked tokens only. `[b, n, d]`, `[b, n, d]`, mask over n → `[1]`.
+//! `masked_mse(pred, target, mask)`: the mean of (pred − target)² over the features of masked
+//! tokens only. `[b, n, d]`, `[b, n, d]`, mask over n → `[1]`.
 
+use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::MaskedMse;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::losses;
 use crate::exec::val::Val;
 
 impl Forward for MaskedMse {
@@ -12,6 +13,40 @@ impl Forward for MaskedMse {
         let pred = x.take(self.pred)?.tokens()?;
         let target = x.take(self.target)?.tokens()?;
         let mask = x.take(self.mask)?.mask()?;
-        Ok(Val::Scalar(losses::masked_mse(pred, target, mask.masked)))
+        Ok(Val::Scalar(masked_mse(pred, target, mask.masked)))
+    }
+}
+
+/// Mean squared error on masked tokens only (MAE): Σ ‖p − t‖²·m / (Σ m · width).
+pub fn masked_mse(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
+    let width = pred.dims()[2] as f32;
+    let per_token = pred.sub(target).powf_scalar(2.0).sum_dim(2).squeeze_dim::<2>(2);
+    let count = masked.clone().sum().clamp_min(1.0);
+    per_token.mul(masked).sum().div(count).div_scalar(width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{Mat, check, random};
+    use crate::rng::Rng;
+    use burn::tensor::{Tensor, TensorData};
+
+    #[test]
+    fn masked_mse_matches_its_formula() {
+        let mut rng = Rng::new(14);
+        let (p, t) = (random(5, 3, &mut rng), random(5, 3, &mut rng));
+        let masked = [0.0, 1.0, 1.0, 0.0, 1.0];
+        let reference = |p: &Mat, t: &Mat| {
+            let mut sum = 0.0;
+            for (i, m) in masked.iter().enumerate() {
+                sum += m * p[i].iter().zip(&t[i]).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+            }
+            sum / (masked.iter().sum::<f64>() * 3.0)
+        };
+        let device = crate::device::default().autodiff();
+        let m = Tensor::<2>::from_data(TensorData::new(masked.map(|v| v as f32).to_vec(), [1, 5]), &device);
+        check("masked_mse", &p, &t, reference, |p, t| {
+            super::masked_mse(p.unsqueeze_dim(0), t.unsqueeze_dim(0), m.clone())
+        });
     }
 }

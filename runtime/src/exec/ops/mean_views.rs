@@ -1,4 +1,5 @@
-//! `mean_views(x)`: the mean over the views of each image. `[images·v, d]` → `[images, d]`; tokens `[images·v, n, d]` → `[images, n, d]`.
+//! `mean_views(x)`: the mean over the views of each image. `[images·v, d]` → `[images, d]`; tokens
+//! `[images·v, n, d]` → `[images, n, d]`.
 
 use sslc_compiler::plan::ops::MeanViews;
 
@@ -12,7 +13,11 @@ impl Forward for MeanViews {
         Ok(match x.take(self.x)? {
             Val::Vectors(t) => {
                 let [rows, d] = t.dims();
-                Val::Vectors(t.reshape([images, rows / images.max(1), d]).mean_dim(1).reshape([images, d]))
+                Val::Vectors(
+                    t.reshape([images, rows / images.max(1), d])
+                        .mean_dim(1)
+                        .reshape([images, d]),
+                )
             }
             Val::Tokens(t) => {
                 let [rows, n, d] = t.dims();

@@ -74,6 +74,9 @@ macro_rules! modules {
 
 sslc_compiler::tensor_ops!(modules);
 
+#[cfg(test)]
+mod check;
+
 /// Vectors and tokens as `[rows, dim]`.
 pub(crate) fn rows(v: Val) -> Result<Tensor<2>, RunError> {
     match v {

@@ -1,4 +1,5 @@
-//! `pairwise_cosine(a, b)`: cos(aᵢ, bⱼ) between the views of each image. Vectors `[images·v, d]`, `[images·w, d]` → matrix `[images, v, w]`.
+//! `pairwise_cosine(a, b)`: cos(aᵢ, bⱼ) between the views of each image. Vectors `[images·v, d]`,
+//! `[images·w, d]` → matrix `[images, v, w]`.
 
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::PairwiseCosine;
@@ -15,7 +16,10 @@ impl Forward for PairwiseCosine {
             let [rows, d] = t.dims();
             l2norm(t.reshape([images, rows / images.max(1), d]))
         };
-        let (a, b) = (per_image(x.take(self.a)?.vectors()?), per_image(x.take(self.b)?.vectors()?));
+        let (a, b) = (
+            per_image(x.take(self.a)?.vectors()?),
+            per_image(x.take(self.b)?.vectors()?),
+        );
         Ok(Val::Matrix(a.matmul(b.swap_dims(1, 2))))
     }
 }

@@ -1,4 +1,5 @@
-//! `patchify(x, patch, normalize)`: images `[b, c, h, w]` cut into patches `[b, hw/p², p²c]`, each standardised when `normalize` (MAE's target).
+//! `patchify(x, patch, normalize)`: images `[b, c, h, w]` cut into patches `[b, hw/p², p²c]`, each
+//! standardised when `normalize` (MAE's target).
 
 use sslc_compiler::plan::ops::Patchify;
 
@@ -10,6 +11,10 @@ use crate::exec::val::Val;
 impl Forward for Patchify {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
         let patches = crate::nets::Vit::patchify(x.take(self.x)?.images()?, self.patch);
-        Ok(Val::Tokens(if self.normalize { tokens::layer_norm(patches) } else { patches }))
+        Ok(Val::Tokens(if self.normalize {
+            tokens::layer_norm(patches)
+        } else {
+            patches
+        }))
     }
 }

@@ -1,4 +1,6 @@
-//! `segment_pool(x, segments, slots)`: the mean of the grid cells of each of `slots` segments sampled per image. Tokens `[b, g², d]` and segment maps → slots `[b, slots, d]` with their owners.
+//! `segment_pool(x, segments, slots)`: the mean of the grid cells of each of `slots` segments
+//! sampled per image. Tokens `[b, g², d]` and segment maps → slots `[b, slots, d]` with their
+//! owners.
 
 use sslc_compiler::plan::ops::SegmentPool;
 

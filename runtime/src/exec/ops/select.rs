@@ -1,4 +1,5 @@
-//! `select(x, mask)`: the tokens the mask keeps, in order, skipping the class token. `[b, 1 + n, d]` → `[b, kept, d]`.
+//! `select(x, mask)`: the tokens the mask keeps, in order, skipping the class token. `[b, 1 + n,
+//! d]` → `[b, kept, d]`.
 
 use sslc_compiler::plan::ops::Select;
 

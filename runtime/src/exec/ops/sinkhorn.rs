@@ -1,4 +1,5 @@
-//! `sinkhorn(cost, rows, cols, eps, iters)`: the entropic optimal transport plan for a cost matrix `[b, n, m]` and marginals, by `iters` log-domain Sinkhorn iterations. → `[b, n, m]`.
+//! `sinkhorn(cost, rows, cols, eps, iters)`: the entropic optimal transport plan for a cost matrix
+//! `[b, n, m]` and marginals, by `iters` log-domain Sinkhorn iterations. → `[b, n, m]`.
 
 use sslc_compiler::plan::ops::Sinkhorn;
 

@@ -1,4 +1,5 @@
-//! `softmax(x, temperature: τ)`: softmax(x/τ) over the last axis of vectors `[b, d]` or tokens `[b, n, d]`.
+//! `softmax(x, temperature: τ)`: softmax(x/τ) over the last axis of vectors `[b, d]` or tokens `[b,
+//! n, d]`.
 
 use burn::tensor::activation::softmax;
 use sslc_compiler::plan::ops::Softmax;

@@ -1,9 +1,9 @@
-//! `sum(x)`: the sum of every value belonging to each image. Any value with `images·k` rows → scalar `[images]`.
+//! `sum(x)`: the sum of every value belonging to each image. Any value with `images·k` rows →
+//! scalar `[images]`.
 
 use sslc_compiler::plan::ops::Sum;
 
-use super::flat;
-use super::{Env, Forward, Inputs};
+use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
 use crate::exec::val::Val;
 
