@@ -50,6 +50,7 @@ macro_rules! tensor_ops {
             "masked_l1" masked_l1 MaskedL1 { pred: Slot, target: Slot, mask: Slot },
             "masked_mse" masked_mse MaskedMse { pred: Slot, target: Slot, mask: Slot },
             "mse" mse Mse { a: Slot, b: Slot },
+            "smooth_l1" smooth_l1 SmoothL1 { a: Slot, b: Slot, beta: f64 },
             "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: f64 },
             "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: f64, var: f64, cov: f64 },
         }

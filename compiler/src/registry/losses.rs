@@ -267,6 +267,22 @@ pub static ALL: &[Builtin] = &[
         example: "loss l = mse(a, sg(b))",
     },
     Builtin {
+        name: "smooth_l1",
+        category: Category::Loss,
+        doc: "Smooth L1 (Huber / β) between two values of the same type, as PyTorch's \
+              `smooth_l1_loss`: the mean of ½d²/β where |d| < β and |d| − ½β elsewhere, \
+              d = a − b; β = 0 is the L1 loss.",
+        params: &[
+            A,
+            B,
+            opt("beta", PTy::Num, "1.0", "where the loss turns from quadratic to linear").within(Limit::NonNeg),
+        ],
+        variadic: None,
+        rule: exact,
+        call: None,
+        example: "loss box = smooth_l1(pred, sg(target), beta: 0.5)",
+    },
+    Builtin {
         name: "barlow_twins",
         category: Category::Loss,
         doc: "Barlow Twins: Σ(1 − C_ii)² + λ Σ_{i≠j} C_ij² for the batch cross-correlation C of \
