@@ -12,10 +12,10 @@ use crate::data::Scene;
 use crate::data::superpixels::slic;
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::exec::val::Val;
 use crate::exec::views::full_images;
 use crate::rng::Rng;
 use crate::tensor::l2norm;
+use crate::val::Val;
 use crate::weights::Weights;
 
 /// A k-means segment refresh, as configured.

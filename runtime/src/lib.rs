@@ -17,6 +17,7 @@ pub mod rng;
 pub mod support;
 pub mod tensor;
 pub mod trainer;
+pub mod val;
 pub mod weights;
 
 pub use error::RunError;

@@ -1,5 +1,6 @@
 //! Small tensor helpers shared by networks, ops, jobs and probes.
 
+use burn::module::Param;
 use burn::tensor::Tensor;
 
 /// Unit-length rows (the last axis), with the usual ε guard.
@@ -11,4 +12,29 @@ pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
 /// Cosine similarity of matching rows: `[r, d]`, `[r, d]` → `[r]`.
 pub fn row_cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
     l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1)
+}
+
+/// Cuts `[batch, channels, h, w]` into flattened patches `[batch, tokens, channels·p·p]`.
+pub fn patchify(x: Tensor<4>, p: usize) -> Tensor<3> {
+    let [b, c, h, w] = x.dims();
+    let (gh, gw) = (h / p, w / p);
+    x.narrow(2, 0, gh * p)
+        .narrow(3, 0, gw * p)
+        .reshape([b, c, gh, p, gw, p])
+        .permute([0, 2, 4, 1, 3, 5])
+        .reshape([b, gh * gw, c * p * p])
+}
+
+/// `param` with its tensor replaced by `remade(tensor)`, keeping the parameter's place in the
+/// autodiff graph: a tensor made afresh (zeros, a scaled copy, loaded values) is not tracked by
+/// itself, and a trainable parameter replaced by an untracked one silently stops learning.
+pub fn remake<const D: usize>(
+    param: Param<Tensor<D>>,
+    remade: impl FnOnce(Tensor<D>) -> Tensor<D>,
+) -> Param<Tensor<D>> {
+    param.map(|t| {
+        let tracked = t.is_require_grad();
+        let fresh = remade(t);
+        if tracked { fresh.require_grad() } else { fresh }
+    })
 }

@@ -15,11 +15,11 @@ use crate::data::{Dataset, Scene};
 use crate::error::RunError;
 use crate::eval::knn::Knn;
 use crate::exec::Program;
-use crate::exec::val::Val;
 use crate::exec::views::ViewStage;
 use crate::jobs::KmeansSegments;
 use crate::optim::{self, DecayKind};
 use crate::rng::Rng;
+use crate::val::Val;
 use crate::weights::Weights;
 
 /// The view stage's values for one batch, by slot.

@@ -11,6 +11,7 @@ use sslc_compiler::value::Schedule;
 
 use crate::error::RunError;
 use crate::nets::Net;
+use crate::tensor::remake;
 
 /// Where a branch's network lives.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -273,20 +274,6 @@ impl ModuleMapper for Decay {
         // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph.
         remake(param, |t| t.inner().mul_scalar(f).autodiff())
     }
-}
-
-/// `param` with its tensor replaced by `remade(tensor)`, keeping the parameter's place in the
-/// autodiff graph: a tensor made afresh (zeros, a scaled copy, loaded values) is not tracked by
-/// itself, and a trainable parameter replaced by an untracked one silently stops learning.
-pub fn remake<const D: usize>(
-    param: Param<Tensor<D>>,
-    remade: impl FnOnce(Tensor<D>) -> Tensor<D>,
-) -> Param<Tensor<D>> {
-    param.map(|t| {
-        let tracked = t.is_require_grad();
-        let fresh = remade(t);
-        if tracked { fresh.require_grad() } else { fresh }
-    })
 }
 
 /// A network's float parameters, flattened in visiting order (for tests).

@@ -2,8 +2,8 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use sslc_runtime::exec::val::Mask;
 use sslc_runtime::nets::{Vit, VitSpec};
+use sslc_runtime::val::Mask;
 
 fn mask(masked: &[bool], device: &Device) -> Mask {
     let n = masked.len();

@@ -6,8 +6,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use sslc_compiler::plan::{Args, Slot, TensorOp};
 use sslc_compiler::value::Param;
 use sslc_runtime::exec::ops::{Ctx, Env, Forward, Inputs};
-use sslc_runtime::exec::val::Val;
 use sslc_runtime::rng::Rng;
+use sslc_runtime::val::Val;
 
 const CTX: Ctx = Ctx { epoch: 0.0, total: 1.0 };
 

@@ -4,8 +4,8 @@
 use burn::tensor::{Tensor, TensorData};
 use sslc_compiler::types::Ty;
 use sslc_compiler::value::{Config, Param};
-use sslc_runtime::exec::val::Val;
 use sslc_runtime::nets::Net;
+use sslc_runtime::val::Val;
 
 fn resnet(taps: bool) -> Net {
     let cfg = Config {

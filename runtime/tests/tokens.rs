@@ -3,8 +3,8 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use sslc_runtime::exec::tokens;
-use sslc_runtime::exec::val::Mask;
 use sslc_runtime::rng::Rng;
+use sslc_runtime::val::Mask;
 
 fn random(shape: [usize; 3], rng: &mut Rng) -> Vec<f64> {
     (0..shape.iter().product()).map(|_| rng.normal() as f64).collect()
@@ -96,7 +96,7 @@ fn per_image_values_repeat_over_views_in_order() {
 #[test]
 fn segment_pooling_averages_the_cells_of_each_sampled_segment() {
     use sslc_runtime::exec::segments::{grid_labels, pooling};
-    use sslc_runtime::exec::val::SegMap;
+    use sslc_runtime::val::SegMap;
     let device = sslc_runtime::device::default();
     // A 4×4 map on a 2×2 grid: left column id 1, right column id 2.
     let data: Vec<u8> = (0..16).map(|i| if i % 4 < 2 { 1 } else { 2 }).collect();

@@ -3,7 +3,7 @@
 
 use crate::data::Scene;
 use crate::exec::segments::grid_labels;
-use crate::exec::val::SegMap;
+use crate::val::SegMap;
 
 /// The class of every cell of a `g`×`g` grid over `scene` (its most frequent class), row-major;
 /// `None` for a scene without an instance map.

@@ -7,7 +7,6 @@ use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::views::full_images;
 use crate::nets::Net;
-use crate::nets::Vit;
 
 /// Where probe features come from.
 #[derive(Clone, Copy)]
@@ -42,7 +41,7 @@ impl Features<'_> {
             let cells = match self {
                 Features::Pixels => {
                     let p = (x.dims()[2] / g).max(1);
-                    Vit::patchify(x, p)
+                    crate::tensor::patchify(x, p)
                 }
                 Features::Net(net) => match net.dense_features(x)? {
                     Some(t) => t,

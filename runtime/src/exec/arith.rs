@@ -4,8 +4,8 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ArithOp;
 
-use super::val::Val;
 use crate::error::RunError;
+use crate::val::Val;
 
 /// Applies one expression to the tensor of a value, whatever its rank.
 macro_rules! every_rank {

@@ -7,7 +7,6 @@ pub mod segments;
 pub mod state;
 pub mod tokens;
 pub mod transport;
-pub mod val;
 pub mod views;
 
 use burn::module::Module;
@@ -15,9 +14,9 @@ use burn::tensor::Tensor;
 use sslc_compiler::plan::{Operand, Plan, Slot, StepKind};
 
 use crate::error::RunError;
+use crate::val::Val;
 use crate::weights::Weights;
 use ops::Forward;
-use val::Val;
 use views::ViewStage;
 
 /// Inputs moved off the autodiff device.

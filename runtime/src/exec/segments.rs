@@ -4,8 +4,8 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::val::SegMap;
 use crate::rng::Rng;
+use crate::val::SegMap;
 
 /// The map downsampled to a `g`×`g` grid: each cell takes its most frequent id (argmax of the
 /// one-hot map pooled over the cell).

@@ -4,7 +4,7 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Int, Tensor};
 
-use super::val::Mask;
+use crate::val::Mask;
 
 /// Repeats each row `n` times, consecutively: `[r, ...]` → `[r·n, ...]` (a per-image value
 /// against a value with n views per image).

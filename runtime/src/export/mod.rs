@@ -18,8 +18,8 @@ use sslc_compiler::plan::Plan;
 use crate::checkpoint::{Checkpoint, write_atomically};
 use crate::data::Dataset;
 use crate::error::RunError;
-use crate::exec::val::Val;
 use crate::exec::views::full_images;
+use crate::val::Val;
 use crate::weights::Weights;
 
 /// Where an exported network is meant to be loaded.

@@ -4,7 +4,7 @@
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Distribution, Tensor};
 
-use crate::exec::val::Mask;
+use crate::val::Mask;
 
 #[derive(Module, Debug)]
 pub struct MaskFill {

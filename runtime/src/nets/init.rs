@@ -16,7 +16,7 @@ pub fn linear_with(d_in: usize, d_out: usize, bias: bool, device: &Device) -> Li
         .with_initializer(Initializer::XavierUniform { gain: 1.0 })
         .init(device);
     if let Some(b) = layer.bias.take() {
-        layer.bias = Some(crate::weights::remake(b, |t| t.zeros_like()));
+        layer.bias = Some(crate::tensor::remake(b, |t| t.zeros_like()));
     }
     layer
 }

@@ -26,7 +26,7 @@ pub use vit::{Vit, VitSpec};
 
 use crate::config::{flag, int, num, text};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 /// Network kinds this runtime builds.
 pub const NETWORKS: &[&str] = &[

@@ -8,7 +8,8 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::block::Block;
 use super::init::linear;
 use super::posemb;
-use crate::exec::val::Mask;
+use crate::tensor::patchify;
+use crate::val::Mask;
 
 /// Settings read from the recipe.
 #[derive(Clone, Debug)]
@@ -66,24 +67,13 @@ impl Vit {
         self.cls.is_some()
     }
 
-    /// Cuts `[batch, channels, h, w]` into flattened patches `[batch, tokens, channels·p·p]`.
-    pub fn patchify(x: Tensor<4>, p: usize) -> Tensor<3> {
-        let [b, c, h, w] = x.dims();
-        let (gh, gw) = (h / p, w / p);
-        x.narrow(2, 0, gh * p)
-            .narrow(3, 0, gw * p)
-            .reshape([b, c, gh, p, gw, p])
-            .permute([0, 2, 4, 1, 3, 5])
-            .reshape([b, gh * gw, c * p * p])
-    }
-
     /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`; with a mask, only
     /// the kept patches are encoded: `[batch, (1 +) kept, dim]`.
     pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Tensor<3> {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
-        let tokens = self.embed.forward(Self::patchify(x, self.patch));
+        let tokens = self.embed.forward(patchify(x, self.patch));
         let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
         let mut x = tokens + pos;
         if let Some(m) = mask {

@@ -7,7 +7,7 @@ use sslc_compiler::plan::ops::Asl;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Asl {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -6,7 +6,7 @@ use sslc_compiler::plan::ops::Bce;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Bce {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

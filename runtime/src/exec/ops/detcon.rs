@@ -8,7 +8,7 @@ use sslc_compiler::plan::ops::Detcon;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 use crate::tensor::l2norm;
 
 impl Forward for Detcon {

@@ -7,7 +7,7 @@ use sslc_compiler::plan::ops::InfoNce;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 use crate::tensor::l2norm;
 
 impl Forward for InfoNce {

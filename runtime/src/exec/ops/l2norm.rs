@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::L2Norm;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 use crate::tensor::l2norm;
 
 impl Forward for L2Norm {

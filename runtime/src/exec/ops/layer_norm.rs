@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::LayerNorm;
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for LayerNorm {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

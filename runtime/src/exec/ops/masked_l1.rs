@@ -6,7 +6,7 @@ use sslc_compiler::plan::ops::MaskedL1;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for MaskedL1 {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -6,7 +6,7 @@ use sslc_compiler::plan::ops::MaskedMse;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for MaskedMse {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

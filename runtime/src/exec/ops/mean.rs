@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::Mean;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Mean {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

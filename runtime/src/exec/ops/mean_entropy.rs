@@ -7,7 +7,7 @@ use sslc_compiler::plan::ops::MeanEntropy;
 
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for MeanEntropy {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

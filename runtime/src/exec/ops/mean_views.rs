@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::MeanViews;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for MeanViews {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

@@ -6,8 +6,8 @@ use burn::tensor::Tensor;
 use sslc_compiler::plan::{Slot, TensorOp};
 
 use super::state::OpState;
-use super::val::Val;
 use crate::error::RunError;
+use crate::val::Val;
 
 /// Where training is when a step runs: schedules in op parameters are read here.
 #[derive(Clone, Copy, Debug)]

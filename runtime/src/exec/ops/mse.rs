@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::Mse;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Mse {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

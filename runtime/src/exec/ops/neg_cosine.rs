@@ -7,7 +7,7 @@ use sslc_compiler::plan::ops::NegCosine;
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::exec::val::Val;
+use crate::val::Val;
 use crate::tensor::row_cosine;
 
 impl Forward for NegCosine {

@@ -6,7 +6,7 @@ use sslc_compiler::plan::ops::SegmentPool;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 use crate::exec::{segments, tokens};
 
 impl Forward for SegmentPool {

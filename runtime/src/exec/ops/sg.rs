@@ -4,7 +4,7 @@ use sslc_compiler::plan::ops::StopGradient;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for StopGradient {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -11,7 +11,7 @@ use sslc_compiler::plan::ops::SmoothL1;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for SmoothL1 {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

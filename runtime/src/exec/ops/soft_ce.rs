@@ -9,7 +9,7 @@ use sslc_compiler::plan::ops::SoftCe;
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for SoftCe {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

@@ -6,7 +6,7 @@ use sslc_compiler::plan::ops::Softmax;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Softmax {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

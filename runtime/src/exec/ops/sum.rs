@@ -5,7 +5,7 @@ use sslc_compiler::plan::ops::Sum;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Sum {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

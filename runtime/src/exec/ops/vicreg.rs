@@ -7,7 +7,7 @@ use sslc_compiler::plan::ops::Vicreg;
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::exec::val::Val;
+use crate::val::Val;
 
 impl Forward for Vicreg {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -10,12 +10,12 @@ use rayon::prelude::*;
 use sslc_compiler::plan::{Plan, StepKind};
 use sslc_compiler::registry::{self, Category};
 
-use super::val::{SegMap, Val};
 use crate::augment::boxes::{self, Box2};
 use crate::augment::{self, Crop, masks};
 use crate::data::{Image, Scene};
 use crate::error::RunError;
 use crate::rng::Rng;
+use crate::val::{SegMap, Val};
 use op::ViewOp;
 
 pub use op::VIEW_OPS;

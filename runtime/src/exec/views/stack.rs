@@ -6,7 +6,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::Cpu;
 use crate::data::{Image, Scene};
 use crate::error::RunError;
-use crate::exec::val::{Mask, Val};
+use crate::val::{Mask, Val};
 
 /// Per-channel normalisation applied when images become tensors.
 pub const MEAN: f32 = 0.5;

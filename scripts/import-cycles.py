@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Lists import circles between the modules of a crate: `use crate::…` and `use super::…` paths
+(and `crate::…` paths written inline) are resolved to the file that defines the module they
+name, and every strongly connected group of more than one module is printed. Exit status 1
+when there is one. A module's own children (`mod x;`) are not imports.
+
+With `--top`, modules are first merged into the crate's top-level modules (`nets/` is one), so
+the check is that the layers import one way.
+
+    scripts/import-cycles.py runtime/src
+    scripts/import-cycles.py --top runtime/src
+"""
+import os
+import re
+import sys
+
+
+def module_of(root, path):
+    """The module path (list of names) of a source file under root."""
+    rel = os.path.relpath(path, root)[:-3].split(os.sep)
+    if rel[-1] in ("mod", "lib", "main"):
+        rel = rel[:-1]
+    return rel
+
+
+def file_of(modules, parts):
+    """The longest prefix of `parts` that names a module file."""
+    for n in range(len(parts), -1, -1):
+        if tuple(parts[:n]) in modules:
+            return tuple(parts[:n])
+    return None
+
+
+def paths_in(text):
+    """Every `crate::a::b` / `super::a` path used in the text (use trees expanded one level)."""
+    text = re.sub(r"//[^\n]*", "", text)
+    out = []
+    for m in re.finditer(r"\buse\s+((?:crate|super|self)(?:::\w+)*)(?:::\{([^;]*)\})?\s*(?:as\s+\w+)?;", text, re.S):
+        base = m.group(1).split("::")
+        if m.group(2):
+            for item in re.split(r",", re.sub(r"\{[^}]*\}", "", m.group(2))):
+                item = item.strip().split(" as ")[0]
+                if item:
+                    out.append(base + item.split("::"))
+        else:
+            out.append(base)
+    for m in re.finditer(r"(?<![\w:])crate((?:::\w+)+)", text):
+        out.append(["crate"] + m.group(1).strip(":").split("::"))
+    return out
+
+
+def resolve(here, is_dir_module, parts):
+    if parts[0] == "crate":
+        return parts[1:]
+    base = list(here) if is_dir_module else list(here[:-1])
+    while parts and parts[0] in ("super", "self"):
+        if parts[0] == "super":
+            base = base[:-1]
+        parts = parts[1:]
+    return base + parts
+
+
+def main(root, top):
+    files = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            if n.endswith(".rs"):
+                p = os.path.join(d, n)
+                files[tuple(module_of(root, p))] = p
+    edges = {m: set() for m in files}
+    for m, p in files.items():
+        is_dir = os.path.basename(p) in ("mod.rs", "lib.rs", "main.rs")
+        for parts in paths_in(open(p, encoding="utf-8").read()):
+            target = file_of(files, resolve(m, is_dir, parts))
+            # A module reaching into its own descendants, or the crate root, is not a circle.
+            if target is None or target == m or target == () or target[: len(m)] == m:
+                continue
+            if top:
+                if not m or target[:1] == m[:1]:
+                    continue
+                edges.setdefault(m[:1], set()).add(target[:1])
+                edges.setdefault(target[:1], set())
+            else:
+                edges[m].add(target)
+    if top:
+        edges = {k: v for k, v in edges.items() if len(k) == 1}
+    # Tarjan's strongly connected components.
+    index, low, stack, on, groups = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    for g in groups:
+        names = sorted("::".join(m) for m in g)
+        print(f"import circle of {len(g)} modules: {', '.join(names)}")
+        for m in sorted(g):
+            inside = sorted("::".join(t) for t in edges[m] if t in g)
+            print(f"  {'::'.join(m)} imports {', '.join(inside)}")
+    if not groups:
+        print(f"no import circle among the {len(edges)} {'top-level ' if top else ''}modules of {root}")
+    return 1 if groups else 0
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if a != "--top"]
+    sys.exit(main(args[0] if args else "runtime/src", "--top" in sys.argv[1:]))
