@@ -1,4 +1,5 @@
-//! Byte ranges into the recipe text: the one way every later stage points back at the source.
+//! Byte ranges into the recipe text (and into the text of an override), the one way every later
+//! stage points back at the source.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,4 +46,17 @@ impl<T> Spanned<T> {
     pub fn new(node: T, span: Span) -> Self {
         Spanned { node, span }
     }
+}
+
+/// Where an override came from, for diagnostics that point at it rather than at the recipe.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    /// The source's name in a diagnostic: `--set`, or the profile's path.
+    pub name: String,
+    /// The text the override was read from: the `--set` argument, or the whole profile.
+    pub text: String,
+    /// The whole override in `text` (`path=value`, or the profile line).
+    pub span: Span,
+    /// Its value's place in `text`.
+    pub value: Span,
 }

@@ -164,7 +164,7 @@ pub enum Diag {
         reason: String,
         help: Option<String>,
         /// The `--set` argument or profile line it came from; diagnostics point there.
-        origin: Option<crate::overrides::Origin>,
+        origin: Option<crate::span::Origin>,
     },
 }
 

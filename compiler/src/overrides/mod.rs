@@ -14,20 +14,8 @@ mod locate;
 pub mod profile;
 
 use crate::diag::Diag;
+pub use crate::span::Origin;
 use crate::span::Span;
-
-/// Where an override came from, for diagnostics that point at it rather than at the recipe.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Origin {
-    /// The source's name in a diagnostic: `--set`, or the profile's path.
-    pub name: String,
-    /// The text the override was read from: the `--set` argument, or the whole profile.
-    pub text: String,
-    /// The whole override in `text` (`path=value`, or the profile line).
-    pub span: Span,
-    /// Its value's place in `text`.
-    pub value: Span,
-}
 
 /// One override: where, and the recipe text to put there.
 #[derive(Clone, Debug, PartialEq)]
