@@ -34,7 +34,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
-    let (ckpt, plan) = match crate::cli::load_checkpoint(&args.checkpoint, &args.overrides) {
+    let (ckpt, plan) = match crate::load::load_checkpoint(&args.checkpoint, &args.overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -42,7 +42,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    crate::cli::finish(evaluate(&plan, &ckpt, &args, &device))
+    crate::load::finish(evaluate(&plan, &ckpt, &args, &device))
 }
 
 fn evaluate(

@@ -39,7 +39,7 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> ExitCode {
-    let (ckpt, plan) = match crate::cli::load_checkpoint(&args.checkpoint, &Default::default()) {
+    let (ckpt, plan) = match crate::load::load_checkpoint(&args.checkpoint, &Default::default()) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -66,7 +66,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
         args.checkpoint
             .with_file_name(format!("{}.{suffix}.safetensors", args.net))
     });
-    crate::cli::finish((|| -> Result<(), RunError> {
+    crate::load::finish((|| -> Result<(), RunError> {
         let exported = export::export(&plan, &ckpt, &args.net, target)?;
         exported.write(&out)?;
         eprintln!("wrote {} ({} tensors)", out.display(), exported.tensors.len());

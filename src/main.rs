@@ -6,6 +6,7 @@ mod device;
 mod eval;
 mod export;
 mod interrupt;
+mod load;
 mod metrics;
 mod plot;
 mod run;

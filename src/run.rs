@@ -133,9 +133,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     let loaded = match (&args.file, &resumed) {
-        (Some(file), _) => crate::cli::load(file, &args.overrides).map(|l| (file.display().to_string(), l)),
+        (Some(file), _) => crate::load::load(file, &args.overrides).map(|l| (file.display().to_string(), l)),
         (None, Some(ckpt)) => {
-            crate::cli::load_carried(ckpt, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
+            crate::load::load_carried(ckpt, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
         }
         (None, None) => return ExitCode::from(2),
     };
@@ -165,7 +165,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let interrupted = interrupt::install();
     match train(&plan, &src, &recipe, resumed.as_ref(), &args, device, &interrupted) {
         Ok(Ended::Interrupted) => ExitCode::from(130),
-        other => crate::cli::finish(other.map(|_| ())),
+        other => crate::load::finish(other.map(|_| ())),
     }
 }
 
