@@ -56,13 +56,6 @@ pub enum Diag {
     DuplicateBlock { keyword: String, span: Span, first: Span },
     /// A required top-level declaration is missing.
     MissingDecl { keyword: String, example: String },
-    /// A call of something that is not a built-in.
-    UnknownBuiltin {
-        name: String,
-        span: Span,
-        category: String,
-        suggestion: Option<String>,
-    },
     /// A named argument that the built-in does not take.
     UnknownParam {
         builtin: String,
@@ -195,7 +188,6 @@ impl Diag {
             Diag::Shadows { .. } => "sslc::shadows",
             Diag::DuplicateBlock { .. } => "sslc::duplicate_block",
             Diag::MissingDecl { .. } => "sslc::missing",
-            Diag::UnknownBuiltin { .. } => "sslc::unknown_builtin",
             Diag::UnknownParam { .. } => "sslc::unknown_param",
             Diag::MissingParam { .. } => "sslc::missing_param",
             Diag::MissingSetting { .. } => "sslc::missing_setting",
@@ -233,7 +225,6 @@ impl Diag {
             | Diag::Duplicate { span, .. }
             | Diag::Shadows { span, .. }
             | Diag::DuplicateBlock { span, .. }
-            | Diag::UnknownBuiltin { span, .. }
             | Diag::UnknownParam { span, .. }
             | Diag::MissingParam { span, .. }
             | Diag::MissingSetting { span, .. }

@@ -12,7 +12,7 @@ fn primary(span: crate::span::Span, text: impl Into<String>) -> LabeledSpan {
     LabeledSpan::new_primary_with_span(Some(text.into()), span)
 }
 
-fn mean(s: &Option<String>) -> Option<String> {
+fn did_you_mean_help(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|s| format!("did you mean `{s}`?"))
 }
 
@@ -31,7 +31,7 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
         Diag::Undefined { name, span, suggestion } => (
             format!("`{name}` is not defined"),
             vec![primary(*span, "not found in this recipe")],
-            mean(suggestion).or(Some(format!("declare it, e.g. `let {name} = ...`"))),
+            did_you_mean_help(suggestion).or(Some(format!("declare it, e.g. `let {name} = ...`"))),
         ),
         Diag::Duplicate { name, span, first } => (
             format!("`{name}` is declared twice"),
@@ -58,16 +58,6 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![],
             Some(format!("add one, e.g. `{example}`")),
         ),
-        Diag::UnknownBuiltin {
-            name,
-            span,
-            category,
-            suggestion,
-        } => (
-            format!("unknown {category} `{name}`"),
-            vec![primary(*span, format!("no {category} has this name"))],
-            mean(suggestion).or(Some("docs/language.md lists every built-in".into())),
-        ),
         Diag::UnknownParam {
             builtin,
             param,
@@ -76,7 +66,7 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
         } => (
             format!("`{builtin}` has no parameter `{param}`"),
             vec![primary(*span, "unknown parameter")],
-            mean(suggestion),
+            did_you_mean_help(suggestion),
         ),
         Diag::MissingParam { builtin, param, span } => (
             format!("`{builtin}` needs the parameter `{param}`"),
@@ -213,7 +203,7 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
         } => (
             format!("branch `{branch}` has no network `{network}`"),
             vec![primary(*span, "not in this branch")],
-            mean(suggestion).or(Some(format!("add `{network}` to the networks of `{branch}`"))),
+            did_you_mean_help(suggestion).or(Some(format!("add `{network}` to the networks of `{branch}`"))),
         ),
         Diag::NetworkOutsideBranch { network, span } => (
             format!("network `{network}` is called outside a branch"),
@@ -228,7 +218,7 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
         } => (
             format!("`{block}` has no setting `{key}`"),
             vec![primary(*span, "unknown setting")],
-            mean(suggestion),
+            did_you_mean_help(suggestion),
         ),
         Diag::Unused { kind, name, span } => (
             format!("{kind} `{name}` is not used by any loss"),
