@@ -14,7 +14,18 @@ use crate::diag::Diag;
 pub fn parse(src: &str) -> Result<Recipe, Diag> {
     scan::scan(src)?;
     let pairs = parser::parse_recipe(src).map_err(|e| errors::from_pest(&e, src))?;
-    Ok(lower::recipe(pairs))
+    lower::recipe(pairs).map_err(internal)
+}
+
+/// A shape of the parse tree the lowering has no place for: a bug of sslc, not of the recipe.
+fn internal(u: lower::Unexpected) -> Diag {
+    Diag::Internal {
+        what: format!(
+            "the parser gave {} where the syntax tree expects {}",
+            u.found, u.expected
+        ),
+        span: u.span,
+    }
 }
 
 /// Parses one value (the right-hand side of an override): a single expression and nothing more.
@@ -25,10 +36,12 @@ pub fn parse_value(src: &str) -> Result<Expr, Diag> {
     pairs
         .flatten()
         .find(|p| p.as_rule() == parser::Rule::expr)
-        .map(lower::expr)
-        .ok_or_else(|| Diag::Syntax {
-            span: crate::span::Span::new(0, src.len()),
-            expected: vec!["a value".into()],
-            found: "nothing".into(),
+        .map(|p| lower::expr(p).map_err(internal))
+        .unwrap_or_else(|| {
+            Err(Diag::Syntax {
+                span: crate::span::Span::new(0, src.len()),
+                expected: vec!["a value".into()],
+                found: "nothing".into(),
+            })
         })
 }
