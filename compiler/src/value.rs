@@ -123,6 +123,11 @@ pub enum Param {
     Num(f64),
     Bool(bool),
     Str(String),
+    /// A network of a branch (`online.backbone`), as probes and jobs name theirs.
+    BranchNet {
+        branch: String,
+        net: String,
+    },
     List(Vec<Param>),
     Schedule(Schedule),
     Config(Config),
@@ -159,7 +164,10 @@ impl Value {
             Value::Config(c) => Param::Config(c.clone()),
             Value::Network(n) => Param::Str(n.clone()),
             Value::Branch(b) => Param::Str(b.clone()),
-            Value::BranchNet { branch, net } => Param::Str(format!("{branch}.{net}")),
+            Value::BranchNet { branch, net } => Param::BranchNet {
+                branch: branch.clone(),
+                net: net.clone(),
+            },
             _ => return None,
         })
     }
@@ -193,6 +201,7 @@ impl std::fmt::Display for Param {
             Param::Num(n) => write!(f, "{n}"),
             Param::Bool(b) => write!(f, "{b}"),
             Param::Str(s) => write!(f, "{s:?}"),
+            Param::BranchNet { branch, net } => write!(f, "{branch}.{net}"),
             Param::List(items) => {
                 let v: Vec<String> = items.iter().map(|i| i.to_string()).collect();
                 write!(f, "({})", v.join(", "))

@@ -41,6 +41,17 @@ pub fn text<'a>(cfg: &'a Config, name: &str) -> Result<&'a str, RunError> {
     }
 }
 
+/// A network of a branch (`online.backbone`): the branch and the network.
+pub fn branch_net<'a>(cfg: &'a Config, name: &str) -> Result<(&'a str, &'a str), RunError> {
+    match get(cfg, name)? {
+        Param::BranchNet { branch, net } => Ok((branch, net)),
+        _ => Err(RunError::Internal(format!(
+            "`{}.{name}` is not a network of a branch",
+            cfg.builtin
+        ))),
+    }
+}
+
 /// A pair of numbers, or one number used for both ends.
 pub fn pair(cfg: &Config, name: &str) -> Result<(f64, f64), RunError> {
     match get(cfg, name)? {

@@ -7,7 +7,7 @@ use burn::tensor::Device;
 use rayon::prelude::*;
 use sslc_compiler::value::Config;
 
-use crate::config::{int, pair, text};
+use crate::config::{branch_net, int, pair, text};
 use crate::data::Scene;
 use crate::data::superpixels::slic;
 use crate::error::RunError;
@@ -34,10 +34,7 @@ pub struct KmeansSegments {
 
 impl KmeansSegments {
     pub fn from_config(name: &str, cfg: &Config) -> Result<Self, RunError> {
-        let network = text(cfg, "network")?;
-        let (branch, net) = network
-            .split_once('.')
-            .ok_or_else(|| RunError::Internal(format!("job network `{network}` is not `branch.net`")))?;
+        let (branch, net) = branch_net(cfg, "network")?;
         let k = pair(cfg, "k")?;
         Ok(KmeansSegments {
             name: name.into(),

@@ -26,10 +26,8 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
     cfgs.extend(g.train.probe.iter());
     for c in cfgs {
         for (_, p) in &c.params {
-            if let crate::value::Param::Str(s) = p
-                && let Some((branch, _)) = s.split_once('.')
-            {
-                used_branches.insert(branch.into());
+            if let crate::value::Param::BranchNet { branch, .. } = p {
+                used_branches.insert(branch.clone());
             }
         }
     }

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Tensor};
 use sslc_compiler::value::Config;
 
 use super::features::Features;
-use crate::config::{int, num, text};
+use crate::config::{branch_net, int, num};
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::tensor::l2norm;
@@ -24,10 +24,7 @@ pub struct Knn {
 
 impl Knn {
     pub fn from_config(cfg: &Config) -> Result<Knn, RunError> {
-        let name = text(cfg, "network")?;
-        let (branch, net) = name
-            .split_once('.')
-            .ok_or_else(|| RunError::Internal(format!("probe network `{name}` is not `branch.net`")))?;
+        let (branch, net) = branch_net(cfg, "network")?;
         Ok(Knn {
             branch: branch.into(),
             net: net.into(),
