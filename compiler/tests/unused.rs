@@ -4,8 +4,7 @@
 use sslc_compiler::diag::Diag;
 
 fn recipe(probe_branch: &str) -> String {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
-        .expect("tiny recipe");
+    let src = include_str!("../../tests/run/tiny_byol.ssl");
     src.replace("branch target =", "branch still = frozen(backbone)\nbranch target =")
         .replace(
             "probe = knn(online.backbone",

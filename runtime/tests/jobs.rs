@@ -16,7 +16,13 @@ fn trainer_and_job(k: (f64, f64), init: &str) -> (Trainer, KmeansSegments, Devic
     let cfg = Config {
         builtin: "kmeans_segments".into(),
         params: vec![
-            ("network".into(), Param::Str("online.backbone".into())),
+            (
+                "network".into(),
+                Param::BranchNet {
+                    branch: "online".into(),
+                    net: "backbone".into(),
+                },
+            ),
             ("every".into(), Param::Num(2.0)),
             ("k".into(), Param::List(vec![Param::Num(k.0), Param::Num(k.1)])),
             ("iters".into(), Param::Num(10.0)),
