@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod decls;
 pub mod diag;
 pub mod graph;
 pub mod overrides;

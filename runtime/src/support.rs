@@ -55,7 +55,7 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     };
     for s in &plan.steps {
         match &s.kind {
-            StepKind::Op { op, .. } => need(op, s.span),
+            StepKind::View { op, .. } => need(op, s.span),
             StepKind::Input { field } => need(field, s.span),
             StepKind::Net { net, .. } => {
                 if let Some((_, n)) = plan.networks.iter().find(|(n, _)| n == net) {

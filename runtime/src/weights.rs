@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
-use sslc_compiler::graph::BranchKind;
+use sslc_compiler::plan::BranchKind;
 use sslc_compiler::plan::Plan;
 use sslc_compiler::value::Schedule;
 

@@ -13,7 +13,7 @@ fn an_operator_outside_the_runtime_is_reported_at_its_step() {
     // a built-in no runtime has.
     let mut spans = vec![];
     for step in &mut plan.steps {
-        if let StepKind::Op { op, .. } = &mut step.kind
+        if let StepKind::View { op, .. } = &mut step.kind
             && op == "flip"
         {
             *op = "no_such_op".into();

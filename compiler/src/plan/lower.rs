@@ -9,6 +9,7 @@ use super::{Args, Loss, Operand, Plan, Slot, Step, StepKind, TensorOp};
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
+use crate::registry::Category;
 
 /// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported) or an op
 /// cannot be decoded (reported here, as a compiler bug).
@@ -44,10 +45,17 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                     diags.push(Diag::Internal { what, span: node.span });
                     return None;
                 }
-                None => StepKind::Op {
+                None if is_view(op) => StepKind::View {
                     op: op.clone(),
                     params: params.clone(),
                 },
+                None => {
+                    diags.push(Diag::Internal {
+                        what: format!("`{op}` is neither a tensor op nor a view op or mask"),
+                        span: node.span,
+                    });
+                    return None;
+                }
             },
             NodeKind::Part { index } => StepKind::Part { index: *index },
             NodeKind::Net { branch, net } => StepKind::Net {
@@ -113,4 +121,9 @@ fn decode(
             None => Ok(op),
         }
     }))
+}
+
+/// Whether built-in `name` runs in the view stage.
+fn is_view(name: &str) -> bool {
+    crate::registry::lookup(name).is_some_and(|b| matches!(b.category, Category::View | Category::Mask))
 }

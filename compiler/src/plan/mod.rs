@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::graph::{Branch, Network, Train};
+pub use crate::decls::{Branch, BranchKind, Network, Train};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Param, Schedule};
@@ -31,8 +31,8 @@ pub enum StepKind {
     },
     /// A tensor op or loss, decoded.
     Tensor(TensorOp),
-    /// A view op or mask, run by the view stage.
-    Op {
+    /// A view op or mask, run by the view stage (which decodes it once, by name).
+    View {
         op: String,
         params: Vec<(String, Param)>,
     },

@@ -20,7 +20,7 @@ pub fn to_text(p: &Plan) -> String {
                     format!("{}({args}) {{{}}}", op.name(), ps.join(", "))
                 }
             }
-            StepKind::Op { op, params } => {
+            StepKind::View { op, params } => {
                 let ps: Vec<String> = params.iter().map(|(n, v)| format!("{n}: {v}")).collect();
                 if ps.is_empty() {
                     format!("{op}({args})")

@@ -143,7 +143,7 @@ impl Program {
                         }
                     }
                 }
-                StepKind::Input { .. } | StepKind::Part { .. } | StepKind::Op { .. } => {
+                StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {
                     return Err(RunError::Internal(format!(
                         "step ${} is not a tensor step",
                         step.output

@@ -58,7 +58,7 @@ pub struct Exported {
 }
 
 /// The network `name` (`branch.net`) of the plan and what it was declared as.
-fn declared<'a>(plan: &'a Plan, name: &str) -> Result<&'a sslc_compiler::graph::Network, RunError> {
+fn declared<'a>(plan: &'a Plan, name: &str) -> Result<&'a sslc_compiler::plan::Network, RunError> {
     let net = name.split_once('.').map_or(name, |(_, n)| n);
     plan.networks
         .iter()

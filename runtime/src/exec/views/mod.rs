@@ -8,7 +8,6 @@ mod stack;
 use burn::tensor::Device;
 use rayon::prelude::*;
 use sslc_compiler::plan::{Plan, StepKind};
-use sslc_compiler::registry::{self, Category};
 
 use crate::augment::boxes::{self, Box2};
 use crate::augment::{self, Crop, masks};
@@ -52,13 +51,7 @@ pub struct ViewStage {
 
 /// Does step `kind` run in the CPU stage?
 pub fn is_view(kind: &StepKind) -> bool {
-    match kind {
-        StepKind::Input { .. } => true,
-        StepKind::Op { op, .. } => {
-            registry::lookup(op).is_some_and(|b| matches!(b.category, Category::View | Category::Mask))
-        }
-        _ => false,
-    }
+    matches!(kind, StepKind::Input { .. } | StepKind::View { .. })
 }
 
 impl ViewStage {

@@ -128,7 +128,7 @@ impl ViewOp {
             StepKind::Input { field } if field == "segments" => ViewOp::Segments,
             StepKind::Input { field } if field == "image" => ViewOp::Image,
             StepKind::Input { field } if field == "labels" => ViewOp::Labels,
-            StepKind::Op { op, params } => {
+            StepKind::View { op, params } => {
                 let c = of(op, params);
                 match op.as_str() {
                     "random_resized_crop" => ViewOp::Crop {
