@@ -1,8 +1,8 @@
-//! The plan's typed ops agree with the registry: every op and loss of the language decodes,
-//! each of its parameters lands in a field of the type the registry declares, and the plan has
-//! no op the language lacks.
+//! The plan's typed ops agree with the registry: every op, loss, view op and mask of the language
+//! decodes, each of its parameters lands in a field of the type the registry declares, and the
+//! plan has no op the language lacks.
 
-use sslc_compiler::plan::{Args, TensorOp};
+use sslc_compiler::plan::{Args, TensorOp, ViewOp};
 use sslc_compiler::registry::{self, Category, PTy};
 use sslc_compiler::value::Param;
 
@@ -19,21 +19,68 @@ fn the_plan_has_one_op_for_each_op_and_loss_of_the_language() {
     assert_eq!(plan, language);
 }
 
+fn view_builtins() -> impl Iterator<Item = &'static registry::Builtin> {
+    registry::all().filter(|b| matches!(b.category, Category::View | Category::Mask))
+}
+
+#[test]
+fn the_plan_has_one_view_op_for_each_view_op_and_mask_of_the_language() {
+    let mut language: Vec<&str> = view_builtins().map(|b| b.name).collect();
+    let mut plan: Vec<&str> = ViewOp::NAMES.to_vec();
+    language.sort();
+    plan.sort();
+    assert_eq!(plan, language);
+}
+
+/// A node's inputs (port, slot) and constant parameters.
+type Bound = (Vec<(String, usize)>, Vec<(String, Param)>);
+
+/// What `name`'s node binds when every parameter is given: inputs in slots, numbers distinct
+/// per parameter, so that a field reading the wrong one shows.
+fn bound(b: &registry::Builtin) -> Bound {
+    let mut inputs = vec![];
+    let mut params = vec![];
+    for (i, p) in b.params.iter().enumerate() {
+        let x = 3.0 + i as f64;
+        match p.ty {
+            PTy::Tensor => inputs.push((p.name.to_string(), 10 + i)),
+            PTy::Num | PTy::Int | PTy::Sched => params.push((p.name.to_string(), Param::Num(x))),
+            PTy::Pair | PTy::NumOrPair => params.push((
+                p.name.to_string(),
+                Param::List(vec![Param::Num(x), Param::Num(x + 0.5)]),
+            )),
+            PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
+            other => panic!("`{}.{}` is {other:?}, which no op field takes", b.name, p.name),
+        }
+    }
+    (inputs, params)
+}
+
+#[test]
+fn every_view_parameter_decodes_into_a_field_of_its_type() {
+    for b in view_builtins() {
+        let (inputs, mut params) = bound(b);
+        let op = ViewOp::decode(
+            b.name,
+            &Args {
+                inputs: &inputs,
+                params: &params,
+            },
+        )
+        .unwrap_or_else(|| panic!("`{}` is not a view op of the plan", b.name))
+        .unwrap_or_else(|e| panic!("`{}` does not decode: {e}", b.name));
+        assert_eq!(op.name(), b.name);
+        let mut shown: Vec<(String, Param)> = op.shown().into_iter().map(|(n, p)| (n.to_string(), p)).collect();
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(shown, params, "`{}` keeps other parameters than it was given", b.name);
+    }
+}
+
 #[test]
 fn every_parameter_decodes_into_a_field_of_its_type() {
     for b in tensor_builtins() {
-        let mut inputs = vec![];
-        let mut params = vec![];
-        for (i, p) in b.params.iter().enumerate() {
-            // Distinct values per parameter, so that a field reading the wrong one shows.
-            let x = 3.0 + i as f64;
-            match p.ty {
-                PTy::Tensor => inputs.push((p.name.to_string(), 10 + i)),
-                PTy::Num | PTy::Int | PTy::Sched => params.push((p.name.to_string(), Param::Num(x))),
-                PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
-                other => panic!("`{}.{}` is {other:?}, which no tensor op field takes", b.name, p.name),
-            }
-        }
+        let (inputs, mut params) = bound(b);
         let op = TensorOp::decode(
             b.name,
             &Args {

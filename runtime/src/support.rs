@@ -1,11 +1,10 @@
 //! What this runtime can execute: a plan using anything else is refused before training, with
 //! the place in the recipe where the unsupported built-in is used.
 
-use sslc_compiler::plan::{Plan, StepKind, TensorOp};
+use sslc_compiler::plan::{Plan, StepKind, TensorOp, ViewOp};
 use sslc_compiler::span::Span;
 
 use crate::data::source::{FIELDS, SOURCES};
-use crate::exec::views::VIEW_OPS;
 use crate::nets::NETWORKS;
 use crate::optim::OPTIMIZERS;
 
@@ -13,11 +12,11 @@ use crate::optim::OPTIMIZERS;
 pub const PROBES: &[&str] = &["knn"];
 pub const JOBS: &[&str] = &["kmeans_segments"];
 
-/// Every built-in (and data field) the executor implements today. Every tensor op and loss is
-/// among them: the runtime does not compile without all of them.
+/// Every built-in (and data field) the executor implements today. Every tensor op, loss, view op
+/// and mask is among them: the runtime does not compile without all of them.
 pub fn executed() -> impl Iterator<Item = &'static str> {
     [
-        VIEW_OPS,
+        ViewOp::NAMES,
         TensorOp::NAMES,
         NETWORKS,
         OPTIMIZERS,
@@ -55,14 +54,13 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     };
     for s in &plan.steps {
         match &s.kind {
-            StepKind::View { op, .. } => need(op, s.span),
             StepKind::Input { field } => need(field, s.span),
             StepKind::Net { net, .. } => {
                 if let Some((_, n)) = plan.networks.iter().find(|(n, _)| n == net) {
                     need(&n.config.builtin, n.span);
                 }
             }
-            StepKind::Tensor(_) | StepKind::Part { .. } | StepKind::Arith { .. } => {}
+            StepKind::Tensor(_) | StepKind::View(_) | StepKind::Part { .. } | StepKind::Arith { .. } => {}
         }
     }
     let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();

@@ -9,25 +9,44 @@ fn an_operator_outside_the_runtime_is_reported_at_its_step() {
         .expect("tiny recipe");
     let mut plan = sslc_compiler::compile(&src).plan.expect("a plan");
     assert!(support::unsupported(&plan).is_empty(), "the tiny BYOL should run");
-    // Rename every `flip` step (a view op: tensor ops are types, which no plan can rename) to
-    // a built-in no runtime has.
+    // Make both MLPs (projector and predictor, used by several steps) an architecture no
+    // runtime has (ops are types, which no plan can misname).
     let mut spans = vec![];
-    for step in &mut plan.steps {
-        if let StepKind::View { op, .. } = &mut step.kind
-            && op == "flip"
-        {
-            *op = "no_such_op".into();
-            spans.push(step.span);
+    for (_, network) in &mut plan.networks {
+        if network.config.builtin == "mlp" {
+            network.config.builtin = "no_such_net".into();
+            spans.push(network.span);
         }
     }
-    assert!(spans.len() >= 2);
+    assert_eq!(spans.len(), 2);
+    assert!(
+        plan.steps
+            .iter()
+            .filter(|s| matches!(s.kind, StepKind::Net { .. }))
+            .count()
+            > 2
+    );
+    // The first step that runs one of them, in plan order.
+    let first = plan
+        .steps
+        .iter()
+        .find_map(|s| match &s.kind {
+            StepKind::Net { net, .. } => plan
+                .networks
+                .iter()
+                .find(|(n, w)| n == net && w.config.builtin == "no_such_net")
+                .map(|(_, w)| w.span),
+            _ => None,
+        })
+        .expect("a step runs an MLP");
     let refused = support::unsupported(&plan);
     assert_eq!(
         refused,
-        vec![("no_such_op".to_string(), spans[0])],
+        vec![("no_such_net".to_string(), first)],
         "named once, at its first use"
     );
-    assert!(src[spans[0].start..spans[0].end].starts_with("flip"));
+    assert!(spans.contains(&first));
+    assert_eq!(&src[first.start..first.end], "projector", "the projector runs first");
 }
 
 #[test]

@@ -70,6 +70,25 @@ impl Field for usize {
     }
 }
 
+/// A pair `(lo, hi)`; one number stands for both ends.
+impl Field for (f64, f64) {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::List(v) if v.len() == 2 => match (v[0].as_num(), v[1].as_num()) {
+                (Some(a), Some(b)) => Ok((a, b)),
+                _ => Err(format!("`{name}` is not a pair of numbers")),
+            },
+            p => p
+                .as_num()
+                .map(|x| (x, x))
+                .ok_or_else(|| format!("`{name}` is not a pair")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::List(vec![Param::Num(self.0), Param::Num(self.1)]))
+    }
+}
+
 impl Field for bool {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)? {

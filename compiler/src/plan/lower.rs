@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
-use super::{Args, Loss, Operand, Plan, Slot, Step, StepKind, TensorOp};
+use super::{Args, Loss, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewOp};
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
-use crate::registry::Category;
 
 /// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported) or an op
 /// cannot be decoded (reported here, as a compiler bug).
@@ -40,20 +39,9 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             }
             NodeKind::Input { field } => StepKind::Input { field: field.clone() },
             NodeKind::Op { op, params } => match decode(op, &inputs, params) {
-                Some(Ok(op)) => StepKind::Tensor(op),
-                Some(Err(what)) => {
+                Ok(kind) => kind,
+                Err(what) => {
                     diags.push(Diag::Internal { what, span: node.span });
-                    return None;
-                }
-                None if is_view(op) => StepKind::View {
-                    op: op.clone(),
-                    params: params.clone(),
-                },
-                None => {
-                    diags.push(Diag::Internal {
-                        what: format!("`{op}` is neither a tensor op nor a view op or mask"),
-                        span: node.span,
-                    });
                     return None;
                 }
             },
@@ -107,23 +95,37 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     })
 }
 
-/// Decodes a tensor op or loss, insisting that every parameter the node bound lands in a field.
+/// Decodes a tensor op, loss, view op or mask, insisting that every parameter the node bound
+/// lands in a field.
 fn decode(
     name: &str,
     inputs: &[(String, usize)],
     params: &[(String, crate::value::Param)],
-) -> Option<Result<TensorOp, String>> {
-    let decoded = TensorOp::decode(name, &Args { inputs, params })?;
-    Some(decoded.map_err(|e| format!("`{name}`: {e}")).and_then(|op| {
+) -> Result<StepKind, String> {
+    // The first op of a view declared with a count (`view local[2] = ...`) carries that count
+    // in the graph; in the plan the step's type holds it (`×2`), which is what the view stage
+    // reads.
+    let counted = crate::registry::lookup(name).is_some_and(|b| b.category == crate::registry::Category::View);
+    let params: Vec<_> = params
+        .iter()
+        .filter(|(p, _)| !(counted && p == "count"))
+        .cloned()
+        .collect();
+    let params = &params[..];
+    let args = Args { inputs, params };
+    let (kind, kept) = if let Some(op) = TensorOp::decode(name, &args) {
+        let op = op.map_err(|e| format!("`{name}`: {e}"))?;
         let kept = op.shown();
-        match params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
-            Some((p, _)) => Err(format!("`{name}` has no field for its parameter `{p}`")),
-            None => Ok(op),
-        }
-    }))
-}
-
-/// Whether built-in `name` runs in the view stage.
-fn is_view(name: &str) -> bool {
-    crate::registry::lookup(name).is_some_and(|b| matches!(b.category, Category::View | Category::Mask))
+        (StepKind::Tensor(op), kept)
+    } else if let Some(op) = ViewOp::decode(name, &args) {
+        let op = op.map_err(|e| format!("`{name}`: {e}"))?;
+        let kept = op.shown();
+        (StepKind::View(op), kept)
+    } else {
+        return Err(format!("`{name}` is neither a tensor op nor a view op or mask"));
+    };
+    match params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
+        Some((p, _)) => Err(format!("`{name}` has no field for its parameter `{p}`")),
+        None => Ok(kind),
+    }
 }

@@ -1,17 +1,22 @@
 //! The plan: an ordered, serialisable list of steps over numbered value slots. It is all the
 //! runtime sees of a recipe: no syntax, no graph, only spans to point back for diagnostics.
 
+#[macro_use]
+mod define;
+
 mod arith;
 mod decode;
 mod lower;
 pub mod ops;
 mod text;
+pub mod views;
 
 pub use arith::{ArithOp, Operand};
 pub use decode::{Args, Field, Slot};
 pub use lower::lower;
 pub use ops::TensorOp;
 pub use text::to_text;
+pub use views::ViewOp;
 
 use std::collections::BTreeMap;
 
@@ -20,7 +25,7 @@ use serde::Serialize;
 pub use crate::decls::{Branch, BranchKind, Network, Train};
 use crate::span::Span;
 use crate::types::Ty;
-use crate::value::{Config, Param, Schedule};
+use crate::value::{Config, Schedule};
 
 /// What one step computes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -31,11 +36,8 @@ pub enum StepKind {
     },
     /// A tensor op or loss, decoded.
     Tensor(TensorOp),
-    /// A view op or mask, run by the view stage (which decodes it once, by name).
-    View {
-        op: String,
-        params: Vec<(String, Param)>,
-    },
+    /// A view op or mask, decoded; the CPU view stage runs it.
+    View(ViewOp),
     Part {
         index: usize,
     },

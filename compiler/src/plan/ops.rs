@@ -15,6 +15,7 @@ use crate::value::{Param, Schedule};
 macro_rules! tensor_ops {
     ($then:ident) => {
         $then! {
+            TensorOp, "A tensor op or loss of the plan, decoded.";
             "cls" cls Cls { x: Slot },
             "patches" patches Patches { x: Slot },
             "mean_tokens" mean_tokens MeanTokens { x: Slot },
@@ -57,66 +58,4 @@ macro_rules! tensor_ops {
     };
 }
 
-/// Defines each op's struct and the enum over them.
-macro_rules! define {
-    ($($name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
-        $(
-            #[doc = concat!("`", $name, "`: its inputs' slots and its parameters.")]
-            #[derive(Clone, Debug, PartialEq, Serialize)]
-            pub struct $Op {
-                $(pub $field: $ty),*
-            }
-
-            impl $Op {
-                fn decode(args: &Args) -> Result<Self, String> {
-                    Ok($Op { $($field: Field::decode(args, stringify!($field))?),* })
-                }
-
-                fn shown(&self) -> Vec<(&'static str, Param)> {
-                    let mut out = vec![];
-                    $(if let Some(p) = self.$field.shown() {
-                        out.push((stringify!($field), p));
-                    })*
-                    out
-                }
-            }
-        )*
-
-        /// A tensor op or loss of the plan, decoded.
-        #[derive(Clone, Debug, PartialEq, Serialize)]
-        #[serde(tag = "op", rename_all = "snake_case")]
-        pub enum TensorOp {
-            $($Op($Op)),*
-        }
-
-        impl TensorOp {
-            /// Every tensor op and loss, by the name recipes call it.
-            pub const NAMES: &[&str] = &[$($name),*];
-
-            /// Decodes built-in `name` from what its graph node bound; `None` when `name` is not a
-            /// tensor op (a view op or mask, which the view stage runs).
-            pub fn decode(name: &str, args: &Args) -> Option<Result<Self, String>> {
-                Some(match name {
-                    $($name => $Op::decode(args).map(TensorOp::$Op),)*
-                    _ => return None,
-                })
-            }
-
-            /// The name recipes call it by.
-            pub fn name(&self) -> &'static str {
-                match self {
-                    $(TensorOp::$Op(_) => $name),*
-                }
-            }
-
-            /// Its constant parameters, as the plan's text shows them.
-            pub fn shown(&self) -> Vec<(&'static str, Param)> {
-                match self {
-                    $(TensorOp::$Op(op) => op.shown()),*
-                }
-            }
-        }
-    };
-}
-
-tensor_ops!(define);
+tensor_ops!(define_ops);

@@ -20,7 +20,8 @@ pub fn to_text(p: &Plan) -> String {
                     format!("{}({args}) {{{}}}", op.name(), ps.join(", "))
                 }
             }
-            StepKind::View { op, params } => {
+            StepKind::View(op) => {
+                let (op, params) = (op.name(), op.shown());
                 let ps: Vec<String> = params.iter().map(|(n, v)| format!("{n}: {v}")).collect();
                 if ps.is_empty() {
                     format!("{op}({args})")

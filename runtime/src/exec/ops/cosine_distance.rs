@@ -6,8 +6,8 @@ use sslc_compiler::plan::ops::CosineDistance;
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::val::Val;
 use crate::tensor::row_cosine;
+use crate::val::Val;
 
 impl Forward for CosineDistance {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

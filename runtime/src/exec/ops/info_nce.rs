@@ -7,8 +7,8 @@ use sslc_compiler::plan::ops::InfoNce;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::val::Val;
 use crate::tensor::l2norm;
+use crate::val::Val;
 
 impl Forward for InfoNce {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {

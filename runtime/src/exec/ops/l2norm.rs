@@ -5,8 +5,8 @@ use sslc_compiler::plan::ops::L2Norm;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::val::Val;
 use crate::tensor::l2norm;
+use crate::val::Val;
 
 impl Forward for L2Norm {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -7,8 +7,8 @@ use sslc_compiler::plan::ops::NegCosine;
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::val::Val;
 use crate::tensor::row_cosine;
+use crate::val::Val;
 
 impl Forward for NegCosine {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

@@ -6,8 +6,8 @@ use sslc_compiler::plan::ops::SegmentPool;
 
 use super::{Env, Forward, Inputs};
 use crate::error::RunError;
-use crate::val::Val;
 use crate::exec::{segments, tokens};
+use crate::val::Val;
 
 impl Forward for SegmentPool {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {

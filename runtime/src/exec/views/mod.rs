@@ -17,7 +17,6 @@ use crate::rng::Rng;
 use crate::val::{SegMap, Val};
 use op::ViewOp;
 
-pub use op::VIEW_OPS;
 pub use stack::{MEAN, STD, full_images, stack};
 
 /// A per-image value of the CPU stage.
@@ -70,13 +69,7 @@ impl ViewStage {
                 continue;
             }
             cpu[s.output] = true;
-            let input = s
-                .inputs
-                .iter()
-                .find(|(p, _)| p == "x")
-                .or_else(|| s.inputs.first().filter(|_| cpu_part))
-                .map(|(_, slot)| *slot);
-            let op = ViewOp::from_step(s)?;
+            let (input, op) = ViewOp::from_step(s)?;
             ops.push((s.output, input, op));
         }
         Ok(ViewStage {

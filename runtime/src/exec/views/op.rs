@@ -1,28 +1,9 @@
-//! View operations as the CPU stage runs them, read from the plan's steps.
+//! View operations as the CPU stage runs them, from the plan's typed view steps (an exhaustive
+//! match: a view op the stage does not handle fails to compile).
 
-use sslc_compiler::plan::{Step, StepKind};
+use sslc_compiler::plan::{Step, StepKind, ViewOp as Planned};
 
-use crate::config::{num, of, pair};
 use crate::error::RunError;
-
-/// View operations and masks this runtime executes.
-pub const VIEW_OPS: &[&str] = &[
-    "random_resized_crop",
-    "flip",
-    "color_jitter",
-    "grayscale",
-    "blur",
-    "solarize",
-    "random_mask",
-    "block_mask",
-    "patch_mask",
-    "window_queries",
-    "relative_geometry",
-    "crop_pair",
-    "overlap_boxes",
-    "box_crops",
-    "segments_of",
-];
 
 /// One executable view operation.
 #[derive(Clone, Debug)]
@@ -113,97 +94,132 @@ fn fpair(p: (f64, f64)) -> (f32, f32) {
 }
 
 impl ViewOp {
-    /// The op a CPU step performs; other slots it reads are named by their step index.
-    pub(super) fn from_step(s: &Step) -> Result<ViewOp, RunError> {
-        let port = |name: &str| {
-            s.inputs
-                .iter()
-                .find(|(p, _)| p == name)
-                .map(|(_, slot)| *slot)
-                .ok_or_else(|| RunError::Internal(format!("step {} has no `{name}`", s.output)))
-        };
+    /// The op a CPU step performs and the slot it transforms (`x`, the first input of a part);
+    /// other slots it reads are named by their step index.
+    pub(super) fn from_step(s: &Step) -> Result<(Option<usize>, ViewOp), RunError> {
         Ok(match &s.kind {
-            StepKind::Part { index } => ViewOp::Part { index: *index },
-            StepKind::Input { field } if field == "boxes" => ViewOp::Boxes,
-            StepKind::Input { field } if field == "segments" => ViewOp::Segments,
-            StepKind::Input { field } if field == "image" => ViewOp::Image,
-            StepKind::Input { field } if field == "labels" => ViewOp::Labels,
-            StepKind::View { op, params } => {
-                let c = of(op, params);
-                match op.as_str() {
-                    "random_resized_crop" => ViewOp::Crop {
-                        size: num(&c, "size")? as usize,
-                        scale: fpair(pair(&c, "scale")?),
-                        ratio: fpair(pair(&c, "ratio")?),
-                    },
-                    "flip" => ViewOp::Flip { p: f(num(&c, "p")?) },
-                    "color_jitter" => ViewOp::Jitter {
-                        strength: [
-                            f(num(&c, "brightness")?),
-                            f(num(&c, "contrast")?),
-                            f(num(&c, "saturation")?),
-                            f(num(&c, "hue")?),
-                        ],
-                        p: f(num(&c, "p")?),
-                    },
-                    "grayscale" => ViewOp::Grayscale { p: f(num(&c, "p")?) },
-                    "blur" => ViewOp::Blur {
-                        p: f(num(&c, "p")?),
-                        sigma: fpair(pair(&c, "sigma")?),
-                    },
-                    "solarize" => ViewOp::Solarize {
-                        p: f(num(&c, "p")?),
-                        threshold: f(num(&c, "threshold")?),
-                    },
-                    "random_mask" => ViewOp::RandomMask {
-                        grid: num(&c, "grid")? as usize,
-                        ratio: f(num(&c, "ratio")?),
-                    },
-                    "block_mask" => ViewOp::BlockMask {
-                        grid: num(&c, "grid")? as usize,
-                        count: num(&c, "count")? as usize,
-                        min_block: num(&c, "min_block")? as usize,
-                        aspect: fpair(pair(&c, "aspect")?),
-                    },
-                    "patch_mask" => ViewOp::PatchMask {
-                        grid: num(&c, "grid")? as usize,
-                        ratio: f(num(&c, "ratio")?),
-                        block: num(&c, "block")? as usize,
-                    },
-                    "window_queries" => ViewOp::WindowQueries {
-                        grid: num(&c, "grid")? as usize,
-                        window: num(&c, "window")? as usize,
-                    },
-                    "crop_pair" => ViewOp::CropPair {
-                        boxes: port("boxes")?,
-                        size: num(&c, "size")? as usize,
-                        scale: fpair(pair(&c, "scale")?),
-                        ratio: (3.0 / 4.0, 4.0 / 3.0),
-                        min_boxes: num(&c, "min_boxes")? as usize,
-                        tries: num(&c, "tries")? as usize,
-                    },
-                    "overlap_boxes" => ViewOp::OverlapBoxes {
-                        a: port("a")?,
-                        b: port("b")?,
-                        boxes: port("boxes")?,
-                        k: num(&c, "k")? as usize,
-                    },
-                    "box_crops" => ViewOp::BoxCrops {
-                        boxes: port("boxes")?,
-                        size: num(&c, "size")? as usize,
-                    },
-                    "segments_of" => ViewOp::SegmentsOf {
-                        view: port("view")?,
-                        segments: port("segments")?,
-                    },
-                    "relative_geometry" => ViewOp::Geometry {
-                        view: port("view")?,
-                        frame: port("frame")?,
-                    },
-                    other => return Err(RunError::Internal(format!("view `{other}` is not executable"))),
-                }
-            }
-            other => return Err(RunError::Internal(format!("step {other:?} is not executable"))),
+            StepKind::Part { index } => (s.inputs.first().map(|i| i.1), ViewOp::Part { index: *index }),
+            StepKind::Input { field } => (
+                None,
+                match field.as_str() {
+                    "boxes" => ViewOp::Boxes,
+                    "segments" => ViewOp::Segments,
+                    "image" => ViewOp::Image,
+                    "labels" => ViewOp::Labels,
+                    other => return Err(RunError::Internal(format!("no data field `{other}`"))),
+                },
+            ),
+            StepKind::View(op) => planned(op),
+            other => return Err(RunError::Internal(format!("step {other:?} is not a view step"))),
         })
+    }
+}
+
+/// The view stage's form of a plan's view op or mask, and the slot it transforms.
+fn planned(op: &Planned) -> (Option<usize>, ViewOp) {
+    match op {
+        Planned::RandomResizedCrop(o) => (
+            Some(o.x.0),
+            ViewOp::Crop {
+                size: o.size,
+                scale: fpair(o.scale),
+                ratio: fpair(o.ratio),
+            },
+        ),
+        Planned::Flip(o) => (Some(o.x.0), ViewOp::Flip { p: f(o.p) }),
+        Planned::ColorJitter(o) => (
+            Some(o.x.0),
+            ViewOp::Jitter {
+                strength: [f(o.brightness), f(o.contrast), f(o.saturation), f(o.hue)],
+                p: f(o.p),
+            },
+        ),
+        Planned::Grayscale(o) => (Some(o.x.0), ViewOp::Grayscale { p: f(o.p) }),
+        Planned::Blur(o) => (
+            Some(o.x.0),
+            ViewOp::Blur {
+                p: f(o.p),
+                sigma: fpair(o.sigma),
+            },
+        ),
+        Planned::Solarize(o) => (
+            Some(o.x.0),
+            ViewOp::Solarize {
+                p: f(o.p),
+                threshold: f(o.threshold),
+            },
+        ),
+        Planned::CropPair(o) => (
+            Some(o.x.0),
+            ViewOp::CropPair {
+                boxes: o.boxes.0,
+                size: o.size,
+                scale: fpair(o.scale),
+                ratio: (3.0 / 4.0, 4.0 / 3.0),
+                min_boxes: o.min_boxes,
+                tries: o.tries,
+            },
+        ),
+        Planned::OverlapBoxes(o) => (
+            None,
+            ViewOp::OverlapBoxes {
+                a: o.a.0,
+                b: o.b.0,
+                boxes: o.boxes.0,
+                k: o.k,
+            },
+        ),
+        Planned::BoxCrops(o) => (
+            Some(o.x.0),
+            ViewOp::BoxCrops {
+                boxes: o.boxes.0,
+                size: o.size,
+            },
+        ),
+        Planned::RelativeGeometry(o) => (
+            None,
+            ViewOp::Geometry {
+                view: o.view.0,
+                frame: o.frame.0,
+            },
+        ),
+        Planned::SegmentsOf(o) => (
+            None,
+            ViewOp::SegmentsOf {
+                view: o.view.0,
+                segments: o.segments.0,
+            },
+        ),
+        Planned::RandomMask(o) => (
+            None,
+            ViewOp::RandomMask {
+                grid: o.grid,
+                ratio: f(o.ratio),
+            },
+        ),
+        Planned::BlockMask(o) => (
+            None,
+            ViewOp::BlockMask {
+                grid: o.grid,
+                count: o.count,
+                min_block: o.min_block,
+                aspect: fpair(o.aspect),
+            },
+        ),
+        Planned::PatchMask(o) => (
+            None,
+            ViewOp::PatchMask {
+                grid: o.grid,
+                ratio: f(o.ratio),
+                block: o.block,
+            },
+        ),
+        Planned::WindowQueries(o) => (
+            None,
+            ViewOp::WindowQueries {
+                grid: o.grid,
+                window: o.window,
+            },
+        ),
     }
 }

@@ -1,0 +1,64 @@
+//! The macro that turns a list of ops into one struct per op (its input slots and typed
+//! parameters, decoded from what a graph node bound) and an enum over them.
+
+/// Defines each op's struct and the enum over them.
+macro_rules! define_ops {
+    ($Enum:ident, $doc:literal; $($name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+        $(
+            #[doc = concat!("`", $name, "`: its inputs' slots and its parameters.")]
+            #[derive(Clone, Debug, PartialEq, Serialize)]
+            pub struct $Op {
+                $(pub $field: $ty),*
+            }
+
+            impl $Op {
+                fn decode(args: &Args) -> Result<Self, String> {
+                    Ok($Op { $($field: Field::decode(args, stringify!($field))?),* })
+                }
+
+                fn shown(&self) -> Vec<(&'static str, Param)> {
+                    let mut out = vec![];
+                    $(if let Some(p) = self.$field.shown() {
+                        out.push((stringify!($field), p));
+                    })*
+                    out
+                }
+            }
+        )*
+
+        #[doc = $doc]
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        pub enum $Enum {
+            $($Op($Op)),*
+        }
+
+        impl $Enum {
+            /// Every op of this kind, by the name recipes call it.
+            pub const NAMES: &[&str] = &[$($name),*];
+
+            /// Decodes built-in `name` from what its graph node bound; `None` when `name` is not
+            /// an op of this kind.
+            pub fn decode(name: &str, args: &Args) -> Option<Result<Self, String>> {
+                Some(match name {
+                    $($name => $Op::decode(args).map($Enum::$Op),)*
+                    _ => return None,
+                })
+            }
+
+            /// The name recipes call it by.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $($Enum::$Op(_) => $name),*
+                }
+            }
+
+            /// Its constant parameters, as the plan's text shows them.
+            pub fn shown(&self) -> Vec<(&'static str, Param)> {
+                match self {
+                    $($Enum::$Op(op) => op.shown()),*
+                }
+            }
+        }
+    };
+}
