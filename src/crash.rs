@@ -41,6 +41,14 @@ fn report(message: &str, place: Option<(&str, u32)>, recipe: Option<&str>) -> St
     )
 }
 
+/// Fault injection, for the test of the report: with `SSLC_INJECT_PANIC` set, a command that has
+/// loaded its recipe panics with that message, as a bug of the runtime would.
+pub fn inject() {
+    if let Some(message) = std::env::var_os("SSLC_INJECT_PANIC") {
+        panic!("{}", message.to_string_lossy());
+    }
+}
+
 /// Installs the hook; call once, first thing in `main`.
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {

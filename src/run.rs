@@ -146,6 +146,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let Some(plan) = compiled.plan else {
         return ExitCode::FAILURE;
     };
+    crate::crash::inject();
     let refused: Vec<Diag> = support::unsupported(&plan)
         .into_iter()
         .map(|(op, span)| Diag::Unsupported {

@@ -30,6 +30,25 @@ fn paired(b: &Args) -> Result<Out, Diag> {
     scalar()
 }
 
+/// As `paired`, but with as many views on both sides: the rows are paired one to one (the
+/// positives of a contrastive loss sit on the diagonal of `a`·`b`ᵀ).
+fn one_to_one(b: &Args) -> Result<Out, Diag> {
+    paired(b)?;
+    let (ta, _) = b.tensor("a")?;
+    let (tb, sb) = b.tensor("b")?;
+    if ta.count() != tb.count() {
+        return Err(Diag::ShapeMismatch {
+            what: b.builtin.into(),
+            expected: format!("{ta} (as many views as `a`: {} pairs rows one to one)", b.builtin),
+            found: tb.to_string(),
+            span: sb,
+            other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+            because: vec![],
+        });
+    }
+    scalar()
+}
+
 fn exact(b: &Args) -> Result<Out, Diag> {
     same(b, "a", "b", b.builtin)?;
     scalar()
@@ -131,7 +150,7 @@ pub static ALL: &[Builtin] = &[
               positives on the diagonal (SimCLR, MoCo v3).",
         params: &[A, B, temp("0.2")],
         variadic: None,
-        rule: paired,
+        rule: one_to_one,
         call: None,
         example: "loss nce = info_nce(q1, sg(k2), temperature: 0.2)",
     },
