@@ -175,6 +175,100 @@ fn imagenets_layout_holds_out_val_and_names_its_classes_as_train_does() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// ImageNet's `train/CLASS/*` with its `val/` flat, as distributed.
+fn flat_imagenet(name: &str) -> PathBuf {
+    let dir = folder(name);
+    for class in ["n01", "n02", "n03"] {
+        std::fs::create_dir_all(dir.join("train").join(class)).unwrap();
+        for i in 0..2 {
+            grey_png(&dir.join("train").join(class).join(format!("{i}.png")), 12, 9, 40);
+        }
+    }
+    // Image i is grey at level 60·i, so each held-out scene says which file it came from.
+    std::fs::create_dir_all(dir.join("val")).unwrap();
+    for i in 1..=3 {
+        grey_png(&dir.join("val").join(format!("ILSVRC2012_val_0000000{i}.png")), 16, 10, 60 * i);
+    }
+    dir
+}
+
+/// The class of each held-out image, by file number (1, 2, 3).
+fn held_labels(dir: &Path) -> Vec<usize> {
+    let data = Dataset::open(&config(dir, "folders")).expect("opens");
+    assert_eq!((data.train.len(), data.holdout.len(), data.classes), (6, 3, 3));
+    let mut by_file: Vec<(usize, usize)> = data
+        .holdout
+        .iter()
+        .map(|s| (((s.image.at(0, 4, 4) * 255.0) / 60.0).round() as usize, s.label))
+        .collect();
+    by_file.sort();
+    assert_eq!(by_file.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2, 3]);
+    by_file.into_iter().map(|f| f.1).collect()
+}
+
+fn refusal(dir: &Path) -> (String, String) {
+    match Dataset::open(&config(dir, "folders")).err().expect("refused") {
+        RunError::Data { path, problem } => (path, problem),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_flat_val_takes_its_classes_from_kaggles_solution_file_or_a_val_txt() {
+    let dir = flat_imagenet("flat-val");
+    // Kaggle's file: a header, image ids without extension, the synset first among the boxes.
+    std::fs::write(
+        dir.join("LOC_val_solution.csv"),
+        "ImageId,PredictionString\n\
+         ILSVRC2012_val_00000002,n01 1 2 3 4 n01 5 6 7 8\n\
+         ILSVRC2012_val_00000001,n03 1 2 3 4\n\
+         ILSVRC2012_val_00000003,n02 9 9 9 9\n",
+    )
+    .unwrap();
+    assert_eq!(held_labels(&dir), [2, 0, 1]);
+    std::fs::remove_file(dir.join("LOC_val_solution.csv")).unwrap();
+    // Caffe's val.txt inside val/: files with their extension and class indices.
+    std::fs::write(
+        dir.join("val").join("val.txt"),
+        "ILSVRC2012_val_00000001.png 1\nILSVRC2012_val_00000002.png 1\nILSVRC2012_val_00000003.png 0\n",
+    )
+    .unwrap();
+    assert_eq!(held_labels(&dir), [1, 1, 0]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_flat_val_without_a_class_for_every_image_is_refused_by_file_and_line() {
+    let dir = flat_imagenet("flat-val-bad");
+    let (path, problem) = refusal(&dir);
+    assert!(path.ends_with("val"), "{path}");
+    assert!(problem.contains("LOC_val_solution.csv or val.txt"), "{problem}");
+
+    let truth = dir.join("val.txt");
+    std::fs::write(&truth, "ILSVRC2012_val_00000001 n01\nILSVRC2012_val_00000003 n02\n").unwrap();
+    let (path, problem) = refusal(&dir);
+    assert!(path.ends_with("val.txt"), "{path}");
+    assert!(
+        problem.contains("no line for 1 of the 3 images") && problem.contains("_00000002"),
+        "{problem}"
+    );
+
+    std::fs::write(&truth, "ILSVRC2012_val_00000001 n01\nILSVRC2012_val_00000002 n07\n").unwrap();
+    let (_, problem) = refusal(&dir);
+    assert!(
+        problem.starts_with("line 2: `n07` is neither a class of `train`"),
+        "{problem}"
+    );
+
+    std::fs::write(&truth, "ILSVRC2012_val_00000009 n01\n").unwrap();
+    let (_, problem) = refusal(&dir);
+    assert!(
+        problem.starts_with("line 1: `ILSVRC2012_val_00000009` is not an image of"),
+        "{problem}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[test]
 fn the_first_images_of_a_folder_listed_by_class_are_of_every_class() {
     // The probes take the first images: in name order they would all be class `a`.

@@ -118,7 +118,9 @@ pub static ALL: &[Builtin] = &[
               with `FILE,LABEL[,LABEL...]` lines (multi-label; FILE relative to the folder, so a \
               label file is also a file list). Every 1/`holdout`-th file in name order is held \
               out for probes, except in ImageNet's layout (`train/CLASS/*` and `val/CLASS/*`, \
-              labels \"folders\"), where `val` is the held-out set. Training images are read \
+              labels \"folders\"), where `val` is the held-out set; a flat `val/` takes its \
+              classes from `LOC_val_solution.csv` (Kaggle's) or `val.txt` (`FILE CLASS`, a \
+              synset or a class index) beside it or in it. Training images are read \
               from disk when a batch needs them, decoded on worker threads while the step before \
               runs, so memory does not grow with the folder; a crop of one is cut from the image \
               as decoded, at its own aspect ratio, and resized with antialiasing; the probes use the first \

@@ -31,7 +31,7 @@ fn is_image(p: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
-fn fail(path: &Path, problem: impl Into<String>) -> RunError {
+pub(super) fn fail(path: &Path, problem: impl Into<String>) -> RunError {
     RunError::Data {
         path: path.display().to_string(),
         problem: problem.into(),
@@ -104,8 +104,9 @@ pub fn list(dir: &Path, labels: &Labels) -> Result<(Vec<Labelled>, usize), RunEr
 }
 
 /// ImageNet's layout: `dir/train/CLASS/*` to train on and `dir/val/CLASS/*` held out, classes
-/// named by `train`'s sub-folders (in name order) and looked up by name in `val`. `None` when
-/// `dir` has no `train` and `val` folders.
+/// named by `train`'s sub-folders (in name order) and looked up by name in `val`; or `val/`
+/// flat, with a ground-truth file (`val_truth`). `None` when `dir` has no `train` and `val`
+/// folders.
 #[allow(clippy::type_complexity)]
 pub fn split(dir: &Path) -> Result<Option<(Vec<Labelled>, Vec<Labelled>, usize)>, RunError> {
     let (train_dir, val_dir) = (dir.join("train"), dir.join("val"));
@@ -119,7 +120,19 @@ pub fn split(dir: &Path) -> Result<Option<(Vec<Labelled>, Vec<Labelled>, usize)>
         .collect();
     let subs = sub_folders(&val_dir)?;
     if subs.is_empty() {
-        return Err(fail(&val_dir, "has no class sub-folders (as `train` has)"));
+        let images: Vec<PathBuf> = entries(&val_dir)?.into_iter().filter(|p| is_image(p)).collect();
+        if images.is_empty() {
+            return Err(fail(
+                &val_dir,
+                "has neither class sub-folders (as `train` has) nor images",
+            ));
+        }
+        let classes: Vec<String> = names
+            .iter()
+            .map(|n| n.as_ref().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+            .collect();
+        let held = super::val_truth::read(dir, &val_dir, &images, &classes)?;
+        return Ok(Some((train, held, classes.len())));
     }
     let mut held = vec![];
     for sub in subs {

@@ -8,6 +8,7 @@ pub mod scenes;
 pub mod source;
 pub mod stream;
 pub mod superpixels;
+pub mod val_truth;
 
 pub use image::Image;
 pub use scenes::{Colours, Scene, Scenes};
