@@ -37,6 +37,12 @@ fn cls(b: &Args) -> Result<Out, Diag> {
 
 fn patches(b: &Args) -> Result<Out, Diag> {
     let (len, dim, grid, cls, n) = tokens(b, "x")?;
+    if !cls {
+        // Tokens without a class token are all patches already: the value itself, no step.
+        if let Some(x) = b.get("x") {
+            return Ok(Out::Value(x.clone()));
+        }
+    }
     Ok(Out::Tensor(Ty::Tokens {
         len: len - u64::from(cls),
         dim,
@@ -258,7 +264,7 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "patches",
         category: Category::Op,
-        doc: "The tokens without the class token.",
+        doc: "The tokens without the class token (tokens without one pass unchanged).",
         params: &[X],
         variadic: None,
         rule: patches,
