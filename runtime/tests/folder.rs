@@ -187,7 +187,12 @@ fn flat_imagenet(name: &str) -> PathBuf {
     // Image i is grey at level 60·i, so each held-out scene says which file it came from.
     std::fs::create_dir_all(dir.join("val")).unwrap();
     for i in 1..=3 {
-        grey_png(&dir.join("val").join(format!("ILSVRC2012_val_0000000{i}.png")), 16, 10, 60 * i);
+        grey_png(
+            &dir.join("val").join(format!("ILSVRC2012_val_0000000{i}.png")),
+            16,
+            10,
+            60 * i,
+        );
     }
     dir
 }

@@ -2,6 +2,7 @@
 //! nodes carry gradient to trainable weights.
 
 mod grad;
+mod probes;
 mod unused;
 mod warnings;
 
@@ -13,6 +14,7 @@ pub use grad::GradTable;
 /// Runs every check; returns the gradient side table.
 pub fn run(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
     let table = grad::check(g, diags);
+    probes::check(g, diags);
     unused::check(g, diags);
     warnings::check(g, diags);
     table
