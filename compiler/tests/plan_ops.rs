@@ -2,7 +2,7 @@
 //! decodes, each of its parameters lands in a field of the type the registry declares, and the
 //! plan has no op the language lacks.
 
-use sslc_compiler::plan::{Args, TensorOp, ViewOp};
+use sslc_compiler::plan::{Args, NetKind, TensorOp, ViewOp};
 use sslc_compiler::registry::{self, Category, PTy};
 use sslc_compiler::value::Param;
 
@@ -50,6 +50,8 @@ fn bound(b: &registry::Builtin) -> Bound {
                 Param::List(vec![Param::Num(x), Param::Num(x + 0.5)]),
             )),
             PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
+            // The last word, so that a field that ignores the choice shows.
+            PTy::Choice(words) => params.push((p.name.to_string(), Param::Str(words[words.len() - 1].into()))),
             other => panic!("`{}.{}` is {other:?}, which no op field takes", b.name, p.name),
         }
     }
@@ -111,4 +113,31 @@ fn a_missing_input_is_an_error_not_a_default() {
     )
     .expect("a tensor op");
     assert!(decoded.unwrap_err().contains("`b`"));
+}
+
+#[test]
+fn every_network_of_the_language_decodes_into_its_architecture() {
+    let networks: Vec<_> = registry::all().filter(|b| b.category == Category::Network).collect();
+    let mut language: Vec<&str> = networks.iter().map(|b| b.name).collect();
+    let mut plan: Vec<&str> = NetKind::NAMES.to_vec();
+    language.sort();
+    plan.sort();
+    assert_eq!(plan, language);
+    for b in networks {
+        let (inputs, mut params) = bound(b);
+        assert!(inputs.is_empty(), "`{}` takes no tensor", b.name);
+        let kind = NetKind::decode(
+            b.name,
+            &Args {
+                inputs: &[],
+                params: &params,
+            },
+        )
+        .unwrap_or_else(|| panic!("`{}` is not a network of the plan", b.name))
+        .unwrap_or_else(|e| panic!("`{}` does not decode: {e}", b.name));
+        let mut shown: Vec<(String, Param)> = kind.shown().into_iter().map(|(n, p)| (n.to_string(), p)).collect();
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(shown, params, "`{}` keeps other settings than it was given", b.name);
+    }
 }

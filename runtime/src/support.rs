@@ -1,24 +1,23 @@
 //! What this runtime can execute: a plan using anything else is refused before training, with
 //! the place in the recipe where the unsupported built-in is used.
 
-use sslc_compiler::plan::{Plan, StepKind, TensorOp, ViewOp};
+use sslc_compiler::plan::{NetKind, Plan, StepKind, TensorOp, ViewOp};
 use sslc_compiler::span::Span;
 
 use crate::data::source::{FIELDS, SOURCES};
-use crate::nets::NETWORKS;
 use crate::optim::OPTIMIZERS;
 
 /// Probes and jobs the trainer runs.
 pub const PROBES: &[&str] = &["knn"];
 pub const JOBS: &[&str] = &["kmeans_segments"];
 
-/// Every built-in (and data field) the executor implements today. Every tensor op, loss, view op
-/// and mask is among them: the runtime does not compile without all of them.
+/// Every built-in (and data field) the executor implements today. Every tensor op, loss, view op,
+/// mask and network is among them: the runtime does not compile without all of them.
 pub fn executed() -> impl Iterator<Item = &'static str> {
     [
         ViewOp::NAMES,
         TensorOp::NAMES,
-        NETWORKS,
+        NetKind::NAMES,
         OPTIMIZERS,
         PROBES,
         JOBS,
@@ -55,12 +54,11 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     for s in &plan.steps {
         match &s.kind {
             StepKind::Input { field } => need(field, s.span),
-            StepKind::Net { net, .. } => {
-                if let Some((_, n)) = plan.networks.iter().find(|(n, _)| n == net) {
-                    need(&n.config.builtin, n.span);
-                }
-            }
-            StepKind::Tensor(_) | StepKind::View(_) | StepKind::Part { .. } | StepKind::Arith { .. } => {}
+            StepKind::Tensor(_)
+            | StepKind::View(_)
+            | StepKind::Net { .. }
+            | StepKind::Part { .. }
+            | StepKind::Arith { .. } => {}
         }
     }
     let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();

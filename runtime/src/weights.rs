@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
-use sslc_compiler::plan::BranchKind;
 use sslc_compiler::plan::Plan;
+use sslc_compiler::plan::{BranchKind, NetKind};
 use sslc_compiler::value::Schedule;
 
 use crate::error::RunError;
@@ -69,7 +69,7 @@ impl Weights {
                 .iter()
                 .find(|(n, _)| n == net)
                 .ok_or_else(|| RunError::Internal(format!("unknown network `{net}`")))?;
-            Net::build(&network.config, network.input.as_ref(), device)
+            Net::build(&network.kind, network.input.as_ref(), device)
         };
         for b in &plan.branches {
             for net in &b.nets {
@@ -206,13 +206,11 @@ fn held(plan: &Plan, name: &str, net: &Net) -> Vec<(ParamId, f64)> {
     let Some((_, network)) = plan.networks.iter().find(|(n, _)| n == name) else {
         return vec![];
     };
-    let cfg = &network.config;
-    match net {
-        Net::Dino(head) => match crate::config::num(cfg, "freeze_last_epochs") {
-            Ok(epochs) if epochs > 0.0 => vec![(head.last.id, epochs)],
-            _ => vec![],
-        },
-        Net::Vit(vit) if crate::config::flag(cfg, "frozen_patch").unwrap_or(false) => {
+    match (net, &network.kind) {
+        (Net::Dino(head), NetKind::DinoHead(d)) if d.freeze_last_epochs > 0.0 => {
+            vec![(head.last.id, d.freeze_last_epochs)]
+        }
+        (Net::Vit(vit), NetKind::Vit(v)) if v.frozen_patch => {
             let mut ids = vec![(vit.embed.weight.id, f64::INFINITY)];
             ids.extend(vit.embed.bias.as_ref().map(|b| (b.id, f64::INFINITY)));
             ids

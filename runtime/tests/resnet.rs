@@ -2,27 +2,25 @@
 //! promises, with and without multi-stage taps, and gradients reaching the stem.
 
 use burn::tensor::{Tensor, TensorData};
+use sslc_compiler::plan::NetKind;
+use sslc_compiler::plan::nets::ResNet;
 use sslc_compiler::types::Ty;
-use sslc_compiler::value::{Config, Param};
 use sslc_runtime::nets::Net;
 use sslc_runtime::val::Val;
 
 fn resnet(taps: bool) -> Net {
-    let cfg = Config {
-        builtin: "resnet".into(),
-        params: vec![
-            ("width".into(), Param::Num(4.0)),
-            ("taps".into(), Param::Bool(taps)),
-            ("channels".into(), Param::Num(3.0)),
-        ],
-    };
+    let kind = NetKind::ResNet(ResNet {
+        width: 4,
+        taps,
+        channels: 3,
+    });
     let input = Ty::Image {
         c: 3,
         h: 16,
         w: 16,
         n: 1,
     };
-    Net::build(&cfg, Some(&input), &sslc_runtime::device::default().autodiff()).expect("a resnet")
+    Net::build(&kind, Some(&input), &sslc_runtime::device::default().autodiff()).expect("a resnet")
 }
 
 #[test]

@@ -1,52 +1,27 @@
-//! The refusal mechanism: every built-in the runtime lacks is named once, at its first use.
+//! The refusal mechanism: every built-in the runtime lacks is named once, where it is written.
 
-use sslc_compiler::plan::StepKind;
 use sslc_runtime::support;
 
 #[test]
-fn an_operator_outside_the_runtime_is_reported_at_its_step() {
+fn a_builtin_outside_the_runtime_is_reported_where_it_is_written() {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
         .expect("tiny recipe");
     let mut plan = sslc_compiler::compile(&src).plan.expect("a plan");
     assert!(support::unsupported(&plan).is_empty(), "the tiny BYOL should run");
-    // Make both MLPs (projector and predictor, used by several steps) an architecture no
-    // runtime has (ops are types, which no plan can misname).
-    let mut spans = vec![];
-    for (_, network) in &mut plan.networks {
-        if network.config.builtin == "mlp" {
-            network.config.builtin = "no_such_net".into();
-            spans.push(network.span);
-        }
-    }
-    assert_eq!(spans.len(), 2);
-    assert!(
-        plan.steps
-            .iter()
-            .filter(|s| matches!(s.kind, StepKind::Net { .. }))
-            .count()
-            > 2
-    );
-    // The first step that runs one of them, in plan order.
-    let first = plan
-        .steps
-        .iter()
-        .find_map(|s| match &s.kind {
-            StepKind::Net { net, .. } => plan
-                .networks
-                .iter()
-                .find(|(n, w)| n == net && w.config.builtin == "no_such_net")
-                .map(|(_, w)| w.span),
-            _ => None,
-        })
-        .expect("a step runs an MLP");
+    // Ops and networks are types, which no plan can misname; the optimiser and the data source
+    // are still configurations by name.
+    plan.optimizer.builtin = "no_such_optimizer".into();
+    plan.source.builtin = "no_such_source".into();
     let refused = support::unsupported(&plan);
+    let at = |key: &str| plan.setting_spans[key];
     assert_eq!(
         refused,
-        vec![("no_such_net".to_string(), first)],
-        "named once, at its first use"
+        vec![
+            ("no_such_source".to_string(), at("source")),
+            ("no_such_optimizer".to_string(), at("optimizer")),
+        ]
     );
-    assert!(spans.contains(&first));
-    assert_eq!(&src[first.start..first.end], "projector", "the projector runs first");
+    assert!(src[at("optimizer").start..at("optimizer").end].starts_with("adamw("));
 }
 
 #[test]

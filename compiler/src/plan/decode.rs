@@ -18,7 +18,8 @@ pub struct Args<'a> {
 }
 
 impl Args<'_> {
-    fn param(&self, name: &str) -> Result<&Param, String> {
+    /// The constant parameter `name`.
+    pub fn param(&self, name: &str) -> Result<&Param, String> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -115,4 +116,35 @@ impl Field for Schedule {
             s => Param::Schedule(s.clone()),
         })
     }
+}
+
+/// An enum of the words a `Choice` parameter takes, decoded from and shown as those words.
+macro_rules! choice {
+    ($(#[$doc:meta])* $Name:ident { $($Variant:ident = $word:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+        pub enum $Name {
+            $($Variant),*
+        }
+
+        impl $crate::plan::Field for $Name {
+            fn decode(args: &$crate::plan::Args, name: &str) -> Result<Self, String> {
+                match args.param(name)? {
+                    $crate::value::Param::Str(s) => match s.as_str() {
+                        $($word => Ok($Name::$Variant),)*
+                        other => Err(format!("`{name}` is `{other}`, not one of {:?}", [$($word),*])),
+                    },
+                    _ => Err(format!("`{name}` is not a word")),
+                }
+            }
+            fn shown(&self) -> Option<$crate::value::Param> {
+                Some($crate::value::Param::Str(
+                    match self {
+                        $($Name::$Variant => $word),*
+                    }
+                    .into(),
+                ))
+            }
+        }
+    };
 }

@@ -12,10 +12,13 @@ macro_rules! define_ops {
             }
 
             impl $Op {
+                // An op without fields (`mask_fill`) reads nothing.
+                #[allow(unused_variables)]
                 fn decode(args: &Args) -> Result<Self, String> {
                     Ok($Op { $($field: Field::decode(args, stringify!($field))?),* })
                 }
 
+                #[allow(unused_mut)]
                 fn shown(&self) -> Vec<(&'static str, Param)> {
                     let mut out = vec![];
                     $(if let Some(p) = self.$field.shown() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
-use super::{Args, Loss, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewOp};
+use super::{Args, Loss, NetKind, Network, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewOp};
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
@@ -80,10 +80,45 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             span: node.span,
         });
     }
+    let mut networks = vec![];
+    for (name, net) in &g.networks {
+        let args = Args {
+            inputs: &[],
+            params: &net.config.params,
+        };
+        let decoded = NetKind::decode(&net.config.builtin, &args)
+            .unwrap_or_else(|| Err(format!("`{}` is not a network", net.config.builtin)))
+            .and_then(|kind| {
+                let kept = kind.shown();
+                match net
+                    .config
+                    .params
+                    .iter()
+                    .find(|(p, _)| !kept.iter().any(|(k, _)| k == p))
+                {
+                    Some((p, _)) => Err(format!("`{}` has no field for its parameter `{p}`", net.config.builtin)),
+                    None => Ok(kind),
+                }
+            });
+        match decoded {
+            Ok(kind) => networks.push((
+                name.clone(),
+                Network {
+                    kind,
+                    input: net.input.clone(),
+                    span: net.span,
+                },
+            )),
+            Err(what) => {
+                diags.push(Diag::Internal { what, span: net.span });
+                return None;
+            }
+        }
+    }
     Some(Plan {
         source: g.source.clone()?,
         batch: g.batch,
-        networks: g.networks.iter().map(|(n, net)| (n.clone(), net.clone())).collect(),
+        networks,
         branches: g.branches.clone(),
         slots: steps.len(),
         steps,

@@ -3,10 +3,12 @@
 
 #[macro_use]
 mod define;
+#[macro_use]
+mod decode;
 
 mod arith;
-mod decode;
 mod lower;
+pub mod nets;
 pub mod ops;
 mod text;
 pub mod views;
@@ -14,6 +16,7 @@ pub mod views;
 pub use arith::{ArithOp, Operand};
 pub use decode::{Args, Field, Slot};
 pub use lower::lower;
+pub use nets::NetKind;
 pub use ops::TensorOp;
 pub use text::to_text;
 pub use views::ViewOp;
@@ -22,7 +25,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::decls::{Branch, BranchKind, Network, Train};
+pub use crate::decls::{Branch, BranchKind, Train};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Schedule};
@@ -64,6 +67,16 @@ pub struct Step {
     pub ty: Option<Ty>,
     /// Whether the value carries gradient to trainable weights.
     pub grad: bool,
+    pub span: Span,
+}
+
+/// A network of the plan: its architecture decoded, the type of its first input (`None` when
+/// no step applies it) and where it was declared.
+#[derive(Clone, Debug, Serialize)]
+pub struct Network {
+    pub kind: NetKind,
+    pub input: Option<Ty>,
+    #[serde(skip)]
     pub span: Span,
 }
 

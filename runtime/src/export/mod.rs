@@ -13,7 +13,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use safetensors::Dtype;
 use safetensors::tensor::TensorView;
-use sslc_compiler::plan::Plan;
+use sslc_compiler::plan::{NetKind, Plan};
 
 use crate::checkpoint::{Checkpoint, write_atomically};
 use crate::data::Dataset;
@@ -79,11 +79,12 @@ pub fn export(plan: &Plan, ckpt: &Checkpoint, name: &str, target: Target) -> Res
                 .collect(),
             metadata: vec![],
         },
-        Target::Timm => match (network.config.builtin.as_str(), &network.input) {
-            ("vit", Some(input)) => timm::vit(&network.config, input, params)?,
+        Target::Timm => match (&network.kind, &network.input) {
+            (NetKind::Vit(vit), Some(input)) => timm::vit(vit, input, params)?,
             (other, _) => {
                 return Err(RunError::Export(format!(
-                    "`{name}` is a `{other}`; only a `vit` has a timm counterpart"
+                    "`{name}` is a `{}`; only a `vit` has a timm counterpart",
+                    other.name()
                 )));
             }
         },

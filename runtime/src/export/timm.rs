@@ -11,12 +11,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
+use sslc_compiler::plan::nets::Vit;
 use sslc_compiler::types::Ty;
-use sslc_compiler::value::Config;
 
 use super::{Exported, Tensor};
 use crate::checkpoint::Stored;
-use crate::config::{flag, int, num};
 use crate::error::RunError;
 use crate::nets::posemb;
 
@@ -68,18 +67,13 @@ impl Params {
     }
 }
 
-/// The ViT declared by `cfg` for `input`, with its stored parameters, in timm's form.
-pub fn vit(cfg: &Config, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunError> {
+/// The ViT declared as `vit` for `input`, with its stored parameters, in timm's form.
+pub fn vit(vit: &Vit, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunError> {
     let Ty::Image { h, w, .. } = input else {
         return Err(RunError::Internal(format!("vit applied to {}", input.noun())));
     };
-    let (patch, dim, depth, heads) = (
-        int(cfg, "patch")?,
-        int(cfg, "dim")?,
-        int(cfg, "depth")?,
-        int(cfg, "heads")?,
-    );
-    let (channels, cls) = (int(cfg, "channels")?, flag(cfg, "cls")?);
+    let (patch, dim, depth, heads) = (vit.patch, vit.dim, vit.depth, vit.heads);
+    let (channels, cls) = (vit.channels, vit.cls);
     let (h, w) = (*h as usize, *w as usize);
     let grid = (h / patch, w / patch);
     let mut params = Params(params.into_iter().map(|p| (p.path.clone(), p)).collect());
@@ -113,7 +107,7 @@ pub fn vit(cfg: &Config, input: &Ty, params: Vec<Stored>) -> Result<Exported, Ru
     if let Some(left) = params.0.keys().next() {
         return Err(RunError::Internal(format!("the timm port leaves `{left}` out")));
     }
-    let hidden = ((dim as f64) * num(cfg, "mlp_ratio")?).round().max(1.0) as usize;
+    let hidden = ((dim as f64) * vit.mlp_ratio).round().max(1.0) as usize;
     let config = json!({
         "img_size": [h, w],
         "patch_size": patch,

@@ -15,8 +15,9 @@ mod vit;
 use burn::module::Module;
 use burn::nn::Linear;
 use burn::tensor::Device;
+use sslc_compiler::plan::NetKind;
+use sslc_compiler::plan::nets::{Activation, Norm};
 use sslc_compiler::types::Ty;
-use sslc_compiler::value::Config;
 
 pub use coord::CoordEmbed;
 pub use dino::{DinoHead, DinoSpec};
@@ -24,21 +25,8 @@ pub use fill::MaskFill;
 pub use mlp::{Mlp, MlpSpec};
 pub use vit::{Vit, VitSpec};
 
-use crate::config::{flag, int, num, text};
 use crate::error::RunError;
 use crate::val::Val;
-
-/// Network kinds this runtime builds.
-pub const NETWORKS: &[&str] = &[
-    "vit",
-    "mlp",
-    "fc",
-    "mask_fill",
-    "dino_head",
-    "transformer",
-    "coord_embed",
-    "resnet",
-];
 
 /// One network's weights. A run holds a handful of these, so the size difference between
 /// variants costs nothing worth boxing for.
@@ -56,80 +44,64 @@ pub enum Net {
 }
 
 impl Net {
-    /// Builds the network declared by `cfg` for inputs of type `input`.
-    pub fn build(cfg: &Config, input: Option<&Ty>, device: &Device) -> Result<Net, RunError> {
-        let missing = || RunError::Internal(format!("network `{}` is never applied", cfg.builtin));
+    /// Builds the network `kind` for inputs of type `input`.
+    pub fn build(kind: &NetKind, input: Option<&Ty>, device: &Device) -> Result<Net, RunError> {
+        let missing = || RunError::Internal(format!("network `{}` is never applied", kind.name()));
         let input = input.ok_or_else(missing)?;
-        match cfg.builtin.as_str() {
-            "vit" => {
+        Ok(match kind {
+            NetKind::Vit(v) => {
                 let Ty::Image { c: _, h, w, .. } = input else {
                     return Err(RunError::Internal(format!("vit applied to {}", input.noun())));
                 };
-                let patch = int(cfg, "patch")?;
-                Ok(Net::Vit(Vit::new(
+                Net::Vit(Vit::new(
                     &VitSpec {
-                        patch,
-                        dim: int(cfg, "dim")?,
-                        depth: int(cfg, "depth")?,
-                        heads: int(cfg, "heads")?,
-                        mlp_ratio: num(cfg, "mlp_ratio")?,
-                        cls: flag(cfg, "cls")?,
-                        channels: int(cfg, "channels")?,
-                        drop_path: num(cfg, "drop_path")?,
-                        grid: (*h as usize / patch, *w as usize / patch),
+                        patch: v.patch,
+                        dim: v.dim,
+                        depth: v.depth,
+                        heads: v.heads,
+                        mlp_ratio: v.mlp_ratio,
+                        cls: v.cls,
+                        channels: v.channels,
+                        drop_path: v.drop_path,
+                        grid: (*h as usize / v.patch, *w as usize / v.patch),
                     },
                     device,
-                )))
+                ))
             }
-            "mlp" => Ok(Net::Mlp(Mlp::new(
+            NetKind::Mlp(m) => Net::Mlp(Mlp::new(
                 &MlpSpec {
                     input: width(input)?,
-                    hidden: int(cfg, "hidden")?,
-                    out: int(cfg, "out")?,
-                    layers: int(cfg, "layers")?,
-                    bn: flag(cfg, "bn")?,
-                    gelu: text(cfg, "act")? == "gelu",
+                    hidden: m.hidden,
+                    out: m.out,
+                    layers: m.layers,
+                    bn: m.bn,
+                    gelu: m.act == Activation::Gelu,
                 },
                 device,
-            ))),
-            "fc" => Ok(Net::Linear(init::linear_with(
-                width(input)?,
-                int(cfg, "out")?,
-                flag(cfg, "bias")?,
-                device,
-            ))),
-            "dino_head" => Ok(Net::Dino(DinoHead::new(
+            )),
+            NetKind::Fc(f) => Net::Linear(init::linear_with(width(input)?, f.out, f.bias, device)),
+            NetKind::DinoHead(d) => Net::Dino(DinoHead::new(
                 &DinoSpec {
                     input: width(input)?,
-                    hidden: int(cfg, "hidden")?,
-                    bottleneck: int(cfg, "bottleneck")?,
-                    prototypes: int(cfg, "prototypes")?,
-                    layers: int(cfg, "layers")?,
+                    hidden: d.hidden,
+                    bottleneck: d.bottleneck,
+                    prototypes: d.prototypes,
+                    layers: d.layers,
                 },
                 device,
-            ))),
-            "transformer" => Ok(Net::Transformer(transformer::Transformer::new(
+            )),
+            NetKind::Transformer(t) => Net::Transformer(transformer::Transformer::new(
                 width(input)?,
-                int(cfg, "depth")?,
-                int(cfg, "heads")?,
-                num(cfg, "mlp_ratio")?,
-                text(cfg, "norm")? == "batch",
+                t.depth,
+                t.heads,
+                t.mlp_ratio,
+                t.norm == Norm::Batch,
                 device,
-            ))),
-            "coord_embed" => Ok(Net::Coord(coord::CoordEmbed::new(
-                int(cfg, "dim")?,
-                int(cfg, "grid")?,
-                device,
-            ))),
-            "mask_fill" => Ok(Net::MaskFill(fill::MaskFill::new(width(input)?, device))),
-            "resnet" => Ok(Net::ResNet(resnet::ResNet::new(
-                int(cfg, "channels")?,
-                int(cfg, "width")?,
-                flag(cfg, "taps")?,
-                device,
-            ))),
-            other => Err(RunError::Internal(format!("network `{other}` is not executable"))),
-        }
+            )),
+            NetKind::CoordEmbed(c) => Net::Coord(coord::CoordEmbed::new(c.dim, c.grid, device)),
+            NetKind::MaskFill(_) => Net::MaskFill(fill::MaskFill::new(width(input)?, device)),
+            NetKind::ResNet(r) => Net::ResNet(resnet::ResNet::new(r.channels, r.width, r.taps, device)),
+        })
     }
 
     /// Applies the network to a batch (`x`, and `mask` where the network takes one).

@@ -1,0 +1,29 @@
+//! The plan's network architectures: one struct each, its settings with their types, decoded
+//! from the declaration when the plan is made.
+
+use serde::Serialize;
+
+use super::decode::{Args, Field};
+use crate::value::Param;
+
+choice! {
+    /// The activation between an MLP's layers.
+    Activation { Relu = "relu", Gelu = "gelu" }
+}
+
+choice! {
+    /// A transformer block's normalisation: per token, or over the batch's tokens.
+    Norm { Layer = "layer", Batch = "batch" }
+}
+
+define_ops! {
+    NetKind, "A network architecture of the plan, decoded.";
+    "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool },
+    "resnet" resnet ResNet { width: usize, taps: bool, channels: usize },
+    "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation },
+    "fc" fc Fc { out: usize, bias: bool },
+    "transformer" transformer Transformer { depth: usize, heads: usize, mlp_ratio: f64, norm: Norm },
+    "dino_head" dino_head DinoHead { hidden: usize, bottleneck: usize, prototypes: usize, layers: usize, freeze_last_epochs: f64 },
+    "coord_embed" coord_embed CoordEmbed { dim: usize, grid: usize },
+    "mask_fill" mask_fill MaskFill {},
+}
