@@ -2,7 +2,7 @@
 //! decodes, each of its parameters lands in a field of the type the registry declares, and the
 //! plan has no op the language lacks.
 
-use sslc_compiler::plan::{Args, NetKind, TensorOp, ViewOp};
+use sslc_compiler::plan::{Args, JobKind, NetKind, OptimizerKind, ProbeKind, TensorOp, ViewOp};
 use sslc_compiler::registry::{self, Category, PTy};
 use sslc_compiler::value::Param;
 
@@ -50,6 +50,13 @@ fn bound(b: &registry::Builtin) -> Bound {
                 Param::List(vec![Param::Num(x), Param::Num(x + 0.5)]),
             )),
             PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
+            PTy::BranchNet => params.push((
+                p.name.to_string(),
+                Param::BranchNet {
+                    branch: format!("b{i}"),
+                    net: format!("n{i}"),
+                },
+            )),
             // The last word, so that a field that ignores the choice shows.
             PTy::Choice(words) => params.push((p.name.to_string(), Param::Str(words[words.len() - 1].into()))),
             other => panic!("`{}.{}` is {other:?}, which no op field takes", b.name, p.name),
@@ -140,4 +147,48 @@ fn every_network_of_the_language_decodes_into_its_architecture() {
         params.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(shown, params, "`{}` keeps other settings than it was given", b.name);
     }
+}
+
+/// Every built-in of `category` decodes through `decode` and keeps exactly its parameters, and
+/// `names` lists exactly them.
+fn settings_decode<K>(
+    category: Category,
+    names: &[&str],
+    decode: impl Fn(&str, &Args) -> Option<Result<K, String>>,
+    shown: impl Fn(&K) -> Vec<(&'static str, Param)>,
+) {
+    let builtins: Vec<_> = registry::all().filter(|b| b.category == category).collect();
+    let mut language: Vec<&str> = builtins.iter().map(|b| b.name).collect();
+    let mut plan = names.to_vec();
+    language.sort();
+    plan.sort();
+    assert_eq!(plan, language);
+    for b in builtins {
+        let (_, mut params) = bound(b);
+        let kind = decode(
+            b.name,
+            &Args {
+                inputs: &[],
+                params: &params,
+            },
+        )
+        .unwrap_or_else(|| panic!("`{}` is not in the plan", b.name))
+        .unwrap_or_else(|e| panic!("`{}` does not decode: {e}", b.name));
+        let mut kept: Vec<(String, Param)> = shown(&kind).into_iter().map(|(n, p)| (n.to_string(), p)).collect();
+        kept.sort_by(|a, b| a.0.cmp(&b.0));
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(kept, params, "`{}` keeps other settings than it was given", b.name);
+    }
+}
+
+#[test]
+fn every_optimiser_probe_and_job_decodes_into_its_kind() {
+    settings_decode(
+        Category::Optimizer,
+        OptimizerKind::NAMES,
+        OptimizerKind::decode,
+        OptimizerKind::shown,
+    );
+    settings_decode(Category::Probe, ProbeKind::NAMES, ProbeKind::decode, ProbeKind::shown);
+    settings_decode(Category::Job, JobKind::NAMES, JobKind::decode, JobKind::shown);
 }

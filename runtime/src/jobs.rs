@@ -5,9 +5,9 @@
 use burn::module::Module;
 use burn::tensor::Device;
 use rayon::prelude::*;
-use sslc_compiler::value::Config;
+use sslc_compiler::plan::JobKind;
+use sslc_compiler::plan::settings::SegmentsInit;
 
-use crate::config::{branch_net, int, pair, text};
 use crate::data::Scene;
 use crate::data::superpixels::slic;
 use crate::error::RunError;
@@ -27,30 +27,31 @@ pub struct KmeansSegments {
     pub every: u64,
     pub k: (usize, usize),
     pub iters: usize,
-    /// Maps before the first refresh: "scenes" keeps the generator's, "kmeans" clusters the
-    /// untrained network's features, "superpixels" cuts each image into SLIC superpixels.
-    pub init: String,
+    /// Maps before the first refresh: the scenes' own, k-means on the untrained network's
+    /// features, or SLIC superpixels.
+    pub init: SegmentsInit,
 }
 
 impl KmeansSegments {
-    pub fn from_config(name: &str, cfg: &Config) -> Result<Self, RunError> {
-        let (branch, net) = branch_net(cfg, "network")?;
-        let k = pair(cfg, "k")?;
-        Ok(KmeansSegments {
-            name: name.into(),
-            branch: branch.into(),
-            net: net.into(),
-            every: int(cfg, "every")?.max(1) as u64,
-            k: (k.0 as usize, k.1.max(k.0) as usize),
-            iters: int(cfg, "iters")?,
-            init: text(cfg, "init")?.into(),
-        })
+    /// The job `name` the plan declares.
+    pub fn new(name: &str, job: &JobKind) -> Self {
+        match job {
+            JobKind::KmeansSegments(j) => KmeansSegments {
+                name: name.into(),
+                branch: j.network.branch.clone(),
+                net: j.network.net.clone(),
+                every: j.every.max(1) as u64,
+                k: (j.k.0 as usize, j.k.1.max(j.k.0) as usize),
+                iters: j.iters,
+                init: j.init,
+            },
+        }
     }
 
     /// Whether the job runs before the steps of `epoch`.
     pub fn due(&self, epoch: u64) -> bool {
         if epoch == 0 {
-            self.init != "scenes"
+            self.init != SegmentsInit::Scenes
         } else {
             epoch.is_multiple_of(self.every)
         }
@@ -65,7 +66,7 @@ impl KmeansSegments {
         epoch: u64,
         device: &Device,
     ) -> Result<String, RunError> {
-        if epoch == 0 && self.init == "superpixels" {
+        if epoch == 0 && self.init == SegmentsInit::Superpixels {
             return Ok(self.superpixels(scenes));
         }
         let net = weights.get(&self.branch, &self.net)?.valid();

@@ -6,15 +6,10 @@ use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::{Momentum, MomentumConfig};
 use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, Optimizer, SgdConfig, SgdState};
 use burn::tensor::{Device, Tensor};
-use sslc_compiler::value::Config;
+use sslc_compiler::plan::OptimizerKind;
 
-use crate::config::{num, pair};
-use crate::error::RunError;
 use crate::nets::Net;
 use crate::weights::is_decayed;
-
-/// Optimisers the trainer runs.
-pub const OPTIMIZERS: &[&str] = &["adamw", "adam", "sgd", "lars"];
 
 /// How an optimiser's weight decay reaches the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,59 +20,50 @@ pub enum DecayKind {
     Coupled,
 }
 
-/// Builds the optimiser `cfg` names; the learning rate and weight decay are scheduled by the
+/// Builds the optimiser `kind`; the learning rate and weight decay are scheduled by the
 /// trainer.
-pub fn build(cfg: &Config) -> Result<(ModuleOptimizer, DecayKind), RunError> {
-    let clip = num(cfg, "clip")?;
-    let clipping = (clip > 0.0).then_some(GradientClippingConfig::Norm(clip as f32));
-    let momentum = || -> Result<MomentumConfig, RunError> {
-        Ok(MomentumConfig::new()
-            .with_momentum(num(cfg, "momentum")?)
-            .with_dampening(0.0))
-    };
-    let betas = || pair(cfg, "betas").map(|(a, b)| (a as f32, b as f32));
-    Ok(match cfg.builtin.as_str() {
-        "adamw" => {
-            let (b1, b2) = betas()?;
+pub fn build(kind: &OptimizerKind) -> (ModuleOptimizer, DecayKind) {
+    let clipping = |clip: f64| (clip > 0.0).then_some(GradientClippingConfig::Norm(clip as f32));
+    let momentum = |m: f64| MomentumConfig::new().with_momentum(m).with_dampening(0.0);
+    match kind {
+        OptimizerKind::AdamW(o) => {
             let optim = AdamWConfig::new()
-                .with_beta_1(b1)
-                .with_beta_2(b2)
+                .with_beta_1(o.betas.0 as f32)
+                .with_beta_2(o.betas.1 as f32)
                 .with_epsilon(1e-8)
                 .with_weight_decay(0.0)
-                .with_grad_clipping(clipping)
+                .with_grad_clipping(clipping(o.clip))
                 .init();
             (optim, DecayKind::Decoupled)
         }
-        "adam" => {
-            let (b1, b2) = betas()?;
+        OptimizerKind::Adam(o) => {
             let optim = AdamConfig::new()
-                .with_beta_1(b1)
-                .with_beta_2(b2)
+                .with_beta_1(o.betas.0 as f32)
+                .with_beta_2(o.betas.1 as f32)
                 .with_epsilon(1e-8)
-                .with_grad_clipping(clipping)
+                .with_grad_clipping(clipping(o.clip))
                 .init();
             (optim, DecayKind::Coupled)
         }
-        "sgd" => {
+        OptimizerKind::Sgd(o) => {
             let optim = SgdConfig::new()
-                .with_momentum(Some(momentum()?))
-                .with_gradient_clipping(clipping)
+                .with_momentum(Some(momentum(o.momentum)))
+                .with_gradient_clipping(clipping(o.clip))
                 .init();
             (optim, DecayKind::Coupled)
         }
-        "lars" => {
+        OptimizerKind::Lars(o) => {
             let lars = Lars {
-                momentum: Momentum::new(&momentum()?),
-                eta: num(cfg, "eta")? as f32,
+                momentum: Momentum::new(&momentum(o.momentum)),
+                eta: o.eta as f32,
             };
             let mut optim = ModuleOptimizer::from(lars);
-            if let Some(c) = clipping {
+            if let Some(c) = clipping(o.clip) {
                 optim = optim.with_grad_clipping(c.init());
             }
             (optim, DecayKind::Coupled)
         }
-        other => return Err(RunError::Internal(format!("optimizer `{other}` is not executable"))),
-    })
+    }
 }
 
 /// LARS (You et al.), as in the Barlow Twins reference: for a matrix, the gradient (decay

@@ -1,26 +1,22 @@
 //! What this runtime can execute: a plan using anything else is refused before training, with
 //! the place in the recipe where the unsupported built-in is used.
 
-use sslc_compiler::plan::{NetKind, Plan, StepKind, TensorOp, ViewOp};
+use sslc_compiler::plan::{JobKind, NetKind, OptimizerKind, Plan, ProbeKind, StepKind, TensorOp, ViewOp};
 use sslc_compiler::span::Span;
 
 use crate::data::source::{FIELDS, SOURCES};
-use crate::optim::OPTIMIZERS;
 
-/// Probes and jobs the trainer runs.
-pub const PROBES: &[&str] = &["knn"];
-pub const JOBS: &[&str] = &["kmeans_segments"];
-
-/// Every built-in (and data field) the executor implements today. Every tensor op, loss, view op,
-/// mask and network is among them: the runtime does not compile without all of them.
+/// Every built-in (and data field) the executor implements today. Every op, view op, mask,
+/// network, optimiser, probe and job is among them (the runtime matches each of their enums in
+/// full); data sources and fields are still named.
 pub fn executed() -> impl Iterator<Item = &'static str> {
     [
         ViewOp::NAMES,
         TensorOp::NAMES,
         NetKind::NAMES,
-        OPTIMIZERS,
-        PROBES,
-        JOBS,
+        OptimizerKind::NAMES,
+        ProbeKind::NAMES,
+        JobKind::NAMES,
         SOURCES,
         FIELDS,
     ]
@@ -63,12 +59,5 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
     }
     let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();
     need(&plan.source.builtin, at("source"));
-    need(&plan.optimizer.builtin, at("optimizer"));
-    if let Some(p) = &plan.train.probe {
-        need(&p.builtin, at("probe"));
-    }
-    for (name, job) in &plan.jobs {
-        need(&job.builtin, at(&format!("job {name}")));
-    }
     out
 }

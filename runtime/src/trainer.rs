@@ -10,7 +10,6 @@ use sslc_compiler::plan::Plan;
 use sslc_compiler::value::Schedule;
 
 use crate::checkpoint::{self, Checkpoint, Meta, RunState};
-use crate::config::schedule;
 use crate::data::{Dataset, Scene};
 use crate::error::RunError;
 use crate::eval::knn::Knn;
@@ -84,7 +83,7 @@ impl Trainer {
         let device = device.clone().autodiff();
         let weights = Weights::seeded(plan, &device, plan.train.seed)?;
         let opt = &plan.optimizer;
-        let (optim, decay) = optim::build(opt)?;
+        let (optim, decay) = optim::build(opt);
         let batch = (plan.batch as usize).clamp(1, data.len().max(1));
         let steps_per_epoch = (data.len() / batch).max(1) as u64;
         if let (Some(stream), Some((name, _))) = (&data.stream, plan.jobs.first()) {
@@ -102,8 +101,8 @@ impl Trainer {
             weights,
             optim,
             decay,
-            lr: schedule(opt, "lr")?,
-            weight_decay: schedule(opt, "weight_decay")?,
+            lr: opt.lr().clone(),
+            weight_decay: opt.weight_decay().clone(),
             data,
             device,
             batch,
@@ -114,8 +113,8 @@ impl Trainer {
             jobs: plan
                 .jobs
                 .iter()
-                .map(|(name, cfg)| KmeansSegments::from_config(name, cfg))
-                .collect::<Result<_, _>>()?,
+                .map(|(name, job)| KmeansSegments::new(name, job))
+                .collect(),
             ahead: None,
         })
     }
@@ -258,7 +257,7 @@ impl Trainer {
                 path: ckpt.path().into(),
                 problem: format!("has an unreadable optimiser state: {e:?}"),
             })?;
-        self.optim = optim::build(&self.plan.optimizer)?.0.load_record(record);
+        self.optim = optim::build(&self.plan.optimizer).0.load_record(record);
         let plain = self.device.clone().inner();
         for (step, values) in state.centers {
             let n = values.len();
@@ -288,20 +287,20 @@ impl Trainer {
 
     /// The recipe's probe on raw pixels instead of a network, if it declares one.
     pub fn probe_pixels(&self) -> Result<Option<f64>, RunError> {
-        let Some(cfg) = &self.plan.train.probe else {
+        let Some(probe) = &self.plan.train.probe else {
             return Ok(None);
         };
-        Knn::from_config(cfg)?
+        Knn::new(probe)
             .run_on_pixels(&self.data.train, &self.data.holdout, self.data.classes, &self.device)
             .map(Some)
     }
 
     /// The recipe's probe on the current weights, if it declares one.
     pub fn probe(&self) -> Result<Option<f64>, RunError> {
-        let Some(cfg) = &self.plan.train.probe else {
+        let Some(probe) = &self.plan.train.probe else {
             return Ok(None);
         };
-        let knn = Knn::from_config(cfg)?;
+        let knn = Knn::new(probe);
         knn.run(
             &self.weights,
             &self.data.train,

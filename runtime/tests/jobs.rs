@@ -2,39 +2,34 @@
 //! network's dense features, at the image's resolution.
 
 use burn::tensor::Device;
-use sslc_compiler::value::{Config, Param};
+use sslc_compiler::plan::settings::{KmeansSegments as Declared, SegmentsInit};
+use sslc_compiler::plan::{JobKind, NetRef};
 use sslc_runtime::Trainer;
 use sslc_runtime::jobs::KmeansSegments;
 
 /// A trainer on tiny BYOL and a `kmeans_segments` job on its backbone every 2 epochs.
-fn trainer_and_job(k: (f64, f64), init: &str) -> (Trainer, KmeansSegments, Device) {
+fn trainer_and_job(k: (f64, f64), init: SegmentsInit) -> (Trainer, KmeansSegments, Device) {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
         .expect("tiny recipe");
     let plan = sslc_compiler::compile(&src).plan.expect("a plan");
     let device = sslc_runtime::device::default();
     let t = Trainer::new(&plan, &device).expect("trainer");
-    let cfg = Config {
-        builtin: "kmeans_segments".into(),
-        params: vec![
-            (
-                "network".into(),
-                Param::BranchNet {
-                    branch: "online".into(),
-                    net: "backbone".into(),
-                },
-            ),
-            ("every".into(), Param::Num(2.0)),
-            ("k".into(), Param::List(vec![Param::Num(k.0), Param::Num(k.1)])),
-            ("iters".into(), Param::Num(10.0)),
-            ("init".into(), Param::Str(init.into())),
-        ],
-    };
-    (t, KmeansSegments::from_config("refresh", &cfg).expect("job"), device)
+    let job = JobKind::KmeansSegments(Declared {
+        network: NetRef {
+            branch: "online".into(),
+            net: "backbone".into(),
+        },
+        every: 2,
+        k,
+        iters: 10,
+        init,
+    });
+    (t, KmeansSegments::new("refresh", &job), device)
 }
 
 #[test]
 fn kmeans_refresh_rewrites_every_segment_map() {
-    let (mut t, job, device) = trainer_and_job((2.0, 3.0), "kmeans");
+    let (mut t, job, device) = trainer_and_job((2.0, 3.0), SegmentsInit::Kmeans);
     assert!(job.due(0) && !job.due(1) && job.due(2));
     let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
     let note = job.run(&t.weights, &mut t.data.train, 0, 2, &device).expect("runs");
@@ -50,7 +45,7 @@ fn kmeans_refresh_rewrites_every_segment_map() {
 
 #[test]
 fn superpixel_initial_maps_replace_the_scenes_own_before_training() {
-    let (mut t, job, device) = trainer_and_job((2.0, 4.0), "superpixels");
+    let (mut t, job, device) = trainer_and_job((2.0, 4.0), SegmentsInit::Superpixels);
     assert!(job.due(0), "superpixels are computed before the first step");
     let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
     let note = job.run(&t.weights, &mut t.data.train, 0, 0, &device).expect("runs");

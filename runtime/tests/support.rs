@@ -1,5 +1,6 @@
 //! The refusal mechanism: every built-in the runtime lacks is named once, where it is written.
 
+use sslc_compiler::plan::StepKind;
 use sslc_runtime::support;
 
 #[test]
@@ -8,20 +9,27 @@ fn a_builtin_outside_the_runtime_is_reported_where_it_is_written() {
         .expect("tiny recipe");
     let mut plan = sslc_compiler::compile(&src).plan.expect("a plan");
     assert!(support::unsupported(&plan).is_empty(), "the tiny BYOL should run");
-    // Ops and networks are types, which no plan can misname; the optimiser and the data source
-    // are still configurations by name.
-    plan.optimizer.builtin = "no_such_optimizer".into();
+    // Ops, networks, the optimiser, probes and jobs are types, which no plan can misname; the
+    // data source and its fields are still named.
     plan.source.builtin = "no_such_source".into();
-    let refused = support::unsupported(&plan);
-    let at = |key: &str| plan.setting_spans[key];
+    let mut image = None;
+    for step in &mut plan.steps {
+        if let StepKind::Input { field } = &mut step.kind
+            && field == "image"
+        {
+            *field = "depth".into();
+            image.get_or_insert(step.span);
+        }
+    }
+    let image = image.expect("the recipe reads images");
+    let source = plan.setting_spans["source"];
     assert_eq!(
-        refused,
-        vec![
-            ("no_such_source".to_string(), at("source")),
-            ("no_such_optimizer".to_string(), at("optimizer")),
-        ]
+        support::unsupported(&plan),
+        vec![("depth".to_string(), image), ("no_such_source".to_string(), source),],
+        "each named once, where it is written"
     );
-    assert!(src[at("optimizer").start..at("optimizer").end].starts_with("adamw("));
+    assert_eq!(&src[image.start..image.end], "image");
+    assert!(src[source.start..source.end].starts_with("scenes("));
 }
 
 #[test]

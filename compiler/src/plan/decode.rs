@@ -71,6 +71,44 @@ impl Field for usize {
     }
 }
 
+/// A network of a branch, as probes and jobs name theirs (`online.backbone`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NetRef {
+    pub branch: String,
+    pub net: String,
+}
+
+impl Field for NetRef {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::BranchNet { branch, net } => Ok(NetRef {
+                branch: branch.clone(),
+                net: net.clone(),
+            }),
+            _ => Err(format!("`{name}` is not a network of a branch")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::BranchNet {
+            branch: self.branch.clone(),
+            net: self.net.clone(),
+        })
+    }
+}
+
+/// A string: a path, or a label file's name.
+impl Field for String {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::Str(s) => Ok(s.clone()),
+            _ => Err(format!("`{name}` is not a string")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::Str(self.clone()))
+    }
+}
+
 /// A pair `(lo, hi)`; one number stands for both ends.
 impl Field for (f64, f64) {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {

@@ -1,5 +1,17 @@
 //! The macro that turns a list of ops into one struct per op (its input slots and typed
-//! parameters, decoded from what a graph node bound) and an enum over them.
+//! parameters, decoded from what a graph node bound) and an enum over them, and the trait the
+//! lowering decodes every such enum through.
+
+use super::decode::Args;
+use crate::value::Param;
+
+/// An enum of decoded built-ins (ops, view ops, networks, the optimiser, ...).
+pub trait Kind: Sized {
+    /// Decodes built-in `name`; `None` when it is not of this kind.
+    fn decode_kind(name: &str, args: &Args) -> Option<Result<Self, String>>;
+    /// Its constant parameters, as the plan's text shows them.
+    fn shown_params(&self) -> Vec<(&'static str, Param)>;
+}
 
 /// Defines each op's struct and the enum over them.
 macro_rules! define_ops {
@@ -61,6 +73,23 @@ macro_rules! define_ops {
                 match self {
                     $($Enum::$Op(op) => op.shown()),*
                 }
+            }
+        }
+
+        /// As written in a recipe: `name(param: value, ...)`.
+        impl std::fmt::Display for $Enum {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let params: Vec<String> = self.shown().iter().map(|(n, p)| format!("{n}: {p}")).collect();
+                write!(f, "{}({})", self.name(), params.join(", "))
+            }
+        }
+
+        impl $crate::plan::define::Kind for $Enum {
+            fn decode_kind(name: &str, args: &Args) -> Option<Result<Self, String>> {
+                $Enum::decode(name, args)
+            }
+            fn shown_params(&self) -> Vec<(&'static str, Param)> {
+                self.shown()
             }
         }
     };

@@ -5,10 +5,15 @@ use std::collections::BTreeMap;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
-use super::{Args, Loss, NetKind, Network, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewOp};
+use super::define::Kind;
+use super::{
+    Args, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, Step, StepKind, TensorOp,
+    Train, ViewOp,
+};
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
+use crate::value::Config;
 
 /// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported) or an op
 /// cannot be decoded (reported here, as a compiler bug).
@@ -80,27 +85,15 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             span: node.span,
         });
     }
+    // A configuration that does not decode is reported at its declaration (or the recipe's
+    // start), as a bug of the compiler.
+    let mut failed = |what: String, span: crate::span::Span| {
+        diags.push(Diag::Internal { what, span });
+    };
+    let at = |key: &str| g.setting_spans.get(key).copied().unwrap_or_default();
     let mut networks = vec![];
     for (name, net) in &g.networks {
-        let args = Args {
-            inputs: &[],
-            params: &net.config.params,
-        };
-        let decoded = NetKind::decode(&net.config.builtin, &args)
-            .unwrap_or_else(|| Err(format!("`{}` is not a network", net.config.builtin)))
-            .and_then(|kind| {
-                let kept = kind.shown();
-                match net
-                    .config
-                    .params
-                    .iter()
-                    .find(|(p, _)| !kept.iter().any(|(k, _)| k == p))
-                {
-                    Some((p, _)) => Err(format!("`{}` has no field for its parameter `{p}`", net.config.builtin)),
-                    None => Ok(kind),
-                }
-            });
-        match decoded {
+        match config::<NetKind>(&net.config) {
             Ok(kind) => networks.push((
                 name.clone(),
                 Network {
@@ -110,7 +103,31 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 },
             )),
             Err(what) => {
-                diags.push(Diag::Internal { what, span: net.span });
+                failed(what, net.span);
+                return None;
+            }
+        }
+    }
+    let optimizer = match config::<OptimizerKind>(g.optimizer.as_ref()?) {
+        Ok(o) => o,
+        Err(what) => {
+            failed(what, at("optimizer"));
+            return None;
+        }
+    };
+    let probe = match g.train.probe.as_ref().map(config::<ProbeKind>).transpose() {
+        Ok(p) => p,
+        Err(what) => {
+            failed(what, at("probe"));
+            return None;
+        }
+    };
+    let mut jobs = vec![];
+    for (name, cfg) in &g.jobs {
+        match config::<JobKind>(cfg) {
+            Ok(job) => jobs.push((name.clone(), job)),
+            Err(what) => {
+                failed(what, at(&format!("job {name}")));
                 return None;
             }
         }
@@ -123,11 +140,32 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         slots: steps.len(),
         steps,
         losses,
-        optimizer: g.optimizer.clone()?,
-        train: g.train.clone(),
-        jobs: g.jobs.clone(),
+        optimizer,
+        train: Train {
+            epochs: g.train.epochs,
+            seed: g.train.seed,
+            log_every: g.train.log_every,
+            probe,
+        },
+        jobs,
         setting_spans: g.setting_spans.clone(),
     })
+}
+
+/// Decodes a configuration (a network, the optimiser, the probe, a job) into its kind,
+/// insisting that every parameter lands in a field.
+fn config<K: Kind>(cfg: &Config) -> Result<K, String> {
+    let args = Args {
+        inputs: &[],
+        params: &cfg.params,
+    };
+    let kind = K::decode_kind(&cfg.builtin, &args)
+        .unwrap_or_else(|| Err(format!("`{}` is not a built-in of its kind", cfg.builtin)))?;
+    let kept = kind.shown_params();
+    match cfg.params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
+        Some((p, _)) => Err(format!("`{}` has no field for its parameter `{p}`", cfg.builtin)),
+        None => Ok(kind),
+    }
 }
 
 /// Decodes a tensor op, loss, view op or mask, insisting that every parameter the node bound

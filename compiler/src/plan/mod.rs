@@ -2,7 +2,7 @@
 //! runtime sees of a recipe: no syntax, no graph, only spans to point back for diagnostics.
 
 #[macro_use]
-mod define;
+pub(crate) mod define;
 #[macro_use]
 mod decode;
 
@@ -10,14 +10,16 @@ mod arith;
 mod lower;
 pub mod nets;
 pub mod ops;
+pub mod settings;
 mod text;
 pub mod views;
 
 pub use arith::{ArithOp, Operand};
-pub use decode::{Args, Field, Slot};
+pub use decode::{Args, Field, NetRef, Slot};
 pub use lower::lower;
 pub use nets::NetKind;
 pub use ops::TensorOp;
+pub use settings::{JobKind, OptimizerKind, ProbeKind};
 pub use text::to_text;
 pub use views::ViewOp;
 
@@ -25,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::decls::{Branch, BranchKind, Train};
+pub use crate::decls::{Branch, BranchKind};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Schedule};
@@ -80,6 +82,15 @@ pub struct Network {
     pub span: Span,
 }
 
+/// The `train { }` settings, the probe decoded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Train {
+    pub epochs: u64,
+    pub seed: u64,
+    pub log_every: u64,
+    pub probe: Option<ProbeKind>,
+}
+
 /// A term of the objective.
 #[derive(Clone, Debug, Serialize)]
 pub struct Loss {
@@ -98,9 +109,9 @@ pub struct Plan {
     pub branches: Vec<Branch>,
     pub steps: Vec<Step>,
     pub losses: Vec<Loss>,
-    pub optimizer: Config,
+    pub optimizer: OptimizerKind,
     pub train: Train,
-    pub jobs: Vec<(String, Config)>,
+    pub jobs: Vec<(String, JobKind)>,
     pub slots: usize,
     /// Where the data source, optimiser, probe and each job (`job NAME`) were written.
     #[serde(skip)]

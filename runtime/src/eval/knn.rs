@@ -3,10 +3,9 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use sslc_compiler::value::Config;
+use sslc_compiler::plan::ProbeKind;
 
 use super::features::Features;
-use crate::config::{branch_net, int, num};
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::tensor::l2norm;
@@ -23,15 +22,17 @@ pub struct Knn {
 }
 
 impl Knn {
-    pub fn from_config(cfg: &Config) -> Result<Knn, RunError> {
-        let (branch, net) = branch_net(cfg, "network")?;
-        Ok(Knn {
-            branch: branch.into(),
-            net: net.into(),
-            k: int(cfg, "k")?.max(1),
-            temperature: num(cfg, "temperature")?,
-            images: int(cfg, "images")?.max(1),
-        })
+    /// The probe the plan declares.
+    pub fn new(probe: &ProbeKind) -> Knn {
+        match probe {
+            ProbeKind::Knn(p) => Knn {
+                branch: p.network.branch.clone(),
+                net: p.network.net.clone(),
+                k: p.k.max(1),
+                temperature: p.temperature,
+                images: p.images.max(1),
+            },
+        }
     }
 
     /// Accuracy on `queries` with the first `images` of `bank` as neighbours, on the features of

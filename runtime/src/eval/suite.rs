@@ -30,7 +30,7 @@ impl Suite {
             path: "the recipe".into(),
             problem: "declares no probe network to evaluate; add `probe = knn(online.backbone)` to `train`".into(),
         })?;
-        let probe = Knn::from_config(cfg)?;
+        let probe = Knn::new(cfg);
         eval.temperature = probe.temperature;
         eval.images = probe.images;
         let data = Dataset::open(&plan.source)?;

@@ -1,0 +1,52 @@
+//! The plan's optimiser, probe and jobs: one struct each, its settings with their types,
+//! decoded from the recipe's configuration when the plan is made.
+
+use serde::Serialize;
+
+use super::decode::{Args, Field, NetRef};
+use crate::value::{Param, Schedule};
+
+choice! {
+    /// Where a k-means segment job's first maps come from.
+    SegmentsInit { Scenes = "scenes", Kmeans = "kmeans", Superpixels = "superpixels" }
+}
+
+define_ops! {
+    OptimizerKind, "The optimiser of the plan, decoded.";
+    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64 },
+    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64 },
+    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64 },
+    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64 },
+}
+
+impl OptimizerKind {
+    /// The learning rate's schedule.
+    pub fn lr(&self) -> &Schedule {
+        match self {
+            OptimizerKind::AdamW(o) => &o.lr,
+            OptimizerKind::Adam(o) => &o.lr,
+            OptimizerKind::Sgd(o) => &o.lr,
+            OptimizerKind::Lars(o) => &o.lr,
+        }
+    }
+
+    /// The weight decay's schedule.
+    pub fn weight_decay(&self) -> &Schedule {
+        match self {
+            OptimizerKind::AdamW(o) => &o.weight_decay,
+            OptimizerKind::Adam(o) => &o.weight_decay,
+            OptimizerKind::Sgd(o) => &o.weight_decay,
+            OptimizerKind::Lars(o) => &o.weight_decay,
+        }
+    }
+}
+
+define_ops! {
+    ProbeKind, "The probe of the plan, decoded.";
+    "knn" knn Knn { network: NetRef, k: usize, temperature: f64, images: usize },
+}
+
+define_ops! {
+    JobKind, "A job of the plan, decoded.";
+    "kmeans_segments" kmeans_segments KmeansSegments { network: NetRef, every: usize, k: (f64, f64), iters: usize, init: SegmentsInit },
+}
