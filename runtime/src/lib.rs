@@ -2,7 +2,6 @@
 
 pub mod augment;
 pub mod checkpoint;
-pub mod config;
 pub mod data;
 pub mod device;
 pub mod error;

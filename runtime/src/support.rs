@@ -1,14 +1,13 @@
 //! What this runtime can execute: a plan using anything else is refused before training, with
 //! the place in the recipe where the unsupported built-in is used.
 
-use sslc_compiler::plan::{JobKind, NetKind, OptimizerKind, Plan, ProbeKind, StepKind, TensorOp, ViewOp};
+use sslc_compiler::plan::{JobKind, NetKind, OptimizerKind, Plan, ProbeKind, SourceKind, StepKind, TensorOp, ViewOp};
 use sslc_compiler::span::Span;
 
-use crate::data::source::{FIELDS, SOURCES};
+use crate::data::source::FIELDS;
 
-/// Every built-in (and data field) the executor implements today. Every op, view op, mask,
-/// network, optimiser, probe and job is among them (the runtime matches each of their enums in
-/// full); data sources and fields are still named.
+/// Every built-in (and data field) the executor implements today: every one of the language,
+/// as the runtime matches each of the plan's enums in full. Only data fields are named.
 pub fn executed() -> impl Iterator<Item = &'static str> {
     [
         ViewOp::NAMES,
@@ -17,7 +16,7 @@ pub fn executed() -> impl Iterator<Item = &'static str> {
         OptimizerKind::NAMES,
         ProbeKind::NAMES,
         JobKind::NAMES,
-        SOURCES,
+        SourceKind::NAMES,
         FIELDS,
     ]
     .into_iter()
@@ -57,7 +56,5 @@ pub fn unsupported(plan: &Plan) -> Vec<(String, Span)> {
             | StepKind::Arith { .. } => {}
         }
     }
-    let at = |key: &str| plan.setting_spans.get(key).copied().unwrap_or_default();
-    need(&plan.source.builtin, at("source"));
     out
 }

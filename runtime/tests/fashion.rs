@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use sslc_compiler::plan::SourceKind;
 use sslc_compiler::value::{Config, Param};
 use sslc_runtime::RunError;
 use sslc_runtime::data::Dataset;
@@ -43,7 +44,8 @@ fn write_split(dir: &Path, files: (&str, &str), n: usize, ink: u8) {
     write_gz(&dir.join(files.1), &encode(&[n], &labels));
 }
 
-fn config(builtin: &str, dir: &Path, extra: &[(&str, Param)]) -> Config {
+/// The source `builtin` on `dir`, decoded as the compiler decodes a recipe's.
+fn config(builtin: &str, dir: &Path, extra: &[(&str, Param)]) -> SourceKind {
     let mut params = vec![
         ("path".to_string(), Param::Str(dir.display().to_string())),
         ("count".to_string(), Param::Num(20.0)),
@@ -54,10 +56,11 @@ fn config(builtin: &str, dir: &Path, extra: &[(&str, Param)]) -> Config {
         params.retain(|(name, _)| name != k);
         params.push((k.to_string(), v.clone()));
     }
-    Config {
+    sslc_compiler::plan::config(&Config {
         builtin: builtin.into(),
         params,
-    }
+    })
+    .expect("a source")
 }
 
 fn dataset_folder(name: &str) -> PathBuf {

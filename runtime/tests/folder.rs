@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sslc_compiler::plan::SourceKind;
 use sslc_compiler::value::{Config, Param};
 use sslc_runtime::RunError;
 use sslc_runtime::data::Dataset;
@@ -28,8 +29,9 @@ fn red_jpeg(path: &Path, w: u32, h: u32) {
         .expect("jpeg");
 }
 
-fn config(dir: &Path, labels: &str) -> Config {
-    Config {
+/// An image folder source on `dir`, decoded as the compiler decodes a recipe's.
+fn config(dir: &Path, labels: &str) -> SourceKind {
+    sslc_compiler::plan::config(&Config {
         builtin: "image_folder".into(),
         params: vec![
             ("path".into(), Param::Str(dir.display().to_string())),
@@ -41,7 +43,8 @@ fn config(dir: &Path, labels: &str) -> Config {
             ("cache".into(), Param::Bool(true)),
             ("probe_images".into(), Param::Num(1024.0)),
         ],
-    }
+    })
+    .expect("a source")
 }
 
 #[test]

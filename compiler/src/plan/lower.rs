@@ -7,8 +7,8 @@ use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
 use super::{
-    Args, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, Step, StepKind, TensorOp,
-    Train, ViewOp,
+    Args, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, SourceKind, Step, StepKind,
+    TensorOp, Train, ViewOp,
 };
 use crate::check::GradTable;
 use crate::diag::Diag;
@@ -132,8 +132,15 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             }
         }
     }
+    let source = match config::<SourceKind>(g.source.as_ref()?) {
+        Ok(s) => s,
+        Err(what) => {
+            failed(what, at("source"));
+            return None;
+        }
+    };
     Some(Plan {
-        source: g.source.clone()?,
+        source,
         batch: g.batch,
         networks,
         branches: g.branches.clone(),
@@ -152,9 +159,9 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     })
 }
 
-/// Decodes a configuration (a network, the optimiser, the probe, a job) into its kind,
-/// insisting that every parameter lands in a field.
-fn config<K: Kind>(cfg: &Config) -> Result<K, String> {
+/// Decodes a configuration (a network, the data source, the optimiser, the probe, a job) into
+/// its kind, insisting that every parameter lands in a field and every field is given.
+pub fn config<K: Kind>(cfg: &Config) -> Result<K, String> {
     let args = Args {
         inputs: &[],
         params: &cfg.params,

@@ -16,10 +16,11 @@ pub mod views;
 
 pub use arith::{ArithOp, Operand};
 pub use decode::{Args, Field, NetRef, Slot};
-pub use lower::lower;
+pub use define::Kind;
+pub use lower::{config, lower};
 pub use nets::NetKind;
 pub use ops::TensorOp;
-pub use settings::{JobKind, OptimizerKind, ProbeKind};
+pub use settings::{JobKind, OptimizerKind, ProbeKind, SourceKind};
 pub use text::to_text;
 pub use views::ViewOp;
 
@@ -30,7 +31,7 @@ use serde::Serialize;
 pub use crate::decls::{Branch, BranchKind};
 use crate::span::Span;
 use crate::types::Ty;
-use crate::value::{Config, Schedule};
+use crate::value::Schedule;
 
 /// What one step computes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -103,7 +104,7 @@ pub struct Loss {
 /// A compiled recipe, ready to execute.
 #[derive(Clone, Debug, Serialize)]
 pub struct Plan {
-    pub source: Config,
+    pub source: SourceKind,
     pub batch: u64,
     pub networks: Vec<(String, Network)>,
     pub branches: Vec<Branch>,

@@ -50,3 +50,16 @@ define_ops! {
     JobKind, "A job of the plan, decoded.";
     "kmeans_segments" kmeans_segments KmeansSegments { network: NetRef, every: usize, k: (f64, f64), iters: usize, init: SegmentsInit },
 }
+
+choice! {
+    /// How the generated scenes colour their objects.
+    Colours { Class = "class", Random = "random" }
+}
+
+define_ops! {
+    SourceKind, "The data source of the plan, decoded.";
+    "scenes" scenes Scenes { size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), colours: Colours, seed: usize },
+    "fashion_mnist" fashion_mnist FashionMnist { path: String, size: usize, count: usize, holdout: usize, classes: usize },
+    "fashion_scenes" fashion_scenes FashionScenes { path: String, size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), scale: (f64, f64), seed: usize },
+    "image_folder" image_folder ImageFolder { path: String, size: usize, labels: String, classes: usize, holdout: f64, cache: bool, probe_images: usize },
+}

@@ -1,21 +1,18 @@
 //! A recipe's data source, materialised: the training and held-out sets of a run.
 
 use rayon::prelude::*;
-use sslc_compiler::value::Config;
+use sslc_compiler::plan::SourceKind;
+use sslc_compiler::plan::settings::Colours as Colouring;
 
 use super::fashion::{self, FashionScenes, Items};
 use super::folder::{self, Labels};
 use super::stream::Stream;
 use super::{Colours, Scene, Scenes};
-use crate::config::{flag, int, num, pair, text};
 use crate::error::RunError;
 use crate::rng::Rng;
 
 /// The generator stream that orders an image folder's files.
 const FOLDER_ORDER: u64 = 0x0_F01D_E500;
-
-/// Data sources this runtime reads.
-pub const SOURCES: &[&str] = &["scenes", "fashion_mnist", "fashion_scenes", "image_folder"];
 
 /// Data fields this runtime feeds to recipes.
 pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
@@ -44,51 +41,51 @@ impl Dataset {
 }
 
 impl Dataset {
-    /// Generates or loads the data `cfg` describes.
-    pub fn open(cfg: &Config) -> Result<Dataset, RunError> {
-        match cfg.builtin.as_str() {
-            "scenes" => {
-                let objects = pair(cfg, "objects")?;
+    /// Generates or loads the data `source` describes.
+    pub fn open(source: &SourceKind) -> Result<Dataset, RunError> {
+        match source {
+            SourceKind::Scenes(s) => {
                 let generator = Scenes {
-                    size: int(cfg, "size")?,
-                    classes: int(cfg, "classes")?,
-                    objects: (objects.0 as usize, objects.1 as usize),
-                    colours: match text(cfg, "colours")? {
-                        "random" => Colours::Random,
-                        _ => Colours::Class,
+                    size: s.size,
+                    classes: s.classes,
+                    objects: (s.objects.0 as usize, s.objects.1 as usize),
+                    colours: match s.colours {
+                        Colouring::Random => Colours::Random,
+                        Colouring::Class => Colours::Class,
                     },
-                    seed: int(cfg, "seed")? as u64,
+                    seed: s.seed as u64,
                 };
                 Ok(Dataset {
-                    train: generator.many(0, 0..int(cfg, "count")? as u64),
-                    holdout: generator.many(1, 0..int(cfg, "holdout")? as u64),
+                    train: generator.many(0, 0..s.count as u64),
+                    holdout: generator.many(1, 0..s.holdout as u64),
                     classes: generator.classes,
                     stream: None,
                 })
             }
-            "fashion_mnist" | "fashion_scenes" => {
-                let dir = std::path::Path::new(text(cfg, "path")?);
-                let classes = int(cfg, "classes")?;
-                let train = Items::load(dir, fashion::TRAIN)?.keep_classes(classes);
-                let test = Items::load(dir, fashion::TEST)?.keep_classes(classes);
-                let (count, holdout) = (int(cfg, "count")?, int(cfg, "holdout")?);
-                let (train, holdout) = if cfg.builtin == "fashion_mnist" {
-                    let size = int(cfg, "size")?;
-                    let single = |items: &Items, n: usize| -> Vec<Scene> {
-                        (0..n.min(items.len()))
-                            .into_par_iter()
-                            .map(|i| items.single(i, size))
-                            .collect()
-                    };
-                    (single(&train, count), single(&test, holdout))
-                } else {
-                    let objects = pair(cfg, "objects")?;
-                    let scale = pair(cfg, "scale")?;
+            SourceKind::FashionMnist(f) => {
+                let (train, test) = fashion_items(&f.path, f.classes)?;
+                let single = |items: &Items, n: usize| -> Vec<Scene> {
+                    (0..n.min(items.len()))
+                        .into_par_iter()
+                        .map(|i| items.single(i, f.size))
+                        .collect()
+                };
+                Ok(Dataset {
+                    train: single(&train, f.count),
+                    holdout: single(&test, f.holdout),
+                    classes: f.classes,
+                    stream: None,
+                })
+            }
+            SourceKind::FashionScenes(f) => {
+                let (train, test) = fashion_items(&f.path, f.classes)?;
+                let (count, holdout, classes) = (f.count, f.holdout, f.classes);
+                let (train, holdout) = {
                     let composer = FashionScenes {
-                        size: int(cfg, "size")?,
-                        objects: (objects.0 as usize, objects.1 as usize),
-                        scale: (scale.0 as f32, scale.1 as f32),
-                        seed: int(cfg, "seed")? as u64,
+                        size: f.size,
+                        objects: (f.objects.0 as usize, f.objects.1 as usize),
+                        scale: (f.scale.0 as f32, f.scale.1 as f32),
+                        seed: f.seed as u64,
                     };
                     // Held-out scenes are composed from the test split's items only.
                     (
@@ -103,9 +100,9 @@ impl Dataset {
                     stream: None,
                 })
             }
-            "image_folder" => {
-                let dir = std::path::Path::new(text(cfg, "path")?);
-                let labels = match text(cfg, "labels")? {
+            SourceKind::ImageFolder(f) => {
+                let dir = std::path::Path::new(&f.path);
+                let labels = match f.labels.as_str() {
                     "folders" => Labels::Folders,
                     "none" => Labels::None,
                     file => Labels::File(file.to_string()),
@@ -118,7 +115,7 @@ impl Dataset {
                     Some((train, _, found)) => (train.clone(), *found),
                     None => folder::list(dir, &labels)?,
                 };
-                let classes = int(cfg, "classes")?;
+                let classes = f.classes;
                 if found > classes {
                     return Err(RunError::Data {
                         path: dir.display().to_string(),
@@ -126,7 +123,7 @@ impl Dataset {
                     });
                 }
                 // Every k-th file (in name order) is held out, unless `val/` holds the held-out set.
-                let every = (1.0 / num(cfg, "holdout")?.max(1e-9)).round().max(2.0) as usize;
+                let every = (1.0 / f.holdout.max(1e-9)).round().max(2.0) as usize;
                 let (kept, held) = match layout {
                     Some((_, held, _)) => (files, held),
                     None => {
@@ -143,11 +140,11 @@ impl Dataset {
                     order.into_iter().map(|i| files[i].clone()).collect::<Vec<_>>()
                 };
                 let (kept, held) = (shuffle(kept, 0), shuffle(held, 1));
-                let size = int(cfg, "size")?;
+                let size = f.size;
                 let (n_train, n_held) = (kept.len(), held.len());
-                let cache = flag(cfg, "cache")?;
+                let cache = f.cache;
                 // Streamed, only the probes' images are decoded now, the rest when a batch needs them.
-                let sample = if cache { usize::MAX } else { int(cfg, "probe_images")? };
+                let sample = if cache { usize::MAX } else { f.probe_images };
                 let first = |files: &[folder::Labelled]| files[..sample.min(files.len())].to_vec();
                 // Decoding first: a broken file is named before the folder's size is judged.
                 let (train, holdout) = (
@@ -178,7 +175,15 @@ impl Dataset {
                     stream,
                 })
             }
-            other => Err(RunError::Internal(format!("data source `{other}` is not readable"))),
         }
     }
+}
+
+/// Fashion-MNIST's training and test items of the first `classes` classes.
+fn fashion_items(path: &str, classes: usize) -> Result<(Items, Items), RunError> {
+    let dir = std::path::Path::new(path);
+    Ok((
+        Items::load(dir, fashion::TRAIN)?.keep_classes(classes),
+        Items::load(dir, fashion::TEST)?.keep_classes(classes),
+    ))
 }
