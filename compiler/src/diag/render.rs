@@ -268,14 +268,6 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
                 "add one, e.g. `train {{ epochs = {epochs} seed = {seed} probe = knn(online.backbone, k: 20) }}`"
             )),
         ),
-        Diag::Unsupported { op, span, backend } => (
-            format!("the runtime cannot execute `{op}` yet"),
-            vec![primary(
-                *span,
-                format!("`{op}` is not implemented on the {backend} runtime"),
-            )],
-            Some("the recipe checks, but it cannot be trained yet".into()),
-        ),
         Diag::Internal { what, span } => (
             format!("internal compiler error: {what}"),
             vec![primary(*span, "while planning this")],

@@ -7,8 +7,8 @@ use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
 use super::{
-    Args, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, SourceKind, Step, StepKind,
-    TensorOp, Train, ViewOp,
+    Args, DataField, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, SourceKind, Step,
+    StepKind, TensorOp, Train, ViewOp,
 };
 use crate::check::GradTable;
 use crate::diag::Diag;
@@ -42,7 +42,16 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 });
                 continue;
             }
-            NodeKind::Input { field } => StepKind::Input { field: field.clone() },
+            NodeKind::Input { field } => match DataField::named(field) {
+                Some(field) => StepKind::Input { field },
+                None => {
+                    diags.push(Diag::Internal {
+                        what: format!("`{field}` is not a data field"),
+                        span: node.span,
+                    });
+                    return None;
+                }
+            },
             NodeKind::Op { op, params } => match decode(op, &inputs, params) {
                 Ok(kind) => kind,
                 Err(what) => {

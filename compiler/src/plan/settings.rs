@@ -56,10 +56,36 @@ choice! {
     Colours { Class = "class", Random = "random" }
 }
 
+/// Where an image folder's labels come from: one sub-folder per class, none, or a label file
+/// in the folder (any other word names the file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum FolderLabels {
+    Folders,
+    None,
+    File(String),
+}
+
+impl Field for FolderLabels {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        Ok(match String::decode(args, name)?.as_str() {
+            "folders" => FolderLabels::Folders,
+            "none" => FolderLabels::None,
+            file => FolderLabels::File(file.into()),
+        })
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::Str(match self {
+            FolderLabels::Folders => "folders".into(),
+            FolderLabels::None => "none".into(),
+            FolderLabels::File(f) => f.clone(),
+        }))
+    }
+}
+
 define_ops! {
     SourceKind, "The data source of the plan, decoded.";
     "scenes" scenes Scenes { size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), colours: Colours, seed: usize },
     "fashion_mnist" fashion_mnist FashionMnist { path: String, size: usize, count: usize, holdout: usize, classes: usize },
     "fashion_scenes" fashion_scenes FashionScenes { path: String, size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), scale: (f64, f64), seed: usize },
-    "image_folder" image_folder ImageFolder { path: String, size: usize, labels: String, classes: usize, holdout: f64, cache: bool, probe_images: usize },
+    "image_folder" image_folder ImageFolder { path: String, size: usize, labels: FolderLabels, classes: usize, holdout: f64, cache: bool, probe_images: usize },
 }

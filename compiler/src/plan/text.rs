@@ -11,7 +11,7 @@ pub fn to_text(p: &Plan) -> String {
         let args: Vec<String> = s.inputs.iter().map(|(port, slot)| format!("{port}: ${slot}")).collect();
         let args = args.join(", ");
         let what = match &s.kind {
-            StepKind::Input { field } => format!("input {field}"),
+            StepKind::Input { field } => format!("input {}", field.name()),
             StepKind::Tensor(op) => {
                 let ps: Vec<String> = op.shown().iter().map(|(n, v)| format!("{n}: {v}")).collect();
                 if ps.is_empty() {

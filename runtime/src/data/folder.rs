@@ -10,17 +10,10 @@ use super::Image;
 use super::scenes::{Object, Scene};
 use crate::error::RunError;
 
-/// Where labels come from.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Labels {
-    /// One sub-folder per class, in name order.
-    Folders,
-    /// No labels (every image counts as class 0).
-    None,
-    /// A text file in the folder: `FILE,LABEL[,LABEL...]` a line, FILE relative to the folder;
-    /// classes in order of first appearance.
-    File(String),
-}
+/// Where labels come from: one sub-folder per class (in name order), none (every image counts
+/// as class 0), or a text file in the folder with `FILE,LABEL[,LABEL...]` a line, FILE relative
+/// to the folder, classes in order of first appearance.
+pub use sslc_compiler::plan::settings::FolderLabels as Labels;
 
 /// An image file and the ids of its classes.
 pub type Labelled = (PathBuf, Vec<usize>);

@@ -14,9 +14,6 @@ use crate::rng::Rng;
 /// The generator stream that orders an image folder's files.
 const FOLDER_ORDER: u64 = 0x0_F01D_E500;
 
-/// Data fields this runtime feeds to recipes.
-pub const FIELDS: &[&str] = &["image", "labels", "boxes", "segments"];
-
 /// The images of a run.
 pub struct Dataset {
     /// The training images in memory: all of them, or, when `stream` holds the training set,
@@ -102,18 +99,14 @@ impl Dataset {
             }
             SourceKind::ImageFolder(f) => {
                 let dir = std::path::Path::new(&f.path);
-                let labels = match f.labels.as_str() {
-                    "folders" => Labels::Folders,
-                    "none" => Labels::None,
-                    file => Labels::File(file.to_string()),
-                };
+                let labels = &f.labels;
                 let layout = match labels {
                     Labels::Folders => folder::split(dir)?,
                     _ => None,
                 };
                 let (files, found) = match &layout {
                     Some((train, _, found)) => (train.clone(), *found),
-                    None => folder::list(dir, &labels)?,
+                    None => folder::list(dir, labels)?,
                 };
                 let classes = f.classes;
                 if found > classes {

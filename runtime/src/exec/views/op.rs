@@ -1,7 +1,7 @@
 //! View operations as the CPU stage runs them, from the plan's typed view steps (an exhaustive
 //! match: a view op the stage does not handle fails to compile).
 
-use sslc_compiler::plan::{Step, StepKind, ViewOp as Planned};
+use sslc_compiler::plan::{DataField, Step, StepKind, ViewOp as Planned};
 
 use crate::error::RunError;
 
@@ -101,12 +101,11 @@ impl ViewOp {
             StepKind::Part { index } => (s.inputs.first().map(|i| i.1), ViewOp::Part { index: *index }),
             StepKind::Input { field } => (
                 None,
-                match field.as_str() {
-                    "boxes" => ViewOp::Boxes,
-                    "segments" => ViewOp::Segments,
-                    "image" => ViewOp::Image,
-                    "labels" => ViewOp::Labels,
-                    other => return Err(RunError::Internal(format!("no data field `{other}`"))),
+                match field {
+                    DataField::Boxes => ViewOp::Boxes,
+                    DataField::Segments => ViewOp::Segments,
+                    DataField::Image => ViewOp::Image,
+                    DataField::Labels => ViewOp::Labels,
                 },
             ),
             StepKind::View(op) => planned(op),
