@@ -192,3 +192,14 @@ fn every_optimiser_probe_and_job_decodes_into_its_kind() {
     settings_decode(Category::Probe, ProbeKind::NAMES, ProbeKind::decode, ProbeKind::shown);
     settings_decode(Category::Job, JobKind::NAMES, JobKind::decode, JobKind::shown);
 }
+
+#[test]
+fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
+    let cut: Vec<&str> = TensorOp::NAMES
+        .iter()
+        .copied()
+        .filter(|n| registry::stops_gradient(n))
+        .collect();
+    assert_eq!(cut, ["sg", "sinkhorn"]);
+    assert!(!registry::stops_gradient("flip"), "not a tensor op");
+}

@@ -8,10 +8,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
-use crate::registry::STOP_GRADIENT;
-
-/// Ops whose output carries no gradient.
-const NON_DIFFERENTIABLE: [&str; 2] = [STOP_GRADIENT, "sinkhorn"];
+use crate::registry::stops_gradient;
 
 /// Nodes whose value carries gradient to trainable weights.
 #[derive(Clone, Debug, Default)]
@@ -20,7 +17,7 @@ pub struct GradTable {
 }
 
 fn cuts(g: &Graph, ix: NodeIndex) -> bool {
-    matches!(&g.g[ix].kind, NodeKind::Op { op, .. } if NON_DIFFERENTIABLE.contains(&op.as_str()))
+    matches!(&g.g[ix].kind, NodeKind::Op { op, .. } if stops_gradient(op))
 }
 
 /// Does the value of `ix` depend on trainable weights without a cut?

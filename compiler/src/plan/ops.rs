@@ -10,7 +10,8 @@ use crate::value::{Param, Schedule};
 
 /// Calls `$then! { "name" module Struct { field: Type, ... }, ... }` with every tensor op and
 /// loss of the language. A field of type `Slot` is an input; the others are parameters, named as
-/// in the recipe. Adding a built-in adds one line here (and its registry entry and runtime file).
+/// in the recipe. `#[no_grad]` marks an op whose output carries no gradient (the gradient check
+/// reads it). Adding a built-in adds one line here (and its registry entry and runtime file).
 #[macro_export]
 macro_rules! tensor_ops {
     ($then:ident) => {
@@ -20,7 +21,7 @@ macro_rules! tensor_ops {
             "patches" patches Patches { x: Slot },
             "mean_tokens" mean_tokens MeanTokens { x: Slot },
             "l2norm" l2norm L2Norm { x: Slot },
-            "sg" sg StopGradient { x: Slot },
+            #[no_grad] "sg" sg StopGradient { x: Slot },
             "relu" relu Relu { x: Slot },
             "layer_norm" layer_norm LayerNorm { x: Slot },
             "softmax" softmax Softmax { x: Slot, temperature: Schedule },
@@ -36,7 +37,7 @@ macro_rules! tensor_ops {
             "segment_pool" segment_pool SegmentPool { x: Slot, segments: Slot, slots: usize },
             "pairwise_cosine" pairwise_cosine PairwiseCosine { a: Slot, b: Slot },
             "dot" dot Dot { a: Slot, b: Slot },
-            "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: f64, iters: usize },
+            #[no_grad] "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: f64, iters: usize },
             "patchify" patchify Patchify { x: Slot, patch: usize, normalize: bool },
             "maximum" maximum Maximum { a: Slot, b: Slot },
             "neg_cosine" neg_cosine NegCosine { a: Slot, b: Slot },

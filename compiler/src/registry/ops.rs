@@ -507,3 +507,19 @@ pub static ALL: &[Builtin] = &[
         example: "let m = maximum(a, b)",
     },
 ];
+
+/// Generates `stops_gradient` from the plan's list of tensor ops.
+macro_rules! gradient_cuts {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])? $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+        /// Whether built-in `name`'s output carries no gradient: the ops marked `#[no_grad]` in
+        /// `tensor_ops!`.
+        pub fn stops_gradient(name: &str) -> bool {
+            match name {
+                $($name => <[&str]>::contains(&[$(stringify!($flag))?], &"no_grad"),)*
+                _ => false,
+            }
+        }
+    };
+}
+
+crate::tensor_ops!(gradient_cuts);
