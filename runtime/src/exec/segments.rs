@@ -76,4 +76,26 @@ mod tests {
         assert_eq!(sample_ids(&grid, 5), sample_ids(&grid, 5));
         assert!(sample_ids(&grid, 5).iter().all(|i| *i == 0 || *i == 1));
     }
+
+    #[test]
+    fn segment_pooling_averages_the_cells_of_each_sampled_segment() {
+        use super::{grid_labels, pooling};
+        use crate::val::SegMap;
+        let device = crate::device::default();
+        // A 4×4 map on a 2×2 grid: left column id 1, right column id 2.
+        let data: Vec<u8> = (0..16).map(|i| if i % 4 < 2 { 1 } else { 2 }).collect();
+        let map = SegMap { data, h: 4, w: 4 };
+        assert_eq!(grid_labels(&map, 2), vec![1, 2, 1, 2]);
+        let (weights, ids) = pooling(std::slice::from_ref(&map), 2, 3, &device);
+        // Token values 10, 20, 30, 40 on the grid: segment 1 averages 20, segment 2 averages 30.
+        let tokens = burn::tensor::Tensor::<3>::from_data(
+            burn::tensor::TensorData::new(vec![10.0f32, 20.0, 30.0, 40.0], [1, 4, 1]),
+            &device,
+        );
+        let pooled: Vec<f32> = weights.matmul(tokens).try_into_vec_as().expect("pooled");
+        for (id, v) in ids.iter().zip(&pooled) {
+            let want = if *id == 1 { 20.0 } else { 30.0 };
+            assert!((v - want).abs() < 1e-5, "segment {id}: {v}");
+        }
+    }
 }

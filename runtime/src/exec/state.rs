@@ -32,3 +32,42 @@ impl OpState {
         *self.center.lock().unwrap_or_else(|e| e.into_inner()) = Some(center);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::Device;
+
+    use super::OpState;
+    use crate::exec::ops::check::data;
+
+    #[test]
+    fn dino_centering_subtracts_the_running_center_and_moves_it() {
+        // Teacher logits arrive detached on the autodiff device, or on the plain one.
+        for device in [crate::device::default(), crate::device::default().autodiff()] {
+            centering_on(&device);
+        }
+    }
+
+    fn centering_on(device: &Device) {
+        let device = device.clone();
+        let state = OpState::default();
+        let b1 = vec![1.0, 2.0, 3.0, 5.0];
+        let b2 = vec![0.0, 4.0, 2.0, 0.0];
+        let m = 0.9;
+        // First call: center 0, then c₁ = (1 − m)·mean(b1) = 0.1·(2, 3.5).
+        let out1: Vec<f32> = state
+            .center(data(&b1, [2, 2], &device), m)
+            .try_into_vec_as()
+            .expect("values");
+        assert_eq!(out1, vec![1.0, 2.0, 3.0, 5.0]);
+        let c1 = [0.1 * 2.0, 0.1 * 3.5];
+        let out2: Vec<f32> = state
+            .center(data(&b2, [2, 2], &device), m)
+            .try_into_vec_as()
+            .expect("values");
+        for (i, (g, v)) in out2.iter().zip(&b2).enumerate() {
+            let want = v - c1[i % 2];
+            assert!((*g as f64 - want).abs() < 1e-6, "centred {g}, want {want}");
+        }
+    }
+}

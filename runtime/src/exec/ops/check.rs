@@ -1,9 +1,14 @@
-//! Test helpers for the ops' own tests: random matrices, and a check of a loss's value and
-//! gradient against its formula written out in float64 (central finite differences).
+//! Test helpers for the ops' own tests: random inputs, a check of a loss's or an op's value
+//! and gradient against its formula written out in float64 (central finite differences), and
+//! running an op as a plan does (decoded, then its `Forward`).
 
 use burn::tensor::{Device, Tensor, TensorData};
+use sslc_compiler::plan::{Args, Slot, TensorOp};
+use sslc_compiler::value::Param;
 
+use super::{Ctx, Env, Forward, Inputs};
 use crate::rng::Rng;
+use crate::val::Val;
 
 pub type Mat = Vec<Vec<f64>>;
 
@@ -65,4 +70,140 @@ pub fn check(
             );
         }
     }
+}
+
+/// `n` standard normal draws.
+pub fn values(n: usize, rng: &mut Rng) -> Vec<f64> {
+    (0..n).map(|_| rng.normal() as f64).collect()
+}
+
+pub fn data<const D: usize>(v: &[f64], shape: [usize; D], device: &Device) -> Tensor<D> {
+    Tensor::from_data(
+        TensorData::new(v.iter().map(|x| *x as f32).collect::<Vec<_>>(), shape),
+        device,
+    )
+}
+
+/// Checks `op(x)` against `reference(x)` (both flattened), and the gradient of Σ rᵢ·outᵢ for
+/// random r against finite differences of the float64 formula.
+pub fn check_op<const D: usize>(
+    name: &str,
+    x: &[f64],
+    shape: [usize; D],
+    reference: impl Fn(&[f64]) -> Vec<f64>,
+    op: impl Fn(Tensor<D>) -> Tensor<1>,
+) {
+    let device = crate::device::default().autodiff();
+    let tx = data(x, shape, &device).require_grad();
+    let out = op(tx.clone());
+    let got: Vec<f32> = out.clone().try_into_vec_as().expect("values");
+    let want = reference(x);
+    assert_eq!(got.len(), want.len(), "{name}: output size");
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (*g as f64 - w).abs() <= 1e-4 * (1.0 + w.abs()),
+            "{name}[{i}]: burn {g}, float64 {w}"
+        );
+    }
+    let r = values(want.len(), &mut Rng::new(99));
+    let grads = out.mul(data(&r, [r.len()], &device)).sum().backward();
+    let grad: Vec<f32> = tx.grad(&grads).expect("a gradient").try_into_vec_as().expect("grad");
+    let weighted = |x: &[f64]| reference(x).iter().zip(&r).map(|(a, b)| a * b).sum::<f64>();
+    let h = 1e-5;
+    for i in 0..x.len() {
+        let (mut up, mut down) = (x.to_vec(), x.to_vec());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (weighted(&up) - weighted(&down)) / (2.0 * h);
+        assert!(
+            (grad[i] as f64 - fd).abs() <= 1e-3 * (1.0 + fd.abs()),
+            "{name}: ∂x[{i}] autodiff {}, finite differences {fd}",
+            grad[i]
+        );
+    }
+}
+
+/// Decodes `op` as the compiler does, its inputs in slots 0, 1, …, and runs it on a batch of
+/// `images` images.
+pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, images: usize) -> Val {
+    let params: Vec<(String, Param)> = params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let ports: Vec<(String, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.to_string(), i))
+        .collect();
+    let decoded = TensorOp::decode(
+        op,
+        &Args {
+            inputs: &ports,
+            params: &params,
+        },
+    )
+    .expect("a tensor op")
+    .expect(op);
+    let values = inputs.into_iter().enumerate().map(|(i, (_, v))| (Slot(i), v)).collect();
+    let env = Env {
+        at: Ctx { epoch: 0.0, total: 1.0 },
+        images,
+        state: None,
+    };
+    decoded.forward(&mut Inputs::new(values), env).expect(op)
+}
+
+/// An op's output flattened.
+pub fn flat_val(v: Val) -> Tensor<1> {
+    match v {
+        Val::Vectors(t) => t.flatten(0, 1),
+        Val::Tokens(t) | Val::Matrix(t) => t.flatten(0, 2),
+        Val::Scalar(t) => t,
+        other => panic!("unexpected {}", other.kind()),
+    }
+}
+
+/// Each row of width `d` scaled to unit length.
+pub fn ref_l2norm(x: &[f64], d: usize) -> Vec<f64> {
+    x.chunks(d)
+        .flat_map(|r| {
+            let n = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+            r.iter().map(move |v| v / n)
+        })
+        .collect()
+}
+
+/// Each row of width `d` to zero mean and unit (biased) variance, ε = 1e-6.
+pub fn ref_layer_norm(x: &[f64], d: usize) -> Vec<f64> {
+    x.chunks(d)
+        .flat_map(|r| {
+            let mean = r.iter().sum::<f64>() / d as f64;
+            let var = r.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / d as f64;
+            r.iter().map(move |v| (v - mean) / (var + 1e-6).sqrt())
+        })
+        .collect()
+}
+
+/// The tokens the token ops are checked on: 2 images × 5 tokens (a class token and a 2×2
+/// grid) × width 3.
+pub const TOKENS: [usize; 3] = [2, 5, 3];
+
+/// Token `t` of image `i` of `x`, laid out as [`TOKENS`].
+pub fn token(x: &[f64], i: usize, t: usize) -> Vec<f64> {
+    let [_, n, d] = TOKENS;
+    x[(i * n + t) * d..][..d].to_vec()
+}
+
+/// Checks token op `op` on random tokens shaped [`TOKENS`] against `reference`.
+pub fn check_tokens(op: &str, params: &[(&str, Param)], reference: impl Fn(&[f64]) -> Vec<f64>) {
+    let x = values(TOKENS.iter().product(), &mut Rng::new(11));
+    check_op(op, &x, TOKENS, reference, |t| {
+        flat_val(apply(op, params, vec![("x", Val::Tokens(t))], TOKENS[0]))
+    });
+}
+
+/// Checks op `op` on 2 images × 3 views of width 2 (vectors stored image-major, a scene's
+/// views consecutively) against `reference`.
+pub fn check_views(op: &str, reference: impl Fn(&[f64]) -> Vec<f64>) {
+    let x = values(6 * 2, &mut Rng::new(12));
+    check_op(op, &x, [6, 2], reference, |t| {
+        flat_val(apply(op, &[], vec![("x", Val::Vectors(t))], 2))
+    });
 }

@@ -13,3 +13,13 @@ impl Forward for Cls {
         Ok(Val::Vectors(t.narrow(1, 0, 1).reshape([b, d])))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{check_tokens, token};
+
+    #[test]
+    fn cls_takes_the_first_token_of_each_image() {
+        check_tokens("cls", &[], |x| (0..2).flat_map(|i| token(x, i, 0)).collect());
+    }
+}

@@ -14,3 +14,13 @@ impl Forward for ConcatViews {
         Ok(Val::Vectors(t.reshape([env.images, rows / env.images.max(1) * d])))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_views;
+
+    #[test]
+    fn concat_views_lays_the_views_of_an_image_side_by_side() {
+        check_views("concat_views", |x| x.to_vec());
+    }
+}

@@ -17,3 +17,22 @@ impl Forward for L2Norm {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{apply, check_op, flat_val, ref_l2norm, values};
+    use crate::rng::Rng;
+    use crate::val::Val;
+
+    #[test]
+    fn l2norm_matches_its_formula() {
+        let x = values(4 * 5, &mut Rng::new(1));
+        check_op(
+            "l2norm",
+            &x,
+            [4, 5],
+            |x| ref_l2norm(x, 5),
+            |t| flat_val(apply("l2norm", &[], vec![("x", Val::Vectors(t))], 4)),
+        );
+    }
+}

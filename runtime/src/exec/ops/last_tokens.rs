@@ -13,3 +13,16 @@ impl Forward for LastTokens {
         Ok(Val::Tokens(t.narrow(1, n - self.len, self.len)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{check_tokens, token};
+    use sslc_compiler::value::Param;
+
+    #[test]
+    fn last_tokens_keeps_the_last_len() {
+        check_tokens("last_tokens", &[("len", Param::Num(2.0))], |x| {
+            (0..2).flat_map(|i| (3..5).flat_map(move |t| token(x, i, t))).collect()
+        });
+    }
+}

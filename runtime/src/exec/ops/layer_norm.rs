@@ -12,3 +12,22 @@ impl Forward for LayerNorm {
         Ok(Val::Tokens(tokens::layer_norm(x.take(self.x)?.tokens()?)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{apply, check_op, flat_val, ref_layer_norm, values};
+    use crate::rng::Rng;
+    use crate::val::Val;
+
+    #[test]
+    fn layer_norm_matches_its_formula() {
+        let x = values(2 * 3 * 5, &mut Rng::new(2));
+        check_op(
+            "layer_norm",
+            &x,
+            [2, 3, 5],
+            |x| ref_layer_norm(x, 5),
+            |t| flat_val(apply("layer_norm", &[], vec![("x", Val::Tokens(t))], 2)),
+        );
+    }
+}

@@ -15,3 +15,13 @@ impl Forward for Mean {
         Ok(Val::Scalar(per.mean_dim(1).flatten(0, 1)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_views;
+
+    #[test]
+    fn mean_gives_one_value_per_image() {
+        check_views("mean", |x| x.chunks(6).map(|c| c.iter().sum::<f64>() / 6.0).collect());
+    }
+}

@@ -13,3 +13,17 @@ impl Forward for MeanTokens {
         Ok(Val::Vectors(t.mean_dim(1).reshape([b, d])))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_tokens;
+
+    #[test]
+    fn mean_tokens_averages_every_token_of_each_image() {
+        check_tokens("mean_tokens", &[], |x| {
+            (0..2)
+                .flat_map(|i| (0..3).map(move |c| (0..5).map(|t| x[(i * 5 + t) * 3 + c]).sum::<f64>() / 5.0))
+                .collect()
+        });
+    }
+}

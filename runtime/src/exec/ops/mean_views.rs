@@ -31,3 +31,17 @@ impl Forward for MeanViews {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_views;
+
+    #[test]
+    fn mean_views_averages_the_views_of_each_image() {
+        check_views("mean_views", |x| {
+            (0..2)
+                .flat_map(|i| (0..2).map(move |c| (0..3).map(|v| x[(i * 3 + v) * 2 + c]).sum::<f64>() / 3.0))
+                .collect()
+        });
+    }
+}

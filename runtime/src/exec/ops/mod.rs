@@ -75,7 +75,7 @@ macro_rules! modules {
 sslc_compiler::tensor_ops!(modules);
 
 #[cfg(test)]
-mod check;
+pub(crate) mod check;
 
 /// Vectors and tokens as `[rows, dim]`.
 pub(crate) fn rows(v: Val) -> Result<Tensor<2>, RunError> {

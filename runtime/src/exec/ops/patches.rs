@@ -13,3 +13,15 @@ impl Forward for Patches {
         Ok(Val::Tokens(t.narrow(1, 1, n - 1)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{check_tokens, token};
+
+    #[test]
+    fn patches_drops_the_class_token() {
+        check_tokens("patches", &[], |x| {
+            (0..2).flat_map(|i| (1..5).flat_map(move |t| token(x, i, t))).collect()
+        });
+    }
+}

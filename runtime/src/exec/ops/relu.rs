@@ -12,3 +12,13 @@ impl Forward for Relu {
         Ok(x.take(self.x)?.map(relu, relu, relu, relu))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_views;
+
+    #[test]
+    fn relu_matches_its_formula() {
+        check_views("relu", |x| x.iter().map(|v| v.max(0.0)).collect());
+    }
+}

@@ -12,3 +12,18 @@ impl Forward for SliceTokens {
         Ok(Val::Tokens(t.narrow(1, self.start, self.len)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{check_tokens, token};
+    use sslc_compiler::value::Param;
+
+    #[test]
+    fn slice_tokens_keeps_len_tokens_from_start() {
+        check_tokens(
+            "slice_tokens",
+            &[("start", Param::Num(1.0)), ("len", Param::Num(3.0))],
+            |x| (0..2).flat_map(|i| (1..4).flat_map(move |t| token(x, i, t))).collect(),
+        );
+    }
+}

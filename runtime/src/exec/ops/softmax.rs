@@ -18,3 +18,33 @@ impl Forward for Softmax {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{apply, check_op, flat_val, values};
+    use crate::rng::Rng;
+    use crate::val::Val;
+    use sslc_compiler::value::Param;
+
+    #[test]
+    fn softmax_matches_its_formula() {
+        let x = values(3 * 4, &mut Rng::new(8));
+        let reference = |x: &[f64]| {
+            x.chunks(4)
+                .flat_map(|r| {
+                    let e: Vec<f64> = r.iter().map(|v| (v / 0.5).exp()).collect();
+                    let z: f64 = e.iter().sum();
+                    e.into_iter().map(move |v| v / z)
+                })
+                .collect()
+        };
+        check_op("softmax", &x, [3, 4], reference, |t| {
+            flat_val(apply(
+                "softmax",
+                &[("temperature", Param::Num(0.5))],
+                vec![("x", Val::Vectors(t))],
+                3,
+            ))
+        });
+    }
+}

@@ -15,3 +15,13 @@ impl Forward for Sum {
         Ok(Val::Scalar(per.sum_dim(1).flatten(0, 1)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_views;
+
+    #[test]
+    fn sum_gives_one_value_per_image() {
+        check_views("sum", |x| x.chunks(6).map(|c| c.iter().sum()).collect());
+    }
+}
