@@ -1,5 +1,6 @@
-"""sslc's losses and token ops (runtime/src/exec/losses.rs, tokens.rs, ops.rs). Each loss
-returns a scalar averaged over rows (vectors, or tokens flattened to rows)."""
+"""sslc's losses and token ops (one file each in runtime/src/exec/ops/, helpers in
+runtime/src/exec/tokens.rs). Each loss returns a scalar averaged over rows (vectors, or tokens
+flattened to rows)."""
 
 from __future__ import annotations
 
