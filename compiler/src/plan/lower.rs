@@ -8,11 +8,12 @@ use petgraph::visit::EdgeRef;
 use super::define::Kind;
 use super::{
     Args, DataField, JobKind, Loss, NetKind, Network, Operand, OptimizerKind, Plan, ProbeKind, Slot, SourceKind, Step,
-    StepKind, TensorOp, Train, ViewOp,
+    StepKind, Train,
 };
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
+use crate::span::Span;
 use crate::value::Config;
 
 /// Lowers `g`; `None` when the graph lacks a source or optimiser (already reported) or an op
@@ -42,23 +43,13 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 });
                 continue;
             }
-            NodeKind::Input { field } => match DataField::named(field) {
-                Some(field) => StepKind::Input { field },
-                None => {
-                    diags.push(Diag::Internal {
-                        what: format!("`{field}` is not a data field"),
-                        span: node.span,
-                    });
-                    return None;
+            NodeKind::Input { field } => {
+                let named = DataField::named(field).ok_or_else(|| format!("`{field}` is not a data field"));
+                StepKind::Input {
+                    field: reported(named, node.span, diags)?,
                 }
-            },
-            NodeKind::Op { op, params } => match decode(op, &inputs, params) {
-                Ok(kind) => kind,
-                Err(what) => {
-                    diags.push(Diag::Internal { what, span: node.span });
-                    return None;
-                }
-            },
+            }
+            NodeKind::Op { op, params } => reported(decode(op, &inputs, params), node.span, diags)?,
             NodeKind::Part { index } => StepKind::Part { index: *index },
             NodeKind::Net { branch, net } => StepKind::Net {
                 branch: branch.clone(),
@@ -74,13 +65,8 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                     (Some(c), false) => slot("a").map(|a| (a, Operand::Constant(*c))),
                     (None, _) => slot("a").and_then(|a| Ok((a, slot("b")?))),
                 };
-                match sides {
-                    Ok((a, b)) => StepKind::Arith { op: (*op).into(), a, b },
-                    Err(what) => {
-                        diags.push(Diag::Internal { what, span: node.span });
-                        return None;
-                    }
-                }
+                let (a, b) = reported(sides, node.span, diags)?;
+                StepKind::Arith { op: (*op).into(), a, b }
             }
         };
         let output = steps.len();
@@ -96,58 +82,30 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     }
     // A configuration that does not decode is reported at its declaration (or the recipe's
     // start), as a bug of the compiler.
-    let mut failed = |what: String, span: crate::span::Span| {
-        diags.push(Diag::Internal { what, span });
-    };
     let at = |key: &str| g.setting_spans.get(key).copied().unwrap_or_default();
     let mut networks = vec![];
     for (name, net) in &g.networks {
-        match config::<NetKind>(&net.config) {
-            Ok(kind) => networks.push((
-                name.clone(),
-                Network {
-                    kind,
-                    input: net.input.clone(),
-                    span: net.span,
-                },
-            )),
-            Err(what) => {
-                failed(what, net.span);
-                return None;
-            }
-        }
+        let kind = reported(config::<NetKind>(&net.config), net.span, diags)?;
+        networks.push((
+            name.clone(),
+            Network {
+                kind,
+                input: net.input.clone(),
+                span: net.span,
+            },
+        ));
     }
-    let optimizer = match config::<OptimizerKind>(g.optimizer.as_ref()?) {
-        Ok(o) => o,
-        Err(what) => {
-            failed(what, at("optimizer"));
-            return None;
-        }
-    };
-    let probe = match g.train.probe.as_ref().map(config::<ProbeKind>).transpose() {
-        Ok(p) => p,
-        Err(what) => {
-            failed(what, at("probe"));
-            return None;
-        }
-    };
+    let optimizer = reported(config::<OptimizerKind>(g.optimizer.as_ref()?), at("optimizer"), diags)?;
+    let probe = g.train.probe.as_ref().map(config::<ProbeKind>).transpose();
+    let probe = reported(probe, at("probe"), diags)?;
     let mut jobs = vec![];
     for (name, cfg) in &g.jobs {
-        match config::<JobKind>(cfg) {
-            Ok(job) => jobs.push((name.clone(), job)),
-            Err(what) => {
-                failed(what, at(&format!("job {name}")));
-                return None;
-            }
-        }
+        jobs.push((
+            name.clone(),
+            reported(config::<JobKind>(cfg), at(&format!("job {name}")), diags)?,
+        ));
     }
-    let source = match config::<SourceKind>(g.source.as_ref()?) {
-        Ok(s) => s,
-        Err(what) => {
-            failed(what, at("source"));
-            return None;
-        }
-    };
+    let source = reported(config::<SourceKind>(g.source.as_ref()?), at("source"), diags)?;
     Some(Plan {
         source,
         batch: g.batch,
@@ -168,6 +126,27 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     })
 }
 
+/// The decoded value, or `None` with the failure reported at `span` as a compiler bug.
+fn reported<T>(decoded: Result<T, String>, span: Span, diags: &mut Vec<Diag>) -> Option<T> {
+    decoded.map_err(|what| diags.push(Diag::Internal { what, span })).ok()
+}
+
+/// Decodes built-in `name` as a `K`, insisting that every parameter it bound lands in a field;
+/// `None` when `name` is not of that kind.
+fn decoded<K: Kind>(name: &str, args: &Args) -> Option<Result<K, String>> {
+    let kind = match K::decode_kind(name, args)? {
+        Ok(kind) => kind,
+        Err(e) => return Some(Err(format!("`{name}`: {e}"))),
+    };
+    let kept = kind.shown_params();
+    Some(
+        match args.params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
+            Some((p, _)) => Err(format!("`{name}` has no field for its parameter `{p}`")),
+            None => Ok(kind),
+        },
+    )
+}
+
 /// Decodes a configuration (a network, the data source, the optimiser, the probe, a job) into
 /// its kind, insisting that every parameter lands in a field and every field is given.
 pub fn config<K: Kind>(cfg: &Config) -> Result<K, String> {
@@ -175,13 +154,7 @@ pub fn config<K: Kind>(cfg: &Config) -> Result<K, String> {
         inputs: &[],
         params: &cfg.params,
     };
-    let kind = K::decode_kind(&cfg.builtin, &args)
-        .unwrap_or_else(|| Err(format!("`{}` is not a built-in of its kind", cfg.builtin)))?;
-    let kept = kind.shown_params();
-    match cfg.params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
-        Some((p, _)) => Err(format!("`{}` has no field for its parameter `{p}`", cfg.builtin)),
-        None => Ok(kind),
-    }
+    decoded(&cfg.builtin, &args).unwrap_or_else(|| Err(format!("`{}` is not a built-in of its kind", cfg.builtin)))
 }
 
 /// Decodes a tensor op, loss, view op or mask, insisting that every parameter the node bound
@@ -200,21 +173,12 @@ fn decode(
         .filter(|(p, _)| !(counted && p == "count"))
         .cloned()
         .collect();
-    let params = &params[..];
-    let args = Args { inputs, params };
-    let (kind, kept) = if let Some(op) = TensorOp::decode(name, &args) {
-        let op = op.map_err(|e| format!("`{name}`: {e}"))?;
-        let kept = op.shown();
-        (StepKind::Tensor(op), kept)
-    } else if let Some(op) = ViewOp::decode(name, &args) {
-        let op = op.map_err(|e| format!("`{name}`: {e}"))?;
-        let kept = op.shown();
-        (StepKind::View(op), kept)
-    } else {
-        return Err(format!("`{name}` is neither a tensor op nor a view op or mask"));
+    let args = Args {
+        inputs,
+        params: &params,
     };
-    match params.iter().find(|(p, _)| !kept.iter().any(|(k, _)| k == p)) {
-        Some((p, _)) => Err(format!("`{name}` has no field for its parameter `{p}`")),
-        None => Ok(kind),
-    }
+    decoded(name, &args)
+        .map(|op| op.map(StepKind::Tensor))
+        .or_else(|| decoded(name, &args).map(|op| op.map(StepKind::View)))
+        .unwrap_or_else(|| Err(format!("`{name}` is neither a tensor op nor a view op or mask")))
 }
