@@ -1,6 +1,6 @@
 //! What a recipe declares besides its dataflow: branches and how their weights learn, network
-//! architectures, and the `train { }` settings. The graph collects them; the plan carries them
-//! to the runtime.
+//! architectures, and the `train { }` settings; and the data fields it reads. The graph collects
+//! them; the plan carries them to the runtime.
 
 use serde::Serialize;
 
@@ -8,6 +8,40 @@ use crate::registry::Args;
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Schedule};
+
+/// A field of the data source, as a recipe reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataField {
+    Image,
+    Labels,
+    Boxes,
+    Segments,
+}
+
+impl DataField {
+    pub const ALL: [DataField; 4] = [
+        DataField::Image,
+        DataField::Boxes,
+        DataField::Segments,
+        DataField::Labels,
+    ];
+
+    /// The field a recipe calls `name`.
+    pub fn named(name: &str) -> Option<DataField> {
+        DataField::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The name a recipe calls it by.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DataField::Image => "image",
+            DataField::Labels => "labels",
+            DataField::Boxes => "boxes",
+            DataField::Segments => "segments",
+        }
+    }
+}
 
 /// How a branch's weights learn.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -4,11 +4,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{Decl, DeclKind, Expr, ExprKind, Recipe};
+use crate::decls::DataField;
 use crate::diag::Diag;
 use crate::span::Span;
 
 /// Names of the data fields a source may provide.
-pub const DATA_FIELDS: [&str; 4] = ["image", "boxes", "segments", "labels"];
+pub const DATA_FIELDS: [&str; 4] = [
+    DataField::ALL[0].name(),
+    DataField::ALL[1].name(),
+    DataField::ALL[2].name(),
+    DataField::ALL[3].name(),
+];
 
 /// The declared names and an order to evaluate declarations in.
 #[derive(Debug, Default)]

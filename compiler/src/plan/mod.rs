@@ -28,43 +28,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::decls::{Branch, BranchKind};
+pub use crate::decls::{Branch, BranchKind, DataField};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::Schedule;
-
-/// A field of the data source, as a recipe reads it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DataField {
-    Image,
-    Labels,
-    Boxes,
-    Segments,
-}
-
-impl DataField {
-    /// The field a recipe calls `name`.
-    pub fn named(name: &str) -> Option<DataField> {
-        Some(match name {
-            "image" => DataField::Image,
-            "labels" => DataField::Labels,
-            "boxes" => DataField::Boxes,
-            "segments" => DataField::Segments,
-            _ => return None,
-        })
-    }
-
-    /// The name a recipe calls it by.
-    pub fn name(self) -> &'static str {
-        match self {
-            DataField::Image => "image",
-            DataField::Labels => "labels",
-            DataField::Boxes => "boxes",
-            DataField::Segments => "segments",
-        }
-    }
-}
 
 /// What one step computes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
