@@ -45,39 +45,39 @@ pub fn constant(op: ArithOp, c: f64, left: bool, v: Val) -> Val {
 
 /// `a op b` elementwise, a scalar spread over the other side.
 pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
-    fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Result<Tensor<D>, RunError> {
-        Ok(match op {
+    fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
+        match op {
             Binary::Arith(ArithOp::Add) => a + b,
             Binary::Arith(ArithOp::Sub) => a - b,
             Binary::Arith(ArithOp::Mul) => a * b,
             Binary::Arith(ArithOp::Div) => a / b,
             Binary::Max => a.max_pair(b),
-        })
+        }
     }
     Ok(match (a, b) {
-        (Val::Images(a), Val::Images(b)) => Val::Images(bin(op, a, b)?),
-        (Val::Tokens(a), Val::Tokens(b)) => Val::Tokens(bin(op, a, b)?),
-        (Val::Vectors(a), Val::Vectors(b)) => Val::Vectors(bin(op, a, b)?),
-        (Val::Matrix(a), Val::Matrix(b)) => Val::Matrix(bin(op, a, b)?),
+        (Val::Images(a), Val::Images(b)) => Val::Images(bin(op, a, b)),
+        (Val::Tokens(a), Val::Tokens(b)) => Val::Tokens(bin(op, a, b)),
+        (Val::Vectors(a), Val::Vectors(b)) => Val::Vectors(bin(op, a, b)),
+        (Val::Matrix(a), Val::Matrix(b)) => Val::Matrix(bin(op, a, b)),
         (Val::Scalar(a), Val::Scalar(b)) => {
             let n = a.dims()[0].max(b.dims()[0]);
-            Val::Scalar(bin(op, a.expand([n]), b.expand([n]))?)
+            Val::Scalar(bin(op, a.expand([n]), b.expand([n])))
         }
         (Val::Vectors(a), Val::Scalar(s)) => {
             let s = spread(s, a.dims())?;
-            Val::Vectors(bin(op, a, s)?)
+            Val::Vectors(bin(op, a, s))
         }
         (Val::Scalar(s), Val::Vectors(b)) => {
             let s = spread(s, b.dims())?;
-            Val::Vectors(bin(op, s, b)?)
+            Val::Vectors(bin(op, s, b))
         }
         (Val::Tokens(a), Val::Scalar(s)) => {
             let s = spread(s, a.dims())?;
-            Val::Tokens(bin(op, a, s)?)
+            Val::Tokens(bin(op, a, s))
         }
         (Val::Scalar(s), Val::Tokens(b)) => {
             let s = spread(s, b.dims())?;
-            Val::Tokens(bin(op, s, b)?)
+            Val::Tokens(bin(op, s, b))
         }
         (a, b) => {
             return Err(RunError::Internal(format!(
