@@ -4,7 +4,7 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::MaskedL1;
 
-use super::{Env, Forward, Inputs};
+use super::{Env, Forward, Inputs, masked_mean};
 use crate::error::RunError;
 use crate::val::Val;
 
@@ -20,10 +20,7 @@ impl Forward for MaskedL1 {
 /// Mean absolute error on masked tokens only (SimMIM): Σ |p − t|·m / (Σ m · width), with `masked`
 /// 1 on masked tokens.
 pub fn masked_l1(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
-    let width = pred.dims()[2] as f32;
-    let per_token = pred.sub(target).abs().sum_dim(2).squeeze_dim::<2>(2);
-    let count = masked.clone().sum().clamp_min(1.0);
-    per_token.mul(masked).sum().div(count).div_scalar(width)
+    masked_mean(pred.sub(target).abs(), masked)
 }
 
 #[cfg(test)]

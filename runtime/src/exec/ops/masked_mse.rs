@@ -4,7 +4,7 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::MaskedMse;
 
-use super::{Env, Forward, Inputs};
+use super::{Env, Forward, Inputs, masked_mean};
 use crate::error::RunError;
 use crate::val::Val;
 
@@ -19,10 +19,7 @@ impl Forward for MaskedMse {
 
 /// Mean squared error on masked tokens only (MAE): Σ ‖p − t‖²·m / (Σ m · width).
 pub fn masked_mse(pred: Tensor<3>, target: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
-    let width = pred.dims()[2] as f32;
-    let per_token = pred.sub(target).powf_scalar(2.0).sum_dim(2).squeeze_dim::<2>(2);
-    let count = masked.clone().sum().clamp_min(1.0);
-    per_token.mul(masked).sum().div(count).div_scalar(width)
+    masked_mean(pred.sub(target).powf_scalar(2.0), masked)
 }
 
 #[cfg(test)]

@@ -92,6 +92,15 @@ pub(crate) fn rows(v: Val) -> Result<Tensor<2>, RunError> {
     }
 }
 
+/// The mean of per-element errors `[b, n, d]` over the features of masked tokens only:
+/// Σ e·m / (Σ m · d), with `masked` `[b, n]` 1 on masked tokens (at least one counted).
+pub(crate) fn masked_mean(errors: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
+    let width = errors.dims()[2] as f32;
+    let per_token = errors.sum_dim(2).squeeze_dim::<2>(2);
+    let count = masked.clone().sum().clamp_min(1.0);
+    per_token.mul(masked).sum().div(count).div_scalar(width)
+}
+
 /// Any value flattened to one axis.
 pub(crate) fn flat(v: Val) -> Result<Tensor<1>, RunError> {
     Ok(match v {
