@@ -1,5 +1,6 @@
 //! An image folder: PNG and JPEG files of any size, grey or colour, decoded in parallel and
-//! resized to a square; labels from one sub-folder per class, from a label file, or none.
+//! resized to a square (antialiased); labels from one sub-folder per class, from a label file,
+//! or none.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -152,18 +153,10 @@ pub fn decode_full(path: &Path) -> Result<Image, RunError> {
     Ok(full)
 }
 
-/// `full` squashed to `size`², sampled bilinearly.
+/// `full` squashed to `size`², antialiased where it shrinks (`resize::resize_box`), so a photo
+/// brought down to a probe's 32 px does not alias.
 pub fn squash(full: &Image, size: usize) -> Image {
-    let mut out = Image::new(3, size, size);
-    let (sy, sx) = (full.h as f32 / size as f32, full.w as f32 / size as f32);
-    for c in 0..3 {
-        for y in 0..size {
-            for x in 0..size {
-                out.set(c, y, x, full.sample(c, (y as f32 + 0.5) * sy, (x as f32 + 0.5) * sx));
-            }
-        }
-    }
-    out
+    crate::augment::resize::resize_box(full, (0.0, 0.0, full.h as f32, full.w as f32), size)
 }
 
 /// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over
@@ -190,4 +183,39 @@ pub fn scenes(files: &[Labelled], size: usize, classes: usize, keep_source: bool
             Ok(scene)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn squashing_a_fine_pattern_averages_it_instead_of_aliasing() {
+        // One-pixel stripes, 63 wide and 45 high, brought down to 6²: each output pixel covers
+        // ten and a half columns, about half of them white.
+        let mut img = Image::new(3, 45, 63);
+        for c in 0..3 {
+            for y in 0..45 {
+                for x in (0..63).step_by(2) {
+                    img.set(c, y, x, 1.0);
+                }
+            }
+        }
+        // Sampled only at output pixels' centres (x = 5.25, 26.25), they would come out a
+        // quarter or three quarters white.
+        assert_eq!([img.sample(0, 3.75, 5.25), img.sample(0, 3.75, 26.25)], [0.25, 0.75]);
+        let small = squash(&img, 6);
+        assert_eq!((small.h, small.w), (6, 6));
+        for v in &small.data {
+            assert!((v - 0.5).abs() < 0.06, "{v}");
+        }
+        // At its own size it is the same picture.
+        let mut square = Image::new(3, 6, 6);
+        square
+            .data
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, v)| *v = i as f32 / 108.0);
+        assert_eq!(squash(&square, 6), square);
+    }
 }
