@@ -15,6 +15,7 @@ use sslc_runtime::checkpoint::Checkpoint;
 use sslc_runtime::checkpoint::folder::{self, Folder};
 use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Suite};
+use sslc_runtime::loader::Loading;
 use sslc_runtime::{RunError, Trainer};
 
 use crate::interrupt;
@@ -49,6 +50,14 @@ pub struct RunArgs {
     /// (weights, optimiser, step, generators and any state the run keeps).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Threads that decode, generate and augment the images of upcoming batches
+    /// [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub workers: Option<u64>,
+    /// How many batches are made ahead of the step that uses them (each is held in memory on
+    /// the device until its step).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub prefetch: u64,
 }
 
 /// How often periodic checkpoints are written.
@@ -183,7 +192,14 @@ fn train(
         None
     };
     let mut reports = vec![];
-    let mut trainer = Trainer::new(plan, &device)?;
+    let mut loading = Loading {
+        depth: args.prefetch as usize,
+        ..Loading::default()
+    };
+    if let Some(n) = args.workers {
+        loading.workers = n as usize;
+    }
+    let mut trainer = Trainer::new(plan, &device)?.with_loading(loading);
     eprintln!(
         "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, device {}",
         recipe,

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod export;
 pub mod generator;
 pub mod jobs;
+pub mod loader;
 pub mod nets;
 pub mod optim;
 pub mod rng;

@@ -1,7 +1,8 @@
-//! The training loop, one step at a time: sample a batch, run the views on CPU, the plan on the
+//! The training loop, one step at a time: take the batch the loader made, run the plan on the
 //! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
@@ -10,23 +11,16 @@ use sslc_compiler::plan::Plan;
 use sslc_compiler::value::Schedule;
 
 use crate::checkpoint::{self, Checkpoint, Meta, RunState};
-use crate::data::{Dataset, Scene};
+use crate::data::Dataset;
 use crate::error::RunError;
 use crate::eval::knn::Knn;
 use crate::exec::Program;
-use crate::exec::views::ViewStage;
 use crate::jobs::KmeansSegments;
+use crate::loader::{Batches, Loader, Loading, Views};
 use crate::optim::{self, DecayKind};
 use crate::rng::Rng;
-use crate::val::Val;
 use crate::weights::Weights;
 
-/// The view stage's values for one batch, by slot.
-type Views = Vec<(usize, Val)>;
-
-/// Streams of the run's random generators (the data source has its own seed).
-const ORDER_STREAM: u64 = 0x0_5EED_0001;
-const VIEW_STREAM: u64 = 0x0_5EED_0100;
 /// The device's generator (stochastic depth) is reseeded from this stream before every step, so
 /// a step draws the same whether the run started at step 0 or resumed from a checkpoint.
 const DEVICE_STREAM: u64 = 0x0_5EED_0200;
@@ -63,38 +57,46 @@ pub struct Trainer {
     decay: DecayKind,
     lr: Schedule,
     weight_decay: Schedule,
-    pub data: Dataset,
+    /// Shared with the loader's thread; jobs rewrite it only while no loader runs.
+    pub data: Arc<Dataset>,
     device: Device,
     /// Images per step (the recipe's batch, at most the training set).
     pub batch: usize,
-    order: Vec<usize>,
     pub step: u64,
     pub steps_per_epoch: u64,
     pub total_steps: u64,
     jobs: Vec<KmeansSegments>,
-    /// Views of the next step's batch, made while the last step ran.
-    ahead: Option<(u64, Result<Views, RunError>)>,
+    loading: Loading,
+    /// Batches being made ahead of the steps.
+    loader: Option<Loader>,
 }
 
 impl Trainer {
     /// Prepares a run: data, weights (seeded), optimiser. The plan must have passed `support`.
     pub fn new(plan: &Plan, device: &Device) -> Result<Trainer, RunError> {
-        let data = Dataset::open(&plan.source)?;
-        let device = device.clone().autodiff();
-        let weights = Weights::seeded(plan, &device, plan.train.seed)?;
-        let opt = &plan.optimizer;
-        let (optim, decay) = optim::build(opt);
-        let batch = (plan.batch as usize).clamp(1, data.len().max(1));
-        let steps_per_epoch = (data.len() / batch).max(1) as u64;
-        if let (Some(stream), Some((name, _))) = (&data.stream, plan.jobs.first()) {
+        Trainer::on(plan, Dataset::open(&plan.source)?, device)
+    }
+
+    /// Prepares a run of `plan` on `data`, which must be what its source describes.
+    pub fn on(plan: &Plan, mut data: Dataset, device: &Device) -> Result<Trainer, RunError> {
+        if let Some((name, _)) = plan.jobs.first()
+            && data.materialise().is_none()
+        {
+            let origin = data.stream.as_ref().map(|s| s.origin()).unwrap_or_default();
             return Err(RunError::Data {
-                path: stream.dir.display().to_string(),
+                path: origin,
                 problem: format!(
                     "is read from disk a batch at a time, but job `{name}` rewrites every training image's segment map; \
                      set `cache: true` on the image_folder to keep its images in memory"
                 ),
             });
         }
+        let device = device.clone().autodiff();
+        let weights = Weights::seeded(plan, &device, plan.train.seed)?;
+        let opt = &plan.optimizer;
+        let (optim, decay) = optim::build(opt);
+        let batch = (plan.batch as usize).clamp(1, data.len().max(1));
+        let steps_per_epoch = (data.len() / batch).max(1) as u64;
         Ok(Trainer {
             program: Program::new(plan)?,
             plan: plan.clone(),
@@ -103,10 +105,9 @@ impl Trainer {
             decay,
             lr: opt.lr().clone(),
             weight_decay: opt.weight_decay().clone(),
-            data,
+            data: Arc::new(data),
             device,
             batch,
-            order: vec![],
             step: 0,
             steps_per_epoch,
             total_steps: steps_per_epoch * plan.train.epochs,
@@ -115,8 +116,15 @@ impl Trainer {
                 .iter()
                 .map(|(name, job)| KmeansSegments::new(name, job))
                 .collect(),
-            ahead: None,
+            loading: Loading::default(),
+            loader: None,
         })
+    }
+
+    /// Makes batches with `loading`'s workers and depth instead of the default's.
+    pub fn with_loading(mut self, loading: Loading) -> Self {
+        self.loading = loading;
+        self
     }
 
     fn epochs(&self) -> f64 {
@@ -127,14 +135,14 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepInfo, RunError> {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
         let mut notes = vec![];
-        if within == 0 || self.order.is_empty() {
-            self.order = Rng::derive(self.plan.train.seed, ORDER_STREAM, epoch).permutation(self.data.len());
-        }
-        if within == 0 {
+        if within == 0 && self.jobs.iter().any(|j| j.due(epoch)) {
+            // A job rewrites the training images: no loader may be reading them.
+            self.loader = None;
+            let data = data_mut(&mut self.data)?;
             for job in self.jobs.iter().filter(|j| j.due(epoch)) {
                 notes.push(job.run(
                     &self.weights,
-                    &mut self.data.train,
+                    &mut data.train,
                     self.plan.train.seed,
                     epoch,
                     &self.device,
@@ -147,43 +155,25 @@ impl Trainer {
         let device_seed = Rng::derive(seed, DEVICE_STREAM, self.step).next_u64();
         let lr = self.lr.at(t, epochs);
         let waiting = Instant::now();
-        let views = match self.ahead.take() {
-            Some((step, views)) if step == self.step => views?,
-            _ => self.views_for(epoch, within)?,
-        };
+        let views = self.loader()?.take()?;
         let data_wait = waiting.elapsed().as_secs_f64();
-        // The next batch of this epoch has its views made on another thread while this step
-        // runs (jobs change the data only between epochs, so nothing it reads changes).
-        let next = (within + 1 < self.steps_per_epoch).then_some(within + 1);
-        let (stage, data, order, device, batch) =
-            (&self.program.views, &self.data, &self.order, &self.device, self.batch);
-        let (result, ahead) = std::thread::scope(|s| {
-            let ahead = next.map(|w| s.spawn(move || views_of(stage, data, order, seed, epoch, w, batch, device)));
-            let inputs = Update {
-                views,
-                batch,
-                t,
-                epochs,
-                lr,
-                wd: self.weight_decay.at(t, epochs),
-                decay: self.decay,
-                step: self.step,
-            };
-            let result = crate::generator::seeded(device, device_seed, || {
-                update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
-            });
-            let ahead = ahead.map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(RunError::Internal("making the next batch's views panicked".into())))
-            });
-            (result, ahead)
-        });
+        let inputs = Update {
+            views,
+            batch: self.batch,
+            t,
+            epochs,
+            lr,
+            wd: self.weight_decay.at(t, epochs),
+            decay: self.decay,
+            step: self.step,
+        };
         let Updated {
             loss,
             terms: values,
             term_weights,
-        } = result?;
-        self.ahead = ahead.map(|views| (self.step + 1, views));
+        } = crate::generator::seeded(&self.device, device_seed, || {
+            update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
+        })?;
         self.step += 1;
         Ok(StepInfo {
             step: self.step,
@@ -199,19 +189,34 @@ impl Trainer {
         })
     }
 
-    /// The views of batch `within` of `epoch`, made now.
-    fn views_for(&self, epoch: u64, within: u64) -> Result<Views, RunError> {
-        let (seed, batch) = (self.plan.train.seed, self.batch);
-        views_of(
-            &self.program.views,
-            &self.data,
-            &self.order,
-            seed,
-            epoch,
-            within,
-            batch,
-            &self.device,
-        )
+    /// The loader that yields this step's batch next, started if none does. With jobs, it
+    /// stops at the end of the epoch, before the next job may rewrite the images.
+    fn loader(&mut self) -> Result<&mut Loader, RunError> {
+        if !self.loader.as_ref().is_some_and(|l| l.serves(self.step)) {
+            self.loader = None;
+            let until = if self.jobs.is_empty() {
+                self.total_steps
+            } else {
+                (self.step / self.steps_per_epoch + 1) * self.steps_per_epoch
+            };
+            let batches = Batches {
+                stage: self.program.views.clone(),
+                data: self.data.clone(),
+                seed: self.plan.train.seed,
+                batch: self.batch,
+                steps_per_epoch: self.steps_per_epoch,
+                device: self.device.clone(),
+            };
+            self.loader = Some(Loader::start(
+                batches,
+                self.step,
+                until.max(self.step + 1),
+                self.loading,
+            ));
+        }
+        self.loader
+            .as_mut()
+            .ok_or_else(|| RunError::Internal("no data loader".into()))
     }
 
     /// What the run needs besides its weights to continue: optimiser, centres, segment maps.
@@ -275,13 +280,13 @@ impl Trainer {
                     ),
                 });
             }
-            for (scene, map) in self.data.train.iter_mut().zip(maps) {
+            self.loader = None;
+            for (scene, map) in data_mut(&mut self.data)?.train.iter_mut().zip(maps) {
                 scene.segments = map;
             }
         }
         self.step = ckpt.meta.step;
-        self.order.clear();
-        self.ahead = None;
+        self.loader = None;
         Ok(())
     }
 
@@ -290,8 +295,9 @@ impl Trainer {
         let Some(probe) = &self.plan.train.probe else {
             return Ok(None);
         };
-        Knn::new(probe)
-            .run_on_pixels(&self.data.train, &self.data.holdout, self.data.classes, &self.device)
+        let knn = Knn::new(probe);
+        let bank = self.data.bank(knn.images)?;
+        knn.run_on_pixels(&bank, &self.data.holdout, self.data.classes, &self.device)
             .map(Some)
     }
 
@@ -303,7 +309,7 @@ impl Trainer {
         let knn = Knn::new(probe);
         knn.run(
             &self.weights,
-            &self.data.train,
+            &self.data.bank(knn.images)?,
             &self.data.holdout,
             self.data.classes,
             &self.device,
@@ -312,34 +318,10 @@ impl Trainer {
     }
 }
 
-/// The views of batch `within` of `epoch`: the epoch's order, cut into batches, each image with
-/// its own generator; a streamed batch is decoded first.
-#[allow(clippy::too_many_arguments)]
-fn views_of(
-    stage: &ViewStage,
-    data: &Dataset,
-    order: &[usize],
-    seed: u64,
-    epoch: u64,
-    within: u64,
-    batch: usize,
-    device: &Device,
-) -> Result<Views, RunError> {
-    let start = within as usize * batch;
-    let idx = &order[start..start + batch];
-    let decoded: Vec<Scene>;
-    let scenes: Vec<&Scene> = match &data.stream {
-        Some(stream) => {
-            decoded = stream.decode(idx)?;
-            decoded.iter().collect()
-        }
-        None => idx.iter().map(|i| &data.train[*i]).collect(),
-    };
-    let rngs = idx
-        .iter()
-        .map(|i| Rng::derive(seed, VIEW_STREAM + epoch, *i as u64))
-        .collect();
-    stage.batch(&scenes, rngs, device)
+/// The training data, to rewrite; the loader must be stopped first.
+fn data_mut(data: &mut Arc<Dataset>) -> Result<&mut Dataset, RunError> {
+    Arc::get_mut(data)
+        .ok_or_else(|| RunError::Internal("the training images are still being read while a job rewrites them".into()))
 }
 
 /// What one update needs besides the weights and the optimiser.

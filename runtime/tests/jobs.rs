@@ -32,7 +32,8 @@ fn kmeans_refresh_rewrites_every_segment_map() {
     let (mut t, job, device) = trainer_and_job((2.0, 3.0), SegmentsInit::Kmeans);
     assert!(job.due(0) && !job.due(1) && job.due(2));
     let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
-    let note = job.run(&t.weights, &mut t.data.train, 0, 2, &device).expect("runs");
+    let data = std::sync::Arc::get_mut(&mut t.data).expect("no loader reads the data yet");
+    let note = job.run(&t.weights, &mut data.train, 0, 2, &device).expect("runs");
     assert!(note.contains("refreshed"), "{note}");
     let mut changed = 0;
     for (scene, old) in t.data.train.iter().zip(&before) {
@@ -48,7 +49,8 @@ fn superpixel_initial_maps_replace_the_scenes_own_before_training() {
     let (mut t, job, device) = trainer_and_job((2.0, 4.0), SegmentsInit::Superpixels);
     assert!(job.due(0), "superpixels are computed before the first step");
     let before: Vec<Vec<u8>> = t.data.train.iter().map(|s| s.segments.clone()).collect();
-    let note = job.run(&t.weights, &mut t.data.train, 0, 0, &device).expect("runs");
+    let data = std::sync::Arc::get_mut(&mut t.data).expect("no loader reads the data yet");
+    let note = job.run(&t.weights, &mut data.train, 0, 0, &device).expect("runs");
     assert!(note.contains("superpixels"), "{note}");
     let mut several = 0;
     for (scene, old) in t.data.train.iter().zip(&before) {

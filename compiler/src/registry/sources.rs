@@ -28,7 +28,10 @@ pub static ALL: &[Builtin] = &[
           harder test of what views teach). Gives `image` \
           (3×size×size), `boxes` (every object's box), `segments` (an instance map), `labels` \
           (multi-hot classes present) and a single label (largest object) for probing. \
-          Deterministic for a seed; nothing is downloaded.",
+          Deterministic for a seed; nothing is downloaded. Training scenes that would take more \
+          than 2 GiB (`count: 100000` at 224 px takes 61 GiB) are generated a batch at a time \
+          instead of held in memory, each drawn from its index, so the run is the same; a job \
+          that rewrites every image keeps them in memory.",
         params: &[
             opt("size", PTy::Int, "32", "side of the square images in pixels").within(Limit::Between(8.0, 512.0)),
             opt("count", PTy::Int, "4096", "number of training scenes").within(Limit::AtLeast1),
@@ -81,7 +84,8 @@ pub static ALL: &[Builtin] = &[
               `path`) on a black `size`×`size` canvas, later items occluding earlier ones. Gives \
               `image`, `boxes` and `segments` of every visible item, `labels` (the multi-hot \
               classes present) and the class of the largest item for probing. Held-out scenes \
-              use only test-split items.",
+              use only test-split items. Like `scenes`, training scenes beyond 2 GiB are \
+              composed a batch at a time.",
         params: &[
             FASHION_PATH,
             opt("size", PTy::Int, "64", "side of the canvas in pixels").within(Limit::Between(8.0, 512.0)),

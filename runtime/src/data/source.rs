@@ -1,12 +1,15 @@
 //! A recipe's data source, materialised: the training and held-out sets of a run.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use sslc_compiler::plan::SourceKind;
 use sslc_compiler::plan::settings::Colours as Colouring;
 
 use super::fashion::{self, FashionScenes, Items};
 use super::folder::{self, Labels};
-use super::stream::Stream;
+use super::stream::{IN_MEMORY_BYTES, Stream, scene_bytes};
 use super::{Colours, Scene, Scenes};
 use crate::error::RunError;
 use crate::rng::Rng;
@@ -17,7 +20,8 @@ const FOLDER_ORDER: u64 = 0x0_F01D_E500;
 /// The images of a run.
 pub struct Dataset {
     /// The training images in memory: all of them, or, when `stream` holds the training set,
-    /// the first `probe_images` of it for the probes.
+    /// an image folder's first `probe_images` for the probes (none for generated scenes, which
+    /// `bank` makes when asked).
     pub train: Vec<Scene>,
     /// The held-out images (of a stream, the first `probe_images`).
     pub holdout: Vec<Scene>,
@@ -35,11 +39,48 @@ impl Dataset {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The first `n` training images (all, if fewer), as the probes read them: from memory, or
+    /// generated now when the scenes are made on demand.
+    pub fn bank(&self, n: usize) -> Result<Cow<'_, [Scene]>, RunError> {
+        match &self.stream {
+            Some(s @ (Stream::Scenes { .. } | Stream::FashionScenes { .. })) => {
+                let idx: Vec<usize> = (0..n.min(s.len())).collect();
+                Ok(Cow::Owned(s.decode(&idx)?))
+            }
+            _ => Ok(Cow::Borrowed(&self.train[..n.min(self.train.len())])),
+        }
+    }
+
+    /// How many images `bank` can give at most.
+    pub fn bank_len(&self) -> usize {
+        match &self.stream {
+            Some(s @ (Stream::Scenes { .. } | Stream::FashionScenes { .. })) => s.len(),
+            _ => self.train.len(),
+        }
+    }
+
+    /// Makes every training image and keeps it in memory, for a job that rewrites each one;
+    /// `None` if the training images are a folder's files read a batch at a time.
+    pub fn materialise(&mut self) -> Option<()> {
+        if let Some(stream) = &self.stream {
+            self.train = stream.materialise()?;
+            self.stream = None;
+        }
+        Some(())
+    }
 }
 
 impl Dataset {
     /// Generates or loads the data `source` describes.
     pub fn open(source: &SourceKind) -> Result<Dataset, RunError> {
+        Dataset::open_within(source, IN_MEMORY_BYTES)
+    }
+
+    /// Generates or loads the data `source` describes; generated training scenes are made a
+    /// batch at a time when they would take more than `bytes`.
+    pub fn open_within(source: &SourceKind, bytes: usize) -> Result<Dataset, RunError> {
+        let fits = |count: usize, size: usize| count.saturating_mul(scene_bytes(size)) <= bytes;
         match source {
             SourceKind::Scenes(s) => {
                 let generator = Scenes {
@@ -52,11 +93,25 @@ impl Dataset {
                     },
                     seed: s.seed as u64,
                 };
-                Ok(Dataset {
-                    train: generator.many(0, 0..s.count as u64),
-                    holdout: generator.many(1, 0..s.holdout as u64),
-                    classes: generator.classes,
-                    stream: None,
+                let holdout = generator.many(1, 0..s.holdout as u64);
+                let classes = generator.classes;
+                Ok(if fits(s.count, s.size) {
+                    Dataset {
+                        train: generator.many(0, 0..s.count as u64),
+                        holdout,
+                        classes,
+                        stream: None,
+                    }
+                } else {
+                    Dataset {
+                        train: vec![],
+                        holdout,
+                        classes,
+                        stream: Some(Stream::Scenes {
+                            generator,
+                            count: s.count,
+                        }),
+                    }
                 })
             }
             SourceKind::FashionMnist(f) => {
@@ -76,25 +131,33 @@ impl Dataset {
             }
             SourceKind::FashionScenes(f) => {
                 let (train, test) = fashion_items(&f.path, f.classes)?;
-                let (count, holdout, classes) = (f.count, f.holdout, f.classes);
-                let (train, holdout) = {
-                    let composer = FashionScenes {
-                        size: f.size,
-                        objects: (f.objects.0 as usize, f.objects.1 as usize),
-                        scale: (f.scale.0 as f32, f.scale.1 as f32),
-                        seed: f.seed as u64,
-                    };
-                    // Held-out scenes are composed from the test split's items only.
-                    (
-                        composer.many(&train, 0, 0..count as u64),
-                        composer.many(&test, 1, 0..holdout as u64),
-                    )
+                let (count, classes) = (f.count, f.classes);
+                let composer = FashionScenes {
+                    size: f.size,
+                    objects: (f.objects.0 as usize, f.objects.1 as usize),
+                    scale: (f.scale.0 as f32, f.scale.1 as f32),
+                    seed: f.seed as u64,
                 };
-                Ok(Dataset {
-                    train,
-                    holdout,
-                    classes,
-                    stream: None,
+                // Held-out scenes are composed from the test split's items only.
+                let holdout = composer.many(&test, 1, 0..f.holdout as u64);
+                Ok(if fits(count, f.size) {
+                    Dataset {
+                        train: composer.many(&train, 0, 0..count as u64),
+                        holdout,
+                        classes,
+                        stream: None,
+                    }
+                } else {
+                    Dataset {
+                        train: vec![],
+                        holdout,
+                        classes,
+                        stream: Some(Stream::FashionScenes {
+                            composer,
+                            items: Arc::new(train),
+                            count,
+                        }),
+                    }
                 })
             }
             SourceKind::ImageFolder(f) => {
@@ -155,7 +218,7 @@ impl Dataset {
                         ),
                     });
                 }
-                let stream = (!cache).then(|| Stream {
+                let stream = (!cache).then(|| Stream::Files {
                     files: kept,
                     size,
                     classes,

@@ -56,11 +56,8 @@ impl Eval {
         grid: Option<usize>,
         device: &Device,
     ) -> Result<Row, RunError> {
-        let (train, test, classes) = (
-            &data.train[..self.images.min(data.train.len())],
-            &data.holdout[..],
-            data.classes,
-        );
+        let bank = data.bank(self.images)?;
+        let (train, test, classes) = (&bank[..], &data.holdout[..], data.classes);
         let plain = device.clone().inner();
         let (ftr, fte) = (features.global(train, device)?, features.global(test, device)?);
         let labels = |s: &[Scene]| s.iter().map(|s| s.label).collect::<Vec<_>>();

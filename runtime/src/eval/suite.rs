@@ -75,7 +75,7 @@ impl Suite {
             network: format!("{}.{}", self.probe.branch, self.probe.net),
             step,
             epoch,
-            train_images: self.eval.images.min(self.data.train.len()),
+            train_images: self.eval.images.min(self.data.bank_len()),
             test_images: self.data.holdout.len(),
             rows,
         })

@@ -38,7 +38,7 @@ fn by_slot(inputs: Vec<(String, Val)>, ports: &[(String, usize)]) -> ops::Inputs
 /// A plan prepared for execution.
 pub struct Program {
     plan: Plan,
-    pub views: ViewStage,
+    pub views: std::sync::Arc<ViewStage>,
     /// For each slot, the index of the last step that reads it (`usize::MAX` for loss slots).
     last_use: Vec<usize>,
     /// State of each step that keeps some (soft_ce centers), by step index.
@@ -58,7 +58,7 @@ impl Program {
         }
         Ok(Program {
             plan: plan.clone(),
-            views: ViewStage::new(plan)?,
+            views: std::sync::Arc::new(ViewStage::new(plan)?),
             last_use,
             states: plan.steps.iter().map(|_| state::OpState::default()).collect(),
         })
