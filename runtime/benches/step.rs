@@ -20,6 +20,7 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
 fn main() {
     let spec = VitSpec {
         drop_path: 0.0,
+        mask_token: false,
         patch: 4,
         dim: 64,
         depth: 4,

@@ -33,6 +33,7 @@ fn a_blockless_vit_encodes_exactly_the_kept_patches() {
     let device = sslc_runtime::device::default();
     let spec = VitSpec {
         drop_path: 0.0,
+        mask_token: false,
         patch: 4,
         dim: 8,
         depth: 0,
@@ -77,6 +78,7 @@ fn stochastic_depth_drops_branches_per_sample_only_while_training() {
     let device = sslc_runtime::device::default().autodiff();
     let spec = VitSpec {
         drop_path: 0.9,
+        mask_token: false,
         patch: 4,
         dim: 8,
         depth: 3,
@@ -101,4 +103,58 @@ fn stochastic_depth_drops_branches_per_sample_only_while_training() {
         eval.iter().all(|r| r == &eval[0]),
         "a branch was dropped outside training"
     );
+}
+
+#[test]
+fn a_mask_token_replaces_masked_patches_in_place_and_they_learn_from_the_rest() {
+    let device = sslc_runtime::device::default();
+    let spec = |depth| VitSpec {
+        drop_path: 0.0,
+        mask_token: true,
+        patch: 4,
+        dim: 8,
+        depth,
+        heads: 2,
+        mlp_ratio: 2.0,
+        cls: true,
+        channels: 3,
+        grid: (2, 2),
+    };
+    let m = mask(&[true, false, true, false], &device);
+    let x = Tensor::<4>::random([1, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
+    // Another picture in the masked patches (the left column, patches 0 and 2) only.
+    let left = Tensor::<4>::random([1, 3, 8, 4], Distribution::Normal(5.0, 1.0), &device);
+    let y = Tensor::cat(vec![left, x.clone().narrow(3, 4, 4)], 3);
+    // Another picture in the visible patches (the right column) only.
+    let right = Tensor::<4>::random([1, 3, 8, 4], Distribution::Normal(5.0, 1.0), &device);
+    let z = Tensor::cat(vec![x.clone().narrow(3, 0, 4), right], 3);
+
+    let vit = Vit::new(&spec(2), &device);
+    let out = |img: Tensor<4>| -> Vec<f32> { vit.forward(img, Some(&m)).try_into_vec_as().expect("tokens") };
+    let (a, b, c) = (out(x.clone()), out(y), out(z));
+    assert_eq!(a.len(), 5 * 8, "the class token and every patch, masked ones included");
+    assert_eq!(a, b, "what lies under the mask is never seen");
+    let masked_token = |v: &[f32], t: usize| v[(1 + t) * 8..(2 + t) * 8].to_vec();
+    assert_ne!(
+        masked_token(&a, 0),
+        masked_token(&c, 0),
+        "a masked place reads the visible ones"
+    );
+    assert_ne!(
+        masked_token(&a, 0),
+        masked_token(&a, 2),
+        "masked places differ by position"
+    );
+
+    // Without blocks each token stands alone: a masked place holds the mask token plus its
+    // position, whatever the image.
+    let alone = Vit::new(&spec(0), &device);
+    let unmasked: Vec<f32> = alone.forward(x.clone(), None).try_into_vec_as().expect("tokens");
+    let masked: Vec<f32> = alone.forward(x, Some(&m)).try_into_vec_as().expect("tokens");
+    assert_eq!(
+        masked_token(&masked, 1),
+        masked_token(&unmasked, 1),
+        "a visible patch is as without a mask"
+    );
+    assert_ne!(masked_token(&masked, 0), masked_token(&unmasked, 0));
 }

@@ -55,6 +55,13 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
             cls,
             n,
         }),
+        Some((Ty::Mask { grid, .. }, _)) if *grid == (gh, gw) && net.flag("mask_token") => Ok(Ty::Tokens {
+            len: gh * gw + extra,
+            dim,
+            grid: Some((gh, gw)),
+            cls,
+            n,
+        }),
         Some((Ty::Mask { grid, keep }, _)) if *grid == (gh, gw) => Ok(Ty::Tokens {
             len: keep + extra,
             dim,
@@ -196,7 +203,9 @@ pub static ALL: &[Builtin] = &[
         doc: "Vision Transformer: linear patch embedding, fixed 2-D sin-cos position embeddings \
               (interpolated for other crop sizes), optional CLS token, pre-norm blocks and a final \
               LayerNorm. Called with `mask:` it drops masked patches and encodes only the visible \
-              ones. Output: tokens (CLS first when `cls`).",
+              ones (MAE); with `mask_token: true` it keeps every patch and replaces the masked \
+              ones' embeddings with a learned mask token before the positions are added \
+              (SimMIM, iBOT, data2vec). Output: tokens (CLS first when `cls`).",
         params: &[
             req("patch", PTy::Int, "patch side in pixels").within(Limit::AtLeast1),
             req("dim", PTy::Int, "token width").within(Limit::AtLeast1),
@@ -217,6 +226,12 @@ pub static ALL: &[Builtin] = &[
                 PTy::Bool,
                 "false",
                 "freeze the patch embedding (SiameseIM)",
+            ),
+            opt(
+                "mask_token",
+                PTy::Bool,
+                "false",
+                "with `mask:`, replace masked patches by a learned token in place instead of dropping them",
             ),
         ],
         variadic: None,

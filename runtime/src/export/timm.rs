@@ -104,6 +104,10 @@ pub fn vit(vit: &Vit, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunEr
         params.linear(&format!("{b}.fc2"), &format!("{b}.mlp.fc2"), &mut out)?;
     }
     params.norm("norm", &mut out)?;
+    // A mask token serves masked pre-training only; timm's ViT has none.
+    if vit.mask_token {
+        params.take("mask_token")?;
+    }
     if let Some(left) = params.0.keys().next() {
         return Err(RunError::Internal(format!("the timm port leaves `{left}` out")));
     }

@@ -63,6 +63,7 @@ impl Net {
                         cls: v.cls,
                         channels: v.channels,
                         drop_path: v.drop_path,
+                        mask_token: v.mask_token,
                         grid: (*h as usize / v.patch, *w as usize / v.patch),
                     },
                     device,

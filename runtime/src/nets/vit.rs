@@ -1,5 +1,6 @@
 //! Vision Transformer: linear patch embedding, fixed sin-cos position embeddings, an optional
-//! class token, pre-norm blocks and a final LayerNorm.
+//! class token, pre-norm blocks and a final LayerNorm. A mask drops the masked patches (MAE) or,
+//! with a mask token, replaces their embeddings in place (SimMIM).
 
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear};
@@ -23,6 +24,8 @@ pub struct VitSpec {
     pub channels: usize,
     /// Stochastic-depth rate of the last block, rising linearly from 0 at the first (DINO).
     pub drop_path: f64,
+    /// Masked patches are replaced by a learned token instead of dropped.
+    pub mask_token: bool,
     /// The patch grid of the input the network was declared for (position reference).
     pub grid: (usize, usize),
 }
@@ -31,6 +34,7 @@ pub struct VitSpec {
 pub struct Vit {
     pub embed: Linear,
     cls: Option<Param<Tensor<3>>>,
+    mask_token: Option<Param<Tensor<3>>>,
     blocks: Vec<Block>,
     norm: LayerNorm,
     patch: usize,
@@ -44,6 +48,13 @@ impl Vit {
         Vit {
             embed: linear(spec.channels * spec.patch * spec.patch, spec.dim, device),
             cls: spec.cls.then(|| {
+                Param::from_tensor(Tensor::random(
+                    [1, 1, spec.dim],
+                    Distribution::Normal(0.0, 0.02),
+                    device,
+                ))
+            }),
+            mask_token: spec.mask_token.then(|| {
                 Param::from_tensor(Tensor::random(
                     [1, 1, spec.dim],
                     Distribution::Normal(0.0, 0.02),
@@ -68,15 +79,21 @@ impl Vit {
     }
 
     /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`; with a mask, only
-    /// the kept patches are encoded: `[batch, (1 +) kept, dim]`.
+    /// the kept patches are encoded: `[batch, (1 +) kept, dim]`, or, with a mask token, every
+    /// patch, the masked ones' embeddings replaced by it.
     pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Tensor<3> {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
-        let tokens = self.embed.forward(patchify(x, self.patch));
+        let mut tokens = self.embed.forward(patchify(x, self.patch));
+        if let (Some(m), Some(token)) = (mask, &self.mask_token) {
+            let masked = m.masked.clone().unsqueeze_dim::<3>(2);
+            let kept = masked.clone().neg().add_scalar(1.0);
+            tokens = tokens * kept + token.val() * masked;
+        }
         let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
         let mut x = tokens + pos;
-        if let Some(m) = mask {
+        if let (Some(m), None) = (mask, &self.mask_token) {
             let [_, kept] = m.keep.dims();
             let index = m.keep.clone().unsqueeze_dim::<3>(2).expand([b, kept, self.dim]);
             x = x.gather(1, index);
