@@ -44,6 +44,9 @@ enum Command {
     Run(crate::run::RunArgs),
     /// Evaluate a checkpoint: kNN, linear, multi-label and dense probes, with baselines.
     Eval(crate::eval::EvalArgs),
+    /// On the batch of the first step, the gradient norm each loss term sends to each
+    /// trainable network; fails when a term reaches a network and sends it none.
+    Grads(crate::grads::GradsArgs),
     /// Export one network of a checkpoint for timm, or as plain safetensors.
     Export(crate::export::ExportArgs),
     /// Summarise a run folder: progress, last losses, probes, checkpoints; draws metrics.png.
@@ -93,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => crate::run::run(args),
         Command::Eval(args) => crate::eval::run(args),
         Command::Export(args) => crate::export::run(args),
+        Command::Grads(args) => crate::grads::run(args),
         Command::Show { dir } => crate::show::show(&dir),
         Command::Runs { dir } => crate::show::runs(&dir),
         Command::Reference => {

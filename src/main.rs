@@ -1,10 +1,11 @@
-//! The `sslc` command line: `check`, `graph`, `run` and `eval` over recipes and checkpoints.
+//! The `sslc` command line: `check`, `graph`, `run`, `grads`, `eval`, `export`, `show` and `runs`.
 
 mod cli;
 mod crash;
 mod device;
 mod eval;
 mod export;
+mod grads;
 mod interrupt;
 mod load;
 mod metrics;

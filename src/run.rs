@@ -224,6 +224,20 @@ fn train(
         trainer.restore(ckpt)?;
         eprintln!("resuming from {} after step {}", ckpt.path(), trainer.step);
     }
+    if resumed.is_none() {
+        // A term that reaches a network and sends it nothing trains nothing there: say so now.
+        let report = trainer.grads()?;
+        for line in crate::grads::warnings(&report) {
+            eprintln!("{line}");
+        }
+        if let (Some((loss, branch, net)), true) = (report.dead().into_iter().next(), args.overrides.deny_warnings) {
+            return Err(RunError::DeadTerm {
+                step: report.step,
+                loss,
+                network: format!("{branch}.{net}"),
+            });
+        }
+    }
     let mut metrics = Metrics::open(&out, trainer.step)?;
     let interactive = std::io::stderr().is_terminal();
     let bar = if interactive {

@@ -11,6 +11,9 @@ pub enum RunError {
     Checkpoint { path: String, problem: String },
     /// A loss became NaN or infinite.
     NonFinite { step: u64, loss: String, value: f32 },
+    /// A loss term reaches a trainable network and sends it no gradient (an error only when
+    /// warnings are denied).
+    DeadTerm { step: u64, loss: String, network: String },
     /// A network cannot be exported as asked.
     Export(String),
     /// A plan the runtime should have refused, or a compiler/runtime disagreement.
@@ -25,6 +28,10 @@ impl fmt::Display for RunError {
             RunError::NonFinite { step, loss, value } => write!(
                 f,
                 "loss `{loss}` became {value} at step {step}; lower the learning rate or check the loss terms"
+            ),
+            RunError::DeadTerm { step, loss, network } => write!(
+                f,
+                "loss `{loss}` reaches `{network}` in the graph but sends it no gradient at step {step} (warnings are denied)"
             ),
             RunError::Export(m) => write!(f, "cannot export: {m}"),
             RunError::Internal(m) => write!(f, "internal error: {m} (please report this recipe)"),

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod exec;
 pub mod export;
 pub mod generator;
+pub mod grads;
 pub mod jobs;
 pub mod loader;
 pub mod nets;

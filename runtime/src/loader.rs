@@ -60,6 +60,11 @@ impl Batches {
         Rng::derive(self.seed, ORDER_STREAM, epoch).permutation(self.data.len())
     }
 
+    /// The views of step `step`'s batch, made now on the calling thread's rayon pool.
+    pub(crate) fn views_at(&self, step: u64) -> Result<Views, RunError> {
+        self.views(step, &self.order(step / self.steps_per_epoch))
+    }
+
     /// The views of step `step`'s batch, made now, on the current rayon pool. `order` is the
     /// step's epoch's order.
     fn views(&self, step: u64, order: &[usize]) -> Result<Views, RunError> {

@@ -23,7 +23,7 @@ use crate::weights::Weights;
 
 /// The device's generator (stochastic depth) is reseeded from this stream before every step, so
 /// a step draws the same whether the run started at step 0 or resumed from a checkpoint.
-const DEVICE_STREAM: u64 = 0x0_5EED_0200;
+pub(crate) const DEVICE_STREAM: u64 = 0x0_5EED_0200;
 
 /// What one step did.
 #[derive(Clone, Debug)]
@@ -50,8 +50,8 @@ pub struct StepInfo {
 
 /// A run in progress.
 pub struct Trainer {
-    plan: Plan,
-    program: Program,
+    pub(crate) plan: Plan,
+    pub(crate) program: Program,
     pub weights: Weights,
     optim: ModuleOptimizer,
     decay: DecayKind,
@@ -59,7 +59,7 @@ pub struct Trainer {
     weight_decay: Schedule,
     /// Shared with the loader's thread; jobs rewrite it only while no loader runs.
     pub data: Arc<Dataset>,
-    device: Device,
+    pub(crate) device: Device,
     /// Images per step (the recipe's batch, at most the training set).
     pub batch: usize,
     pub step: u64,
@@ -187,6 +187,18 @@ impl Trainer {
             images: self.batch,
             notes,
         })
+    }
+
+    /// What making this run's batches reads.
+    pub(crate) fn batches(&self) -> Batches {
+        Batches {
+            stage: self.program.views.clone(),
+            data: self.data.clone(),
+            seed: self.plan.train.seed,
+            batch: self.batch,
+            steps_per_epoch: self.steps_per_epoch,
+            device: self.device.clone(),
+        }
     }
 
     /// The loader that yields this step's batch next, started if none does. With jobs, it

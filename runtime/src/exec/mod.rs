@@ -72,6 +72,18 @@ impl Program {
             .filter_map(|(i, s)| s.get().map(|c| (i, c)))
     }
 
+    /// Every step's state as it stands, to put back with `restore_states`.
+    pub fn save_states(&self) -> Vec<Option<Tensor<1>>> {
+        self.states.iter().map(state::OpState::get).collect()
+    }
+
+    /// Puts back states `save_states` took.
+    pub fn restore_states(&self, saved: Vec<Option<Tensor<1>>>) {
+        for (s, c) in self.states.iter().zip(saved) {
+            s.replace(c);
+        }
+    }
+
     /// Sets the state of step `step` (a run resumed from a checkpoint).
     pub fn set_state(&self, step: usize, center: Tensor<1>) -> Result<(), RunError> {
         self.states

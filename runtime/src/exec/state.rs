@@ -27,6 +27,11 @@ impl OpState {
         self.center.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Puts back a centre as it was, set or not.
+    pub fn replace(&self, center: Option<Tensor<1>>) {
+        *self.center.lock().unwrap_or_else(|e| e.into_inner()) = center;
+    }
+
     /// Sets the centre (a run resumed from a checkpoint).
     pub fn set(&self, center: Tensor<1>) {
         *self.center.lock().unwrap_or_else(|e| e.into_inner()) = Some(center);

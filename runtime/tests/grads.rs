@@ -1,0 +1,84 @@
+//! `Trainer::grads`: each loss term's gradient norm for each trainable network on the next
+//! batch; a term that reaches a network and sends it none is dead; measuring changes nothing.
+
+use sslc_compiler::overrides::{Override, apply};
+use sslc_compiler::plan::Plan;
+use sslc_runtime::Trainer;
+
+fn plan(file: &str, sets: &[&str]) -> Plan {
+    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(&path).expect("recipe");
+    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).expect("an override")).collect();
+    let compiled = sslc_compiler::compile(&apply(&src, &sets).expect("overrides apply"));
+    assert!(!compiled.has_errors(), "{file}: {:?}", compiled.diags);
+    compiled.plan.expect("a plan")
+}
+
+fn trainer(plan: &Plan) -> Trainer {
+    Trainer::new(plan, &sslc_runtime::device::default()).expect("trainer")
+}
+
+#[test]
+fn a_term_whose_predictions_ignore_the_encoder_sends_it_no_gradient() {
+    let report = trainer(&plan("tests/run/dead_mim.ssl", &[])).grads().expect("grads");
+    let nets: Vec<String> = report.nets.iter().map(|(b, n)| format!("{b}.{n}")).collect();
+    assert_eq!(
+        nets,
+        [
+            "online.backbone",
+            "online.classifier",
+            "online.unmask",
+            "online.decoder"
+        ]
+    );
+    let mim = report.terms.iter().find(|t| t.term == "mim").expect("mim");
+    assert_eq!(mim.norms[0], Some(0.0), "the backbone gets exactly nothing");
+    assert_eq!(mim.norms[1], None, "mim does not reach the classifier");
+    assert!(mim.norms[2].is_some_and(|n| n > 0.0) && mim.norms[3].is_some_and(|n| n > 0.0));
+    assert_eq!(
+        report.dead(),
+        [("mim".to_string(), "online".to_string(), "backbone".to_string())]
+    );
+}
+
+#[test]
+fn with_a_mask_token_in_the_encoder_every_term_teaches_the_backbone() {
+    let report = trainer(&plan("recipes/hybrid.ssl", &["data.source.count=64", "data.batch=16"]))
+        .grads()
+        .expect("grads");
+    assert!(report.dead().is_empty(), "{:?}", report.dead());
+    let backbone = report
+        .nets
+        .iter()
+        .position(|(b, n)| b == "online" && n == "backbone")
+        .expect("backbone");
+    for t in &report.terms {
+        assert!(t.norms[backbone].is_some_and(|n| n > 1e-3), "{}: {:?}", t.term, t.norms);
+    }
+}
+
+#[test]
+fn measuring_changes_neither_the_weights_the_centres_nor_the_batches() {
+    // DINO's centring keeps state across steps: a term with a centre, measured before each step.
+    let path = format!("{}/../tests/run/tiny_byol.ssl", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(path).expect("recipe").replace(
+        "loss byol = neg_cosine(p1, sg(t2))",
+        "loss byol = soft_ce(p1, sg(t2), center: 0.9)",
+    );
+    assert!(src.contains("center: 0.9"));
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    let p = compiled.plan.expect("a plan");
+    let steps = |measure: bool| {
+        let mut t = trainer(&p);
+        let mut losses = vec![];
+        for _ in 0..t.total_steps {
+            if measure {
+                t.grads().expect("grads");
+            }
+            losses.push(t.step().expect("step").loss);
+        }
+        losses
+    };
+    assert_eq!(steps(false), steps(true));
+}
