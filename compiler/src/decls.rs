@@ -9,6 +9,39 @@ use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Schedule};
 
+/// Which of a network's outputs a call takes: its final one, or (a ViT's) inner blocks'.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetOutput {
+    #[default]
+    Final,
+    /// The tokens block `n` (1-based) puts out, before the final norm (`block: n`).
+    Block(u32),
+    /// The mean of the last `k` blocks' outputs, each layer-normalised without affine
+    /// parameters (data2vec's target, `average_last: k`).
+    AverageLast(u32),
+}
+
+impl NetOutput {
+    /// From a call's `block` and `average_last` (0: not asked for).
+    pub fn of(block: u64, average_last: u64) -> NetOutput {
+        match (block, average_last) {
+            (0, 0) => NetOutput::Final,
+            (0, k) => NetOutput::AverageLast(k as u32),
+            (n, _) => NetOutput::Block(n as u32),
+        }
+    }
+
+    /// How a call shows it, if it is not the final output.
+    pub fn shown(self) -> Option<String> {
+        match self {
+            NetOutput::Final => None,
+            NetOutput::Block(n) => Some(format!("block: {n}")),
+            NetOutput::AverageLast(k) => Some(format!("average_last: {k}")),
+        }
+    }
+}
+
 /// A field of the data source, as a recipe reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

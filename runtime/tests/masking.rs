@@ -158,3 +158,58 @@ fn a_mask_token_replaces_masked_patches_in_place_and_they_learn_from_the_rest() 
     );
     assert_ne!(masked_token(&masked, 0), masked_token(&unmasked, 0));
 }
+
+#[test]
+fn inner_blocks_outputs_and_their_normalised_mean_are_what_a_call_takes() {
+    use sslc_compiler::plan::NetOutput;
+    let device = sslc_runtime::device::default();
+    let spec = VitSpec {
+        drop_path: 0.0,
+        mask_token: false,
+        patch: 4,
+        dim: 8,
+        depth: 3,
+        heads: 2,
+        mlp_ratio: 2.0,
+        cls: true,
+        channels: 3,
+        grid: (2, 2),
+    };
+    let vit = Vit::new(&spec, &device);
+    let x = Tensor::<4>::random([2, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
+    let take = |o: NetOutput| -> Vec<f32> { vit.forward_to(x.clone(), None, o).try_into_vec_as().expect("tokens") };
+    let blocks: Vec<Vec<f32>> = (1..=3).map(|n| take(NetOutput::Block(n))).collect();
+    assert_ne!(blocks[0], blocks[1]);
+    // Each token of a block's output, normalised to zero mean and unit variance over its width.
+    let normed = |v: &[f32]| -> Vec<f32> {
+        v.chunks(8)
+            .flat_map(|t| {
+                let mean = t.iter().sum::<f32>() / 8.0;
+                let var = t.iter().map(|a| (a - mean).powi(2)).sum::<f32>() / 8.0;
+                t.iter()
+                    .map(move |a| (a - mean) / (var + 1e-6).sqrt())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let close = |a: &[f32], b: &[f32], what: &str| {
+        assert_eq!(a.len(), b.len(), "{what}");
+        for (i, (p, q)) in a.iter().zip(b).enumerate() {
+            assert!((p - q).abs() < 1e-4, "{what} [{i}]: {p} vs {q}");
+        }
+    };
+    close(
+        &take(NetOutput::AverageLast(1)),
+        &normed(&blocks[2]),
+        "the last block, normalised",
+    );
+    let two: Vec<f32> = normed(&blocks[1])
+        .iter()
+        .zip(normed(&blocks[2]))
+        .map(|(a, b)| (a + b) / 2.0)
+        .collect();
+    close(&take(NetOutput::AverageLast(2)), &two, "the mean of the last two");
+    // The final output is the last block's through the final LayerNorm (at its initial affine
+    // parameters, 1 and 0: the same as normalising).
+    close(&take(NetOutput::Final), &normed(&blocks[2]), "the final output");
+}

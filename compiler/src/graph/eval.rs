@@ -7,6 +7,7 @@ use petgraph::graph::NodeIndex;
 
 use super::{Edge, Graph, Node, NodeKind};
 use crate::ast::{BinOp, Expr, ExprKind};
+use crate::decls::NetOutput;
 use crate::diag::{Diag, did_you_mean};
 use crate::registry::{self, ArgIn, Category, Out};
 use crate::resolve::{DATA_FIELDS, Resolved};
@@ -338,7 +339,8 @@ impl<'r> Builder<'r> {
             }
             _ => {}
         }
-        let ix = self.node(NodeKind::Net { branch, net }, Some(ty.clone()), span);
+        let output = NetOutput::of(bound.int("block"), bound.int("average_last"));
+        let ix = self.node(NodeKind::Net { branch, net, output }, Some(ty.clone()), span);
         for (port, from, _) in bound.inputs() {
             self.connect(from, ix, &port);
         }

@@ -19,7 +19,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
 use crate::ast::BinOp;
-pub use crate::decls::{Branch, BranchKind, Network, Train};
+pub use crate::decls::{Branch, BranchKind, NetOutput, Network, Train};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Param, Schedule};
@@ -35,7 +35,11 @@ pub enum NodeKind {
     /// The `index`-th result of a built-in that returns several.
     Part { index: usize },
     /// A network of a branch applied to its inputs.
-    Net { branch: String, net: String },
+    Net {
+        branch: String,
+        net: String,
+        output: NetOutput,
+    },
     /// Elementwise arithmetic; `constant` replaces one operand (the left one when `left`).
     Arith {
         op: BinOp,

@@ -34,7 +34,10 @@ pub fn describe(g: &Graph, ix: petgraph::graph::NodeIndex) -> String {
             }
         }
         NodeKind::Part { index } => format!("part {index} of ({args})"),
-        NodeKind::Net { branch, net } => format!("{branch}.{net}({args})"),
+        NodeKind::Net { branch, net, output } => match output.shown() {
+            Some(o) => format!("{branch}.{net}({args}) {{{o}}}"),
+            None => format!("{branch}.{net}({args})"),
+        },
         NodeKind::Arith { op, constant, left } => match (constant, left) {
             (Some(c), true) => format!("{c} {op} ({args})"),
             (Some(c), false) => format!("({args}) {op} {c}"),

@@ -51,9 +51,10 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             }
             NodeKind::Op { op, params } => reported(decode(op, &inputs, params), node.span, diags)?,
             NodeKind::Part { index } => StepKind::Part { index: *index },
-            NodeKind::Net { branch, net } => StepKind::Net {
+            NodeKind::Net { branch, net, output } => StepKind::Net {
                 branch: branch.clone(),
                 net: net.clone(),
+                output: *output,
             },
             NodeKind::Arith { op, constant, left } => {
                 let slot = |port: &str| match inputs.iter().find(|(p, _)| p == port) {

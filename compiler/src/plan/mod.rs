@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::decls::{Branch, BranchKind, DataField};
+pub use crate::decls::{Branch, BranchKind, DataField, NetOutput};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::Schedule;
@@ -52,6 +52,8 @@ pub enum StepKind {
     Net {
         branch: String,
         net: String,
+        /// Which output of the network (final, or a ViT's inner blocks).
+        output: NetOutput,
     },
     /// Elementwise `a op b`.
     Arith {

@@ -12,6 +12,11 @@ choice! {
 }
 
 choice! {
+    /// BatchNorm after an MLP's last layer: none, with a learned scale and shift, or without.
+    OutBn { None = "none", Affine = "affine", Plain = "plain" }
+}
+
+choice! {
     /// A transformer block's normalisation: per token, or over the batch's tokens.
     Norm { Layer = "layer", Batch = "batch" }
 }
@@ -20,7 +25,7 @@ define_ops! {
     NetKind, "A network architecture of the plan, decoded.";
     "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool, mask_token: bool },
     "resnet" resnet ResNet { width: usize, taps: bool, channels: usize },
-    "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation },
+    "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation, out_bn: OutBn },
     "fc" fc Fc { out: usize, bias: bool },
     "transformer" transformer Transformer { depth: usize, heads: usize, mlp_ratio: f64, norm: Norm },
     "dino_head" dino_head DinoHead { hidden: usize, bottleneck: usize, prototypes: usize, layers: usize, freeze_last_epochs: f64 },

@@ -30,7 +30,7 @@ impl Plan {
         };
         let mut reached: Vec<Reached> = vec![];
         for (i, step) in self.steps.iter().enumerate() {
-            if let (true, StepKind::Net { branch, net }) = (seen[i] && step.grad, &step.kind) {
+            if let (true, StepKind::Net { branch, net, .. }) = (seen[i] && step.grad, &step.kind) {
                 let pair = (branch.clone(), net.clone());
                 if trainable(branch) && !reached.contains(&pair) {
                     reached.push(pair);

@@ -30,7 +30,10 @@ pub fn to_text(p: &Plan) -> String {
                 }
             }
             StepKind::Part { index } => format!("part {index} of ({args})"),
-            StepKind::Net { branch, net } => format!("{branch}.{net}({args})"),
+            StepKind::Net { branch, net, output } => match output.shown() {
+                Some(o) => format!("{branch}.{net}({args}) {{{o}}}"),
+                None => format!("{branch}.{net}({args})"),
+            },
             StepKind::Arith {
                 op,
                 a: Operand::Constant(c),

@@ -47,6 +47,24 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
     }
     let (gh, gw) = (h / patch, w / patch);
     let extra = u64::from(cls);
+    let depth = net.int("depth");
+    let out_of = |param: &str, range: String| Diag::OutOfRange {
+        param: param.into(),
+        value: call.int(param) as f64,
+        range,
+        span: call.span_of(param),
+    };
+    for param in ["block", "average_last"] {
+        if call.int(param) > depth {
+            return Err(out_of(param, format!("at most the network's depth, {depth}")));
+        }
+    }
+    if call.int("block") > 0 && call.int("average_last") > 0 {
+        return Err(out_of(
+            "block",
+            "0 when `average_last` is given: a call takes one output".into(),
+        ));
+    }
     match call.tensor_opt("mask") {
         None => Ok(Ty::Tokens {
             len: gh * gw + extra,
@@ -196,6 +214,31 @@ fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
 const X: Param = req("x", PTy::Tensor, "the input");
 const ONLY_X: &[Param] = &[X];
 
+/// A ViT's call: the images, a mask, and which blocks' output to take.
+const VIT_CALL: &[Param] = &[
+    X,
+    opt(
+        "mask",
+        PTy::Tensor,
+        "none",
+        "patches to drop, or to replace with the mask token",
+    ),
+    opt(
+        "block",
+        PTy::Int,
+        "0",
+        "take the tokens block N (1-based) puts out, before the final norm; 0: the final output",
+    )
+    .within(Limit::NonNeg),
+    opt(
+        "average_last",
+        PTy::Int,
+        "0",
+        "take the mean of the last K blocks' outputs, each layer-normalised without affine (data2vec); 0: off",
+    )
+    .within(Limit::NonNeg),
+];
+
 pub static ALL: &[Builtin] = &[
     Builtin {
         name: "vit",
@@ -205,7 +248,10 @@ pub static ALL: &[Builtin] = &[
               LayerNorm. Called with `mask:` it drops masked patches and encodes only the visible \
               ones (MAE); with `mask_token: true` it keeps every patch and replaces the masked \
               ones' embeddings with a learned mask token before the positions are added \
-              (SimMIM, iBOT, data2vec). Output: tokens (CLS first when `cls`).",
+              (SimMIM, iBOT, data2vec). A call may take, instead of the final tokens, those an \
+              inner block puts out (`block: n`) or the mean of the last K blocks' outputs, each \
+              layer-normalised without parameters (`average_last: K`, data2vec's target). \
+              Output: tokens (CLS first when `cls`).",
         params: &[
             req("patch", PTy::Int, "patch side in pixels").within(Limit::AtLeast1),
             req("dim", PTy::Int, "token width").within(Limit::AtLeast1),
@@ -236,7 +282,7 @@ pub static ALL: &[Builtin] = &[
         ],
         variadic: None,
         rule: vit_config,
-        call: Some((&[X, opt("mask", PTy::Tensor, "none", "tokens to drop")], vit_call)),
+        call: Some((VIT_CALL, vit_call)),
         example: "network backbone = vit(patch: 4, dim: 64, depth: 4, heads: 4)",
     },
     Builtin {
@@ -260,13 +306,21 @@ pub static ALL: &[Builtin] = &[
         name: "mlp",
         category: Category::Network,
         doc: "Multi-layer perceptron applied to each vector or token: `layers` linear layers, \
-              with BatchNorm (optional) and an activation between them (BYOL projector).",
+              with BatchNorm (optional) and an activation between them (BYOL projector); \
+              `out_bn` adds BatchNorm after the last layer, with or without its learned scale \
+              and shift (SimSiam's projector has it affine, MoCo v3's and SimCLR v2's plain).",
         params: &[
             req("hidden", PTy::Int, "hidden width").within(Limit::AtLeast1),
             req("out", PTy::Int, "output width").within(Limit::AtLeast1),
             opt("layers", PTy::Int, "2", "number of linear layers").within(Limit::AtLeast1),
             opt("bn", PTy::Bool, "true", "BatchNorm after hidden layers"),
             opt("act", PTy::Choice(&["relu", "gelu"]), "\"relu\"", "activation"),
+            opt(
+                "out_bn",
+                PTy::Choice(&["none", "affine", "plain"]),
+                "\"none\"",
+                "BatchNorm after the last layer: none, with a learned scale and shift, or without",
+            ),
         ],
         variadic: None,
         rule: config,

@@ -123,14 +123,14 @@ impl Program {
                 inputs.push((port.clone(), v));
             }
             let out = match &step.kind {
-                StepKind::Net { branch, net } => {
+                StepKind::Net { branch, net, output } => {
                     let trainable = weights.is_trainable(branch, net);
                     let net = weights.get(branch, net)?;
                     match (step.grad, trainable) {
-                        (true, _) => net.apply(inputs)?,
+                        (true, _) => net.apply(inputs, *output)?,
                         // No gradient flows here: run without autodiff bookkeeping.
-                        (false, true) => net.valid().apply(plain(inputs))?,
-                        (false, false) => net.apply(plain(inputs))?,
+                        (false, true) => net.valid().apply(plain(inputs), *output)?,
+                        (false, false) => net.apply(plain(inputs), *output)?,
                     }
                 }
                 StepKind::Tensor(op) => {

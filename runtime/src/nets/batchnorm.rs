@@ -22,14 +22,20 @@ impl BatchNorm {
         }
     }
 
-    /// `x`: `[rows, width]`, normalised per column with the biased batch variance.
+    /// `x`: `[rows, width]`, normalised per column with the biased batch variance, then scaled
+    /// and shifted.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let mean = x.clone().mean_dim(0);
-        let centred = x - mean;
-        let var = centred.clone().powf_scalar(2.0).mean_dim(0);
-        let normed = centred / var.add_scalar(EPS).sqrt();
-        normed * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0)
+        normalise(x) * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0)
     }
+}
+
+/// `x`: `[rows, width]`, each column brought to zero mean and unit (biased) variance over the
+/// batch: BatchNorm without its scale and shift.
+pub fn normalise(x: Tensor<2>) -> Tensor<2> {
+    let mean = x.clone().mean_dim(0);
+    let centred = x - mean;
+    let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+    centred / var.add_scalar(EPS).sqrt()
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ mod vit;
 use burn::module::Module;
 use burn::nn::Linear;
 use burn::tensor::Device;
-use sslc_compiler::plan::NetKind;
 use sslc_compiler::plan::nets::{Activation, Norm};
+use sslc_compiler::plan::{NetKind, NetOutput};
 use sslc_compiler::types::Ty;
 
 pub use coord::CoordEmbed;
@@ -77,6 +77,7 @@ impl Net {
                     layers: m.layers,
                     bn: m.bn,
                     gelu: m.act == Activation::Gelu,
+                    out_bn: m.out_bn,
                 },
                 device,
             )),
@@ -123,8 +124,8 @@ impl Net {
         }
     }
 
-    /// The same, with inputs bound by parameter name.
-    pub fn apply(&self, mut inputs: Vec<(String, Val)>) -> Result<Val, RunError> {
+    /// The same, with inputs bound by parameter name, taking the output a call asks for.
+    pub fn apply(&self, mut inputs: Vec<(String, Val)>, output: NetOutput) -> Result<Val, RunError> {
         let mut take = |name: &str| {
             inputs
                 .iter()
@@ -133,7 +134,16 @@ impl Net {
         };
         let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
         let mask = take("mask");
-        self.forward(x, mask)
+        match (output, self) {
+            (NetOutput::Final, _) => self.forward(x, mask),
+            (inner, Net::Vit(v)) => {
+                let mask = mask.map(Val::mask).transpose()?;
+                Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), inner)))
+            }
+            (inner, _) => Err(RunError::Internal(format!(
+                "{inner:?} asked of a network that is not a ViT"
+            ))),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use super::init::linear;
 use super::posemb;
 use crate::tensor::patchify;
 use crate::val::Mask;
+use sslc_compiler::plan::NetOutput;
 
 /// Settings read from the recipe.
 #[derive(Clone, Debug)]
@@ -82,6 +83,13 @@ impl Vit {
     /// the kept patches are encoded: `[batch, (1 +) kept, dim]`, or, with a mask token, every
     /// patch, the masked ones' embeddings replaced by it.
     pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Tensor<3> {
+        self.forward_to(x, mask, NetOutput::Final)
+    }
+
+    /// As `forward`, taking `output`: the final tokens, block `n`'s (before the final norm), or
+    /// the mean of the last `k` blocks' outputs, each layer-normalised without affine
+    /// parameters. The blocks after the one asked for are not run.
+    pub fn forward_to(&self, x: Tensor<4>, mask: Option<&Mask>, output: NetOutput) -> Tensor<3> {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
@@ -101,9 +109,35 @@ impl Vit {
         if let Some(cls) = &self.cls {
             x = Tensor::cat(vec![cls.val().expand([b, 1, self.dim]), x], 1);
         }
-        for block in &self.blocks {
+        let depth = self.blocks.len();
+        let (run, average) = match output {
+            NetOutput::Final => (depth, 0),
+            NetOutput::Block(n) => ((n as usize).min(depth), 0),
+            NetOutput::AverageLast(k) => (depth, (k as usize).min(depth)),
+        };
+        let mut sum: Option<Tensor<3>> = None;
+        for (i, block) in self.blocks.iter().take(run).enumerate() {
             x = block.forward(x);
+            if i + average >= depth {
+                let normed = plain_layer_norm(x.clone());
+                sum = Some(match sum {
+                    Some(s) => s + normed,
+                    None => normed,
+                });
+            }
         }
-        self.norm.forward(x)
+        match (output, sum) {
+            (NetOutput::Final, _) => self.norm.forward(x),
+            (NetOutput::AverageLast(_), Some(sum)) => sum.div_scalar(average as f32),
+            _ => x,
+        }
     }
+}
+
+/// Layer norm over the last dimension without affine parameters (ε as the blocks' norms).
+fn plain_layer_norm(x: Tensor<3>) -> Tensor<3> {
+    let mean = x.clone().mean_dim(2);
+    let centred = x - mean;
+    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
+    centred / var.add_scalar(1e-6).sqrt()
 }
