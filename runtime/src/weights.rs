@@ -71,8 +71,14 @@ impl Weights {
                 .ok_or_else(|| RunError::Internal(format!("unknown network `{net}`")))?;
             Net::build(&network.kind, network.input.as_ref(), device)
         };
+        // A network no call applies has no input to shape it (the checker warns): no weights.
+        let applied = |net: &str| {
+            plan.networks
+                .iter()
+                .any(|(n, network)| n == net && network.input.is_some())
+        };
         for b in &plan.branches {
-            for net in &b.nets {
+            for net in b.nets.iter().filter(|n| applied(n)) {
                 let home = match &b.kind {
                     BranchKind::Trainable => {
                         let built = build(net)?;
@@ -102,7 +108,7 @@ impl Weights {
             } else {
                 b.nets.clone()
             };
-            for net in nets {
+            for net in nets.into_iter().filter(|n| applied(n)) {
                 let Some(Home::Trainable(src)) = w.index.get(&(source.clone(), net.clone())).copied() else {
                     return Err(RunError::Internal(format!(
                         "ema `{}` follows `{source}.{net}`, which is not trainable",

@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 
 use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
-use crate::registry::stops_gradient;
+use crate::registry::{detaches_input, stops_gradient};
 
 /// Nodes whose value carries gradient to trainable weights.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,15 @@ pub struct GradTable {
 
 fn cuts(g: &Graph, ix: NodeIndex) -> bool {
     matches!(&g.g[ix].kind, NodeKind::Op { op, .. } if stops_gradient(op))
+}
+
+/// The inputs of `ix` that gradient flows back into: all, but those the op detaches itself
+/// (`soft_ce`'s teacher side).
+fn grad_inputs(g: &Graph, ix: NodeIndex) -> Vec<NodeIndex> {
+    g.g.edges_directed(ix, Direction::Incoming)
+        .filter(|e| !matches!(&g.g[ix].kind, NodeKind::Op { op, .. } if detaches_input(op, &e.weight().port)))
+        .map(|e| e.source())
+        .collect()
 }
 
 /// Does the value of `ix` depend on trainable weights without a cut?
@@ -30,15 +40,25 @@ fn trainable_below(g: &Graph, ix: NodeIndex, memo: &mut Vec<Option<bool>>) -> bo
         NodeKind::Net { branch, .. } => g.branch(branch).is_some_and(|b| b.kind == BranchKind::Trainable),
         _ => false,
     };
-    let v = !cuts(g, ix)
-        && (own
-            || g.g
-                .neighbors_directed(ix, Direction::Incoming)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .any(|p| trainable_below(g, p, memo)));
+    let v = !cuts(g, ix) && (own || grad_inputs(g, ix).into_iter().any(|p| trainable_below(g, p, memo)));
     memo[ix.index()] = Some(v);
     v
+}
+
+/// Does `ix` depend on any network, whatever stops its gradient?
+fn depends_on_a_network(g: &Graph, ix: NodeIndex) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![ix];
+    while let Some(ix) = stack.pop() {
+        if !seen.insert(ix) {
+            continue;
+        }
+        if matches!(g.g[ix].kind, NodeKind::Net { .. }) {
+            return true;
+        }
+        stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
+    }
+    false
 }
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
@@ -74,11 +94,12 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
                     loss_span,
                 });
             }
-            stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
+            stack.extend(grad_inputs(g, ix));
         }
         if !table.needs_grad.contains(&loss) {
-            let reason = if seen.iter().any(|ix| matches!(g.g[*ix].kind, NodeKind::Net { .. })) || !leaks.is_empty() {
-                "every path to trainable weights passes a stop-gradient, an EMA or a frozen branch"
+            let reason = if depends_on_a_network(g, loss) || !leaks.is_empty() {
+                "every path to trainable weights passes a stop-gradient, an input the op detaches \
+                 (`soft_ce`'s teacher side), an EMA or a frozen branch"
             } else {
                 "it depends on no network"
             };

@@ -1,4 +1,5 @@
-//! Declared views, masks, values and branches that no loss uses (warnings).
+//! Declared views, masks, values and branches that no loss uses, and networks a branch holds
+//! that no call applies (warnings).
 
 use std::collections::BTreeSet;
 
@@ -29,6 +30,17 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
             if let crate::value::Param::BranchNet { branch, .. } = p {
                 used_branches.insert(branch.clone());
             }
+        }
+    }
+    // A network no call applies has no input to shape its weights: a branch holds none for it.
+    for (name, n) in &g.networks {
+        let held = g.branches.iter().any(|b| b.nets.contains(name));
+        if n.input.is_none() && held {
+            diags.push(Diag::Unused {
+                kind: "network".into(),
+                name: name.clone(),
+                span: n.span,
+            });
         }
     }
     for d in &g.declared {

@@ -17,7 +17,12 @@ fn paired(b: &Args) -> Result<Out, Diag> {
     let db = features(b, "b", b.builtin)?;
     let kind = std::mem::discriminant(ta) == std::mem::discriminant(tb);
     let counts = ta.count() == tb.count() || ta.count() == 1 || tb.count() == 1;
-    if da != db || !kind || !counts {
+    // Tokens pair up one to one: as many on both sides.
+    let tokens = match (ta, tb) {
+        (Ty::Tokens { len: la, .. }, Ty::Tokens { len: lb, .. }) => la == lb,
+        _ => true,
+    };
+    if da != db || !kind || !counts || !tokens {
         return Err(Diag::ShapeMismatch {
             what: b.builtin.into(),
             expected: format!("{ta} (like `a`)"),
@@ -30,9 +35,19 @@ fn paired(b: &Args) -> Result<Out, Diag> {
     scalar()
 }
 
-/// As `paired`, but with as many views on both sides: the rows are paired one to one (the
-/// positives of a contrastive loss sit on the diagonal of `a`·`b`ᵀ).
+/// As `paired`, on vectors, with as many views on both sides: the rows are paired one to one
+/// (the positives of a contrastive loss sit on the diagonal of `a`·`b`ᵀ).
 fn one_to_one(b: &Args) -> Result<Out, Diag> {
+    for side in ["a", "b"] {
+        if !matches!(b.tensor(side)?.0, Ty::Vector { .. }) {
+            return Err(mismatch(
+                b,
+                side,
+                b.builtin,
+                "a vector per image (pool tokens first, e.g. `cls`)",
+            ));
+        }
+    }
     paired(b)?;
     let (ta, _) = b.tensor("a")?;
     let (tb, sb) = b.tensor("b")?;
@@ -52,6 +67,12 @@ fn one_to_one(b: &Args) -> Result<Out, Diag> {
 fn exact(b: &Args) -> Result<Out, Diag> {
     same(b, "a", "b", b.builtin)?;
     scalar()
+}
+
+/// As `exact`, on vectors or tokens (rows of features to correlate).
+fn exact_features(b: &Args) -> Result<Out, Diag> {
+    features(b, "a", b.builtin)?;
+    exact(b)
 }
 
 fn logits(b: &Args) -> Result<Out, Diag> {
@@ -312,7 +333,7 @@ pub static ALL: &[Builtin] = &[
             opt("lambda", PTy::Num, "0.005", "off-diagonal weight").within(Limit::NonNeg),
         ],
         variadic: None,
-        rule: exact,
+        rule: exact_features,
         call: None,
         example: "loss bt = barlow_twins(z1, z2)",
     },
@@ -328,7 +349,7 @@ pub static ALL: &[Builtin] = &[
             opt("cov", PTy::Num, "1", "covariance weight").within(Limit::NonNeg),
         ],
         variadic: None,
-        rule: exact,
+        rule: exact_features,
         call: None,
         example: "loss vr = vicreg(z1, z2)",
     },

@@ -8,6 +8,15 @@ use crate::types::Ty;
 /// The name of the stop-gradient op, which the gradient checks look for.
 pub const STOP_GRADIENT: &str = "sg";
 
+/// Inputs an op detaches itself, as `(op, parameter)`: no gradient flows back into them (the
+/// runtime's forward of each detaches that input).
+const DETACHED_INPUTS: &[(&str, &str)] = &[("soft_ce", "b")];
+
+/// Does op `op` detach its input `port`?
+pub fn detaches_input(op: &str, port: &str) -> bool {
+    DETACHED_INPUTS.contains(&(op, port))
+}
+
 fn identity(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Tensor(b.tensor("x")?.0.clone()))
 }
