@@ -82,7 +82,7 @@ impl Trainer {
                     .into_iter()
                     .nth(k)
                     .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", loss.name)))?;
-                Ok::<_, RunError>(GradientsParams::from_grads(value.backward(), &self.weights.trainable))
+                Ok::<_, RunError>(crate::trainer::gradients(value, &self.weights))
             });
             let grads = match measured {
                 Ok(g) => g,

@@ -9,6 +9,15 @@ pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     t / norm
 }
 
+/// LayerNorm without affine parameters over the last axis (also MAE's per-patch normalised
+/// pixel targets).
+pub fn layer_norm(x: Tensor<3>) -> Tensor<3> {
+    let mean = x.clone().mean_dim(2);
+    let centred = x - mean;
+    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
+    centred / var.add_scalar(1e-6).sqrt()
+}
+
 /// Cosine similarity of matching rows: `[r, d]`, `[r, d]` → `[r]`.
 pub fn row_cosine(a: Tensor<2>, b: Tensor<2>) -> Tensor<1> {
     l2norm(a).mul(l2norm(b)).sum_dim(1).flatten(0, 1)

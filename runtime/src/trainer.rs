@@ -330,6 +330,11 @@ impl Trainer {
     }
 }
 
+/// The gradients of `loss` for the trainable networks.
+pub(crate) fn gradients(loss: Tensor<1>, weights: &Weights) -> GradientsParams {
+    GradientsParams::from_grads(loss.backward(), &weights.trainable)
+}
+
 /// The training data, to rewrite; the loader must be stopped first.
 fn data_mut(data: &mut Arc<Dataset>) -> Result<&mut Dataset, RunError> {
     Arc::get_mut(data)
@@ -396,7 +401,7 @@ fn update(
             value: *v,
         });
     }
-    let mut grads = GradientsParams::from_grads(total.backward(), &weights.trainable);
+    let mut grads = gradients(total, weights);
     let held = weights.held_at(u.t);
     optim::drop_held(&weights.trainable, &mut grads, &held);
     match u.decay {

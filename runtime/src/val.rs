@@ -125,6 +125,20 @@ impl Val {
     }
 
     /// Applies the function matching the value's rank.
+    /// `f` over the last axis of vectors `[b, d]`, tokens and slots `[b, n, d]`; an error
+    /// naming `what` for any other value.
+    pub fn map_rows(self, what: &str, f: impl FnOnce(Tensor<3>) -> Tensor<3>) -> Result<Val, RunError> {
+        Ok(match self {
+            Val::Vectors(t) => {
+                let [b, d] = t.dims();
+                Val::Vectors(f(t.reshape([b, 1, d])).reshape([b, d]))
+            }
+            Val::Tokens(t) => Val::Tokens(f(t)),
+            Val::Slots(t, owners) => Val::Slots(f(t), owners),
+            v => return Err(RunError::Internal(format!("{what} of {}", v.kind()))),
+        })
+    }
+
     pub fn map(
         self,
         f4: impl FnOnce(Tensor<4>) -> Tensor<4>,

@@ -71,6 +71,15 @@ fn mask_fill_puts_visible_tokens_back_and_fills_the_rest() {
     assert_eq!(&out[9..12], &[4.0, 5.0, 6.0]);
     assert_eq!(out[0..3], out[6..9], "both masked places hold the mask token");
     assert!(out[0..3].iter().all(|v| v.abs() < 0.2), "the mask token starts small");
+
+    // A mask that hides nothing gives the tokens back as they are.
+    let all = Tensor::<3>::from_data(
+        TensorData::new((0..12).map(|v| v as f32).collect::<Vec<_>>(), [1, 4, 3]),
+        &device,
+    );
+    let none = mask(&[false, false, false, false], &device);
+    let out: Vec<f32> = fill.forward(all, &none).try_into_vec_as().expect("filled");
+    assert_eq!(out, (0..12).map(|v| v as f32).collect::<Vec<_>>());
 }
 
 #[test]

@@ -170,10 +170,6 @@ fn of(category: Category) -> Vec<&'static Builtin> {
     registry::all().filter(|b| b.category == category).collect()
 }
 
-fn build_text(seed: u64) -> String {
-    build(seed).unwrap_or_default()
-}
-
 /// One random recipe; `None` when no loss term could be made.
 fn build(seed: u64) -> Option<String> {
     let mut rng = Rng(seed);
@@ -298,9 +294,6 @@ fn build(seed: u64) -> Option<String> {
         }
     }
     if terms == 0 {
-        if std::env::var("SSLC_RANDOM_SHOW").is_ok() {
-            eprintln!("no loss in:\n{}", r.text);
-        }
         return None;
     }
     r.text.push_str(TAIL);
@@ -353,11 +346,6 @@ fn every_random_recipe_the_checker_accepts_takes_a_step() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
     let (mut ran, mut failures) = (0, vec![]);
-    if std::env::var("SSLC_RANDOM_SHOW").is_ok() {
-        for seed in first..first + count {
-            eprintln!("--- seed {seed}\n{:?}", build_text(seed));
-        }
-    }
     for seed in first..first + count {
         let Some(src) = build(seed) else { continue };
         ran += 1;

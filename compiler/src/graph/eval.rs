@@ -358,6 +358,20 @@ impl<'r> Builder<'r> {
 
     fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span, sa: Span, sb: Span) -> Value {
         let sym = op;
+        for (v, s) in [(&a, sa), (&b, sb)] {
+            if let Value::Tensor(_, ty) = v
+                && !ty.is_numeric()
+            {
+                self.diags.push(Diag::WrongType {
+                    what: format!("an operand of `{}`", op.symbol()),
+                    expected: "a number or a tensor of numbers (images, tokens, vectors, matrices, scalars, labels)"
+                        .into(),
+                    found: ty.to_string(),
+                    span: s,
+                });
+                return Value::Poison;
+            }
+        }
         match (a, b) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
             (Value::Num(x), Value::Num(y)) => self.finite(

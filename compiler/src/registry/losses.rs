@@ -5,6 +5,15 @@ use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
 
+/// The feature width of `arg`, which must be vectors or tokens: rows the loss reads one by
+/// one. Slots (segment-pooled features, padded per image) are for `detcon`.
+fn rows(b: &Args, arg: &str) -> Result<u64, Diag> {
+    if matches!(b.tensor(arg)?.0, Ty::Slots { .. }) {
+        return Err(mismatch(b, arg, b.builtin, "vectors or tokens (slots are `detcon`'s)"));
+    }
+    features(b, arg, b.builtin)
+}
+
 fn scalar() -> Result<Out, Diag> {
     Ok(Out::Tensor(Ty::Scalar { n: 1 }))
 }
@@ -13,8 +22,8 @@ fn scalar() -> Result<Out, Diag> {
 fn paired(b: &Args) -> Result<Out, Diag> {
     let (ta, _) = b.tensor("a")?;
     let (tb, sb) = b.tensor("b")?;
-    let da = features(b, "a", b.builtin)?;
-    let db = features(b, "b", b.builtin)?;
+    let da = rows(b, "a")?;
+    let db = rows(b, "b")?;
     let kind = std::mem::discriminant(ta) == std::mem::discriminant(tb);
     let counts = ta.count() == tb.count() || ta.count() == 1 || tb.count() == 1;
     // Tokens pair up one to one: as many on both sides.
@@ -65,18 +74,22 @@ fn one_to_one(b: &Args) -> Result<Out, Diag> {
 }
 
 fn exact(b: &Args) -> Result<Out, Diag> {
+    let ta = b.tensor("a")?.0;
+    if !(ta.is_numeric() || matches!(ta, Ty::Slots { .. })) {
+        return Err(mismatch(b, "a", b.builtin, "a tensor of numbers"));
+    }
     same(b, "a", "b", b.builtin)?;
     scalar()
 }
 
 /// As `exact`, on vectors or tokens (rows of features to correlate).
 fn exact_features(b: &Args) -> Result<Out, Diag> {
-    features(b, "a", b.builtin)?;
+    rows(b, "a")?;
     exact(b)
 }
 
 fn logits(b: &Args) -> Result<Out, Diag> {
-    features(b, "x", b.builtin)?;
+    rows(b, "x")?;
     scalar()
 }
 
@@ -116,6 +129,17 @@ fn masked(b: &Args) -> Result<Out, Diag> {
             other: Some((b.span_of("pred"), format!("`pred` is {tp}"))),
             because: vec![],
         });
+    }
+    // The mask covers grid tokens only: a class token would shift every place by one.
+    for (side, t) in [("pred", tp), ("target", tt)] {
+        if matches!(t, Ty::Tokens { cls: true, .. }) {
+            return Err(mismatch(
+                b,
+                side,
+                b.builtin,
+                "patch tokens without the class token (`patches`)",
+            ));
+        }
     }
     match b.tensor("mask")?.0 {
         Ty::Mask { grid: g, .. } if Some(*g) == *grid => scalar(),
@@ -215,7 +239,7 @@ pub static ALL: &[Builtin] = &[
             opt("lambda", PTy::Num, "0.02", "weight of the spreading term").within(Limit::NonNeg),
         ],
         variadic: None,
-        rule: exact,
+        rule: exact_features,
         call: None,
         example: "loss sim = unigrad(pred, sg(t))",
     },

@@ -9,14 +9,28 @@ fn grid(b: &Args) -> (u64, u64) {
     (g, g)
 }
 
+/// A mask over `grid` keeping `keep` tokens, unless it keeps none: an encoder that drops the
+/// masked tokens would then have nothing to encode. `param` is what set the masked share.
+fn keeping(b: &Args, param: &str, grid: (u64, u64), keep: u64) -> Result<Out, Diag> {
+    if keep == 0 {
+        return Err(Diag::OutOfRange {
+            param: param.into(),
+            value: b.num(param),
+            range: format!(
+                "a value that leaves at least one of the {} tokens visible",
+                grid.0 * grid.1
+            ),
+            span: b.span_of(param),
+        });
+    }
+    Ok(Out::Tensor(Ty::Mask { grid, keep }))
+}
+
 fn ratio(b: &Args) -> Result<Out, Diag> {
     let (h, w) = grid(b);
     let total = h * w;
     let masked = ((total as f64) * b.num("ratio")).round() as u64;
-    Ok(Out::Tensor(Ty::Mask {
-        grid: (h, w),
-        keep: total - masked.min(total),
-    }))
+    keeping(b, "ratio", (h, w), total - masked.min(total))
 }
 
 /// SimMIM: a `ratio` of the `block`×`block` squares is masked, so whole squares count.
@@ -33,10 +47,7 @@ fn squares(b: &Args) -> Result<Out, Diag> {
     }
     let squares = (h / side) * (w / side);
     let masked = ((squares as f64) * b.num("ratio")).round() as u64 * side * side;
-    Ok(Out::Tensor(Ty::Mask {
-        grid: (h, w),
-        keep: h * w - masked.min(h * w),
-    }))
+    keeping(b, "ratio", (h, w), h * w - masked.min(h * w))
 }
 
 fn block(b: &Args) -> Result<Out, Diag> {
@@ -50,10 +61,7 @@ fn block(b: &Args) -> Result<Out, Diag> {
             span: b.span_of("count"),
         });
     }
-    Ok(Out::Tensor(Ty::Mask {
-        grid: (h, w),
-        keep: h * w - count,
-    }))
+    keeping(b, "count", (h, w), h * w - count)
 }
 
 fn windows(b: &Args) -> Result<Out, Diag> {

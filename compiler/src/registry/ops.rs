@@ -21,6 +21,15 @@ fn identity(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Tensor(b.tensor("x")?.0.clone()))
 }
 
+/// Elementwise on numbers: any tensor of numbers, or slots.
+fn numeric(b: &Args) -> Result<Out, Diag> {
+    let t = b.tensor("x")?.0;
+    if !(t.is_numeric() || matches!(t, Ty::Slots { .. })) {
+        return Err(mismatch(b, "x", b.builtin, "a tensor of numbers"));
+    }
+    identity(b)
+}
+
 fn featured(b: &Args) -> Result<Out, Diag> {
     features(b, "x", b.builtin)?;
     identity(b)
@@ -67,7 +76,14 @@ fn mean_tokens(b: &Args) -> Result<Out, Diag> {
 }
 
 fn reduce(b: &Args) -> Result<Out, Diag> {
-    b.tensor("x")?;
+    if !b.tensor("x")?.0.is_numeric() {
+        return Err(mismatch(
+            b,
+            "x",
+            b.builtin,
+            "a tensor of numbers (images, tokens, vectors, matrices, labels)",
+        ));
+    }
     Ok(Out::Tensor(Ty::Scalar { n: 1 }))
 }
 
@@ -79,7 +95,10 @@ fn concat_views(b: &Args) -> Result<Out, Diag> {
 }
 
 fn mean_views(b: &Args) -> Result<Out, Diag> {
-    Ok(Out::Tensor(b.tensor("x")?.0.with_count(1)))
+    match b.tensor("x")?.0 {
+        t @ (Ty::Vector { .. } | Ty::Tokens { .. }) => Ok(Out::Tensor(t.with_count(1))),
+        _ => Err(mismatch(b, "x", "mean_views", "vectors or tokens")),
+    }
 }
 
 fn concat_tokens(b: &Args) -> Result<Out, Diag> {
@@ -316,7 +335,7 @@ pub static ALL: &[Builtin] = &[
         doc: "max(x, 0), elementwise.",
         params: &[X],
         variadic: None,
-        rule: identity,
+        rule: numeric,
         call: None,
         example: "let a = relu(dot(o, f))",
     },

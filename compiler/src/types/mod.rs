@@ -60,6 +60,21 @@ impl Ty {
         t
     }
 
+    /// Is it a tensor of numbers that arithmetic and reductions apply to? Masks, boxes,
+    /// segment maps, slots and crop geometry are structured values the ops that make and read
+    /// them understand, not numbers to add up.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            Ty::Image { .. }
+                | Ty::Tokens { .. }
+                | Ty::Vector { .. }
+                | Ty::Matrix { .. }
+                | Ty::Scalar { .. }
+                | Ty::Labels { .. }
+        )
+    }
+
     /// The feature width of vectors, tokens and slots.
     pub fn feature_dim(&self) -> Option<u64> {
         match self {

@@ -79,6 +79,22 @@ pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
             let s = spread(s, b.dims())?;
             Val::Tokens(bin(op, s, b))
         }
+        (Val::Images(a), Val::Scalar(s)) => {
+            let s = spread(s, a.dims())?;
+            Val::Images(bin(op, a, s))
+        }
+        (Val::Scalar(s), Val::Images(b)) => {
+            let s = spread(s, b.dims())?;
+            Val::Images(bin(op, s, b))
+        }
+        (Val::Matrix(a), Val::Scalar(s)) => {
+            let s = spread(s, a.dims())?;
+            Val::Matrix(bin(op, a, s))
+        }
+        (Val::Scalar(s), Val::Matrix(b)) => {
+            let s = spread(s, b.dims())?;
+            Val::Matrix(bin(op, s, b))
+        }
         (a, b) => {
             return Err(RunError::Internal(format!(
                 "`{op}` between {} and {}",

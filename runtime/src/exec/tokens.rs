@@ -80,15 +80,6 @@ pub fn grid(x: Tensor<3>) -> (Tensor<3>, usize) {
     (x.narrow(1, len - g * g, g * g), g)
 }
 
-/// LayerNorm without affine parameters over the last axis (also MAE's per-patch normalised
-/// pixel targets).
-pub fn layer_norm(x: Tensor<3>) -> Tensor<3> {
-    let mean = x.clone().mean_dim(2);
-    let centred = x - mean;
-    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
-    centred / var.add_scalar(1e-6).sqrt()
-}
-
 #[cfg(test)]
 mod tests {
     use crate::exec::tokens;

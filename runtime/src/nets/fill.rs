@@ -24,6 +24,11 @@ impl MaskFill {
         let [_, kept] = mask.keep.dims();
         let [_, tokens] = mask.restore.dims();
         let cls = len - kept;
+        if kept == tokens {
+            // Nothing is masked: the kept tokens are the grid, in order. The token still takes
+            // part (times 0), so the output stays in the autodiff graph like any other call's.
+            return x + self.token.val().mul_scalar(0.0);
+        }
         let visible = x.clone().narrow(1, cls, kept);
         let filler = self.token.val().expand([b, tokens - kept, d]);
         let ordered = Tensor::cat(vec![visible, filler], 1);

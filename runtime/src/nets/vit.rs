@@ -119,7 +119,7 @@ impl Vit {
         for (i, block) in self.blocks.iter().take(run).enumerate() {
             x = block.forward(x);
             if i + average >= depth {
-                let normed = plain_layer_norm(x.clone());
+                let normed = crate::tensor::layer_norm(x.clone());
                 sum = Some(match sum {
                     Some(s) => s + normed,
                     None => normed,
@@ -132,12 +132,4 @@ impl Vit {
             _ => x,
         }
     }
-}
-
-/// Layer norm over the last dimension without affine parameters (ε as the blocks' norms).
-fn plain_layer_norm(x: Tensor<3>) -> Tensor<3> {
-    let mean = x.clone().mean_dim(2);
-    let centred = x - mean;
-    let var = centred.clone().powf_scalar(2.0).mean_dim(2);
-    centred / var.add_scalar(1e-6).sqrt()
 }

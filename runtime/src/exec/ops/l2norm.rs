@@ -1,5 +1,5 @@
-//! `l2norm(x)`: each row of vectors `[b, d]` or tokens `[b, n, d]` scaled to unit length, x /
-//! max(‖x‖, 1e-12).
+//! `l2norm(x)`: each row of vectors `[b, d]`, tokens or slots `[b, n, d]` scaled to unit length,
+//! x / max(‖x‖, 1e-12).
 
 use sslc_compiler::plan::ops::L2Norm;
 
@@ -10,11 +10,7 @@ use crate::val::Val;
 
 impl Forward for L2Norm {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
-        Ok(match x.take(self.x)? {
-            Val::Vectors(t) => Val::Vectors(l2norm(t)),
-            Val::Tokens(t) => Val::Tokens(l2norm(t)),
-            v => return Err(RunError::Internal(format!("l2norm of {}", v.kind()))),
-        })
+        x.take(self.x)?.map_rows("l2norm", l2norm)
     }
 }
 

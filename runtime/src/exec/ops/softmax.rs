@@ -1,5 +1,5 @@
-//! `softmax(x, temperature: τ)`: softmax(x/τ) over the last axis of vectors `[b, d]` or tokens `[b,
-//! n, d]`.
+//! `softmax(x, temperature: τ)`: softmax(x/τ) over the last axis of vectors `[b, d]`, tokens or
+//! slots `[b, n, d]`.
 
 use burn::tensor::activation::softmax;
 use sslc_compiler::plan::ops::Softmax;
@@ -11,11 +11,7 @@ use crate::val::Val;
 impl Forward for Softmax {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         let t = env.at(&self.temperature);
-        Ok(match x.take(self.x)? {
-            Val::Vectors(v) => Val::Vectors(softmax(v.div_scalar(t), 1)),
-            Val::Tokens(v) => Val::Tokens(softmax(v.div_scalar(t), 2)),
-            v => return Err(RunError::Internal(format!("softmax of {}", v.kind()))),
-        })
+        x.take(self.x)?.map_rows("softmax", |v| softmax(v.div_scalar(t), 2))
     }
 }
 
