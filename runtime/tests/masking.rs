@@ -222,3 +222,26 @@ fn inner_blocks_outputs_and_their_normalised_mean_are_what_a_call_takes() {
     // parameters, 1 and 0: the same as normalising).
     close(&take(NetOutput::Final), &normed(&blocks[2]), "the final output");
 }
+
+#[test]
+fn mask_fill_with_positions_adds_each_grid_places_sin_cos_embedding() {
+    let device = sslc_runtime::device::default();
+    let m = mask(&[true, false, true, false], &device);
+    // A class token and the two visible tokens, width 8.
+    let x = || Tensor::<3>::random([1, 3, 8], Distribution::Normal(0.0, 1.0), &device);
+    let input = x();
+    let fill = sslc_runtime::nets::MaskFill::new(8, &device);
+    let plain: Vec<f32> = fill.forward(input.clone(), &m).try_into_vec_as().expect("filled");
+    let placed: Vec<f32> = fill
+        .with_positions(true)
+        .forward(input, &m)
+        .try_into_vec_as()
+        .expect("filled");
+    assert_eq!(placed[..8], plain[..8], "the class token passes as it is");
+    let pos = sslc_runtime::nets::posemb::sincos_2d(2, 2, 8, (1.0, 1.0));
+    for (i, p) in pos.iter().enumerate() {
+        let (a, b) = (placed[8 + i], plain[8 + i]);
+        assert!((a - b - p).abs() < 1e-6, "grid entry {i}: {a} − {b} is not {p}");
+    }
+    assert_ne!(placed[8..16], placed[24..32], "the two masked places now differ");
+}

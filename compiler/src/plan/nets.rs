@@ -30,5 +30,5 @@ define_ops! {
     "transformer" transformer Transformer { depth: usize, heads: usize, mlp_ratio: f64, norm: Norm },
     "dino_head" dino_head DinoHead { hidden: usize, bottleneck: usize, prototypes: usize, layers: usize, freeze_last_epochs: f64 },
     "coord_embed" coord_embed CoordEmbed { dim: usize, grid: usize },
-    "mask_fill" mask_fill MaskFill {},
+    "mask_fill" mask_fill MaskFill { positions: bool },
 }

@@ -32,7 +32,7 @@ macro_rules! tensor_ops {
             "concat_tokens" concat_tokens ConcatTokens { a: Slot, b: Slot },
             "slice_tokens" slice_tokens SliceTokens { x: Slot, start: usize, len: usize },
             "last_tokens" last_tokens LastTokens { x: Slot, len: usize },
-            "select" select Select { x: Slot, mask: Slot },
+            "select" select Select { x: Slot, mask: Slot, masked: bool },
             "attend" attend Attend { q: Slot, k: Slot, beta: f64 },
             "segment_pool" segment_pool SegmentPool { x: Slot, segments: Slot, slots: usize },
             "pairwise_cosine" pairwise_cosine PairwiseCosine { a: Slot, b: Slot },

@@ -405,8 +405,15 @@ pub static ALL: &[Builtin] = &[
         name: "mask_fill",
         category: Category::Network,
         doc: "Puts visible tokens back on their grid and fills masked places with a learned mask \
-              token (MAE decoder input).",
-        params: &[],
+              token (MAE decoder input); `positions: true` then adds fixed 2-D sin-cos position \
+              embeddings to the grid tokens, as MAE's decoder and I-JEPA's predictor do, so a \
+              transformer after it can tell the masked places apart.",
+        params: &[opt(
+            "positions",
+            PTy::Bool,
+            "false",
+            "add fixed 2-D sin-cos positions to the grid tokens after filling",
+        )],
         variadic: None,
         rule: config,
         call: Some((

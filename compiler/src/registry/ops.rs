@@ -167,7 +167,7 @@ fn select(b: &Args) -> Result<Out, Diag> {
         ));
     }
     Ok(Out::Tensor(Ty::Tokens {
-        len: keep,
+        len: if b.flag("masked") { mg.0 * mg.1 - keep } else { keep },
         dim,
         grid: None,
         cls: false,
@@ -432,8 +432,18 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "select",
         category: Category::Op,
-        doc: "The tokens a mask keeps (visible or selected), in grid order.",
-        params: &[X, req("mask", PTy::Tensor, "the mask")],
+        doc: "The tokens a mask keeps (visible or selected), in grid order; with `masked: true` \
+              the ones it hides instead (a loss on the masked places only: iBOT, data2vec).",
+        params: &[
+            X,
+            req("mask", PTy::Tensor, "the mask"),
+            opt(
+                "masked",
+                PTy::Bool,
+                "false",
+                "take the masked tokens instead of the kept ones",
+            ),
+        ],
         variadic: None,
         rule: select,
         call: None,

@@ -66,6 +66,19 @@ pub fn select(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
     grid.gather(1, keep.unsqueeze_dim::<3>(2).expand([rows, kept, d]))
 }
 
+/// The grid tokens a mask hides, in grid order; a leading class token is skipped, and a mask
+/// drawn per image applies to every view of that image.
+pub fn select_masked(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
+    let [rows, len, d] = x.dims();
+    let [images, kept] = mask.keep.dims();
+    let tokens = mask.restore.dims()[1];
+    let grid = x.narrow(1, len - tokens, tokens);
+    // The grid positions in kept-then-masked order (the inverse of `restore`), masked part.
+    let hidden = mask.restore.clone().argsort(1).narrow(1, kept, tokens - kept);
+    let hidden = repeat_index(hidden, rows / images.max(1));
+    grid.gather(1, hidden.unsqueeze_dim::<3>(2).expand([rows, tokens - kept, d]))
+}
+
 /// `softmax(β·q kᵀ) k` over the tokens of `k` (FLSL mean-shift).
 pub fn attend(q: Tensor<3>, k: Tensor<3>, beta: f32) -> Tensor<3> {
     let (q, k) = match_rows3(q, k);
@@ -159,9 +172,31 @@ mod tests {
             restore: Tensor::<2, Int>::from_data(TensorData::new(vec![2i64, 0, 3, 1], [1, 4]), &device),
             masked: Tensor::from_data(TensorData::new(vec![1.0f32, 0.0, 1.0, 0.0], [1, 4]), &device),
         };
-        let out: Vec<f32> = tokens::select(x, &mask).try_into_vec_as().expect("selected");
+        let out: Vec<f32> = tokens::select(x.clone(), &mask).try_into_vec_as().expect("selected");
         // Grid token i sits at position i + 1 (after the class token).
         assert_eq!(out, vec![2.0, 4.0, 12.0, 14.0]);
+        // The masked ones, grid tokens 0 and 2, are the rest, in grid order.
+        let hidden: Vec<f32> = tokens::select_masked(x, &mask).try_into_vec_as().expect("selected");
+        assert_eq!(hidden, vec![1.0, 3.0, 11.0, 13.0]);
+    }
+
+    #[test]
+    fn the_masked_selection_follows_each_images_own_mask() {
+        let device = crate::device::default();
+        // 2 images, no class token, 4 grid tokens of width 1: values = image·10 + pos; image 0
+        // hides tokens 1 and 2, image 1 hides tokens 0 and 3.
+        let x: Vec<f32> = (0..2).flat_map(|i| (0..4).map(move |p| (i * 10 + p) as f32)).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(x, [2, 4, 1]), &device);
+        let mask = Mask {
+            keep: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 3, 1, 2], [2, 2]), &device),
+            restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 2, 3, 1, 2, 0, 1, 3], [2, 4]), &device),
+            masked: Tensor::from_data(
+                TensorData::new(vec![0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0], [2, 4]),
+                &device,
+            ),
+        };
+        let hidden: Vec<f32> = tokens::select_masked(x, &mask).try_into_vec_as().expect("selected");
+        assert_eq!(hidden, vec![1.0, 2.0, 10.0, 13.0]);
     }
 
     #[test]

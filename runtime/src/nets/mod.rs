@@ -101,7 +101,9 @@ impl Net {
                 device,
             )),
             NetKind::CoordEmbed(c) => Net::Coord(coord::CoordEmbed::new(c.dim, c.grid, device)),
-            NetKind::MaskFill(_) => Net::MaskFill(fill::MaskFill::new(width(input)?, device)),
+            NetKind::MaskFill(f) => {
+                Net::MaskFill(fill::MaskFill::new(width(input)?, device).with_positions(f.positions))
+            }
             NetKind::ResNet(r) => Net::ResNet(resnet::ResNet::new(r.channels, r.width, r.taps, device)),
         })
     }
