@@ -211,14 +211,7 @@ impl Trainer {
             } else {
                 (self.step / self.steps_per_epoch + 1) * self.steps_per_epoch
             };
-            let batches = Batches {
-                stage: self.program.views.clone(),
-                data: self.data.clone(),
-                seed: self.plan.train.seed,
-                batch: self.batch,
-                steps_per_epoch: self.steps_per_epoch,
-                device: self.device.clone(),
-            };
+            let batches = self.batches();
             self.loader = Some(Loader::start(
                 batches,
                 self.step,

@@ -1,18 +1,10 @@
 //! `Trainer::grads`: each loss term's gradient norm for each trainable network on the next
 //! batch; a term that reaches a network and sends it none is dead; measuring changes nothing.
 
-use sslc_compiler::overrides::{Override, apply};
+mod common;
+
 use sslc_compiler::plan::Plan;
 use sslc_runtime::Trainer;
-
-fn plan(file: &str, sets: &[&str]) -> Plan {
-    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
-    let src = std::fs::read_to_string(&path).expect("recipe");
-    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).expect("an override")).collect();
-    let compiled = sslc_compiler::compile(&apply(&src, &sets).expect("overrides apply"));
-    assert!(!compiled.has_errors(), "{file}: {:?}", compiled.diags);
-    compiled.plan.expect("a plan")
-}
 
 fn trainer(plan: &Plan) -> Trainer {
     Trainer::new(plan, &sslc_runtime::device::default()).expect("trainer")
@@ -20,7 +12,9 @@ fn trainer(plan: &Plan) -> Trainer {
 
 #[test]
 fn a_term_whose_predictions_ignore_the_encoder_sends_it_no_gradient() {
-    let report = trainer(&plan("tests/run/dead_mim.ssl", &[])).grads().expect("grads");
+    let report = trainer(&common::plan("tests/run/dead_mim.ssl", &[]))
+        .grads()
+        .expect("grads");
     let nets: Vec<String> = report.nets.iter().map(|(b, n)| format!("{b}.{n}")).collect();
     assert_eq!(
         nets,
@@ -43,9 +37,12 @@ fn a_term_whose_predictions_ignore_the_encoder_sends_it_no_gradient() {
 
 #[test]
 fn with_a_mask_token_in_the_encoder_every_term_teaches_the_backbone() {
-    let report = trainer(&plan("recipes/hybrid.ssl", &["data.source.count=64", "data.batch=16"]))
-        .grads()
-        .expect("grads");
+    let report = trainer(&common::plan(
+        "recipes/hybrid.ssl",
+        &["data.source.count=64", "data.batch=16"],
+    ))
+    .grads()
+    .expect("grads");
     assert!(report.dead().is_empty(), "{:?}", report.dead());
     let backbone = report
         .nets

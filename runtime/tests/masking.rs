@@ -27,22 +27,25 @@ fn mask(masked: &[bool], device: &Device) -> Mask {
     }
 }
 
+/// A ViT of width 8 on 8×8 images in 4 px patches (a 2×2 grid); tests change what they need.
+const SMALL: VitSpec = VitSpec {
+    drop_path: 0.0,
+    mask_token: false,
+    patch: 4,
+    dim: 8,
+    depth: 0,
+    heads: 2,
+    mlp_ratio: 2.0,
+    cls: false,
+    channels: 3,
+    grid: (2, 2),
+};
+
 #[test]
 fn a_blockless_vit_encodes_exactly_the_kept_patches() {
     // With no blocks, each token is processed alone, so masking must equal selecting.
     let device = sslc_runtime::device::default();
-    let spec = VitSpec {
-        drop_path: 0.0,
-        mask_token: false,
-        patch: 4,
-        dim: 8,
-        depth: 0,
-        heads: 2,
-        mlp_ratio: 2.0,
-        cls: false,
-        channels: 3,
-        grid: (2, 2),
-    };
+    let spec = SMALL;
     let vit = Vit::new(&spec, &device);
     let x = Tensor::<4>::random([1, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
     let full: Vec<f32> = vit.forward(x.clone(), None).try_into_vec_as().expect("full");
@@ -87,15 +90,9 @@ fn stochastic_depth_drops_branches_per_sample_only_while_training() {
     let device = sslc_runtime::device::default().autodiff();
     let spec = VitSpec {
         drop_path: 0.9,
-        mask_token: false,
-        patch: 4,
-        dim: 8,
         depth: 3,
-        heads: 2,
-        mlp_ratio: 2.0,
         cls: true,
-        channels: 3,
-        grid: (2, 2),
+        ..SMALL
     };
     let vit = Vit::new(&spec, &device);
     // One image repeated: any difference between rows comes from per-sample drops.
@@ -118,16 +115,10 @@ fn stochastic_depth_drops_branches_per_sample_only_while_training() {
 fn a_mask_token_replaces_masked_patches_in_place_and_they_learn_from_the_rest() {
     let device = sslc_runtime::device::default();
     let spec = |depth| VitSpec {
-        drop_path: 0.0,
         mask_token: true,
-        patch: 4,
-        dim: 8,
         depth,
-        heads: 2,
-        mlp_ratio: 2.0,
         cls: true,
-        channels: 3,
-        grid: (2, 2),
+        ..SMALL
     };
     let m = mask(&[true, false, true, false], &device);
     let x = Tensor::<4>::random([1, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
@@ -173,16 +164,9 @@ fn inner_blocks_outputs_and_their_normalised_mean_are_what_a_call_takes() {
     use sslc_compiler::plan::NetOutput;
     let device = sslc_runtime::device::default();
     let spec = VitSpec {
-        drop_path: 0.0,
-        mask_token: false,
-        patch: 4,
-        dim: 8,
         depth: 3,
-        heads: 2,
-        mlp_ratio: 2.0,
         cls: true,
-        channels: 3,
-        grid: (2, 2),
+        ..SMALL
     };
     let vit = Vit::new(&spec, &device);
     let x = Tensor::<4>::random([2, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);

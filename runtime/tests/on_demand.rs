@@ -2,20 +2,11 @@
 //! as the same scenes held in memory; the loader's workers and depth change when batches are
 //! made, never what they hold.
 
-use sslc_compiler::overrides::{Override, apply};
-use sslc_compiler::plan::Plan;
+mod common;
+
 use sslc_runtime::Trainer;
 use sslc_runtime::data::Dataset;
 use sslc_runtime::loader::Loading;
-
-fn plan(file: &str, sets: &[&str]) -> Plan {
-    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
-    let src = std::fs::read_to_string(&path).expect("recipe");
-    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).expect("an override")).collect();
-    let compiled = sslc_compiler::compile(&apply(&src, &sets).expect("overrides apply"));
-    assert!(!compiled.has_errors(), "{file}: {:?}", compiled.diags);
-    compiled.plan.expect("a plan")
-}
 
 /// Every step's loss and the final probe.
 fn run(mut t: Trainer) -> (Vec<f32>, Option<f64>) {
@@ -25,7 +16,7 @@ fn run(mut t: Trainer) -> (Vec<f32>, Option<f64>) {
 
 #[test]
 fn scenes_made_a_batch_at_a_time_train_as_the_scenes_in_memory() {
-    let plan = plan("tests/run/tiny_byol.ssl", &["train.epochs=2"]);
+    let plan = common::plan("tests/run/tiny_byol.ssl", &["train.epochs=2"]);
     let device = sslc_runtime::device::default();
     let held = Dataset::open(&plan.source).expect("opens");
     let made = Dataset::open_within(&plan.source, 0).expect("opens");
@@ -51,7 +42,7 @@ fn scenes_made_a_batch_at_a_time_train_as_the_scenes_in_memory() {
 
 #[test]
 fn a_job_that_rewrites_every_scene_gets_them_all_in_memory() {
-    let plan = plan(
+    let plan = common::plan(
         "recipes/cyborgs.ssl",
         &[
             "data.source.count=64",
@@ -73,7 +64,7 @@ fn a_job_that_rewrites_every_scene_gets_them_all_in_memory() {
 
 #[test]
 fn workers_and_depth_change_nothing_a_step_sees() {
-    let plan = plan("tests/run/tiny_byol.ssl", &["train.epochs=3"]);
+    let plan = common::plan("tests/run/tiny_byol.ssl", &["train.epochs=3"]);
     let device = sslc_runtime::device::default();
     let with = |workers, depth| {
         let t = Trainer::new(&plan, &device).expect("trainer");

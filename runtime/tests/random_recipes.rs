@@ -11,28 +11,15 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use sslc_compiler::registry::{self, Builtin, Category, Limit, PTy, Param};
+use sslc_runtime::rng::Rng;
 use sslc_runtime::{RunError, Trainer};
 
-/// A small generator (splitmix64), so a seed names a recipe for good.
-struct Rng(u64);
+/// Picking from a list with the runtime's own generator (a seed names a recipe for good).
+trait Pick {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-
+impl Pick for Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
@@ -172,7 +159,7 @@ fn of(category: Category) -> Vec<&'static Builtin> {
 
 /// One random recipe; `None` when no loss term could be made.
 fn build(seed: u64) -> Option<String> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut r = Recipe::new();
     let train = format!("train {{\n  epochs = 1\n  seed = {seed}\n}}\n");
     // Views: crops of the image, then image ops.

@@ -95,24 +95,11 @@ impl Dataset {
                 };
                 let holdout = generator.many(1, 0..s.holdout as u64);
                 let classes = generator.classes;
-                Ok(if fits(s.count, s.size) {
-                    Dataset {
-                        train: generator.many(0, 0..s.count as u64),
-                        holdout,
-                        classes,
-                        stream: None,
-                    }
-                } else {
-                    Dataset {
-                        train: vec![],
-                        holdout,
-                        classes,
-                        stream: Some(Stream::Scenes {
-                            generator,
-                            count: s.count,
-                        }),
-                    }
-                })
+                let stream = Stream::Scenes {
+                    generator,
+                    count: s.count,
+                };
+                Ok(generated(fits(s.count, s.size), stream, holdout, classes))
             }
             SourceKind::FashionMnist(f) => {
                 let (train, test) = fashion_items(&f.path, f.classes)?;
@@ -140,25 +127,12 @@ impl Dataset {
                 };
                 // Held-out scenes are composed from the test split's items only.
                 let holdout = composer.many(&test, 1, 0..f.holdout as u64);
-                Ok(if fits(count, f.size) {
-                    Dataset {
-                        train: composer.many(&train, 0, 0..count as u64),
-                        holdout,
-                        classes,
-                        stream: None,
-                    }
-                } else {
-                    Dataset {
-                        train: vec![],
-                        holdout,
-                        classes,
-                        stream: Some(Stream::FashionScenes {
-                            composer,
-                            items: Arc::new(train),
-                            count,
-                        }),
-                    }
-                })
+                let stream = Stream::FashionScenes {
+                    composer,
+                    items: Arc::new(train),
+                    count,
+                };
+                Ok(generated(fits(count, f.size), stream, holdout, classes))
             }
             SourceKind::ImageFolder(f) => {
                 let dir = std::path::Path::new(&f.path);
@@ -233,6 +207,21 @@ impl Dataset {
             }
         }
     }
+}
+
+/// A generated source's data: its training scenes made now when they `fit`, else made a batch
+/// at a time by `stream`.
+fn generated(fit: bool, stream: Stream, holdout: Vec<Scene>, classes: usize) -> Dataset {
+    let mut data = Dataset {
+        train: vec![],
+        holdout,
+        classes,
+        stream: Some(stream),
+    };
+    if fit {
+        data.materialise();
+    }
+    data
 }
 
 /// Fashion-MNIST's training and test items of the first `classes` classes.

@@ -43,17 +43,19 @@ pub fn constant(op: ArithOp, c: f64, left: bool, v: Val) -> Val {
     }
 }
 
+/// `a op b` elementwise.
+fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
+    match op {
+        Binary::Arith(ArithOp::Add) => a + b,
+        Binary::Arith(ArithOp::Sub) => a - b,
+        Binary::Arith(ArithOp::Mul) => a * b,
+        Binary::Arith(ArithOp::Div) => a / b,
+        Binary::Max => a.max_pair(b),
+    }
+}
+
 /// `a op b` elementwise, a scalar spread over the other side.
 pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
-    fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
-        match op {
-            Binary::Arith(ArithOp::Add) => a + b,
-            Binary::Arith(ArithOp::Sub) => a - b,
-            Binary::Arith(ArithOp::Mul) => a * b,
-            Binary::Arith(ArithOp::Div) => a / b,
-            Binary::Max => a.max_pair(b),
-        }
-    }
     Ok(match (a, b) {
         (Val::Images(a), Val::Images(b)) => Val::Images(bin(op, a, b)),
         (Val::Tokens(a), Val::Tokens(b)) => Val::Tokens(bin(op, a, b)),
@@ -63,38 +65,8 @@ pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
             let n = a.dims()[0].max(b.dims()[0]);
             Val::Scalar(bin(op, a.expand([n]), b.expand([n])))
         }
-        (Val::Vectors(a), Val::Scalar(s)) => {
-            let s = spread(s, a.dims())?;
-            Val::Vectors(bin(op, a, s))
-        }
-        (Val::Scalar(s), Val::Vectors(b)) => {
-            let s = spread(s, b.dims())?;
-            Val::Vectors(bin(op, s, b))
-        }
-        (Val::Tokens(a), Val::Scalar(s)) => {
-            let s = spread(s, a.dims())?;
-            Val::Tokens(bin(op, a, s))
-        }
-        (Val::Scalar(s), Val::Tokens(b)) => {
-            let s = spread(s, b.dims())?;
-            Val::Tokens(bin(op, s, b))
-        }
-        (Val::Images(a), Val::Scalar(s)) => {
-            let s = spread(s, a.dims())?;
-            Val::Images(bin(op, a, s))
-        }
-        (Val::Scalar(s), Val::Images(b)) => {
-            let s = spread(s, b.dims())?;
-            Val::Images(bin(op, s, b))
-        }
-        (Val::Matrix(a), Val::Scalar(s)) => {
-            let s = spread(s, a.dims())?;
-            Val::Matrix(bin(op, a, s))
-        }
-        (Val::Scalar(s), Val::Matrix(b)) => {
-            let s = spread(s, b.dims())?;
-            Val::Matrix(bin(op, s, b))
-        }
+        (v, Val::Scalar(s)) => with_scalar(op, v, s, false)?,
+        (Val::Scalar(s), v) => with_scalar(op, v, s, true)?,
         (a, b) => {
             return Err(RunError::Internal(format!(
                 "`{op}` between {} and {}",
@@ -105,16 +77,84 @@ pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
     })
 }
 
-/// A scalar (`[1]`, or one per image `[batch]`) spread over a value of shape `dims`.
-fn spread<const D: usize>(s: Tensor<1>, dims: [usize; D]) -> Result<Tensor<D>, RunError> {
+/// `v op s` (or `s op v` when `left`), the scalar `s` (`[1]`, or one per image `[batch]`)
+/// spread over the images, tokens, vectors or matrices of `v`.
+fn with_scalar(op: Binary, v: Val, s: Tensor<1>, left: bool) -> Result<Val, RunError> {
+    let rows = match &v {
+        Val::Images(t) => t.dims()[0],
+        Val::Tokens(t) | Val::Matrix(t) => t.dims()[0],
+        Val::Vectors(t) => t.dims()[0],
+        other => {
+            let side = if left {
+                ("a scalar", other.kind())
+            } else {
+                (other.kind(), "a scalar")
+            };
+            return Err(RunError::Internal(format!("`{op}` between {} and {}", side.0, side.1)));
+        }
+    };
     let k = s.dims()[0];
-    if k != 1 && k != dims[0] {
+    if k != 1 && k != rows {
         return Err(RunError::Internal(format!(
-            "a scalar of {k} values against a batch of {}",
-            dims[0]
+            "a scalar of {k} values against a batch of {rows}"
         )));
     }
+    Ok(every_rank!(v, |t| {
+        let spread = spread(s.clone(), t.dims());
+        if left { bin(op, spread, t) } else { bin(op, t, spread) }
+    }))
+}
+
+/// A scalar (`[1]`, or one per image `[batch]`, as checked) spread over a value of shape
+/// `dims`.
+fn spread<const D: usize>(s: Tensor<1>, dims: [usize; D]) -> Tensor<D> {
     let mut shape = [1usize; D];
-    shape[0] = k;
-    Ok(s.reshape(shape).expand(dims))
+    shape[0] = s.dims()[0];
+    s.reshape(shape).expand(dims)
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::{Tensor, TensorData};
+    use sslc_compiler::plan::ArithOp;
+
+    use super::{Binary, binary};
+    use crate::val::Val;
+
+    fn values(v: Val) -> Vec<f32> {
+        match v {
+            Val::Images(t) => t.try_into_vec_as().expect("values"),
+            Val::Tokens(t) | Val::Matrix(t) => t.try_into_vec_as().expect("values"),
+            Val::Vectors(t) => t.try_into_vec_as().expect("values"),
+            Val::Scalar(t) => t.try_into_vec_as().expect("values"),
+            v => panic!("{}", v.kind()),
+        }
+    }
+
+    #[test]
+    fn a_scalar_per_image_spreads_over_every_rank_on_either_side() {
+        let device = crate::device::default();
+        // Two images of 1×1×2 pixels, and one scalar per image.
+        let images = || {
+            Val::Images(Tensor::from_data(
+                TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 1, 1, 2]),
+                &device,
+            ))
+        };
+        let per_image = || Tensor::<1>::from_data(TensorData::new(vec![10.0f32, 100.0], [2]), &device);
+        let times = binary(Binary::Arith(ArithOp::Mul), images(), Val::Scalar(per_image())).expect("spread");
+        assert_eq!(values(times), vec![10.0, 20.0, 300.0, 400.0]);
+        let minus = binary(Binary::Arith(ArithOp::Sub), Val::Scalar(per_image()), images()).expect("spread");
+        assert_eq!(values(minus), vec![9.0, 8.0, 97.0, 96.0]);
+        let vectors = Val::Vectors(Tensor::from_data(
+            TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]),
+            &device,
+        ));
+        let one = Tensor::<1>::from_data(TensorData::new(vec![0.5f32], [1]), &device);
+        let halved = binary(Binary::Arith(ArithOp::Mul), vectors, Val::Scalar(one)).expect("spread");
+        assert_eq!(values(halved), vec![0.5, 1.0, 1.5, 2.0]);
+        // Three values for two images do not spread.
+        let three = Tensor::<1>::from_data(TensorData::new(vec![1.0f32, 2.0, 3.0], [3]), &device);
+        assert!(binary(Binary::Arith(ArithOp::Add), images(), Val::Scalar(three)).is_err());
+    }
 }
