@@ -88,6 +88,29 @@ fn exact_features(b: &Args) -> Result<Out, Diag> {
     exact(b)
 }
 
+/// `logits` against `target`: vectors of one width, counts equal or one of them 1.
+fn targets(b: &Args) -> Result<Out, Diag> {
+    for side in ["logits", "target"] {
+        if !matches!(b.tensor(side)?.0, Ty::Vector { .. }) {
+            return Err(mismatch(b, side, b.builtin, "a vector per image"));
+        }
+    }
+    let (tl, _) = b.tensor("logits")?;
+    let (tt, st) = b.tensor("target")?;
+    let counts = tl.count() == tt.count() || tl.count() == 1 || tt.count() == 1;
+    if tl.feature_dim() != tt.feature_dim() || !counts {
+        return Err(Diag::ShapeMismatch {
+            what: b.builtin.into(),
+            expected: format!("{tl} (like `logits`)"),
+            found: tt.to_string(),
+            span: st,
+            other: Some((b.span_of("logits"), format!("`logits` is {tl}"))),
+            because: vec![],
+        });
+    }
+    scalar()
+}
+
 fn logits(b: &Args) -> Result<Out, Diag> {
     rows(b, "x")?;
     scalar()
@@ -198,6 +221,22 @@ pub static ALL: &[Builtin] = &[
         rule: one_to_one,
         call: None,
         example: "loss nce = info_nce(q1, sg(k2), temperature: 0.2)",
+    },
+    Builtin {
+        name: "cross_entropy",
+        category: Category::Loss,
+        doc: "Cross-entropy of given target distributions (SwAV's codes), detached: mean over \
+              rows of −Σₖ targetₖ · log softmax(logits/temperature)ₖ. A one-view side is \
+              repeated over the other's views (each local crop against its image's code).",
+        params: &[
+            req("logits", PTy::Tensor, "predicted scores"),
+            req("target", PTy::Tensor, "target distributions (rows summing to 1)"),
+            opt("temperature", PTy::Sched, "0.1", "temperature of the prediction").within(Limit::Positive),
+        ],
+        variadic: None,
+        rule: targets,
+        call: None,
+        example: "loss swap = cross_entropy(p1, q2) + cross_entropy(p2, q1)",
     },
     Builtin {
         name: "soft_ce",

@@ -10,7 +10,7 @@ pub const STOP_GRADIENT: &str = "sg";
 
 /// Inputs an op detaches itself, as `(op, parameter)`: no gradient flows back into them (the
 /// runtime's forward of each detaches that input).
-const DETACHED_INPUTS: &[(&str, &str)] = &[("soft_ce", "b")];
+const DETACHED_INPUTS: &[(&str, &str)] = &[("soft_ce", "b"), ("cross_entropy", "target")];
 
 /// Does op `op` detach its input `port`?
 pub fn detaches_input(op: &str, port: &str) -> bool {
@@ -234,7 +234,12 @@ fn dot(b: &Args) -> Result<Out, Diag> {
 
 fn sinkhorn(b: &Args) -> Result<Out, Diag> {
     let Ty::Matrix { rows, cols } = b.tensor("cost")?.0.clone() else {
-        return Err(mismatch(b, "cost", "sinkhorn", "a matrix"));
+        return Err(mismatch(
+            b,
+            "cost",
+            "sinkhorn",
+            "a cost matrix per image (for the batch × prototypes matrix, `batch_sinkhorn`)",
+        ));
     };
     for (arg, len) in [("rows", rows), ("cols", cols)] {
         if b.tensor(arg)?.0 != &(Ty::Scalar { n: len }) {
@@ -242,6 +247,18 @@ fn sinkhorn(b: &Args) -> Result<Out, Diag> {
         }
     }
     Ok(Out::Tensor(Ty::Matrix { rows, cols }))
+}
+
+fn batch_sinkhorn(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        t @ Ty::Vector { .. } => Ok(Out::Tensor(t.clone())),
+        _ => Err(mismatch(
+            b,
+            "x",
+            "batch_sinkhorn",
+            "a vector of prototype scores per image",
+        )),
+    }
 }
 
 fn patchify(b: &Args) -> Result<Out, Diag> {
@@ -503,10 +520,30 @@ pub static ALL: &[Builtin] = &[
         example: "let supply = relu(dot(o, f))",
     },
     Builtin {
+        name: "batch_sinkhorn",
+        category: Category::Op,
+        doc: "Sinkhorn-Knopp over the batch: from each image's scores against K prototypes \
+              (vectors[K]), soft codes Q with every prototype given an equal share of the batch \
+              and each image's code summing to 1 (SwAV, SeLa, DeepCluster-v2): Q = exp(x/eps), \
+              then `iters` times, columns to 1/K, rows to 1/B; Q·B. Each view of a counted value \
+              is balanced over the batch on its own. Without gradient.",
+        params: &[
+            X,
+            opt("eps", PTy::Num, "0.05", "entropic regularisation").within(Limit::Positive),
+            opt("iters", PTy::Int, "3", "iterations").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: batch_sinkhorn,
+        call: None,
+        example: "let q1 = batch_sinkhorn(sg(scores1), eps: 0.05, iters: 3)",
+    },
+    Builtin {
         name: "sinkhorn",
         category: Category::Op,
         doc: "Log-domain Sinkhorn-Knopp on `exp(-cost / eps)` with row and column marginals \
-              (normalised to equal mass); returns the transport plan, without gradient.",
+              (normalised to equal mass), one cost matrix per image (UniVIP's tokens against \
+              instances); returns the transport plan, without gradient. For the batch × \
+              prototypes matrix of SwAV, `batch_sinkhorn`.",
         params: &[
             req("cost", PTy::Tensor, "cost matrix"),
             req("rows", PTy::Tensor, "row marginals"),
