@@ -47,6 +47,33 @@ pub struct Mask {
     pub masked: Tensor<2>,
 }
 
+impl Mask {
+    /// The mask for a batch of `rows` rows: drawn per image, a mask applies to every view of
+    /// its image, whose rows are consecutive, so each image's row repeats once per view.
+    pub fn for_rows(&self, rows: usize) -> Mask {
+        let images = self.keep.dims()[0].max(1);
+        let views = rows / images;
+        if views <= 1 {
+            return self.clone();
+        }
+        let repeat = |t: Tensor<2, Int>| {
+            let [r, a] = t.dims();
+            t.unsqueeze_dim::<3>(1).expand([r, views, a]).reshape([r * views, a])
+        };
+        let [r, a] = self.masked.dims();
+        Mask {
+            keep: repeat(self.keep.clone()),
+            restore: repeat(self.restore.clone()),
+            masked: self
+                .masked
+                .clone()
+                .unsqueeze_dim::<3>(1)
+                .expand([r, views, a])
+                .reshape([r * views, a]),
+        }
+    }
+}
+
 impl Val {
     pub fn kind(&self) -> &'static str {
         match self {

@@ -180,6 +180,9 @@ fn build(seed: u64) -> Option<String> {
                     break;
                 }
                 continue;
+            } else if b.name == "random_resized_crop" && rng.chance(0.3) {
+                // Several crops from one definition: values with two views per image.
+                format!("view {name}[2] = {c}")
             } else {
                 format!("view {name} = {c}")
             };

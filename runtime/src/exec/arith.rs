@@ -77,7 +77,7 @@ pub fn binary(op: Binary, a: Val, b: Val) -> Result<Val, RunError> {
     })
 }
 
-/// `v op s` (or `s op v` when `left`), the scalar `s` (`[1]`, or one per image `[batch]`)
+/// `v op s` (or `s op v` when `left`), the scalar `s` (`[1]`, one per image or one per row)
 /// spread over the images, tokens, vectors or matrices of `v`.
 fn with_scalar(op: Binary, v: Val, s: Tensor<1>, left: bool) -> Result<Val, RunError> {
     let rows = match &v {
@@ -94,11 +94,17 @@ fn with_scalar(op: Binary, v: Val, s: Tensor<1>, left: bool) -> Result<Val, RunE
         }
     };
     let k = s.dims()[0];
-    if k != 1 && k != rows {
+    if k == 0 || rows % k != 0 {
         return Err(RunError::Internal(format!(
             "a scalar of {k} values against a batch of {rows}"
         )));
     }
+    // One value per image against several views per image: each repeats over its views.
+    let s = if k > 1 && k < rows {
+        s.reshape([k, 1]).expand([k, rows / k]).reshape([rows])
+    } else {
+        s
+    };
     Ok(every_rank!(v, |t| {
         let spread = spread(s.clone(), t.dims());
         if left { bin(op, spread, t) } else { bin(op, t, spread) }
@@ -156,5 +162,12 @@ mod tests {
         // Three values for two images do not spread.
         let three = Tensor::<1>::from_data(TensorData::new(vec![1.0f32, 2.0, 3.0], [3]), &device);
         assert!(binary(Binary::Arith(ArithOp::Add), images(), Val::Scalar(three)).is_err());
+        // One value per image against two views per image: each covers its image's views.
+        let two_views = Val::Vectors(Tensor::from_data(
+            TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [4, 1]),
+            &device,
+        ));
+        let added = binary(Binary::Arith(ArithOp::Add), two_views, Val::Scalar(per_image())).expect("spread");
+        assert_eq!(values(added), vec![11.0, 12.0, 103.0, 104.0]);
     }
 }

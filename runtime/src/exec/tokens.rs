@@ -1,8 +1,8 @@
 //! Token operations: selection by a mask, non-parametric attention, joining and slicing, and
 //! repeating a per-image value over the views of a multi-view one.
 
+use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
-use burn::tensor::{Int, Tensor};
 
 use crate::val::Mask;
 
@@ -18,14 +18,6 @@ pub fn repeat_rows3(t: Tensor<3>, n: usize) -> Tensor<3> {
 
 /// [`repeat_rows3`] for matrices.
 pub fn repeat_rows2(t: Tensor<2>, n: usize) -> Tensor<2> {
-    if n == 1 {
-        return t;
-    }
-    let [r, a] = t.dims();
-    t.unsqueeze_dim::<3>(1).expand([r, n, a]).reshape([r * n, a])
-}
-
-fn repeat_index(t: Tensor<2, Int>, n: usize) -> Tensor<2, Int> {
     if n == 1 {
         return t;
     }
@@ -59,10 +51,10 @@ pub fn match_rows2(a: Tensor<2>, b: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
 /// drawn per image applies to every view of that image.
 pub fn select(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
     let [rows, len, d] = x.dims();
-    let [images, kept] = mask.keep.dims();
+    let [_, kept] = mask.keep.dims();
     let tokens = mask.restore.dims()[1];
     let grid = x.narrow(1, len - tokens, tokens);
-    let keep = repeat_index(mask.keep.clone(), rows / images.max(1));
+    let keep = mask.for_rows(rows).keep;
     grid.gather(1, keep.unsqueeze_dim::<3>(2).expand([rows, kept, d]))
 }
 
@@ -70,12 +62,11 @@ pub fn select(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
 /// drawn per image applies to every view of that image.
 pub fn select_masked(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
     let [rows, len, d] = x.dims();
-    let [images, kept] = mask.keep.dims();
+    let [_, kept] = mask.keep.dims();
     let tokens = mask.restore.dims()[1];
     let grid = x.narrow(1, len - tokens, tokens);
     // The grid positions in kept-then-masked order (the inverse of `restore`), masked part.
-    let hidden = mask.restore.clone().argsort(1).narrow(1, kept, tokens - kept);
-    let hidden = repeat_index(hidden, rows / images.max(1));
+    let hidden = mask.for_rows(rows).restore.argsort(1).narrow(1, kept, tokens - kept);
     grid.gather(1, hidden.unsqueeze_dim::<3>(2).expand([rows, tokens - kept, d]))
 }
 

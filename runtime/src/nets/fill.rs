@@ -42,6 +42,8 @@ impl MaskFill {
     /// `x`: `[batch, (1 +) kept, dim]` → `[batch, (1 +) tokens, dim]`.
     pub fn forward(&self, x: Tensor<3>, mask: &Mask) -> Tensor<3> {
         let [b, len, d] = x.dims();
+        // A mask drawn per image applies to each of its views.
+        let mask = &mask.for_rows(b);
         let [_, kept] = mask.keep.dims();
         let [_, tokens] = mask.restore.dims();
         let cls = len - kept;

@@ -94,6 +94,9 @@ impl Vit {
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
         let mut tokens = self.embed.forward(patchify(x, self.patch));
+        // A mask drawn per image applies to each of its views.
+        let mask = mask.map(|m| m.for_rows(b));
+        let mask = mask.as_ref();
         if let (Some(m), Some(token)) = (mask, &self.mask_token) {
             let masked = m.masked.clone().unsqueeze_dim::<3>(2);
             let kept = masked.clone().neg().add_scalar(1.0);

@@ -13,7 +13,8 @@ impl Forward for MaskedL1 {
         let pred = x.take(self.pred)?.tokens()?;
         let target = x.take(self.target)?.tokens()?;
         let mask = x.take(self.mask)?.mask()?;
-        Ok(Val::Scalar(masked_l1(pred, target, mask.masked)))
+        let rows = pred.dims()[0];
+        Ok(Val::Scalar(masked_l1(pred, target, mask.for_rows(rows).masked)))
     }
 }
 
