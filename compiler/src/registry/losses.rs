@@ -111,6 +111,18 @@ fn targets(b: &Args) -> Result<Out, Diag> {
     scalar()
 }
 
+fn nt_xent(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        Ty::Vector { n: 2, .. } => scalar(),
+        _ => Err(mismatch(
+            b,
+            "x",
+            "nt_xent",
+            "a vector per view of two views per image (`view v[2]`)",
+        )),
+    }
+}
+
 fn logits(b: &Args) -> Result<Out, Diag> {
     rows(b, "x")?;
     scalar()
@@ -237,6 +249,18 @@ pub static ALL: &[Builtin] = &[
         rule: targets,
         call: None,
         example: "loss swap = cross_entropy(p1, q2) + cross_entropy(p2, q1)",
+    },
+    Builtin {
+        name: "nt_xent",
+        category: Category::Loss,
+        doc: "NT-Xent (SimCLR) over the 2B views of a two-view value: each view's cosine logits / \
+              temperature against the other 2B − 1, its positive the same image's other view, \
+              so the negatives come from both views.",
+        params: &[req("x", PTy::Tensor, "two views per image"), temp("0.5")],
+        variadic: None,
+        rule: nt_xent,
+        call: None,
+        example: "loss simclr = nt_xent(z, temperature: 0.5)",
     },
     Builtin {
         name: "soft_ce",

@@ -94,6 +94,19 @@ fn concat_views(b: &Args) -> Result<Out, Diag> {
     }
 }
 
+/// A value with exactly two views per image (vectors or tokens).
+fn two_views(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        t @ (Ty::Vector { n: 2, .. } | Ty::Tokens { n: 2, .. }) => Ok(Out::Tensor(t.clone())),
+        _ => Err(mismatch(
+            b,
+            "x",
+            b.builtin,
+            "two views per image (`view v[2]`, vectors or tokens)",
+        )),
+    }
+}
+
 fn mean_views(b: &Args) -> Result<Out, Diag> {
     match b.tensor("x")?.0 {
         t @ (Ty::Vector { .. } | Ty::Tokens { .. }) => Ok(Out::Tensor(t.with_count(1))),
@@ -398,6 +411,17 @@ pub static ALL: &[Builtin] = &[
         rule: concat_views,
         call: None,
         example: "let i = concat_views(online.projector(inst_h))",
+    },
+    Builtin {
+        name: "swap_views",
+        category: Category::Op,
+        doc: "The two views of each image of a two-view value, swapped: what view 1 gave, view 2 \
+              now holds (each view against the other's target in one expression).",
+        params: &[X],
+        variadic: None,
+        rule: two_views,
+        call: None,
+        example: "loss byol = neg_cosine(p, sg(swap_views(t)))",
     },
     Builtin {
         name: "mean_views",
