@@ -179,6 +179,14 @@ fn select(b: &Args) -> Result<Out, Diag> {
             format!("tokens on the mask's {}×{} grid", mg.0, mg.1),
         ));
     }
+    if b.flag("masked") && keep == mg.0 * mg.1 {
+        return Err(mismatch(
+            b,
+            "mask",
+            "select",
+            "a mask that hides at least one token, with `masked: true`",
+        ));
+    }
     Ok(Out::Tensor(Ty::Tokens {
         len: if b.flag("masked") { mg.0 * mg.1 - keep } else { keep },
         dim,
