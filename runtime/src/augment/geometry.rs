@@ -47,7 +47,7 @@ impl Crop {
 /// 10 tries, then torchvision's fallback, the largest centred box whose aspect is the image's
 /// clamped into `ratio` (the whole image when the image's aspect is allowed). The box is taken
 /// from the image as it is, at its own aspect ratio, and resized to `size` (antialiased where
-/// it shrinks, `resize::resize_box`).
+/// it shrinks, `data::resize::resize_box`).
 pub fn random_resized_crop(
     img: &Image,
     frame: Crop,
@@ -82,7 +82,7 @@ pub fn random_resized_crop(
         };
         (((src_h - h) / 2.0).floor(), ((src_w - w) / 2.0).floor(), h, w)
     });
-    let out = super::resize::resize_box(img, (y, x, h, w), size);
+    let out = crate::data::resize::resize_box(img, (y, x, h, w), size);
     // Compose with the frame: the source image may itself be a crop of the original.
     let (fy, fx) = (frame.h / src_h, frame.w / src_w);
     let x_in_frame = if frame.flipped { src_w - x - w } else { x };

@@ -4,7 +4,6 @@ pub mod boxes;
 mod colour;
 mod geometry;
 pub mod masks;
-pub mod resize;
 
 pub use colour::{blur, color_jitter, grayscale, solarize};
 pub use geometry::{Crop, flip, random_resized_crop};

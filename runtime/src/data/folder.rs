@@ -156,7 +156,7 @@ pub fn decode_full(path: &Path) -> Result<Image, RunError> {
 /// `full` squashed to `size`², antialiased where it shrinks (`resize::resize_box`), so a photo
 /// brought down to a probe's 32 px does not alias.
 pub fn squash(full: &Image, size: usize) -> Image {
-    crate::augment::resize::resize_box(full, (0.0, 0.0, full.h as f32, full.w as f32), size)
+    super::resize::resize_box(full, (0.0, 0.0, full.h as f32, full.w as f32), size)
 }
 
 /// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over

@@ -4,6 +4,7 @@ pub mod fashion;
 pub mod folder;
 pub mod idx;
 pub mod image;
+pub mod resize;
 pub mod scenes;
 pub mod source;
 pub mod stream;
