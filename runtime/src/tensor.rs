@@ -9,6 +9,25 @@ pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     t / norm
 }
 
+/// Repeats each row `n` times, consecutively: `[r, ...]` → `[r·n, ...]` (a per-image value
+/// against a value with n views per image).
+pub fn repeat_rows3(t: Tensor<3>, n: usize) -> Tensor<3> {
+    if n == 1 {
+        return t;
+    }
+    let [r, a, b] = t.dims();
+    t.unsqueeze_dim::<4>(1).expand([r, n, a, b]).reshape([r * n, a, b])
+}
+
+/// [`repeat_rows3`] for matrices.
+pub fn repeat_rows2(t: Tensor<2>, n: usize) -> Tensor<2> {
+    if n == 1 {
+        return t;
+    }
+    let [r, a] = t.dims();
+    t.unsqueeze_dim::<3>(1).expand([r, n, a]).reshape([r * n, a])
+}
+
 /// LayerNorm without affine parameters over the last axis (also MAE's per-patch normalised
 /// pixel targets).
 pub fn layer_norm(x: Tensor<3>) -> Tensor<3> {

@@ -60,16 +60,10 @@ impl Mask {
             let [r, a] = t.dims();
             t.unsqueeze_dim::<3>(1).expand([r, views, a]).reshape([r * views, a])
         };
-        let [r, a] = self.masked.dims();
         Mask {
             keep: repeat(self.keep.clone()),
             restore: repeat(self.restore.clone()),
-            masked: self
-                .masked
-                .clone()
-                .unsqueeze_dim::<3>(1)
-                .expand([r, views, a])
-                .reshape([r * views, a]),
+            masked: crate::tensor::repeat_rows2(self.masked.clone(), views),
         }
     }
 }
@@ -151,7 +145,6 @@ impl Val {
         }
     }
 
-    /// Applies the function matching the value's rank.
     /// `f` over the last axis of vectors `[b, d]`, tokens and slots `[b, n, d]`; an error
     /// naming `what` for any other value.
     pub fn map_rows(self, what: &str, f: impl FnOnce(Tensor<3>) -> Tensor<3>) -> Result<Val, RunError> {
@@ -166,6 +159,7 @@ impl Val {
         })
     }
 
+    /// Applies the function matching the value's rank.
     pub fn map(
         self,
         f4: impl FnOnce(Tensor<4>) -> Tensor<4>,

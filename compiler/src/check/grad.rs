@@ -45,22 +45,6 @@ fn trainable_below(g: &Graph, ix: NodeIndex, memo: &mut Vec<Option<bool>>) -> bo
     v
 }
 
-/// Does `ix` depend on any network, whatever stops its gradient?
-fn depends_on_a_network(g: &Graph, ix: NodeIndex) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![ix];
-    while let Some(ix) = stack.pop() {
-        if !seen.insert(ix) {
-            continue;
-        }
-        if matches!(g.g[ix].kind, NodeKind::Net { .. }) {
-            return true;
-        }
-        stack.extend(g.g.neighbors_directed(ix, Direction::Incoming));
-    }
-    false
-}
-
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
     let mut memo = vec![None; g.g.node_count()];
     let mut table = GradTable::default();
@@ -97,7 +81,12 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
             stack.extend(grad_inputs(g, ix));
         }
         if !table.needs_grad.contains(&loss) {
-            let reason = if depends_on_a_network(g, loss) || !leaks.is_empty() {
+            // Whatever stops its gradient, does the loss read any network?
+            let reads_a_network = g
+                .ancestors(vec![loss])
+                .iter()
+                .any(|ix| matches!(g.g[*ix].kind, NodeKind::Net { .. }));
+            let reason = if reads_a_network || !leaks.is_empty() {
                 "every path to trainable weights passes a stop-gradient, an input the op detaches \
                  (`soft_ce`'s teacher side), an EMA or a frozen branch"
             } else {

@@ -103,14 +103,19 @@ impl Graph {
 
     /// Nodes some loss depends on (the losses included).
     pub fn live(&self) -> std::collections::BTreeSet<NodeIndex> {
-        let mut live = std::collections::BTreeSet::new();
-        let mut stack = self.losses();
+        self.ancestors(self.losses())
+    }
+
+    /// `from` and every node they depend on.
+    pub fn ancestors(&self, from: Vec<NodeIndex>) -> std::collections::BTreeSet<NodeIndex> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = from;
         while let Some(ix) = stack.pop() {
-            if live.insert(ix) {
+            if seen.insert(ix) {
                 stack.extend(self.g.neighbors_directed(ix, petgraph::Direction::Incoming));
             }
         }
-        live
+        seen
     }
 
     /// Loss nodes in declaration order.

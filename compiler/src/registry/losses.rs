@@ -18,12 +18,27 @@ fn scalar() -> Result<Out, Diag> {
     Ok(Out::Tensor(Ty::Scalar { n: 1 }))
 }
 
+/// Each of `sides` must be one vector per image; `expected` says what to give instead.
+fn vectors(b: &Args, sides: [&str; 2], expected: &str) -> Result<(), Diag> {
+    for side in sides {
+        if !matches!(b.tensor(side)?.0, Ty::Vector { .. }) {
+            return Err(mismatch(b, side, b.builtin, expected));
+        }
+    }
+    Ok(())
+}
+
 /// Two inputs of the same width; multiplicities must match or one must be 1.
 fn paired(b: &Args) -> Result<Out, Diag> {
-    let (ta, _) = b.tensor("a")?;
-    let (tb, sb) = b.tensor("b")?;
-    let da = rows(b, "a")?;
-    let db = rows(b, "b")?;
+    paired_as(b, "a", "b")
+}
+
+/// As `paired`, for inputs named `first` and `second`.
+fn paired_as(b: &Args, first: &str, second: &str) -> Result<Out, Diag> {
+    let (ta, _) = b.tensor(first)?;
+    let (tb, sb) = b.tensor(second)?;
+    let da = rows(b, first)?;
+    let db = rows(b, second)?;
     let kind = std::mem::discriminant(ta) == std::mem::discriminant(tb);
     let counts = ta.count() == tb.count() || ta.count() == 1 || tb.count() == 1;
     // Tokens pair up one to one: as many on both sides.
@@ -34,10 +49,10 @@ fn paired(b: &Args) -> Result<Out, Diag> {
     if da != db || !kind || !counts || !tokens {
         return Err(Diag::ShapeMismatch {
             what: b.builtin.into(),
-            expected: format!("{ta} (like `a`)"),
+            expected: format!("{ta} (like `{first}`)"),
             found: tb.to_string(),
             span: sb,
-            other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+            other: Some((b.span_of(first), format!("`{first}` is {ta}"))),
             because: vec![],
         });
     }
@@ -47,16 +62,7 @@ fn paired(b: &Args) -> Result<Out, Diag> {
 /// As `paired`, on vectors, with as many views on both sides: the rows are paired one to one
 /// (the positives of a contrastive loss sit on the diagonal of `a`·`b`ᵀ).
 fn one_to_one(b: &Args) -> Result<Out, Diag> {
-    for side in ["a", "b"] {
-        if !matches!(b.tensor(side)?.0, Ty::Vector { .. }) {
-            return Err(mismatch(
-                b,
-                side,
-                b.builtin,
-                "a vector per image (pool tokens first, e.g. `cls`)",
-            ));
-        }
-    }
+    vectors(b, ["a", "b"], "a vector per image (pool tokens first, e.g. `cls`)")?;
     paired(b)?;
     let (ta, _) = b.tensor("a")?;
     let (tb, sb) = b.tensor("b")?;
@@ -90,25 +96,8 @@ fn exact_features(b: &Args) -> Result<Out, Diag> {
 
 /// `logits` against `target`: vectors of one width, counts equal or one of them 1.
 fn targets(b: &Args) -> Result<Out, Diag> {
-    for side in ["logits", "target"] {
-        if !matches!(b.tensor(side)?.0, Ty::Vector { .. }) {
-            return Err(mismatch(b, side, b.builtin, "a vector per image"));
-        }
-    }
-    let (tl, _) = b.tensor("logits")?;
-    let (tt, st) = b.tensor("target")?;
-    let counts = tl.count() == tt.count() || tl.count() == 1 || tt.count() == 1;
-    if tl.feature_dim() != tt.feature_dim() || !counts {
-        return Err(Diag::ShapeMismatch {
-            what: b.builtin.into(),
-            expected: format!("{tl} (like `logits`)"),
-            found: tt.to_string(),
-            span: st,
-            other: Some((b.span_of("logits"), format!("`logits` is {tl}"))),
-            because: vec![],
-        });
-    }
-    scalar()
+    vectors(b, ["logits", "target"], "a vector per image")?;
+    paired_as(b, "logits", "target")
 }
 
 fn nt_xent(b: &Args) -> Result<Out, Diag> {

@@ -23,10 +23,10 @@ pub struct Dataset {
     /// an image folder's first `probe_images` for the probes (none for generated scenes, which
     /// `bank` makes when asked).
     pub train: Vec<Scene>,
-    /// The held-out images (of a stream, the first `probe_images`).
+    /// The held-out images (of a folder read from disk, the first `probe_images`).
     pub holdout: Vec<Scene>,
     pub classes: usize,
-    /// Training images read from disk when a batch needs them.
+    /// Training images made when a batch needs them: a folder's files, or generated scenes.
     pub stream: Option<Stream>,
 }
 
@@ -43,21 +43,23 @@ impl Dataset {
     /// The first `n` training images (all, if fewer), as the probes read them: from memory, or
     /// generated now when the scenes are made on demand.
     pub fn bank(&self, n: usize) -> Result<Cow<'_, [Scene]>, RunError> {
-        match &self.stream {
-            Some(s @ (Stream::Scenes { .. } | Stream::FashionScenes { .. })) => {
+        match self.generated() {
+            Some(s) => {
                 let idx: Vec<usize> = (0..n.min(s.len())).collect();
                 Ok(Cow::Owned(s.decode(&idx)?))
             }
-            _ => Ok(Cow::Borrowed(&self.train[..n.min(self.train.len())])),
+            None => Ok(Cow::Borrowed(&self.train[..n.min(self.train.len())])),
         }
     }
 
     /// How many images `bank` can give at most.
     pub fn bank_len(&self) -> usize {
-        match &self.stream {
-            Some(s @ (Stream::Scenes { .. } | Stream::FashionScenes { .. })) => s.len(),
-            _ => self.train.len(),
-        }
+        self.generated().map_or(self.train.len(), Stream::len)
+    }
+
+    /// The stream of generated training scenes, if they are made on demand.
+    fn generated(&self) -> Option<&Stream> {
+        self.stream.as_ref().filter(|s| !matches!(s, Stream::Files { .. }))
     }
 
     /// Makes every training image and keeps it in memory, for a job that rewrites each one;

@@ -100,18 +100,14 @@ fn with_scalar(op: Binary, v: Val, s: Tensor<1>, left: bool) -> Result<Val, RunE
         )));
     }
     // One value per image against several views per image: each repeats over its views.
-    let s = if k > 1 && k < rows {
-        s.reshape([k, 1]).expand([k, rows / k]).reshape([rows])
-    } else {
-        s
-    };
+    let s = crate::tensor::repeat_rows2(s.reshape([k, 1]), rows / k).reshape([rows]);
     Ok(every_rank!(v, |t| {
         let spread = spread(s.clone(), t.dims());
         if left { bin(op, spread, t) } else { bin(op, t, spread) }
     }))
 }
 
-/// A scalar (`[1]`, or one per image `[batch]`, as checked) spread over a value of shape
+/// A scalar (`[1]`, or one per row `[dims[0]]`, as checked) spread over a value of shape
 /// `dims`.
 fn spread<const D: usize>(s: Tensor<1>, dims: [usize; D]) -> Tensor<D> {
     let mut shape = [1usize; D];

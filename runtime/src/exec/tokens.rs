@@ -4,26 +4,8 @@
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 
+use crate::tensor::{repeat_rows2, repeat_rows3};
 use crate::val::Mask;
-
-/// Repeats each row `n` times, consecutively: `[r, ...]` → `[r·n, ...]` (a per-image value
-/// against a value with n views per image).
-pub fn repeat_rows3(t: Tensor<3>, n: usize) -> Tensor<3> {
-    if n == 1 {
-        return t;
-    }
-    let [r, a, b] = t.dims();
-    t.unsqueeze_dim::<4>(1).expand([r, n, a, b]).reshape([r * n, a, b])
-}
-
-/// [`repeat_rows3`] for matrices.
-pub fn repeat_rows2(t: Tensor<2>, n: usize) -> Tensor<2> {
-    if n == 1 {
-        return t;
-    }
-    let [r, a] = t.dims();
-    t.unsqueeze_dim::<3>(1).expand([r, n, a]).reshape([r * n, a])
-}
 
 /// Brings two row counts together by repeating the smaller side's rows.
 pub fn match_rows3(a: Tensor<3>, b: Tensor<3>) -> (Tensor<3>, Tensor<3>) {

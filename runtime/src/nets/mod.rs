@@ -110,9 +110,17 @@ impl Net {
 
     /// Applies the network to a batch (`x`, and `mask` where the network takes one).
     pub fn forward(&self, x: Val, mask: Option<Val>) -> Result<Val, RunError> {
+        self.forward_to(x, mask, NetOutput::Final)
+    }
+
+    /// The same, taking `output` (a ViT's inner blocks, or every network's final output).
+    pub fn forward_to(&self, x: Val, mask: Option<Val>, output: NetOutput) -> Result<Val, RunError> {
         let mask = mask.map(Val::mask).transpose()?;
         match self {
-            Net::Vit(v) => Ok(Val::Tokens(v.forward(x.images()?, mask.as_ref()))),
+            Net::Vit(v) => Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), output))),
+            _ if output != NetOutput::Final => Err(RunError::Internal(format!(
+                "{output:?} asked of a network that is not a ViT"
+            ))),
             Net::Mlp(m) => rows(x, |r| m.forward(r)),
             Net::Linear(l) => rows(x, |r| l.forward(r)),
             Net::Dino(d) => rows(x, |r| d.forward(r)),
@@ -136,16 +144,7 @@ impl Net {
         };
         let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
         let mask = take("mask");
-        match (output, self) {
-            (NetOutput::Final, _) => self.forward(x, mask),
-            (inner, Net::Vit(v)) => {
-                let mask = mask.map(Val::mask).transpose()?;
-                Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), inner)))
-            }
-            (inner, _) => Err(RunError::Internal(format!(
-                "{inner:?} asked of a network that is not a ViT"
-            ))),
-        }
+        self.forward_to(x, mask, output)
     }
 }
 
