@@ -1,5 +1,6 @@
-//! The `export` command: one network of a checkpoint as a file timm (or any safetensors reader)
-//! loads, with an optional sample of inputs and sslc's outputs to check the port against.
+//! The `export` command: one network of a checkpoint as a file timm, torchvision (or any
+//! safetensors reader) loads, with an optional sample of inputs and sslc's outputs to check the
+//! port against.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,9 @@ pub enum To {
     /// timm's `VisionTransformer` state dict; its constructor arguments in the metadata
     /// (`timm.config`).
     Timm,
+    /// torchvision's `ResNet` state dict, classifier left out (`model.fc = Identity()`); its
+    /// constructor arguments in the metadata (`torchvision.config`).
+    Torchvision,
     /// The parameters as sslc stores them (burn's names and layouts).
     Safetensors,
 }
@@ -25,8 +29,10 @@ pub struct ExportArgs {
     /// The network to export, as `branch.network` (e.g. `target.backbone`).
     #[arg(long, value_name = "BRANCH.NETWORK")]
     pub net: String,
-    #[arg(long, value_enum, default_value = "timm")]
-    pub to: To,
+    /// The format [default: timm for a `vit`, torchvision for a `resnet`, safetensors for the
+    /// rest].
+    #[arg(long, value_enum)]
+    pub to: Option<To>,
     /// Where the file goes [default: beside the checkpoint, `<branch.network>.<target>.safetensors`].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -55,13 +61,17 @@ pub fn run(args: ExportArgs) -> ExitCode {
         _ => return ExitCode::from(2),
     };
     let target = match args.to {
-        To::Timm => Target::Timm,
-        To::Safetensors => Target::Safetensors,
+        Some(To::Timm) => Target::Timm,
+        Some(To::Torchvision) => Target::Torchvision,
+        Some(To::Safetensors) => Target::Safetensors,
+        // A network the recipe lacks is named by the export itself, with those it has.
+        None => export::declared(&plan, &args.net).map_or(Target::Safetensors, |n| Target::for_kind(&n.kind)),
     };
     let out = args.out.clone().unwrap_or_else(|| {
-        let suffix = match args.to {
-            To::Timm => "timm",
-            To::Safetensors => "sslc",
+        let suffix = match target {
+            Target::Timm => "timm",
+            Target::Torchvision => "torchvision",
+            Target::Safetensors => "sslc",
         };
         args.checkpoint
             .with_file_name(format!("{}.{suffix}.safetensors", args.net))

@@ -1,6 +1,6 @@
-//! `sslc export`: a ViT leaves in timm's names and layouts (the load into timm itself is
-//! `bench/export_check.py`), other networks as sslc stores them, and what cannot be exported
-//! is refused with the reason.
+//! `sslc export`: a ViT leaves in timm's names and layouts and a ResNet in torchvision's (the
+//! loads into timm and torchvision themselves are `bench/export_check.py`), other networks as
+//! sslc stores them, and what cannot be exported is refused with the reason.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,16 +19,18 @@ fn sslc(args: &[&str]) -> (bool, String) {
 
 /// A checkpoint of the tiny BYOL after one epoch.
 fn trained(name: &str) -> PathBuf {
+    trained_from(name, "tests/run/tiny_byol.ssl", &[])
+}
+
+/// A checkpoint of `recipe` after one epoch, with `sets` applied.
+fn trained_from(name: &str, recipe: &str, sets: &[&str]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sslc-export-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let (ok, stderr) = sslc(&[
-        "run",
-        "tests/run/tiny_byol.ssl",
-        "--set",
-        "train.epochs=1",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let mut args = vec!["run", recipe, "--set", "train.epochs=1", "--out", dir.to_str().unwrap()];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    let (ok, stderr) = sslc(&args);
     assert!(ok, "{stderr}");
     dir
 }
@@ -156,7 +158,7 @@ fn other_networks_leave_as_stored_and_what_cannot_be_exported_is_refused() {
     let file = SafeTensors::deserialize(&bytes).unwrap();
     assert_eq!(file.tensor("linears.0.weight").unwrap().shape(), [16, 32]);
 
-    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.projector"]);
+    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.projector", "--to", "timm"]);
     assert!(!ok);
     assert!(
         stderr.contains("`online.projector` is a `mlp`; only a `vit` has a timm counterpart"),
@@ -179,5 +181,77 @@ fn other_networks_leave_as_stored_and_what_cannot_be_exported_is_refused() {
     ]);
     assert!(!ok);
     assert!(stderr.contains("the count must be a positive integer"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_resnet_leaves_in_torchvisions_names_with_its_running_statistics() {
+    let dir = trained_from("torchvision", "tests/run/tiny_byol_resnet.ssl", &["backbone.width=64"]);
+    let ckpt_path = dir.join("final.safetensors");
+    let out = dir.join("torchvision.safetensors");
+    // No `--to`: a ResNet goes to torchvision.
+    let (ok, stderr) = sslc(&[
+        "export",
+        ckpt_path.to_str().unwrap(),
+        "--net",
+        "online.backbone",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let bytes = read(&out);
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    let (_, metadata) = SafeTensors::read_metadata(&bytes).unwrap();
+    let config: serde_json::Value =
+        serde_json::from_str(&metadata.metadata().as_ref().unwrap()["torchvision.config"]).unwrap();
+    assert_eq!(config["arch"], "resnet18");
+    assert_eq!(config["block"], "BasicBlock");
+    assert_eq!(config["layers"], serde_json::json!([2, 2, 2, 2]));
+    assert_eq!(file.tensor("conv1.weight").unwrap().shape(), [64, 3, 7, 7]);
+    assert_eq!(
+        file.tensor("layer2.0.downsample.0.weight").unwrap().shape(),
+        [128, 64, 1, 1]
+    );
+    // torchvision's ResNet-18 without its classifier: 20 convolutions (the stem, 16 in blocks,
+    // 3 projections), each followed by a norm of five tensors.
+    assert_eq!(file.names().len(), 20 + 20 * 5);
+    assert!(file.names().iter().all(|n| !n.starts_with("fc.")));
+    let count = file.tensor("layer4.1.bn2.num_batches_tracked").unwrap();
+    assert_eq!((count.dtype(), count.shape()), (safetensors::Dtype::I64, &[][..]));
+    // One epoch of three steps, each calling the online backbone on two views.
+    assert_eq!(i64::from_le_bytes(count.data().try_into().unwrap()), 6);
+    let ckpt = Checkpoint::read(&ckpt_path).unwrap();
+    let stored = ckpt.network("online.backbone").unwrap();
+    let mean = stored
+        .iter()
+        .find(|p| p.path == "stages.2.0.conv1.bn.running.mean")
+        .unwrap();
+    assert_eq!(
+        f32s(file.tensor("layer3.0.bn1.running_mean").unwrap().data()),
+        mean.values
+    );
+
+    let (ok, stderr) = sslc(&[
+        "export",
+        ckpt_path.to_str().unwrap(),
+        "--net",
+        "online.backbone",
+        "--to",
+        "timm",
+    ]);
+    assert!(
+        !ok && stderr.contains("only a `vit` has a timm counterpart"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = trained_from("torchvision-small", "tests/run/tiny_byol_resnet.ssl", &[]);
+    let ckpt_path = dir.join("final.safetensors");
+    let (ok, stderr) = sslc(&["export", ckpt_path.to_str().unwrap(), "--net", "online.backbone"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no torchvision counterpart: its width is 16; torchvision's is 64"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

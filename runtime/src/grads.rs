@@ -70,6 +70,8 @@ impl Trainer {
         let ctx = crate::exec::ops::Ctx {
             epoch: t,
             total: epochs,
+            // Measuring trains nothing: running statistics stay as they are.
+            learn: false,
         };
         let device_seed = Rng::derive(plan.train.seed, DEVICE_STREAM, self.step).next_u64();
         let saved = self.program.save_states();

@@ -13,6 +13,7 @@ use crate::data::superpixels::slic;
 use crate::error::RunError;
 use crate::exec::tokens;
 use crate::exec::views::full_images;
+use crate::nets::Pass;
 use crate::rng::Rng;
 use crate::tensor::l2norm;
 use crate::val::Val;
@@ -73,7 +74,7 @@ impl KmeansSegments {
         let plain = device.clone().inner();
         let mut features = vec![];
         for x in full_images(scenes, &plain) {
-            let tokens = net.forward(Val::Images(x?), None)?.tokens()?;
+            let tokens = net.forward(Val::Images(x?), None, Pass::Infer)?.tokens()?;
             let (grid, g) = tokens::grid(tokens);
             let [n, _, d] = grid.dims();
             let grid = l2norm(grid);

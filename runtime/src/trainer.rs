@@ -368,6 +368,7 @@ fn update(
     let ctx = crate::exec::ops::Ctx {
         epoch: u.t,
         total: u.epochs,
+        learn: true,
     };
     let terms = program.losses(weights, u.views, u.batch, ctx)?;
     let mut total: Option<Tensor<1>> = None;

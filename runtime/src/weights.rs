@@ -201,9 +201,13 @@ impl Weights {
         self.trainable = nets.into_iter().map(|n| n.map(&mut decay)).collect();
     }
 
-    /// Number of trainable scalars.
+    /// Number of trainable scalars (running statistics, which burn visits like parameters, are
+    /// not counted).
     pub fn trainable_params(&self) -> usize {
-        self.trainable.iter().map(|n| n.num_params()).sum()
+        self.trainable
+            .iter()
+            .map(|n| n.num_params() - n.running_scalars())
+            .sum()
     }
 }
 

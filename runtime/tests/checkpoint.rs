@@ -125,8 +125,32 @@ fn damaged_or_foreign_checkpoints_are_refused_with_the_reason() {
 
 #[test]
 fn a_run_continued_from_a_checkpoint_takes_the_same_steps_as_one_never_stopped() {
-    let src = recipe();
+    continues_exactly(&recipe(), "tiny_byol.ssl");
+}
+
+#[test]
+fn a_resnets_running_statistics_are_saved_and_continue_exactly() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol_resnet.ssl");
+    let src = std::fs::read_to_string(path).expect("recipe");
+    continues_exactly(&src, "tiny_byol_resnet.ssl");
     let plan = compile(&src);
+    let mut t = Trainer::new(&plan, &device::default()).expect("trainer");
+    t.step().expect("step");
+    let ckpt = scratch("running");
+    t.save(&ckpt, "tiny_byol_resnet.ssl", &src).expect("saved");
+    let stored = Checkpoint::read(&ckpt).unwrap().network("online.backbone").unwrap();
+    let batches = stored
+        .iter()
+        .find(|p| p.path == "stem.bn.running.batches")
+        .expect("the stem's batch count");
+    // One step, two calls that train the backbone (one per view).
+    assert_eq!(batches.values, [2.0]);
+}
+
+/// A run of `src` stopped after two steps, saved and restored, takes the same three steps as
+/// one never stopped, and ends with the same weights.
+fn continues_exactly(src: &str, file: &str) {
+    let plan = compile(src);
     let dev = device::default();
     let mut whole = Trainer::new(&plan, &dev).expect("trainer");
     let losses: Vec<f32> = (0..5).map(|_| whole.step().expect("step").loss).collect();
@@ -135,22 +159,22 @@ fn a_run_continued_from_a_checkpoint_takes_the_same_steps_as_one_never_stopped()
     for _ in 0..2 {
         first.step().expect("step");
     }
-    let path = scratch("continue");
-    first.save(&path, "tiny_byol.ssl", &src).expect("saved");
+    let path = scratch(&format!("continue-{file}"));
+    first.save(&path, file, src).expect("saved");
     drop(first);
     let ckpt = Checkpoint::read(&path).expect("read back");
     assert_eq!(ckpt.meta.step, 2);
     let mut second = Trainer::new(&plan, &dev).expect("trainer");
     second.restore(&ckpt).expect("restored");
     let rest: Vec<f32> = (0..3).map(|_| second.step().expect("step").loss).collect();
-    // Bit for bit: AdamW's moments, the step count behind the schedules and the epoch's order
-    // all came back.
-    assert_eq!(rest, losses[2..]);
-    for (branch, net) in [("online", "backbone"), ("target", "projector")] {
+    // Bit for bit: AdamW's moments, the step count behind the schedules, the epoch's order and
+    // what networks keep besides weights (running statistics) all came back.
+    assert_eq!(rest, losses[2..], "{file}");
+    for (branch, net) in [("online", "backbone"), ("target", "projector"), ("target", "backbone")] {
         assert_eq!(
             flat_params(second.weights.get(branch, net).unwrap()),
             flat_params(whole.weights.get(branch, net).unwrap()),
-            "{branch}.{net}"
+            "{file}: {branch}.{net}"
         );
     }
 }

@@ -79,3 +79,21 @@ fn measuring_changes_neither_the_weights_the_centres_nor_the_batches() {
     };
     assert_eq!(steps(false), steps(true));
 }
+
+#[test]
+fn measuring_leaves_a_resnets_running_statistics_alone() {
+    let p = common::plan("tests/run/tiny_byol_resnet.ssl", &[]);
+    let run = |measure: bool| {
+        let mut t = trainer(&p);
+        let mut losses = vec![];
+        for _ in 0..3 {
+            if measure {
+                t.grads().expect("grads");
+            }
+            losses.push(t.step().expect("step").loss);
+        }
+        let net = t.weights.get("online", "backbone").expect("backbone");
+        (losses, sslc_runtime::weights::flat_params(net))
+    };
+    assert_eq!(run(false), run(true));
+}

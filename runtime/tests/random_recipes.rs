@@ -104,6 +104,7 @@ fn constant(p: &Param, rng: &mut Rng) -> Option<String> {
                 let at = *rng.pick(&[0.0, 0.25, 0.5, 1.0]);
                 lo + at * (hi - lo).min(16.0)
             }
+            Some(Limit::OneOf(values)) => *rng.pick(values),
             None => *rng.pick(&[0.0, 0.5, 1.0, 2.0]),
         };
         if int { v.round() } else { v }

@@ -17,6 +17,16 @@ choice! {
 }
 
 choice! {
+    /// A ResNet's stem: one 3×3 convolution, or torchvision's 7×7 convolution and max pooling.
+    Stem { Small = "small", Imagenet = "imagenet" }
+}
+
+choice! {
+    /// The statistics a ResNet's BatchNorm uses in evaluation: the batch's, or running averages.
+    BnStats { Batch = "batch", Running = "running" }
+}
+
+choice! {
     /// A transformer block's normalisation: per token, or over the batch's tokens.
     Norm { Layer = "layer", Batch = "batch" }
 }
@@ -24,7 +34,7 @@ choice! {
 define_ops! {
     NetKind, "A network architecture of the plan, decoded.";
     "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool, mask_token: bool },
-    "resnet" resnet ResNet { width: usize, taps: bool, channels: usize },
+    "resnet" resnet ResNet { width: usize, depth: usize, stem: Stem, bn: BnStats, taps: bool, channels: usize },
     "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation, out_bn: OutBn },
     "fc" fc Fc { out: usize, bias: bool },
     "transformer" transformer Transformer { depth: usize, heads: usize, mlp_ratio: f64, norm: Norm },

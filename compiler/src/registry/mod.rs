@@ -158,6 +158,8 @@ pub enum Limit {
     AtLeast1,
     /// `lo ≤ x ≤ hi`.
     Between(f64, f64),
+    /// One of these values (a ResNet's depth).
+    OneOf(&'static [f64]),
 }
 
 impl Limit {
@@ -168,6 +170,7 @@ impl Limit {
             Limit::NonNeg => x >= 0.0,
             Limit::AtLeast1 => x >= 1.0,
             Limit::Between(lo, hi) => (lo..=hi).contains(&x),
+            Limit::OneOf(values) => values.contains(&x),
         }
     }
 
@@ -178,6 +181,14 @@ impl Limit {
             Limit::NonNeg => "at least 0".into(),
             Limit::AtLeast1 => "at least 1".into(),
             Limit::Between(lo, hi) => format!("between {lo} and {hi}"),
+            Limit::OneOf(values) => {
+                let words: Vec<String> = values.iter().map(f64::to_string).collect();
+                match words.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("one of {} or {last}", rest.join(", ")),
+                    None => "nothing".into(),
+                }
+            }
         }
     }
 }

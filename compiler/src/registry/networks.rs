@@ -97,6 +97,9 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
     }
 }
 
+/// The depths `resnet` builds, as torchvision names them (10: one basic block a stage).
+pub const RESNET_DEPTHS: &[f64] = &[10.0, 18.0, 34.0, 50.0, 101.0, 152.0];
+
 fn resnet_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
     let Ty::Image { c, h, w, n } = call.tensor("x")?.0.clone() else {
         return Err(mismatch(call, "x", "the input of resnet", "an image"));
@@ -109,16 +112,26 @@ fn resnet_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
             format!("{} channels", net.int("channels")),
         ));
     }
-    if h % 8 != 0 || w % 8 != 0 {
-        return Err(mismatch(call, "x", "the input of resnet", "a side divisible by 8"));
+    // The small stem keeps the resolution; torchvision's halves it twice (stride-2 convolution,
+    // then max pooling). Three stride-2 stages follow either.
+    let stride = if net.str("stem") == "imagenet" { 32 } else { 8 };
+    if h % stride != 0 || w % stride != 0 {
+        return Err(mismatch(
+            call,
+            "x",
+            "the input of resnet",
+            format!("a side divisible by {stride}, its total stride"),
+        ));
     }
-    let width = net.int("width");
+    // Bottleneck blocks (depth 50 and more) widen each stage's output four times.
+    let expansion = if net.int("depth") >= 50 { 4 } else { 1 };
+    let width = net.int("width") * expansion;
     let dim = if net.flag("taps") {
         width * (2 + 4 + 8)
     } else {
         width * 8
     };
-    let (gh, gw) = (h / 8, w / 8);
+    let (gh, gw) = (h / stride, w / stride);
     Ok(Ty::Tokens {
         len: gh * gw,
         dim,
@@ -288,19 +301,48 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "resnet",
         category: Category::Network,
-        doc: "A small ResNet (a 3×3 stem, then four stages of one basic block each, widths ×1, ×2, \
-              ×4, ×8, total stride 8, BatchNorm on batch statistics). \
+        doc: "A ResNet in torchvision's layout: a stem, then four stages of `depth`'s blocks \
+              (10: one basic block each; 18 and 34: basic blocks; 50, 101 and 152: bottlenecks), \
+              widths ×1, ×2, ×4, ×8 (×4 again in bottlenecks), the last three at stride 2. \
+              The `\"small\"` stem is one 3×3 convolution (total stride 8, for small images); \
+              `\"imagenet\"` is torchvision's 7×7 stride-2 convolution and 3×3 max pooling \
+              (total stride 32). BatchNorm normalises with the batch's statistics in training; \
+              with `bn: \"running\"` it keeps running averages there (momentum 0.1) and \
+              evaluation (probes, jobs, export) uses them, as torchvision's `eval()` does. Only \
+              a call that trains the network moves them; an EMA copy's follow its source's by \
+              the EMA rule, like its weights. \
               With `taps` the output is `concat(avgpool(stage2), avgpool(stage3), stage4)` on \
-              the final grid (CYBORGS dense features). Output: tokens on the grid.",
+              the final grid (CYBORGS dense features). Output: tokens on the grid. \
+              `sslc export` writes one in torchvision's form when it has that form: width 64, \
+              the imagenet stem, running statistics and 3 channels.",
         params: &[
-            opt("width", PTy::Int, "16", "width of the first stage").within(Limit::AtLeast1),
+            opt(
+                "width",
+                PTy::Int,
+                "16",
+                "width of the first stage (torchvision's is 64)",
+            )
+            .within(Limit::AtLeast1),
+            opt("depth", PTy::Int, "10", "layers, as torchvision counts them").within(Limit::OneOf(RESNET_DEPTHS)),
+            opt(
+                "stem",
+                PTy::Choice(&["small", "imagenet"]),
+                "\"small\"",
+                "a 3×3 convolution, or torchvision's 7×7 convolution and max pooling",
+            ),
+            opt(
+                "bn",
+                PTy::Choice(&["batch", "running"]),
+                "\"batch\"",
+                "BatchNorm's statistics in evaluation: the batch's own, or running averages",
+            ),
             opt("taps", PTy::Bool, "false", "concatenate multi-stage features"),
             opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
         ],
         variadic: None,
         rule: config,
         call: Some((ONLY_X, resnet_call)),
-        example: "network backbone = resnet(width: 16, taps: true)",
+        example: "network backbone = resnet(depth: 18, stem: \"imagenet\", bn: \"running\")",
     },
     Builtin {
         name: "mlp",

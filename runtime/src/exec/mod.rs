@@ -14,6 +14,7 @@ use burn::tensor::Tensor;
 use sslc_compiler::plan::{Operand, Plan, Slot, StepKind};
 
 use crate::error::RunError;
+use crate::nets::Pass;
 use crate::val::Val;
 use crate::weights::Weights;
 use ops::Forward;
@@ -126,11 +127,17 @@ impl Program {
                 StepKind::Net { branch, net, output } => {
                     let trainable = weights.is_trainable(branch, net);
                     let net = weights.get(branch, net)?;
+                    // Only a pass that trains this network moves what it keeps besides weights.
+                    let pass = if step.grad && trainable && ctx.learn {
+                        Pass::Learn
+                    } else {
+                        Pass::Batch
+                    };
                     match (step.grad, trainable) {
-                        (true, _) => net.apply(inputs, *output)?,
+                        (true, _) => net.apply(inputs, *output, pass)?,
                         // No gradient flows here: run without autodiff bookkeeping.
-                        (false, true) => net.valid().apply(plain(inputs), *output)?,
-                        (false, false) => net.apply(plain(inputs), *output)?,
+                        (false, true) => net.valid().apply(plain(inputs), *output, pass)?,
+                        (false, false) => net.apply(plain(inputs), *output, pass)?,
                     }
                 }
                 StepKind::Tensor(op) => {

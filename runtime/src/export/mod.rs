@@ -1,10 +1,12 @@
 //! `sslc export`: one network of a checkpoint as a file another tool loads, and a sample of
 //! inputs with sslc's outputs on them, so the port can be checked wherever it lands.
 //!
-//! Targets: `timm` (a ViT as timm's `VisionTransformer`, see [`timm`]) and `safetensors` (the
-//! network's parameters as sslc stores them: burn's names and layouts).
+//! Targets: `timm` (a ViT as timm's `VisionTransformer`, see [`timm`]), `torchvision` (a ResNet
+//! as torchvision's `ResNet`, see [`torchvision`]) and `safetensors` (the network's parameters as
+//! sslc stores them: burn's names and layouts).
 
 pub mod timm;
+pub mod torchvision;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,6 +21,7 @@ use crate::checkpoint::{Checkpoint, write_atomically};
 use crate::data::Dataset;
 use crate::error::RunError;
 use crate::exec::views::full_images;
+use crate::nets::Pass;
 use crate::val::Val;
 use crate::weights::Weights;
 
@@ -26,19 +29,52 @@ use crate::weights::Weights;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Timm,
+    Torchvision,
     Safetensors,
 }
 
-/// One exported tensor, `f32`, row-major.
+impl Target {
+    /// Where a network of this kind is usually taken: timm for a ViT, torchvision for a ResNet,
+    /// plain safetensors for the rest.
+    pub fn for_kind(kind: &NetKind) -> Target {
+        match kind {
+            NetKind::Vit(_) => Target::Timm,
+            NetKind::ResNet(_) => Target::Torchvision,
+            _ => Target::Safetensors,
+        }
+    }
+}
+
+/// One exported tensor, row-major.
 pub struct Tensor {
     pub name: String,
     pub shape: Vec<usize>,
-    pub values: Vec<f32>,
+    pub values: Values,
+}
+
+/// An exported tensor's numbers.
+pub enum Values {
+    F32(Vec<f32>),
+    /// Counts (torchvision's `num_batches_tracked`).
+    I64(Vec<i64>),
 }
 
 impl Tensor {
     pub fn new(name: String, shape: Vec<usize>, values: Vec<f32>) -> Self {
-        Tensor { name, shape, values }
+        Tensor {
+            name,
+            shape,
+            values: Values::F32(values),
+        }
+    }
+
+    /// A 0-dimensional int64 count.
+    pub fn count(name: String, value: i64) -> Self {
+        Tensor {
+            name,
+            shape: vec![],
+            values: Values::I64(vec![value]),
+        }
     }
 
     /// A device tensor's values under `name`.
@@ -58,7 +94,7 @@ pub struct Exported {
 }
 
 /// The network `name` (`branch.net`) of the plan and what it was declared as.
-fn declared<'a>(plan: &'a Plan, name: &str) -> Result<&'a sslc_compiler::plan::Network, RunError> {
+pub fn declared<'a>(plan: &'a Plan, name: &str) -> Result<&'a sslc_compiler::plan::Network, RunError> {
     let net = name.split_once('.').map_or(name, |(_, n)| n);
     plan.networks
         .iter()
@@ -84,6 +120,15 @@ pub fn export(plan: &Plan, ckpt: &Checkpoint, name: &str, target: Target) -> Res
             (other, _) => {
                 return Err(RunError::Export(format!(
                     "`{name}` is a `{}`; only a `vit` has a timm counterpart",
+                    other.name()
+                )));
+            }
+        },
+        Target::Torchvision => match &network.kind {
+            NetKind::ResNet(resnet) => torchvision::resnet(resnet, params)?,
+            other => {
+                return Err(RunError::Export(format!(
+                    "`{name}` is a `{}`; only a `resnet` has a torchvision counterpart",
                     other.name()
                 )));
             }
@@ -114,7 +159,7 @@ pub fn sample(plan: &Plan, ckpt: &Checkpoint, name: &str, count: usize, device: 
     for x in full_images(scenes, device) {
         let x = x?;
         inputs.push(x.clone());
-        outputs.push(net.forward(Val::Images(x), None)?.tokens()?);
+        outputs.push(net.forward(Val::Images(x), None, Pass::Infer)?.tokens()?);
     }
     if inputs.is_empty() {
         return Err(RunError::Export(
@@ -134,17 +179,20 @@ impl Exported {
     /// Writes the tensors as a safetensors file, atomically.
     pub fn write(&self, path: &Path) -> Result<(), RunError> {
         let fail = |e: &dyn std::fmt::Display| RunError::Export(format!("{} cannot be written: {e}", path.display()));
-        let bytes: Vec<Vec<u8>> = self
+        let bytes: Vec<(Dtype, Vec<u8>)> = self
             .tensors
             .iter()
-            .map(|t| t.values.iter().flat_map(|v| v.to_le_bytes()).collect())
+            .map(|t| match &t.values {
+                Values::F32(v) => (Dtype::F32, v.iter().flat_map(|v| v.to_le_bytes()).collect()),
+                Values::I64(v) => (Dtype::I64, v.iter().flat_map(|v| v.to_le_bytes()).collect()),
+            })
             .collect();
         let views: Vec<(String, TensorView)> = self
             .tensors
             .iter()
             .zip(&bytes)
-            .map(|(t, b)| {
-                TensorView::new(Dtype::F32, t.shape.clone(), b)
+            .map(|(t, (dtype, b))| {
+                TensorView::new(*dtype, t.shape.clone(), b)
                     .map(|v| (t.name.clone(), v))
                     .map_err(|e| fail(&e))
             })

@@ -8,7 +8,7 @@ mod fill;
 mod init;
 mod mlp;
 pub mod posemb;
-mod resnet;
+pub mod resnet;
 mod transformer;
 mod vit;
 
@@ -27,6 +27,19 @@ pub use vit::{Vit, VitSpec};
 
 use crate::error::RunError;
 use crate::val::Val;
+
+/// What a forward pass is for, which decides how a network with BatchNorm running statistics
+/// normalises (the others behave the same in every pass).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// Training the network itself: batch statistics, and the running averages follow them.
+    Learn,
+    /// A training-time pass that does not train this network (an EMA or frozen copy, a
+    /// stop-gradient call, a measurement): batch statistics, nothing kept.
+    Batch,
+    /// Evaluation (probes, jobs, export): running statistics where the network keeps them.
+    Infer,
+}
 
 /// One network's weights. A run holds a handful of these, so the size difference between
 /// variants costs nothing worth boxing for.
@@ -104,17 +117,20 @@ impl Net {
             NetKind::MaskFill(f) => {
                 Net::MaskFill(fill::MaskFill::new(width(input)?, device).with_positions(f.positions))
             }
-            NetKind::ResNet(r) => Net::ResNet(resnet::ResNet::new(r.channels, r.width, r.taps, device)),
+            NetKind::ResNet(r) => Net::ResNet(
+                resnet::ResNet::new(r, device)
+                    .ok_or_else(|| RunError::Internal(format!("resnet of depth {}", r.depth)))?,
+            ),
         })
     }
 
     /// Applies the network to a batch (`x`, and `mask` where the network takes one).
-    pub fn forward(&self, x: Val, mask: Option<Val>) -> Result<Val, RunError> {
-        self.forward_to(x, mask, NetOutput::Final)
+    pub fn forward(&self, x: Val, mask: Option<Val>, pass: Pass) -> Result<Val, RunError> {
+        self.forward_to(x, mask, NetOutput::Final, pass)
     }
 
     /// The same, taking `output` (a ViT's inner blocks, or every network's final output).
-    pub fn forward_to(&self, x: Val, mask: Option<Val>, output: NetOutput) -> Result<Val, RunError> {
+    pub fn forward_to(&self, x: Val, mask: Option<Val>, output: NetOutput, pass: Pass) -> Result<Val, RunError> {
         let mask = mask.map(Val::mask).transpose()?;
         match self {
             Net::Vit(v) => Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), output))),
@@ -126,7 +142,7 @@ impl Net {
             Net::Dino(d) => rows(x, |r| d.forward(r)),
             Net::Transformer(t) => Ok(Val::Tokens(t.forward(x.tokens()?))),
             Net::Coord(c) => Ok(Val::Tokens(c.forward(x.vectors()?))),
-            Net::ResNet(r) => Ok(Val::Tokens(r.forward(x.images()?))),
+            Net::ResNet(r) => Ok(Val::Tokens(r.forward(x.images()?, pass))),
             Net::MaskFill(f) => {
                 let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
                 Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))
@@ -135,7 +151,7 @@ impl Net {
     }
 
     /// The same, with inputs bound by parameter name, taking the output a call asks for.
-    pub fn apply(&self, mut inputs: Vec<(String, Val)>, output: NetOutput) -> Result<Val, RunError> {
+    pub fn apply(&self, mut inputs: Vec<(String, Val)>, output: NetOutput, pass: Pass) -> Result<Val, RunError> {
         let mut take = |name: &str| {
             inputs
                 .iter()
@@ -144,15 +160,23 @@ impl Net {
         };
         let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
         let mask = take("mask");
-        self.forward_to(x, mask, output)
+        self.forward_to(x, mask, output, pass)
     }
 }
 
 impl Net {
-    /// One feature vector per image for probes: the class token of a ViT with one, the mean
+    /// Scalars the network keeps as running statistics rather than trains.
+    pub fn running_scalars(&self) -> usize {
+        match self {
+            Net::ResNet(r) => r.running_scalars(),
+            _ => 0,
+        }
+    }
+
+    /// One feature vector per image for probes, in evaluation (running statistics where kept): the class token of a ViT with one, the mean
     /// token of one without, the output of a per-vector network.
     pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
-        match self.forward(Val::Images(images), None)? {
+        match self.forward(Val::Images(images), None, Pass::Infer)? {
             Val::Tokens(t) => {
                 let [b, _, d] = t.dims();
                 let has_cls = matches!(self, Net::Vit(v) if v.has_cls());
@@ -171,7 +195,7 @@ impl Net {
     /// tokens (its class token dropped), a ResNet's last map. `None` for a network whose output
     /// is not a square grid of tokens.
     pub fn dense_features(&self, images: burn::tensor::Tensor<4>) -> Result<Option<burn::tensor::Tensor<3>>, RunError> {
-        let Val::Tokens(t) = self.forward(Val::Images(images), None)? else {
+        let Val::Tokens(t) = self.forward(Val::Images(images), None, Pass::Infer)? else {
             return Ok(None);
         };
         let [b, n, d] = t.dims();

@@ -143,7 +143,11 @@ pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, image
     .expect(op);
     let values = inputs.into_iter().enumerate().map(|(i, (_, v))| (Slot(i), v)).collect();
     let env = Env {
-        at: Ctx { epoch: 0.0, total: 1.0 },
+        at: Ctx {
+            epoch: 0.0,
+            total: 1.0,
+            learn: true,
+        },
         images,
         state: None,
     };

@@ -14,6 +14,9 @@ use crate::val::Val;
 pub struct Ctx {
     pub epoch: f64,
     pub total: f64,
+    /// Whether the pass trains the networks it runs, so that they keep what training keeps
+    /// besides weights (BatchNorm's running statistics); false when it only measures.
+    pub learn: bool,
 }
 
 /// What an op sees besides its inputs.

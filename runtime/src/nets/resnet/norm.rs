@@ -1,0 +1,130 @@
+//! A convolution and the BatchNorm after it, as a ResNet has them. The norm normalises with the
+//! batch's statistics in training; with running statistics it also keeps their averages
+//! (PyTorch's: momentum 0.1, the unbiased variance) when the pass trains the network, and
+//! evaluation uses those instead, as torchvision's `eval()` does.
+
+use burn::module::{Module, Param, RunningState};
+use burn::nn::Initializer;
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::tensor::{Device, Tensor};
+
+use crate::nets::Pass;
+
+/// Variance guard, as PyTorch's default.
+const EPS: f64 = 1e-5;
+/// Weight of a batch's statistics in the running averages, as PyTorch's default.
+const MOMENTUM: f64 = 0.1;
+
+/// Running averages of a norm's batch statistics, and how many batches went into them.
+#[derive(Module, Debug)]
+pub struct Running {
+    pub mean: RunningState<Tensor<1>>,
+    pub var: RunningState<Tensor<1>>,
+    /// `[1]`: training batches seen (torchvision's `num_batches_tracked`).
+    pub batches: RunningState<Tensor<1>>,
+}
+
+impl Running {
+    fn new(width: usize, device: &Device) -> Self {
+        Running {
+            mean: RunningState::new(Tensor::zeros([width], device)),
+            var: RunningState::new(Tensor::ones([width], device)),
+            batches: RunningState::new(Tensor::zeros([1], device)),
+        }
+    }
+
+    /// Moves the averages towards one batch's mean and unbiased variance.
+    fn update(&self, mean: Tensor<1>, var: Tensor<1>) {
+        let step = |state: &RunningState<Tensor<1>>, batch: Tensor<1>| {
+            let old = state.value_sync();
+            state.update(old.mul_scalar(1.0 - MOMENTUM).add(batch.detach().mul_scalar(MOMENTUM)));
+            // Folds the update in now, so that what visits the module (checkpoints, EMA,
+            // export) sees it.
+            state.value_sync();
+        };
+        step(&self.mean, mean);
+        step(&self.var, var);
+        let batches = self.batches.value_sync();
+        self.batches.update(batches.add_scalar(1.0));
+        self.batches.value_sync();
+    }
+}
+
+/// BatchNorm over the channels of a feature map.
+#[derive(Module, Debug)]
+pub struct ChannelNorm {
+    pub gamma: Param<Tensor<1>>,
+    pub beta: Param<Tensor<1>>,
+    pub running: Option<Running>,
+}
+
+impl ChannelNorm {
+    fn new(width: usize, running: bool, device: &Device) -> Self {
+        ChannelNorm {
+            gamma: Param::from_tensor(Tensor::ones([width], device)),
+            beta: Param::from_tensor(Tensor::zeros([width], device)),
+            running: running.then(|| Running::new(width, device)),
+        }
+    }
+
+    /// `x`: `[batch, channels, h, w]`, each channel normalised over the batch's pixels, then
+    /// scaled and shifted.
+    fn forward(&self, x: Tensor<4>, pass: Pass) -> Tensor<4> {
+        let [b, c, h, w] = x.dims();
+        let rows = x.permute([0, 2, 3, 1]).reshape([b * h * w, c]);
+        let normalised = match (&self.running, pass) {
+            (Some(r), Pass::Infer) => {
+                let device = rows.device();
+                let mean = r.mean.value().to_device(&device).unsqueeze_dim(0);
+                let std = r.var.value().to_device(&device).add_scalar(EPS).sqrt().unsqueeze_dim(0);
+                (rows - mean) / std
+            }
+            (running, pass) => {
+                let mean = rows.clone().mean_dim(0);
+                let centred = rows - mean.clone();
+                let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+                if let (Some(r), Pass::Learn) = (running, pass) {
+                    let n = (b * h * w) as f64;
+                    let unbiased = var.clone().mul_scalar(n / (n - 1.0).max(1.0));
+                    r.update(mean.reshape([c]), unbiased.reshape([c]));
+                }
+                centred / var.add_scalar(EPS).sqrt()
+            }
+        };
+        (normalised * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0))
+            .reshape([b, h, w, c])
+            .permute([0, 3, 1, 2])
+    }
+}
+
+/// A convolution without bias followed by its BatchNorm.
+#[derive(Module, Debug)]
+pub struct ConvBn {
+    pub conv: Conv2d,
+    pub bn: ChannelNorm,
+}
+
+impl ConvBn {
+    /// A `kernel`×`kernel` convolution from `input` to `out` channels at `stride`, padded to
+    /// keep the size at stride 1, initialised as torchvision does (He normal, fan out).
+    pub fn new(input: usize, out: usize, kernel: usize, stride: usize, running: bool, device: &Device) -> Self {
+        let pad = kernel / 2;
+        ConvBn {
+            conv: Conv2dConfig::new([input, out], [kernel, kernel])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                .with_bias(false)
+                .with_initializer(Initializer::KaimingNormal {
+                    gain: 2f64.sqrt(),
+                    fan_out_only: true,
+                })
+                .init(device),
+            bn: ChannelNorm::new(out, running, device),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<4>, pass: Pass) -> Tensor<4> {
+        self.bn.forward(self.conv.forward(x), pass)
+    }
+}
