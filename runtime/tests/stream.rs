@@ -1,7 +1,8 @@
 //! A streamed image folder: training files decoded a batch at a time train exactly as the same
 //! folder decoded up front (`cache: true`) when the files are already square at `size`; crops
-//! of other files come from the image as decoded, at its aspect ratio; only the probes' images
-//! stay in memory; a job that would rewrite every image is refused.
+//! of other files come from the image as decoded, at its aspect ratio, and views without a crop
+//! see its centre square; only the probes' images stay in memory; a job that would rewrite
+//! every image is refused.
 
 use std::path::{Path, PathBuf};
 
@@ -87,11 +88,9 @@ fn a_streamed_folder_of_square_images_trains_exactly_as_the_cached_one() {
     for (scene, i) in decoded.iter().zip([5, 0, 47]) {
         assert_eq!(scene.image, full.train[i].image);
         assert_eq!(scene.label, full.train[i].label);
-        assert_eq!(
-            scene.source.as_deref(),
-            Some(&scene.image),
-            "square at size: the same picture"
-        );
+        let picture = scene.source.as_ref().expect("the picture");
+        assert_eq!(*picture.image, scene.image, "square at size: the same picture");
+        assert_eq!(picture.extent, [0.0, 0.0, 16.0, 16.0]);
     }
     let (a, _) = losses(&streamed);
     let (b, _) = losses(&cached);
@@ -138,8 +137,8 @@ fn a_streamed_crop_is_cut_from_the_image_at_its_own_aspect_ratio() {
         });
         img.save(dir.join("a").join(format!("{i}.png"))).unwrap();
     }
-    let view = "view v = image |> random_resized_crop(size: 16, scale: (1.0, 1.0), ratio: (1.0, 1.0))";
-    let red_columns = |cache: &str| -> usize {
+    let crop = "view v = image |> random_resized_crop(size: 16, scale: (1.0, 1.0), ratio: (1.0, 1.0))";
+    let red_columns = |cache: &str, view: &str| -> usize {
         let src = format!(
             r#"data {{ source = image_folder(path: "{}", size: 16, classes: 1, holdout: 0.25{cache}) batch = 2 }}
 {view}
@@ -169,11 +168,16 @@ train {{ epochs = 1 }}"#,
         let v: Vec<f32> = images.try_into_vec_as::<f32>().unwrap();
         (0..16).filter(|x| v[*x] > v[2 * 256 + *x]).count()
     };
-    assert_eq!(red_columns(""), 0, "streamed: the centre of the picture");
+    assert_eq!(red_columns("", crop), 0, "streamed: the centre of the picture");
     assert_eq!(
-        red_columns(", cache: true"),
+        red_columns(", cache: true", crop),
         4,
         "cached: the squashed picture's left quarter"
     );
+    // A view without a crop sees the scene's square: streamed, the picture's centre (as
+    // torchvision's Resize and CenterCrop give it); cached, the whole picture squashed.
+    let whole = "view v = image |> flip(p: 0.0)";
+    assert_eq!(red_columns("", whole), 0, "streamed: the centre square");
+    assert_eq!(red_columns(", cache: true", whole), 4, "cached: squashed");
     std::fs::remove_dir_all(dir).ok();
 }

@@ -117,7 +117,7 @@ pub static ALL: &[Builtin] = &[
         name: "image_folder",
         category: Category::Source,
         doc: "PNG and JPEG images from a folder, any size, grey or colour, decoded in parallel \
-              and resized to `size`×`size` (3 channels). `labels`: \"folders\" (one sub-folder \
+              and brought to `size`×`size` (3 channels). `labels`: \"folders\" (one sub-folder \
               per class, in name order), \"none\", or the name of a label file in the folder \
               with `FILE,LABEL[,LABEL...]` lines (multi-label; FILE relative to the folder, so a \
               label file is also a file list). Every 1/`holdout`-th file in name order is held \
@@ -127,10 +127,13 @@ pub static ALL: &[Builtin] = &[
               synset or a class index) beside it or in it. Training images are read \
               from disk when a batch needs them, decoded on worker threads while the step before \
               runs, so memory does not grow with the folder; a crop of one is cut from the image \
-              as decoded, at its own aspect ratio, and resized with antialiasing; the probes use the first \
+              as decoded, at its own aspect ratio, and resized with antialiasing; `image` \
+              itself (views without a crop, the probes) is the picture's centre square at \
+              `size` (torchvision's `Resize` and `CenterCrop`); the probes use the first \
               `probe_images` training and held-out images, kept decoded. `cache: true` decodes \
-              and keeps everything instead, squashed to `size`×`size`, and crops come from that. Gives `image`, `labels` (multi-hot), a whole-image \
-              box and segment. A corrupt image stops the run with its path.",
+              and keeps everything instead, squashed to `size`×`size`, and crops come from that. \
+              Gives `image`, `labels` (multi-hot), a whole-image box and segment. A corrupt image \
+              stops the run with its path.",
         params: &[
             req("path", PTy::Str, "the folder"),
             opt("size", PTy::Int, "32", "side of the images after resizing").within(Limit::Between(8.0, 512.0)),

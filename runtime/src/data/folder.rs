@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Image;
-use super::scenes::{Object, Scene};
+use super::scenes::{Object, Picture, Scene};
 use crate::error::RunError;
 
 /// Where labels come from: one sub-folder per class (in name order), none (every image counts
@@ -159,15 +159,39 @@ pub fn squash(full: &Image, size: usize) -> Image {
     super::resize::resize_box(full, (0.0, 0.0, full.h as f32, full.w as f32), size)
 }
 
+/// The centre square of `full` at `size`² (torchvision's `Resize(size)` then
+/// `CenterCrop(size)`, antialiased), and `full`'s extent in the square's pixels.
+pub fn centre_square(full: &Image, size: usize) -> (Image, [f32; 4]) {
+    let (h, w) = (full.h as f32, full.w as f32);
+    let side = h.min(w);
+    let (top, left) = (((h - side) / 2.0).floor(), ((w - side) / 2.0).floor());
+    let square = super::resize::resize_box(full, (top, left, side, side), size);
+    let k = size as f32 / side;
+    (square, [-top * k, -left * k, h * k, w * k])
+}
+
+/// How a folder's picture becomes its scene's square image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// The whole picture squashed to the square (a cached folder, whose crops come from it).
+    Squash,
+    /// The picture's centre square (a streamed folder: crops come from the picture itself).
+    Centre,
+    /// The same, keeping the picture for crops to be taken from.
+    CentreKeepingPicture,
+}
+
 /// The images of `files` as scenes (a whole-image box and segment, multi-hot labels over
 /// `classes`, the first label for probes), decoded in parallel; the first bad file is named.
-/// With `keep_source`, each keeps its image as decoded for crops to be taken from.
-pub fn scenes(files: &[Labelled], size: usize, classes: usize, keep_source: bool) -> Result<Vec<Scene>, RunError> {
+pub fn scenes(files: &[Labelled], size: usize, classes: usize, fit: Fit) -> Result<Vec<Scene>, RunError> {
     files
         .par_iter()
         .map(|(path, ids)| {
             let full = decode_full(path)?;
-            let image = squash(&full, size);
+            let (image, extent) = match fit {
+                Fit::Squash => (squash(&full, size), [0.0, 0.0, size as f32, size as f32]),
+                Fit::Centre | Fit::CentreKeepingPicture => centre_square(&full, size),
+            };
             let class = ids.first().copied().unwrap_or(0);
             let objects = vec![Object {
                 class,
@@ -179,7 +203,10 @@ pub fn scenes(files: &[Labelled], size: usize, classes: usize, keep_source: bool
                 scene.labels[*id] = 1.0;
             }
             scene.label = class;
-            scene.source = keep_source.then(|| std::sync::Arc::new(full));
+            scene.source = (fit == Fit::CentreKeepingPicture).then(|| Picture {
+                image: std::sync::Arc::new(full),
+                extent,
+            });
             Ok(scene)
         })
         .collect()
@@ -188,6 +215,34 @@ pub fn scenes(files: &[Labelled], size: usize, classes: usize, keep_source: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_centre_square_of_a_wide_picture_leaves_its_sides_and_says_where_they_are() {
+        // 12×6: columns 0–2 at 0, 3–8 at 1, 9–11 at 0.5.
+        let mut img = Image::new(1, 6, 12);
+        for y in 0..6 {
+            for x in 0..12 {
+                img.set(
+                    0,
+                    y,
+                    x,
+                    if x < 3 {
+                        0.0
+                    } else if x < 9 {
+                        1.0
+                    } else {
+                        0.5
+                    },
+                );
+            }
+        }
+        let (square, extent) = centre_square(&img, 6);
+        assert!(square.data.iter().all(|v| *v == 1.0), "{:?}", square.data);
+        assert_eq!(extent, [0.0, -3.0, 6.0, 12.0]);
+        // At 3 px every pixel is a scale of 2: the extent scales with it.
+        let (_, extent) = centre_square(&img, 3);
+        assert_eq!(extent, [0.0, -1.5, 3.0, 6.0]);
+    }
 
     #[test]
     fn squashing_a_fine_pattern_averages_it_instead_of_aliasing() {

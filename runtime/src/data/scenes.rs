@@ -29,10 +29,19 @@ pub struct Scene {
     pub labels: Vec<f32>,
     /// Class of the largest visible object (for probes).
     pub label: usize,
-    /// The image as decoded, at its own size and aspect ratio, when crops should be taken from
-    /// it rather than from `image` (a streamed image folder's training images). `image` is
-    /// this picture squashed to the source's square; crops record their box in its pixels.
-    pub source: Option<std::sync::Arc<Image>>,
+    /// The image as decoded, when crops should be taken from it rather than from `image` (a
+    /// streamed image folder's training images); crops record their box in `image`'s pixels.
+    pub source: Option<Picture>,
+}
+
+/// A picture at its own size and aspect ratio, and where it lies in its scene's square image.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    pub image: std::sync::Arc<Image>,
+    /// The picture's extent `(y, x, h, w)` in the square's pixels: `(0, 0, size, size)` when
+    /// the square is the picture squashed, wider than the square when the square shows its
+    /// centre.
+    pub extent: [f32; 4],
 }
 
 /// How objects are coloured.

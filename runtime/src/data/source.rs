@@ -179,9 +179,17 @@ impl Dataset {
                 let sample = if cache { usize::MAX } else { f.probe_images };
                 let first = |files: &[folder::Labelled]| files[..sample.min(files.len())].to_vec();
                 // Decoding first: a broken file is named before the folder's size is judged.
+                // Cached, crops come from the square, so it keeps the whole picture; streamed,
+                // they come from the picture and the square is its centre, as torchvision's
+                // evaluation transform (`Resize`, `CenterCrop`) gives it.
+                let fit = if cache {
+                    folder::Fit::Squash
+                } else {
+                    folder::Fit::Centre
+                };
                 let (train, holdout) = (
-                    folder::scenes(&first(&kept), size, classes, false)?,
-                    folder::scenes(&first(&held), size, classes, false)?,
+                    folder::scenes(&first(&kept), size, classes, fit)?,
+                    folder::scenes(&first(&held), size, classes, fit)?,
                 );
                 if n_train == 0 || n_held == 0 {
                     return Err(RunError::Data {

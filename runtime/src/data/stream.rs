@@ -62,7 +62,7 @@ impl Stream {
                 files, size, classes, ..
             } => {
                 let files: Vec<Labelled> = idx.iter().map(|i| files[*i].clone()).collect();
-                folder::scenes(&files, *size, *classes, true)
+                folder::scenes(&files, *size, *classes, folder::Fit::CentreKeepingPicture)
             }
             Stream::Scenes { generator, .. } => Ok(idx.par_iter().map(|i| generator.scene(0, *i as u64)).collect()),
             Stream::FashionScenes { composer, items, .. } => {

@@ -183,10 +183,23 @@ impl ViewStage {
                 // A crop of the scene's own image, which keeps its picture as decoded: cut from
                 // that, at its aspect ratio, the box recorded in the square's pixels.
                 crop @ ViewOp::Crop { .. } if *input == image_slot && scene.source.is_some() => {
-                    let source = scene.source.as_deref().unwrap_or(&scene.image);
-                    let frame = Crop::full(&scene.image);
+                    let Some(picture) = scene.source.as_ref() else {
+                        return Err(RunError::Internal("a scene's picture went missing".into()));
+                    };
+                    let [y, x, h, w] = picture.extent;
+                    let frame = Crop {
+                        y,
+                        x,
+                        h,
+                        w,
+                        flipped: false,
+                    };
                     let count = self.counts[*out].max(1);
-                    Cpu::Image((0..count).map(|_| image_step(crop, source, frame, rng)).collect())
+                    Cpu::Image(
+                        (0..count)
+                            .map(|_| image_step(crop, &picture.image, frame, rng))
+                            .collect(),
+                    )
                 }
                 image_op => {
                     let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
