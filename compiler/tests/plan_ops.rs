@@ -142,6 +142,6 @@ fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
         .copied()
         .filter(|n| registry::stops_gradient(n))
         .collect();
-    assert_eq!(cut, ["sg", "sinkhorn", "batch_sinkhorn"]);
+    assert_eq!(cut, ["sg", "sinkhorn", "batch_sinkhorn", "queue", "nearest"]);
     assert!(!registry::stops_gradient("flip"), "not a tensor op");
 }

@@ -3,6 +3,16 @@
 use burn::module::Param;
 use burn::tensor::Tensor;
 
+/// `t`, cut off from any autodiff graph, on the device `like` is on: the autodiff one or the
+/// plain one (a value kept across steps meeting this step's tensors).
+pub fn beside<const D: usize, const E: usize>(t: Tensor<D>, like: &Tensor<E>) -> Tensor<D> {
+    if like.is_autodiff() {
+        t.detach().autodiff()
+    } else {
+        t.inner()
+    }
+}
+
 /// Unit-length rows (the last axis), with the usual ε guard.
 pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);

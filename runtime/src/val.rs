@@ -25,6 +25,8 @@ pub enum Val {
     Segments(Arc<Vec<SegMap>>),
     /// Segment-pooled features `[rows, slots, dim]` and, per slot, its (row, segment id).
     Slots(Tensor<3>, Arc<Vec<(usize, i64)>>),
+    /// `[size, dim]`: a memory of past vectors, shared by the batch (`queue`).
+    Bank(Tensor<2>),
 }
 
 /// An integer segment map of one view.
@@ -79,6 +81,7 @@ impl Val {
             Val::Mask(_) => "a mask",
             Val::Segments(_) => "segment maps",
             Val::Slots(..) => "segment slots",
+            Val::Bank(_) => "a memory bank",
         }
     }
 
@@ -104,6 +107,13 @@ impl Val {
         match self {
             Val::Vectors(t) => Ok(t),
             v => Err(v.wrong("vectors")),
+        }
+    }
+
+    pub fn bank(self) -> Result<Tensor<2>, RunError> {
+        match self {
+            Val::Bank(t) => Ok(t),
+            v => Err(v.wrong("a memory bank")),
         }
     }
 
@@ -176,6 +186,7 @@ impl Val {
             Val::Mask(m) => Val::Mask(m),
             Val::Segments(s) => Val::Segments(s),
             Val::Slots(t, owners) => Val::Slots(f3(t), owners),
+            Val::Bank(t) => Val::Bank(f2(t)),
         }
     }
 }

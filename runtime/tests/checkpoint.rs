@@ -147,6 +147,24 @@ fn a_resnets_running_statistics_are_saved_and_continue_exactly() {
     assert_eq!(batches.values, [2.0]);
 }
 
+#[test]
+fn a_queue_outlives_the_checkpoint_and_continues_exactly() {
+    // The loss reads the queue, so a run restored without it (a fresh random memory) would
+    // take other steps.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_moco.ssl");
+    let src = std::fs::read_to_string(path).expect("recipe");
+    continues_exactly(&src, "tiny_moco.ssl");
+    let plan = compile(&src);
+    let mut t = Trainer::new(&plan, &device::default()).expect("trainer");
+    t.step().expect("step");
+    let ckpt = scratch("queue");
+    t.save(&ckpt, "tiny_moco.ssl", &src).expect("saved");
+    let state = Checkpoint::read(&ckpt).unwrap().state().unwrap();
+    // One queue of 48 keys of width 16.
+    assert_eq!(state.centers.len(), 1);
+    assert_eq!(state.centers[0].1.len(), 48 * 16);
+}
+
 /// A run of `src` stopped after two steps, saved and restored, takes the same three steps as
 /// one never stopped, and ends with the same weights.
 fn continues_exactly(src: &str, file: &str) {

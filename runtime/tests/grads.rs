@@ -97,3 +97,20 @@ fn measuring_leaves_a_resnets_running_statistics_alone() {
     };
     assert_eq!(run(false), run(true));
 }
+
+#[test]
+fn measuring_leaves_a_queue_as_it_was() {
+    let p = common::plan("tests/run/tiny_moco.ssl", &[]);
+    let run = |measure: bool| {
+        let mut t = trainer(&p);
+        (0..4)
+            .map(|_| {
+                if measure {
+                    t.grads().expect("grads");
+                }
+                t.step().expect("step").loss
+            })
+            .collect::<Vec<f32>>()
+    };
+    assert_eq!(run(false), run(true));
+}

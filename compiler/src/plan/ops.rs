@@ -30,6 +30,9 @@ macro_rules! tensor_ops {
             "concat_views" concat_views ConcatViews { x: Slot },
             "mean_views" mean_views MeanViews { x: Slot },
             "swap_views" swap_views SwapViews { x: Slot },
+            "stack_views" stack_views StackViews { a: Slot, b: Slot },
+            "slice_views" slice_views SliceViews { x: Slot, start: usize, len: usize },
+            "center" center Center { x: Slot, momentum: f64 },
             "concat_tokens" concat_tokens ConcatTokens { a: Slot, b: Slot },
             "slice_tokens" slice_tokens SliceTokens { x: Slot, start: usize, len: usize },
             "last_tokens" last_tokens LastTokens { x: Slot, len: usize },
@@ -40,14 +43,17 @@ macro_rules! tensor_ops {
             "dot" dot Dot { a: Slot, b: Slot },
             #[no_grad] "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: f64, iters: usize },
             #[no_grad] "batch_sinkhorn" batch_sinkhorn BatchSinkhorn { x: Slot, eps: f64, iters: usize },
+            #[no_grad] "queue" queue Queue { x: Slot, size: usize },
+            #[no_grad] "nearest" nearest Nearest { x: Slot, bank: Slot },
             "patchify" patchify Patchify { x: Slot, patch: usize, normalize: bool },
             "maximum" maximum Maximum { a: Slot, b: Slot },
             "neg_cosine" neg_cosine NegCosine { a: Slot, b: Slot },
             "cosine_distance" cosine_distance CosineDistance { a: Slot, b: Slot },
             "info_nce" info_nce InfoNce { a: Slot, b: Slot, temperature: Schedule },
+            "queue_nce" queue_nce QueueNce { a: Slot, b: Slot, negatives: Slot, temperature: Schedule },
             "nt_xent" nt_xent NtXent { x: Slot, temperature: Schedule },
             "cross_entropy" cross_entropy CrossEntropy { logits: Slot, target: Slot, temperature: Schedule },
-            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64 },
+            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64, pairs: Pairs },
             "mean_entropy" mean_entropy MeanEntropy { x: Slot, temperature: Schedule },
             "unigrad" unigrad Unigrad { a: Slot, b: Slot, lambda: f64 },
             "detcon" detcon Detcon { pred_a: Slot, pred_b: Slot, proj_a: Slot, proj_b: Slot, temperature: Schedule },
@@ -61,6 +67,12 @@ macro_rules! tensor_ops {
             "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: f64, var: f64, cov: f64 },
         }
     };
+}
+
+choice! {
+    /// Which rows of a two-sided loss meet: the same view on both sides, or every teacher view
+    /// with every other student view (DINO's multi-crop pairs).
+    Pairs { Matched = "matched", Cross = "cross" }
 }
 
 tensor_ops!(define_ops);

@@ -79,6 +79,44 @@ fn one_to_one(b: &Args) -> Result<Out, Diag> {
     scalar()
 }
 
+/// As `one_to_one`, against a memory bank of negatives of the same width.
+fn with_negatives(b: &Args) -> Result<Out, Diag> {
+    one_to_one(b)?;
+    let dim = b.tensor("a")?.0.feature_dim();
+    match b.tensor("negatives")?.0 {
+        Ty::Bank { dim: d, .. } if Some(*d) == dim => scalar(),
+        _ => Err(mismatch(
+            b,
+            "negatives",
+            b.builtin,
+            format!("a memory bank of vectors of width {} (`queue`)", dim.unwrap_or(0)),
+        )),
+    }
+}
+
+fn soft_ce(b: &Args) -> Result<Out, Diag> {
+    if b.str("pairs") != "cross" {
+        return paired(b);
+    }
+    vectors(b, ["a", "b"], "a vector per view (pool tokens first, e.g. `cls`)")?;
+    let (ta, tb) = (b.tensor("a")?.0, b.tensor("b")?.0);
+    if ta.feature_dim() != tb.feature_dim() || tb.count() > ta.count() || ta.count() < 2 {
+        return Err(Diag::ShapeMismatch {
+            what: "soft_ce".into(),
+            expected: format!(
+                "at most {} view(s) of width {} (cross pairs: `b`'s views are the first of `a`'s, which needs two or more)",
+                ta.count(),
+                ta.feature_dim().unwrap_or(0)
+            ),
+            found: tb.to_string(),
+            span: b.span_of("b"),
+            other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+            because: vec![],
+        });
+    }
+    scalar()
+}
+
 fn exact(b: &Args) -> Result<Out, Diag> {
     let ta = b.tensor("a")?.0;
     if !(ta.is_numeric() || matches!(ta, Ty::Slots { .. })) {
@@ -144,7 +182,8 @@ fn masked(b: &Args) -> Result<Out, Diag> {
     else {
         return Err(mismatch(b, "pred", b.builtin, "tokens"));
     };
-    if lp != lt || dp != dt {
+    // Token for token, view for view: the runtime pairs rows one to one.
+    if lp != lt || dp != dt || tp.count() != tt.count() {
         return Err(Diag::ShapeMismatch {
             what: b.builtin.into(),
             expected: format!("{tp} (like `pred`)"),
@@ -224,6 +263,23 @@ pub static ALL: &[Builtin] = &[
         example: "loss nce = info_nce(q1, sg(k2), temperature: 0.2)",
     },
     Builtin {
+        name: "queue_nce",
+        category: Category::Loss,
+        doc: "InfoNCE against a memory of negatives (MoCo v1/v2): each `a` against its own `b` \
+              (the positive) and every vector of `negatives`, cosine logits / temperature, \
+              no negatives from the batch.",
+        params: &[
+            A,
+            B,
+            req("negatives", PTy::Tensor, "the memory of negatives (`queue`)"),
+            temp("0.2"),
+        ],
+        variadic: None,
+        rule: with_negatives,
+        call: None,
+        example: "loss moco = queue_nce(q, sg(k), negatives: bank, temperature: 0.2)",
+    },
+    Builtin {
         name: "cross_entropy",
         category: Category::Loss,
         doc: "Cross-entropy of given target distributions (SwAV's codes), detached: mean over \
@@ -256,16 +312,25 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Cross-entropy H(softmax((b − center)/teacher_temp), softmax(a/student_temp)) with \
               the teacher side detached; `center` > 0 keeps an EMA center of `b` with that \
-              momentum (DINO, iBOT, FLSL).",
+              momentum (DINO, iBOT, FLSL; `center(...)` is the same, declared once for several \
+              losses). With `pairs: \"cross\"`, `b`'s n views are the first n of `a`'s and the \
+              loss is the mean over every pair of a view of `b` with a different view of `a` \
+              (DINO's multi-crop: 1/pairs each).",
         params: &[
             req("a", PTy::Tensor, "student logits"),
             req("b", PTy::Tensor, "teacher logits"),
             opt("student_temp", PTy::Sched, "0.1", "student temperature").within(Limit::Positive),
             opt("teacher_temp", PTy::Sched, "0.04", "teacher temperature").within(Limit::Positive),
             opt("center", PTy::Num, "0.0", "center momentum; 0 turns centering off").within(Limit::Prob),
+            opt(
+                "pairs",
+                PTy::Choice(&["matched", "cross"]),
+                "\"matched\"",
+                "rows that meet: the same view on both sides, or every view of `b` with every other view of `a`",
+            ),
         ],
         variadic: None,
-        rule: paired,
+        rule: soft_ce,
         call: None,
         example: "loss dino = soft_ce(s, sg(t), teacher_temp: linear(0.04, 0.07, epochs: 3))",
     },

@@ -107,6 +107,60 @@ fn two_views(b: &Args) -> Result<Out, Diag> {
     }
 }
 
+/// Images, vectors or tokens of one shape on both sides: the views of `b` after those of `a`.
+fn stack_views(b: &Args) -> Result<Out, Diag> {
+    let (ta, tb) = (b.tensor("a")?.0, b.tensor("b")?.0);
+    let n = ta.count() + tb.count();
+    match (ta, tb) {
+        (Ty::Vector { dim: da, .. }, Ty::Vector { dim: db, .. }) if da == db => Ok(Out::Tensor(ta.with_count(n))),
+        (Ty::Tokens { len: la, dim: da, .. }, Ty::Tokens { len: lb, dim: db, .. }) if la == lb && da == db => {
+            Ok(Out::Tensor(ta.with_count(n)))
+        }
+        (
+            Ty::Image { c, h, w, .. },
+            Ty::Image {
+                c: cb, h: hb, w: wb, ..
+            },
+        ) if (c, h, w) == (cb, hb, wb) => Ok(Out::Tensor(ta.with_count(n))),
+        (Ty::Vector { .. } | Ty::Tokens { .. } | Ty::Image { .. }, _) => Err(mismatch(
+            b,
+            "b",
+            "stack_views",
+            format!("{} (like `a`)", ta.with_count(tb.count())),
+        )),
+        _ => Err(mismatch(b, "a", "stack_views", "images, vectors or tokens")),
+    }
+}
+
+/// Views `start` to `start + len` of vectors or tokens.
+fn slice_views(b: &Args) -> Result<Out, Diag> {
+    let t = b.tensor("x")?.0;
+    if !matches!(t, Ty::Vector { .. } | Ty::Tokens { .. }) {
+        return Err(mismatch(b, "x", "slice_views", "vectors or tokens"));
+    }
+    let (start, len, n) = (b.int("start"), b.int("len"), t.count());
+    if start + len > n {
+        return Err(Diag::OutOfRange {
+            param: "len".into(),
+            value: len as f64,
+            range: format!(
+                "at most {} (the value has {n} view(s), from `start` {start})",
+                n.saturating_sub(start)
+            ),
+            span: b.span_of("len"),
+        });
+    }
+    Ok(Out::Tensor(t.with_count(len)))
+}
+
+/// Vectors or tokens, unchanged in type.
+fn features_kept(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        t @ (Ty::Vector { .. } | Ty::Tokens { .. }) => Ok(Out::Tensor(t.clone())),
+        _ => Err(mismatch(b, "x", b.builtin, "vectors or tokens")),
+    }
+}
+
 fn mean_views(b: &Args) -> Result<Out, Diag> {
     match b.tensor("x")?.0 {
         t @ (Ty::Vector { .. } | Ty::Tokens { .. }) => Ok(Out::Tensor(t.with_count(1))),
@@ -282,6 +336,36 @@ fn batch_sinkhorn(b: &Args) -> Result<Out, Diag> {
     }
 }
 
+fn queue(b: &Args) -> Result<Out, Diag> {
+    match b.tensor("x")?.0 {
+        Ty::Vector { dim, .. } => Ok(Out::Tensor(Ty::Bank {
+            size: b.int("size"),
+            dim: *dim,
+        })),
+        _ => Err(mismatch(
+            b,
+            "x",
+            "queue",
+            "a vector per image (pool tokens first, e.g. `cls`)",
+        )),
+    }
+}
+
+fn nearest(b: &Args) -> Result<Out, Diag> {
+    let Ty::Vector { dim, .. } = b.tensor("x")?.0.clone() else {
+        return Err(mismatch(b, "x", "nearest", "a vector per image"));
+    };
+    match b.tensor("bank")?.0 {
+        Ty::Bank { dim: d, .. } if *d == dim => Ok(Out::Tensor(b.tensor("x")?.0.clone())),
+        _ => Err(mismatch(
+            b,
+            "bank",
+            "nearest",
+            format!("a memory bank of vectors of width {dim} (`queue`)"),
+        )),
+    }
+}
+
 fn patchify(b: &Args) -> Result<Out, Diag> {
     let Ty::Image { c, h, w, n } = b.tensor("x")?.0.clone() else {
         return Err(mismatch(b, "x", "patchify", "an image"));
@@ -432,6 +516,52 @@ pub static ALL: &[Builtin] = &[
         example: "loss byol = neg_cosine(p, sg(swap_views(t)))",
     },
     Builtin {
+        name: "stack_views",
+        category: Category::Op,
+        doc: "The views of `b` after those of `a`, as one value of their views together: two \
+              differently augmented views as one batch for one network call, or a multi-crop \
+              set's global and local outputs, encoded at their own sizes, as one student \
+              output. Images of one size, or vectors or tokens of one width.",
+        params: &[
+            req("a", PTy::Tensor, "the first views"),
+            req("b", PTy::Tensor, "the views after them"),
+        ],
+        variadic: None,
+        rule: stack_views,
+        call: None,
+        example: "let s = stack_views(g |> student.backbone |> cls, l |> student.backbone |> cls)",
+    },
+    Builtin {
+        name: "slice_views",
+        category: Category::Op,
+        doc: "Views `start` to `start + len` of a multi-view value (counting from 0).",
+        params: &[
+            X,
+            req("start", PTy::Int, "the first view kept").within(Limit::NonNeg),
+            req("len", PTy::Int, "how many views").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: slice_views,
+        call: None,
+        example: "let first = slice_views(z, start: 0, len: 1)",
+    },
+    Builtin {
+        name: "center",
+        category: Category::Op,
+        doc: "`x` less a centre c kept across steps: c ← m·c + (1 − m)·mean(x) after each step, \
+              the mean over every row of the batch (all views, all tokens), starting at 0 \
+              (DINO's and iBOT's teacher centring). Bound by `let`, one centre serves every \
+              loss that reads the name; checkpoints keep it.",
+        params: &[
+            X,
+            opt("momentum", PTy::Num, "0.9", "m in c ← m·c + (1 − m)·mean(x)").within(Limit::Prob),
+        ],
+        variadic: None,
+        rule: features_kept,
+        call: None,
+        example: "let t = g |> teacher.backbone |> cls |> teacher.head |> center(momentum: 0.9)",
+    },
+    Builtin {
         name: "mean_views",
         category: Category::Op,
         doc: "Averages the n views (instances) of a value into one.",
@@ -550,6 +680,32 @@ pub static ALL: &[Builtin] = &[
         rule: dot,
         call: None,
         example: "let supply = relu(dot(o, f))",
+    },
+    Builtin {
+        name: "queue",
+        category: Category::Op,
+        doc: "A memory of the last `size` vectors of `x` across steps, first in first out \
+              (MoCo's queue of keys, NNCLR's support set, SwAV's queue). Its value is the memory \
+              as it stood before this step, a `bank` shared by the batch; after it is read, this \
+              step's vectors (every view's, detached) go in and the oldest go out. It starts \
+              as random unit vectors, as MoCo's does, and checkpoints keep it. Bound by `let`, \
+              one memory serves every use of the name. Without gradient.",
+        params: &[X, req("size", PTy::Int, "vectors kept").within(Limit::AtLeast1)],
+        variadic: None,
+        rule: queue,
+        call: None,
+        example: "let bank = queue(k, size: 4096)",
+    },
+    Builtin {
+        name: "nearest",
+        category: Category::Op,
+        doc: "Each vector of `x` replaced by its nearest neighbour in `bank` by cosine \
+              similarity (NNCLR's support set). Without gradient.",
+        params: &[X, req("bank", PTy::Tensor, "the memory to search (`queue`)")],
+        variadic: None,
+        rule: nearest,
+        call: None,
+        example: "let nn = nearest(z1, support)",
     },
     Builtin {
         name: "batch_sinkhorn",

@@ -31,6 +31,7 @@ impl fmt::Display for Ty {
             Ty::Slots { slots, dim } => write!(f, "slots[{slots}×{dim}]"),
             Ty::Labels { classes } => write!(f, "labels[{classes}]"),
             Ty::Geometry => write!(f, "geometry"),
+            Ty::Bank { size, dim } => write!(f, "bank[{size}×{dim}]"),
         }
     }
 }

@@ -39,6 +39,9 @@ pub enum Ty {
     Labels { classes: u64 },
     /// The geometry of one crop relative to another (offsets, scales, flip).
     Geometry,
+    /// A memory of `size` past vectors of width `dim`, shared by the whole batch rather than
+    /// one per image (`queue`).
+    Bank { size: u64, dim: u64 },
 }
 
 impl Ty {
@@ -97,6 +100,7 @@ impl Ty {
             Ty::Slots { .. } => "segment slots",
             Ty::Labels { .. } => "labels",
             Ty::Geometry => "a crop geometry",
+            Ty::Bank { .. } => "a memory bank",
         }
     }
 }

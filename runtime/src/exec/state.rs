@@ -1,8 +1,11 @@
-//! State an op keeps across steps: DINO's teacher center, an EMA of the teacher logits' mean.
+//! State an op keeps across steps: DINO's teacher center, an EMA of the teacher logits' mean,
+//! and a queue's memory of past vectors. Either is one flat tensor, which checkpoints keep.
 
 use std::sync::Mutex;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Distribution, Tensor};
+
+use crate::tensor::{beside, l2norm};
 
 /// One op's state (each stateful step of a plan owns one).
 #[derive(Debug, Default)]
@@ -20,6 +23,32 @@ impl OpState {
         let centred = b - current.clone().unsqueeze_dim::<2>(0);
         *guard = Some(current.mul_scalar(m).add(batch_mean.mul_scalar(1.0 - m)));
         centred
+    }
+
+    /// Returns the memory of the last `size` rows as it stands, `[size, dim]`, then puts the
+    /// rows of `x` in front (detached) and lets the oldest go: first in, first out. The memory
+    /// starts as random unit vectors (MoCo's start), drawn from the device's generator.
+    pub fn queue(&self, x: Tensor<2>, size: usize) -> Tensor<2> {
+        let [rows, dim] = x.dims();
+        let incoming = x.clone().detach().inner();
+        let mut guard = self.center.lock().unwrap_or_else(|e| e.into_inner());
+        let current = match guard.clone() {
+            Some(flat) => flat.reshape([size, dim]),
+            None => l2norm(Tensor::<2>::random(
+                [size, dim],
+                Distribution::Normal(0.0, 1.0),
+                &incoming.device(),
+            )),
+        };
+        let kept = size.saturating_sub(rows);
+        let newest = incoming.clone().narrow(0, rows.saturating_sub(size), rows.min(size));
+        let next = if kept == 0 {
+            newest
+        } else {
+            Tensor::cat(vec![newest, current.clone().narrow(0, 0, kept)], 0)
+        };
+        *guard = Some(next.reshape([size * dim]));
+        beside(current, &x)
     }
 
     /// The current centre, if a step has set one.

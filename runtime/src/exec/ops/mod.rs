@@ -115,5 +115,6 @@ pub(crate) fn flat(v: Val) -> Result<Tensor<1>, RunError> {
         Val::Mask(m) => m.masked.flatten(0, 1),
         Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
         Val::Slots(t, _) => t.flatten(0, 2),
+        Val::Bank(t) => t.flatten(0, 1),
     })
 }

@@ -2,9 +2,9 @@
 //! averaged over rows, the teacher side detached; with m > 0, c is an EMA of b's batch mean kept
 //! across steps (c ← m·c + (1 − m)·mean b). `[r, k]`, `[r, k]` → `[1]`.
 
-use burn::tensor::Tensor;
 use burn::tensor::activation::{log_softmax, softmax};
-use sslc_compiler::plan::ops::SoftCe;
+use burn::tensor::{Tensor, TensorData};
+use sslc_compiler::plan::ops::{Pairs, SoftCe};
 
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
@@ -13,14 +13,37 @@ use crate::val::Val;
 
 impl Forward for SoftCe {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
-        let (a, b) = tokens::match_rows2(rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
+        let (a, b) = (rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
+        let (a, b) = match self.pairs {
+            Pairs::Matched => tokens::match_rows2(a, b),
+            Pairs::Cross => (a, b),
+        };
         let b = match (self.center > 0.0, env.state) {
             (true, Some(state)) => state.center(b, self.center as f32),
             _ => b,
         };
         let (student, teacher) = (env.at(&self.student_temp), env.at(&self.teacher_temp));
-        Ok(Val::Scalar(soft_ce(a, b, student, teacher)))
+        Ok(Val::Scalar(match self.pairs {
+            Pairs::Matched => soft_ce(a, b, student, teacher),
+            Pairs::Cross => soft_ce_cross(a, b, env.images.max(1), student, teacher),
+        }))
     }
+}
+
+/// DINO's multi-crop loss: with `a` `[images·na, k]` and `b` `[images·nb, k]` (an image's views
+/// consecutive, `b`'s views the first `nb` of `a`'s), the mean over images and over every pair
+/// (i < nb, j < na, j ≠ i) of −Σₖ softmax(bᵢ/τ_t)ₖ · log softmax(aⱼ/τ_s)ₖ.
+pub fn soft_ce_cross(a: Tensor<2>, b: Tensor<2>, images: usize, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
+    let ([ra, k], rb) = (a.dims(), b.dims()[0]);
+    let (na, nb) = (ra / images, rb / images);
+    let q = softmax(b.div_scalar(teacher_temp), 1).detach().reshape([images, nb, k]);
+    let logp = log_softmax(a.div_scalar(student_temp), 1).reshape([images, na, k]);
+    // [images, nb, na]: every teacher view against every student view.
+    let ce = q.matmul(logp.swap_dims(1, 2)).neg();
+    let other: Vec<f32> = (0..nb * na).map(|p| if p / na == p % na { 0.0 } else { 1.0 }).collect();
+    let pairs = (nb * na - nb.min(na)) as f32;
+    let other = Tensor::<2>::from_data(TensorData::new(other, [nb, na]), &ce.device()).unsqueeze_dim::<3>(0);
+    ce.mul(other).sum().div_scalar(pairs * images as f32)
 }
 
 /// Cross-entropy of the student against the detached teacher: mean over rows of
@@ -63,5 +86,30 @@ mod tests {
         let tb = tensor(&b, &device).require_grad();
         let grads = super::soft_ce(tensor(&a, &device).require_grad(), tb.clone(), 0.1, 0.04).backward();
         assert!(tb.grad(&grads).is_none(), "the teacher received a gradient");
+    }
+
+    #[test]
+    fn cross_pairs_average_every_teacher_view_against_every_other_student_view() {
+        // 2 images; the student has 3 views, the teacher the first 2; 4 classes.
+        let (images, na, nb, k) = (2, 3, 2, 4);
+        let mut rng = Rng::new(12);
+        let (a, b) = (random(images * na, k, &mut rng), random(images * nb, k, &mut rng));
+        let reference = |a: &Mat, b: &Mat| {
+            let mut sum = 0.0;
+            for img in 0..images {
+                for i in 0..nb {
+                    for j in (0..na).filter(|j| *j != i) {
+                        let q = softmax_row(&b[img * nb + i], 0.04);
+                        let p = softmax_row(&a[img * na + j], 0.1);
+                        sum -= q.iter().zip(&p).map(|(q, p)| q * p.ln()).sum::<f64>();
+                    }
+                }
+            }
+            // Four pairs an image: (0,1), (0,2), (1,0), (1,2).
+            sum / (images * 4) as f64
+        };
+        check("soft_ce cross", &a, &b, reference, |a, b| {
+            super::soft_ce_cross(a, b, images, 0.1, 0.04)
+        });
     }
 }
