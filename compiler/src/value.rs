@@ -33,6 +33,15 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// The base value: where the schedule starts once any warm-up is over, before any decay.
+    pub fn base(&self) -> f64 {
+        match self {
+            Schedule::Constant { value } => *value,
+            Schedule::Linear { from, .. } | Schedule::Cosine { from, .. } => *from,
+            Schedule::Warmup { then, .. } => then.base(),
+        }
+    }
+
     /// The value at `epoch` (fractional) of a run of `total` epochs.
     pub fn at(&self, epoch: f64, total: f64) -> f64 {
         let frac = |len: Option<f64>| {
@@ -214,7 +223,13 @@ impl std::fmt::Display for Param {
 
 impl std::fmt::Display for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v: Vec<String> = self.params.iter().map(|(n, p)| format!("{n}: {p}")).collect();
+        // An empty list (no networks named) says nothing: it is left out.
+        let v: Vec<String> = self
+            .params
+            .iter()
+            .filter(|(_, p)| !matches!(p, Param::List(items) if items.is_empty()))
+            .map(|(n, p)| format!("{n}: {p}"))
+            .collect();
         write!(f, "{}({})", self.builtin, v.join(", "))
     }
 }

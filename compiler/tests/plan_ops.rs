@@ -34,6 +34,10 @@ fn bound(b: &registry::Builtin) -> Bound {
             )),
             // The last word, so that a field that ignores the choice shows.
             PTy::Choice(words) => params.push((p.name.to_string(), Param::Str(words[words.len() - 1].into()))),
+            PTy::Networks => params.push((
+                p.name.to_string(),
+                Param::List(vec![Param::Str(format!("n{i}")), Param::Str(format!("m{i}"))]),
+            )),
             other => panic!("`{}.{}` is {other:?}, which no op field takes", b.name, p.name),
         }
     }

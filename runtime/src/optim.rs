@@ -106,6 +106,54 @@ impl Optimizer for Lars {
     }
 }
 
+/// One optimiser step in two groups: the networks at positions `fixed` at learning rate `base`,
+/// the others at `lr`. The optimiser's state is kept by parameter, so the groups share it.
+pub fn step_groups(
+    optim: &mut ModuleOptimizer,
+    nets: Vec<Net>,
+    mut grads: GradientsParams,
+    fixed: &[usize],
+    lr: f64,
+    base: f64,
+) -> Vec<Net> {
+    let (mut rest, mut held_back) = (vec![], vec![]);
+    for (i, net) in nets.into_iter().enumerate() {
+        if fixed.contains(&i) {
+            held_back.push((i, net));
+        } else {
+            rest.push((i, net));
+        }
+    }
+    let mut own = GradientsParams::new();
+    let mut take = Take {
+        from: &mut grads,
+        to: &mut own,
+    };
+    for (_, net) in &held_back {
+        net.visit(&mut take);
+    }
+    let (rest_at, rest): (Vec<usize>, Vec<Net>) = rest.into_iter().unzip();
+    let (fixed_at, fixed_nets): (Vec<usize>, Vec<Net>) = held_back.into_iter().unzip();
+    let mut out: Vec<(usize, Net)> = rest_at.into_iter().zip(optim.step(lr, rest, grads)).collect();
+    out.extend(fixed_at.into_iter().zip(optim.step(base, fixed_nets, own)));
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Moves the gradients of the parameters it visits from one set to another.
+struct Take<'a> {
+    from: &'a mut GradientsParams,
+    to: &'a mut GradientsParams,
+}
+
+impl ModuleVisitor for Take<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(g) = self.from.remove::<D>(param.id) {
+            self.to.register::<D>(param.id, g);
+        }
+    }
+}
+
 /// Drops the gradients of the `held` parameters, whatever their rank, so the optimiser leaves
 /// them as they are.
 pub fn drop_held(nets: &[Net], grads: &mut GradientsParams, held: &[ParamId]) {

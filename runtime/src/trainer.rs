@@ -398,12 +398,20 @@ fn update(
     let mut grads = gradients(total, weights);
     let held = weights.held_at(u.t);
     optim::drop_held(&weights.trainable, &mut grads, &held);
+    // Networks the optimiser keeps at the base learning rate form their own group.
+    let fixed = weights.trainable_named(plan.optimizer.fixed_lr());
+    let base = plan.optimizer.lr().base();
+    let lr_of = |i: usize| if fixed.contains(&i) { base } else { u.lr };
     match u.decay {
-        DecayKind::Decoupled => weights.decay(1.0 - u.lr * u.wd, held),
+        DecayKind::Decoupled => weights.decay(|i| 1.0 - lr_of(i) * u.wd, held),
         DecayKind::Coupled => optim::couple_decay(&weights.trainable, &mut grads, u.wd, &held),
     }
     let nets = std::mem::take(&mut weights.trainable);
-    weights.trainable = optim.step(u.lr, nets, grads);
+    weights.trainable = if fixed.is_empty() {
+        optim.step(u.lr, nets, grads)
+    } else {
+        optim::step_groups(optim, nets, grads, &fixed, u.lr, base)
+    };
     weights.ema_update(u.t, u.epochs);
     Ok(Updated {
         loss,

@@ -191,14 +191,34 @@ impl Weights {
     }
 
     /// Decoupled weight decay on trainable matrices (biases and norms are not decayed):
-    /// θ ← θ·(1 − lr·wd), except on the `held` parameters.
-    pub fn decay(&mut self, factor: f64, held: Vec<ParamId>) {
-        if factor == 1.0 {
-            return;
-        }
-        let mut decay = Decay(factor, held);
+    /// θ ← θ·(1 − lr·wd) with `factor(i)` = 1 − lr·wd for trainable network i (its group's
+    /// learning rate), except on the `held` parameters.
+    pub fn decay(&mut self, factor: impl Fn(usize) -> f64, held: Vec<ParamId>) {
         let nets = std::mem::take(&mut self.trainable);
-        self.trainable = nets.into_iter().map(|n| n.map(&mut decay)).collect();
+        self.trainable = nets
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| match factor(i) {
+                1.0 => n,
+                f => n.map(&mut Decay(f, held.clone())),
+            })
+            .collect();
+    }
+
+    /// The positions among the trainable networks of those named `nets`, in any branch.
+    pub fn trainable_named(&self, nets: &[String]) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .index
+            .iter()
+            .filter(|((_, net), _)| nets.contains(net))
+            .filter_map(|(_, home)| match home {
+                Home::Trainable(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Number of trainable scalars (running statistics, which burn visits like parameters, are

@@ -66,51 +66,33 @@ fn measuring_changes_neither_the_weights_the_centres_nor_the_batches() {
     let compiled = sslc_compiler::compile(&src);
     assert!(!compiled.has_errors(), "{:?}", compiled.diags);
     let p = compiled.plan.expect("a plan");
-    let steps = |measure: bool| {
-        let mut t = trainer(&p);
-        let mut losses = vec![];
-        for _ in 0..t.total_steps {
-            if measure {
-                t.grads().expect("grads");
-            }
-            losses.push(t.step().expect("step").loss);
+    let steps = trainer(&p).total_steps as usize;
+    assert_eq!(measured(&p, steps, false), measured(&p, steps, true));
+}
+
+/// The losses of `steps` steps of `plan`, measuring the gradients before each when `measure`,
+/// and the online backbone's parameters after them.
+fn measured(plan: &Plan, steps: usize, measure: bool) -> (Vec<f32>, Vec<f32>) {
+    let mut t = trainer(plan);
+    let mut losses = vec![];
+    for _ in 0..steps {
+        if measure {
+            t.grads().expect("grads");
         }
-        losses
-    };
-    assert_eq!(steps(false), steps(true));
+        losses.push(t.step().expect("step").loss);
+    }
+    let net = t.weights.get("online", "backbone").expect("backbone");
+    (losses, sslc_runtime::weights::flat_params(net))
 }
 
 #[test]
 fn measuring_leaves_a_resnets_running_statistics_alone() {
     let p = common::plan("tests/run/tiny_byol_resnet.ssl", &[]);
-    let run = |measure: bool| {
-        let mut t = trainer(&p);
-        let mut losses = vec![];
-        for _ in 0..3 {
-            if measure {
-                t.grads().expect("grads");
-            }
-            losses.push(t.step().expect("step").loss);
-        }
-        let net = t.weights.get("online", "backbone").expect("backbone");
-        (losses, sslc_runtime::weights::flat_params(net))
-    };
-    assert_eq!(run(false), run(true));
+    assert_eq!(measured(&p, 3, false), measured(&p, 3, true));
 }
 
 #[test]
 fn measuring_leaves_a_queue_as_it_was() {
     let p = common::plan("tests/run/tiny_moco.ssl", &[]);
-    let run = |measure: bool| {
-        let mut t = trainer(&p);
-        (0..4)
-            .map(|_| {
-                if measure {
-                    t.grads().expect("grads");
-                }
-                t.step().expect("step").loss
-            })
-            .collect::<Vec<f32>>()
-    };
-    assert_eq!(run(false), run(true));
+    assert_eq!(measured(&p, 4, false), measured(&p, 4, true));
 }

@@ -47,8 +47,8 @@ fn lars_scales_matrices_by_the_trust_ratio_and_keeps_momentum() {
     assert_eq!(b1.try_into_vec_as::<f32>().expect("bias"), vec![0.75, 2.25]);
 }
 
-/// The patch embedding of the online backbone after one step of tiny BYOL with `optimizer`.
-fn embedding_after_a_step(optimizer: &str) -> (Vec<f32>, Vec<f32>) {
+/// A trainer of tiny BYOL with `optimizer` in place of its own.
+fn trainer_with(optimizer: &str) -> Trainer {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_byol.ssl"))
         .expect("tiny recipe")
         .replace(
@@ -57,8 +57,12 @@ fn embedding_after_a_step(optimizer: &str) -> (Vec<f32>, Vec<f32>) {
         );
     let compiled = sslc_compiler::compile(&src);
     assert!(!compiled.has_errors(), "{:?}", compiled.diags);
-    let plan = compiled.plan.expect("a plan");
-    let mut t = Trainer::new(&plan, &sslc_runtime::device::default()).expect("trainer");
+    Trainer::new(&compiled.plan.expect("a plan"), &sslc_runtime::device::default()).expect("trainer")
+}
+
+/// The patch embedding of the online backbone after one step of tiny BYOL with `optimizer`.
+fn embedding_after_a_step(optimizer: &str) -> (Vec<f32>, Vec<f32>) {
+    let mut t = trainer_with(optimizer);
     let embed = |t: &Trainer| match t.weights.get("online", "backbone").expect("backbone") {
         sslc_runtime::nets::Net::Vit(v) => v.embed.weight.val().try_into_vec_as::<f32>().expect("weights"),
         _ => panic!("the backbone is a ViT"),
@@ -109,4 +113,46 @@ fn decay_reaches_linear_and_conv_weights_but_not_tokens_norms_or_held_parameters
     // Biases and norms (1), linear weights (2), class and mask tokens (3), conv kernels (4).
     assert_eq!(decayed, [false, true, false, true]);
     assert!(!is_decayed(2, &held, &[held]));
+}
+
+/// The flat parameters of each of `nets` before and after one step of tiny BYOL with
+/// `optimizer`.
+fn params_after_a_step(optimizer: &str, nets: &[(&str, &str)]) -> Vec<(Vec<f32>, Vec<f32>)> {
+    let mut t = trainer_with(optimizer);
+    let flat = |t: &Trainer| -> Vec<Vec<f32>> {
+        nets.iter()
+            .map(|(b, n)| sslc_runtime::weights::flat_params(t.weights.get(b, n).expect("a network")))
+            .collect()
+    };
+    let before = flat(&t);
+    t.step().expect("step");
+    before.into_iter().zip(flat(&t)).collect()
+}
+
+#[test]
+fn a_network_at_a_fixed_learning_rate_learns_while_the_schedule_is_still_at_zero() {
+    // Warm-up from 0: the first step's learning rate is 0, so the backbone and the projector stay
+    // put; the predictor trains at the schedule's base value, 0.05, from the first step.
+    let nets = [("online", "backbone"), ("online", "projector"), ("online", "predictor")];
+    let moved = |optimizer: &str| -> Vec<bool> {
+        params_after_a_step(optimizer, &nets)
+            .iter()
+            .map(|(before, after)| before != after)
+            .collect()
+    };
+    let schedule = "lr: warmup(epochs: 1, then: cosine(0.05, 0.0)), momentum: 0.9";
+    assert_eq!(moved(&format!("sgd({schedule})")), [false, false, false]);
+    assert_eq!(
+        moved(&format!("sgd({schedule}, fixed_lr: [predictor])")),
+        [false, false, true]
+    );
+    // Exactly the step a constant 0.05 takes: the same gradient, the same rule.
+    let fixed = params_after_a_step(&format!("sgd({schedule}, fixed_lr: [predictor])"), &nets);
+    let constant = params_after_a_step("sgd(lr: 0.05, momentum: 0.9)", &nets);
+    assert_eq!(fixed[2].1, constant[2].1);
+    // With AdamW, the decoupled decay follows each group's rate too.
+    assert_eq!(
+        moved("adamw(lr: warmup(epochs: 1, then: cosine(1e-3, 0.0)), weight_decay: 0.5, fixed_lr: [predictor])"),
+        [false, false, true]
+    );
 }

@@ -109,6 +109,25 @@ impl Field for String {
     }
 }
 
+/// A list of names (networks).
+impl Field for Vec<String> {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::List(items) => items
+                .iter()
+                .map(|i| match i {
+                    Param::Str(s) => Ok(s.clone()),
+                    _ => Err(format!("`{name}` is not a list of names")),
+                })
+                .collect(),
+            _ => Err(format!("`{name}` is not a list")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::List(self.iter().cloned().map(Param::Str).collect()))
+    }
+}
+
 /// A pair `(lo, hi)`; one number stands for both ends.
 impl Field for (f64, f64) {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {

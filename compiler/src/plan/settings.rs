@@ -13,10 +13,10 @@ choice! {
 
 define_ops! {
     OptimizerKind, "The optimiser of the plan, decoded.";
-    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64 },
-    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64 },
-    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64 },
-    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64 },
+    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String> },
+    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String> },
+    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String> },
+    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String> },
 }
 
 impl OptimizerKind {
@@ -27,6 +27,16 @@ impl OptimizerKind {
             OptimizerKind::Adam(o) => &o.lr,
             OptimizerKind::Sgd(o) => &o.lr,
             OptimizerKind::Lars(o) => &o.lr,
+        }
+    }
+
+    /// The networks trained at the learning rate's base value throughout.
+    pub fn fixed_lr(&self) -> &[String] {
+        match self {
+            OptimizerKind::AdamW(o) => &o.fixed_lr,
+            OptimizerKind::Adam(o) => &o.fixed_lr,
+            OptimizerKind::Sgd(o) => &o.fixed_lr,
+            OptimizerKind::Lars(o) => &o.fixed_lr,
         }
     }
 

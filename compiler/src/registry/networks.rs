@@ -350,7 +350,7 @@ pub static ALL: &[Builtin] = &[
         doc: "Multi-layer perceptron applied to each vector or token: `layers` linear layers, \
               with BatchNorm (optional) and an activation between them (BYOL projector); \
               `out_bn` adds BatchNorm after the last layer, with or without its learned scale \
-              and shift (SimSiam's projector has it affine, MoCo v3's and SimCLR v2's plain).",
+              and shift (NNCLR's projector has it affine; SimSiam's and MoCo v3's plain).",
         params: &[
             req("hidden", PTy::Int, "hidden width").within(Limit::AtLeast1),
             req("out", PTy::Int, "output width").within(Limit::AtLeast1),

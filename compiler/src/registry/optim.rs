@@ -9,6 +9,13 @@ fn config(b: &Args) -> Result<Out, Diag> {
 }
 
 const LR: super::Param = req("lr", PTy::Sched, "learning rate").within(Limit::NonNeg);
+const FIXED_LR: super::Param = opt(
+    "fixed_lr",
+    PTy::Networks,
+    "[]",
+    "networks trained at the learning rate's base value throughout: the value after warm-up, \
+     before any decay (SimSiam's predictor)",
+);
 const CLIP: super::Param = opt(
     "clip",
     PTy::Num,
@@ -27,6 +34,7 @@ pub static ALL: &[Builtin] = &[
             opt("weight_decay", PTy::Sched, "0.05", "decoupled weight decay").within(Limit::NonNeg),
             opt("betas", PTy::Pair, "(0.9, 0.999)", "moment decay rates").within(Limit::Between(0.0, 1.0)),
             CLIP,
+            FIXED_LR,
         ],
         variadic: None,
         rule: config,
@@ -42,6 +50,7 @@ pub static ALL: &[Builtin] = &[
             opt("weight_decay", PTy::Sched, "0", "L2 weight decay").within(Limit::NonNeg),
             opt("betas", PTy::Pair, "(0.9, 0.999)", "moment decay rates").within(Limit::Between(0.0, 1.0)),
             CLIP,
+            FIXED_LR,
         ],
         variadic: None,
         rule: config,
@@ -57,6 +66,7 @@ pub static ALL: &[Builtin] = &[
             opt("momentum", PTy::Num, "0.9", "momentum").within(Limit::Prob),
             opt("weight_decay", PTy::Sched, "0", "L2 weight decay").within(Limit::NonNeg),
             CLIP,
+            FIXED_LR,
         ],
         variadic: None,
         rule: config,
@@ -73,6 +83,7 @@ pub static ALL: &[Builtin] = &[
             opt("weight_decay", PTy::Sched, "1.5e-6", "weight decay").within(Limit::NonNeg),
             opt("eta", PTy::Num, "0.001", "trust coefficient").within(Limit::Positive),
             CLIP,
+            FIXED_LR,
         ],
         variadic: None,
         rule: config,
