@@ -1,6 +1,7 @@
 //! The state of a run beyond its weights, kept in the `sslc.`-named tensors of a checkpoint:
 //! the optimiser's (burn's optimizer record in its own encoding, as bytes), each stateful
-//! step's centre, and the training images' segment maps once a job has rewritten them.
+//! step's state (a centre, a queue's memory; flat, under the name `sslc.center.STEP` that the
+//! centres had first), and the training images' segment maps once a job has rewritten them.
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -16,7 +17,7 @@ const SEGMENTS: &str = "sslc.segments";
 pub struct RunState {
     /// burn's optimizer record (`OptimizerRecord::into_bytes`).
     pub optimizer: Vec<u8>,
-    /// The centre of each stateful plan step, by step index.
+    /// The state of each stateful plan step (a centre, a queue's memory), flat, by step index.
     pub centers: Vec<(usize, Vec<f32>)>,
     /// The segment map of every training image, once a job has rewritten them.
     pub segments: Option<Vec<Vec<u8>>>,
