@@ -116,24 +116,17 @@ pub fn step_groups(
     lr: f64,
     base: f64,
 ) -> Vec<Net> {
-    let (mut rest, mut held_back) = (vec![], vec![]);
-    for (i, net) in nets.into_iter().enumerate() {
-        if fixed.contains(&i) {
-            held_back.push((i, net));
-        } else {
-            rest.push((i, net));
-        }
-    }
+    let (held_back, rest): (Vec<_>, Vec<_>) = nets.into_iter().enumerate().partition(|(i, _)| fixed.contains(i));
+    let (rest_at, rest): (Vec<usize>, Vec<Net>) = rest.into_iter().unzip();
+    let (fixed_at, fixed_nets): (Vec<usize>, Vec<Net>) = held_back.into_iter().unzip();
     let mut own = GradientsParams::new();
     let mut take = Take {
         from: &mut grads,
         to: &mut own,
     };
-    for (_, net) in &held_back {
+    for net in &fixed_nets {
         net.visit(&mut take);
     }
-    let (rest_at, rest): (Vec<usize>, Vec<Net>) = rest.into_iter().unzip();
-    let (fixed_at, fixed_nets): (Vec<usize>, Vec<Net>) = held_back.into_iter().unzip();
     let mut out: Vec<(usize, Net)> = rest_at.into_iter().zip(optim.step(lr, rest, grads)).collect();
     out.extend(fixed_at.into_iter().zip(optim.step(base, fixed_nets, own)));
     out.sort_by_key(|(i, _)| *i);

@@ -2,6 +2,7 @@
 
 use burn::module::Param;
 use burn::tensor::Tensor;
+use burn::tensor::kind::Basic;
 
 /// `t`, cut off from any autodiff graph, on the device `like` is on: the autodiff one or the
 /// plain one (a value kept across steps meeting this step's tensors).
@@ -29,8 +30,8 @@ pub fn repeat_rows3(t: Tensor<3>, n: usize) -> Tensor<3> {
     t.unsqueeze_dim::<4>(1).expand([r, n, a, b]).reshape([r * n, a, b])
 }
 
-/// [`repeat_rows3`] for matrices.
-pub fn repeat_rows2(t: Tensor<2>, n: usize) -> Tensor<2> {
+/// [`repeat_rows3`] for matrices, of numbers or of indices.
+pub fn repeat_rows2<K: Basic>(t: Tensor<2, K>, n: usize) -> Tensor<2, K> {
     if n == 1 {
         return t;
     }

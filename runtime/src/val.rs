@@ -58,14 +58,11 @@ impl Mask {
         if views <= 1 {
             return self.clone();
         }
-        let repeat = |t: Tensor<2, Int>| {
-            let [r, a] = t.dims();
-            t.unsqueeze_dim::<3>(1).expand([r, views, a]).reshape([r * views, a])
-        };
+        use crate::tensor::repeat_rows2;
         Mask {
-            keep: repeat(self.keep.clone()),
-            restore: repeat(self.restore.clone()),
-            masked: crate::tensor::repeat_rows2(self.masked.clone(), views),
+            keep: repeat_rows2(self.keep.clone(), views),
+            restore: repeat_rows2(self.restore.clone(), views),
+            masked: repeat_rows2(self.masked.clone(), views),
         }
     }
 }

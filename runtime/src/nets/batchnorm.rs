@@ -12,7 +12,7 @@ pub struct BatchNorm {
 }
 
 /// Variance guard, as PyTorch's default.
-const EPS: f32 = 1e-5;
+pub const EPS: f32 = 1e-5;
 
 impl BatchNorm {
     pub fn new(width: usize, device: &Device) -> Self {
@@ -32,10 +32,16 @@ impl BatchNorm {
 /// `x`: `[rows, width]`, each column brought to zero mean and unit (biased) variance over the
 /// batch: BatchNorm without its scale and shift.
 pub fn normalise(x: Tensor<2>) -> Tensor<2> {
+    normalise_with_moments(x).0
+}
+
+/// [`normalise`], also giving the batch's mean and biased variance per column, `[1, width]`
+/// each (for running statistics).
+pub fn normalise_with_moments(x: Tensor<2>) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
     let mean = x.clone().mean_dim(0);
-    let centred = x - mean;
+    let centred = x - mean.clone();
     let var = centred.clone().powf_scalar(2.0).mean_dim(0);
-    centred / var.add_scalar(EPS).sqrt()
+    (centred / var.clone().add_scalar(EPS).sqrt(), mean, var)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The networks a recipe can declare, as burn modules built from the plan's configurations.
 
-mod batchnorm;
+pub(crate) mod batchnorm;
 mod block;
 mod coord;
 mod dino;
@@ -173,8 +173,9 @@ impl Net {
         }
     }
 
-    /// One feature vector per image for probes, in evaluation (running statistics where kept): the class token of a ViT with one, the mean
-    /// token of one without, the output of a per-vector network.
+    /// One feature vector per image for probes, as evaluation computes it (running statistics
+    /// where kept): the class token of a ViT with one, the mean token of one without, the
+    /// output of a per-vector network.
     pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
         match self.forward(Val::Images(images), None, Pass::Infer)? {
             Val::Tokens(t) => {

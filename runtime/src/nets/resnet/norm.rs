@@ -10,9 +10,8 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Tensor};
 
 use crate::nets::Pass;
+use crate::nets::batchnorm::{EPS, normalise_with_moments};
 
-/// Variance guard, as PyTorch's default.
-const EPS: f64 = 1e-5;
 /// Weight of a batch's statistics in the running averages, as PyTorch's default.
 const MOMENTUM: f64 = 0.1;
 
@@ -36,19 +35,20 @@ impl Running {
 
     /// Moves the averages towards one batch's mean and unbiased variance.
     fn update(&self, mean: Tensor<1>, var: Tensor<1>) {
-        let step = |state: &RunningState<Tensor<1>>, batch: Tensor<1>| {
-            let old = state.value_sync();
-            state.update(old.mul_scalar(1.0 - MOMENTUM).add(batch.detach().mul_scalar(MOMENTUM)));
-            // Folds the update in now, so that what visits the module (checkpoints, EMA,
-            // export) sees it.
-            state.value_sync();
+        let towards = |batch: Tensor<1>| {
+            move |old: Tensor<1>| old.mul_scalar(1.0 - MOMENTUM).add(batch.detach().mul_scalar(MOMENTUM))
         };
-        step(&self.mean, mean);
-        step(&self.var, var);
-        let batches = self.batches.value_sync();
-        self.batches.update(batches.add_scalar(1.0));
-        self.batches.value_sync();
+        advance(&self.mean, towards(mean));
+        advance(&self.var, towards(var));
+        advance(&self.batches, |n| n.add_scalar(1.0));
     }
+}
+
+/// Replaces a running state's value by `next(value)`, folded in at once so that what visits the
+/// module (checkpoints, EMA, export) sees it.
+fn advance(state: &RunningState<Tensor<1>>, next: impl FnOnce(Tensor<1>) -> Tensor<1>) {
+    state.update(next(state.value_sync()));
+    state.value_sync();
 }
 
 /// BatchNorm over the channels of a feature map.
@@ -81,15 +81,13 @@ impl ChannelNorm {
                 (rows - mean) / std
             }
             (running, pass) => {
-                let mean = rows.clone().mean_dim(0);
-                let centred = rows - mean.clone();
-                let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+                let (normalised, mean, var) = normalise_with_moments(rows);
                 if let (Some(r), Pass::Learn) = (running, pass) {
                     let n = (b * h * w) as f64;
-                    let unbiased = var.clone().mul_scalar(n / (n - 1.0).max(1.0));
+                    let unbiased = var.mul_scalar(n / (n - 1.0).max(1.0));
                     r.update(mean.reshape([c]), unbiased.reshape([c]));
                 }
-                centred / var.add_scalar(EPS).sqrt()
+                normalised
             }
         };
         (normalised * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0))
