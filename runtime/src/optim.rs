@@ -106,29 +106,35 @@ impl Optimizer for Lars {
     }
 }
 
-/// One optimiser step in two groups: the networks at positions `fixed` at learning rate `base`,
-/// the others at `lr`. The optimiser's state is kept by parameter, so the groups share it.
-pub fn step_groups(
-    optim: &mut ModuleOptimizer,
-    nets: Vec<Net>,
-    mut grads: GradientsParams,
-    fixed: &[usize],
-    lr: f64,
-    base: f64,
-) -> Vec<Net> {
-    let (held_back, rest): (Vec<_>, Vec<_>) = nets.into_iter().enumerate().partition(|(i, _)| fixed.contains(i));
-    let (rest_at, rest): (Vec<usize>, Vec<Net>) = rest.into_iter().unzip();
-    let (fixed_at, fixed_nets): (Vec<usize>, Vec<Net>) = held_back.into_iter().unzip();
-    let mut own = GradientsParams::new();
-    let mut take = Take {
-        from: &mut grads,
-        to: &mut own,
-    };
-    for net in &fixed_nets {
-        net.visit(&mut take);
+/// One optimiser step with a learning rate per network: networks of equal rate step as one
+/// group. The optimiser's state is kept by parameter, so the groups share it.
+pub fn step_groups(optim: &mut ModuleOptimizer, nets: Vec<Net>, mut grads: GradientsParams, lrs: &[f64]) -> Vec<Net> {
+    let mut rates = lrs.to_vec();
+    rates.sort_by(f64::total_cmp);
+    rates.dedup();
+    if let [only] = rates[..] {
+        return optim.step(only, nets, grads);
     }
-    let mut out: Vec<(usize, Net)> = rest_at.into_iter().zip(optim.step(lr, rest, grads)).collect();
-    out.extend(fixed_at.into_iter().zip(optim.step(base, fixed_nets, own)));
+    let mut slots: Vec<Option<Net>> = nets.into_iter().map(Some).collect();
+    let mut out: Vec<(usize, Net)> = Vec::with_capacity(slots.len());
+    for (g, &rate) in rates.iter().enumerate() {
+        let at: Vec<usize> = (0..lrs.len()).filter(|&i| lrs[i] == rate).collect();
+        let group: Vec<Net> = at.iter().filter_map(|&i| slots[i].take()).collect();
+        let own = if g + 1 == rates.len() {
+            std::mem::replace(&mut grads, GradientsParams::new())
+        } else {
+            let mut own = GradientsParams::new();
+            let mut take = Take {
+                from: &mut grads,
+                to: &mut own,
+            };
+            for net in &group {
+                net.visit(&mut take);
+            }
+            own
+        };
+        out.extend(at.into_iter().zip(optim.step(rate, group, own)));
+    }
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, n)| n).collect()
 }

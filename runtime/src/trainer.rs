@@ -398,26 +398,35 @@ fn update(
     let mut grads = gradients(total, weights);
     let held = weights.held_at(u.t);
     optim::drop_held(&weights.trainable, &mut grads, &held);
-    // Networks the optimiser keeps at the base learning rate form their own group.
-    let fixed = weights.trainable_named(plan.optimizer.fixed_lr());
-    let base = plan.optimizer.lr().base();
-    let lr_of = |i: usize| if fixed.contains(&i) { base } else { u.lr };
+    let lrs = learning_rates(plan, weights, u.lr);
     match u.decay {
-        DecayKind::Decoupled => weights.decay(|i| 1.0 - lr_of(i) * u.wd, held),
+        DecayKind::Decoupled => weights.decay(|i| 1.0 - lrs[i] * u.wd, held),
         DecayKind::Coupled => optim::couple_decay(&weights.trainable, &mut grads, u.wd, &held),
     }
     let nets = std::mem::take(&mut weights.trainable);
-    weights.trainable = if fixed.is_empty() {
-        optim.step(u.lr, nets, grads)
-    } else {
-        optim::step_groups(optim, nets, grads, &fixed, u.lr, base)
-    };
+    weights.trainable = optim::step_groups(optim, nets, grads, &lrs);
     weights.ema_update(u.t, u.epochs);
     Ok(Updated {
         loss,
         terms: values,
         term_weights,
     })
+}
+
+/// Each trainable network's learning rate this step: the schedule's value `lr`, or its base
+/// value for the optimiser's `fixed_lr` networks, times the network's `lr_scale` factor.
+fn learning_rates(plan: &Plan, weights: &Weights, lr: f64) -> Vec<f64> {
+    let o = &plan.optimizer;
+    let mut lrs = vec![lr; weights.trainable.len()];
+    for i in weights.trainable_named(o.fixed_lr()) {
+        lrs[i] = o.lr().base();
+    }
+    for (net, factor) in o.lr_scale() {
+        for i in weights.trainable_named(std::slice::from_ref(net)) {
+            lrs[i] *= factor;
+        }
+    }
+    lrs
 }
 
 fn scalar(t: Tensor<1>) -> Result<f32, RunError> {

@@ -156,3 +156,29 @@ fn a_network_at_a_fixed_learning_rate_learns_while_the_schedule_is_still_at_zero
         [false, false, true]
     );
 }
+
+#[test]
+fn a_scaled_network_takes_the_step_of_its_scaled_rate_and_the_others_keep_theirs() {
+    let nets = [("online", "backbone"), ("online", "projector"), ("online", "predictor")];
+    let after = |optimizer: &str| -> Vec<Vec<f32>> {
+        params_after_a_step(optimizer, &nets)
+            .into_iter()
+            .map(|(_, after)| after)
+            .collect()
+    };
+    let slow = after("sgd(lr: 0.05, momentum: 0.9)");
+    let fast = after("sgd(lr: 0.1, momentum: 0.9)");
+    let scaled = after("sgd(lr: 0.05, momentum: 0.9, lr_scale: [(predictor, 2)])");
+    assert_ne!(slow[2], fast[2]);
+    assert_eq!(scaled[0], slow[0]);
+    assert_eq!(scaled[1], slow[1]);
+    assert_eq!(scaled[2], fast[2]);
+    // A factor scales the base rate of a `fixed_lr` network too: while warm-up holds the
+    // schedule at 0, the predictor takes twice the base value's step.
+    let warm = "lr: warmup(epochs: 1, then: cosine(0.05, 0.0)), momentum: 0.9";
+    let both = after(&format!(
+        "sgd({warm}, fixed_lr: [predictor], lr_scale: [(predictor, 2)])"
+    ));
+    assert_eq!(both[2], fast[2]);
+    assert_eq!(both[0], after(&format!("sgd({warm})"))[0]);
+}

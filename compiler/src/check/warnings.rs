@@ -1,10 +1,11 @@
 //! Legal but almost certainly wrong: a term weighted 0, a batch larger than the data, a probe
-//! asking for more neighbours than it has, an EMA of a frozen branch, no `train` block. These are
+//! asking for more neighbours than it has, an EMA of a frozen branch, an optimiser setting for a
+//! network nothing trains, no `train` block. These are
 //! warnings: they do not fail `check`, unless `--deny-warnings` makes them.
 
 use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
-use crate::value::Config;
+use crate::value::{Config, Param};
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
     for ix in g.losses() {
@@ -45,6 +46,22 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
             });
         }
     }
+    if let (Some(opt), Some(span)) = (&g.optimizer, g.setting_spans.get("optimizer")) {
+        let trained = |net: &str| {
+            g.branches
+                .iter()
+                .any(|b| b.kind == BranchKind::Trainable && b.nets.iter().any(|n| n == net))
+        };
+        for (param, net) in named_networks(opt) {
+            if !trained(&net) {
+                diags.push(Diag::OptimiserNetNotTrained {
+                    param,
+                    net,
+                    span: *span,
+                });
+            }
+        }
+    }
     if !g.setting_spans.contains_key("train") {
         diags.push(Diag::NoTrainBlock {
             epochs: g.train.epochs,
@@ -52,6 +69,27 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
             log_every: g.train.log_every,
         });
     }
+}
+
+/// The networks an optimiser's `fixed_lr` and `lr_scale` name, with the parameter naming each.
+fn named_networks(opt: &Config) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (param, value) in &opt.params {
+        if let ("fixed_lr" | "lr_scale", Param::List(items)) = (param.as_str(), value) {
+            for item in items {
+                let net = match item {
+                    Param::Str(net) => Some(net),
+                    Param::List(pair) => match pair.first() {
+                        Some(Param::Str(net)) => Some(net),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                out.extend(net.map(|n| (param.clone(), n.clone())));
+            }
+        }
+    }
+    out
 }
 
 /// An integer parameter of a configuration, if it has one.

@@ -144,6 +144,9 @@ pub enum Diag {
     KOverBank { k: u64, bank: u64, span: Span },
     /// An EMA that follows a frozen branch: its weights never move.
     EmaOfFrozen { branch: String, source: String, span: Span },
+    /// An optimiser setting (`fixed_lr`, `lr_scale`) names a network no trainable branch
+    /// trains: the setting changes nothing.
+    OptimiserNetNotTrained { param: String, net: String, span: Span },
     /// No `train { }` block: the defaults apply.
     NoTrainBlock { epochs: u64, seed: u64, log_every: u64 },
     /// A built-in the checks accepted but the plan could not decode: a bug of the compiler,
@@ -167,6 +170,7 @@ impl Diag {
             | Diag::BatchOverData { .. }
             | Diag::KOverBank { .. }
             | Diag::EmaOfFrozen { .. }
+            | Diag::OptimiserNetNotTrained { .. }
             | Diag::NoTrainBlock { .. } => Severity::Warning,
             _ => Severity::Error,
         }
@@ -208,6 +212,7 @@ impl Diag {
             Diag::BatchOverData { .. } => "sslc::batch_over_data",
             Diag::KOverBank { .. } => "sslc::k_over_bank",
             Diag::EmaOfFrozen { .. } => "sslc::ema_of_frozen",
+            Diag::OptimiserNetNotTrained { .. } => "sslc::not_trained",
             Diag::NoTrainBlock { .. } => "sslc::no_train_block",
             Diag::Override { .. } => "sslc::override",
         }
@@ -242,7 +247,8 @@ impl Diag {
             | Diag::ZeroWeight { span, .. }
             | Diag::BatchOverData { span, .. }
             | Diag::KOverBank { span, .. }
-            | Diag::EmaOfFrozen { span, .. } => *span,
+            | Diag::EmaOfFrozen { span, .. }
+            | Diag::OptimiserNetNotTrained { span, .. } => *span,
             Diag::GradIntoEma { use_span, .. } => *use_span,
             Diag::Cycle { path } => path.first().map(|p| p.1).unwrap_or_default(),
             Diag::MissingDecl { .. } | Diag::Override { .. } | Diag::NoTrainBlock { .. } => Span::default(),

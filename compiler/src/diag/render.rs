@@ -255,6 +255,13 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, format!("an EMA of `{source}`"))],
             Some(format!("make `{source}` trainable, or make `{branch}` frozen too")),
         ),
+        Diag::OptimiserNetNotTrained { param, net, span } => (
+            format!("`{param}` names `{net}`, which no trainable branch trains: the setting changes nothing"),
+            vec![primary(*span, format!("`{net}` in `{param}`"))],
+            Some(format!(
+                "add `{net}` to a `trainable(...)` branch, or leave it out of `{param}`"
+            )),
+        ),
         Diag::NoTrainBlock {
             epochs,
             seed,

@@ -129,6 +129,33 @@ impl Field for Vec<String> {
 }
 
 /// A pair `(lo, hi)`; one number stands for both ends.
+/// A list of `(name, factor)` pairs (networks with a learning-rate factor).
+impl Field for Vec<(String, f64)> {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        let bad = || format!("`{name}` is not a list of (network, factor) pairs");
+        match args.param(name)? {
+            Param::List(items) => items
+                .iter()
+                .map(|i| match i {
+                    Param::List(pair) => match pair.as_slice() {
+                        [Param::Str(net), factor] => factor.as_num().map(|f| (net.clone(), f)).ok_or_else(bad),
+                        _ => Err(bad()),
+                    },
+                    _ => Err(bad()),
+                })
+                .collect(),
+            _ => Err(bad()),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::List(
+            self.iter()
+                .map(|(n, f)| Param::List(vec![Param::Str(n.clone()), Param::Num(*f)]))
+                .collect(),
+        ))
+    }
+}
+
 impl Field for (f64, f64) {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)? {

@@ -13,10 +13,10 @@ choice! {
 
 define_ops! {
     OptimizerKind, "The optimiser of the plan, decoded.";
-    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String> },
-    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String> },
-    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String> },
-    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String> },
+    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
+    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
+    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
+    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
 }
 
 impl OptimizerKind {
@@ -37,6 +37,16 @@ impl OptimizerKind {
             OptimizerKind::Adam(o) => &o.fixed_lr,
             OptimizerKind::Sgd(o) => &o.fixed_lr,
             OptimizerKind::Lars(o) => &o.fixed_lr,
+        }
+    }
+
+    /// The networks whose learning rate is scaled, with their factors.
+    pub fn lr_scale(&self) -> &[(String, f64)] {
+        match self {
+            OptimizerKind::AdamW(o) => &o.lr_scale,
+            OptimizerKind::Adam(o) => &o.lr_scale,
+            OptimizerKind::Sgd(o) => &o.lr_scale,
+            OptimizerKind::Lars(o) => &o.lr_scale,
         }
     }
 

@@ -179,6 +179,19 @@ fn default_value(text: &str) -> Option<Value> {
     t.parse().ok().map(Value::Num)
 }
 
+/// `(network, factor)`, as a list of per-network factors holds them.
+fn is_net_factor(v: &Value) -> bool {
+    match v {
+        Value::Poison => true,
+        Value::Tuple(pair) => {
+            pair.len() == 2
+                && matches!(pair[0], Value::Network(_) | Value::Poison)
+                && matches!(pair[1], Value::Num(_) | Value::Poison)
+        }
+        _ => false,
+    }
+}
+
 /// Checks a value against a parameter type; converts where the language allows.
 fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag> {
     let wrong = |v: &Value| Diag::WrongType {
@@ -224,6 +237,7 @@ fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag>
         (PTy::Networks, Value::List(items)) if items.iter().all(|i| matches!(i, Value::Network(_) | Value::Poison)) => {
             Value::List(items)
         }
+        (PTy::NetFactors, Value::List(items)) if items.iter().all(is_net_factor) => Value::List(items),
         (PTy::Choice(words), Value::Str(s)) if words.contains(&s.as_str()) => Value::Str(s),
         (PTy::Choice(_), v @ Value::Str(_)) => return Err(wrong(&v)),
         (_, v) => return Err(wrong(&v)),
@@ -236,6 +250,16 @@ fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag>
                 .filter_map(|i| if let Value::Num(n) = i { Some(*n) } else { None })
                 .collect(),
             Value::Schedule(s) => s.extremes(),
+            Value::List(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Tuple(pair) => match pair.get(1) {
+                        Some(Value::Num(n)) => Some(*n),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect(),
             _ => vec![],
         };
         if let Some(bad) = nums.into_iter().find(|x| !limit.admits(*x)) {

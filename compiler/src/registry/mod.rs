@@ -114,6 +114,8 @@ pub enum PTy {
     BranchNet,
     /// A list of network names.
     Networks,
+    /// A list of `(network, factor)` pairs, factors greater than 0.
+    NetFactors,
     /// A schedule built-in call (`cosine(...)`), for `warmup(then: ...)`.
     ScheduleOnly,
     /// One of a few words.
@@ -136,6 +138,7 @@ impl PTy {
             PTy::Branch => "a branch".into(),
             PTy::BranchNet => "a network of a branch (`online.backbone`)".into(),
             PTy::Networks => "a list of networks".into(),
+            PTy::NetFactors => "a list of `(network, factor)` pairs".into(),
             PTy::ScheduleOnly => "a schedule".into(),
             PTy::Choice(words) => {
                 let w: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();

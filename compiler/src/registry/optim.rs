@@ -16,6 +16,14 @@ const FIXED_LR: super::Param = opt(
     "networks trained at the learning rate's base value throughout: the value after warm-up, \
      before any decay (SimSiam's predictor)",
 );
+const LR_SCALE: super::Param = opt(
+    "lr_scale",
+    PTy::NetFactors,
+    "[]",
+    "`(network, factor)` pairs: those networks train at the learning rate times their factor \
+     (a faster predictor or head, a slower backbone); with `fixed_lr`, the base value times it",
+)
+.within(Limit::Positive);
 const CLIP: super::Param = opt(
     "clip",
     PTy::Num,
@@ -35,6 +43,7 @@ pub static ALL: &[Builtin] = &[
             opt("betas", PTy::Pair, "(0.9, 0.999)", "moment decay rates").within(Limit::Between(0.0, 1.0)),
             CLIP,
             FIXED_LR,
+            LR_SCALE,
         ],
         variadic: None,
         rule: config,
@@ -51,6 +60,7 @@ pub static ALL: &[Builtin] = &[
             opt("betas", PTy::Pair, "(0.9, 0.999)", "moment decay rates").within(Limit::Between(0.0, 1.0)),
             CLIP,
             FIXED_LR,
+            LR_SCALE,
         ],
         variadic: None,
         rule: config,
@@ -67,6 +77,7 @@ pub static ALL: &[Builtin] = &[
             opt("weight_decay", PTy::Sched, "0", "L2 weight decay").within(Limit::NonNeg),
             CLIP,
             FIXED_LR,
+            LR_SCALE,
         ],
         variadic: None,
         rule: config,
@@ -84,6 +95,7 @@ pub static ALL: &[Builtin] = &[
             opt("eta", PTy::Num, "0.001", "trust coefficient").within(Limit::Positive),
             CLIP,
             FIXED_LR,
+            LR_SCALE,
         ],
         variadic: None,
         rule: config,
