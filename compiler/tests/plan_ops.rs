@@ -38,6 +38,10 @@ fn bound(b: &registry::Builtin) -> Bound {
                 p.name.to_string(),
                 Param::List(vec![Param::Str(format!("n{i}")), Param::Str(format!("m{i}"))]),
             )),
+            PTy::NetFactors => params.push((
+                p.name.to_string(),
+                Param::List(vec![Param::List(vec![Param::Str(format!("n{i}")), Param::Num(x)])]),
+            )),
             other => panic!("`{}.{}` is {other:?}, which no op field takes", b.name, p.name),
         }
     }

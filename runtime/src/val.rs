@@ -19,7 +19,7 @@ pub enum Val {
     Scalar(Tensor<1>),
     /// `[batch, n, m]`: a matrix per image.
     Matrix(Tensor<3>),
-    /// A token mask, the same number of kept tokens in every image.
+    /// A token mask.
     Mask(Box<Mask>),
     /// Segment maps, one per row (view) of the batch; pooled on CPU.
     Segments(Arc<Vec<SegMap>>),
@@ -40,8 +40,9 @@ pub struct SegMap {
 /// A batch of token masks.
 #[derive(Clone, Debug)]
 pub struct Mask {
-    /// `[batch, kept]`: indices of the kept tokens, in grid order.
-    pub keep: Tensor<2, Int>,
+    /// `[batch, kept]`: indices of the kept tokens, in grid order, where every image keeps the
+    /// same number; `None` for a mask whose images draw their own counts (a ratio range).
+    pub keep: Option<Tensor<2, Int>>,
     /// `[batch, tokens]`: where each grid position sits in `kept ++ masked` order (MAE's
     /// `ids_restore`), to put tokens back on the grid with one gather.
     pub restore: Tensor<2, Int>,
@@ -50,17 +51,25 @@ pub struct Mask {
 }
 
 impl Mask {
+    /// The kept indices `[batch, kept]`, which only a mask keeping one count in every image has:
+    /// the checker lets no other mask drop or select tokens.
+    pub fn kept(&self) -> Result<&Tensor<2, Int>, RunError> {
+        self.keep
+            .as_ref()
+            .ok_or_else(|| RunError::Internal("tokens dropped or selected by a mask whose count varies".into()))
+    }
+
     /// The mask for a batch of `rows` rows: drawn per image, a mask applies to every view of
     /// its image, whose rows are consecutive, so each image's row repeats once per view.
     pub fn for_rows(&self, rows: usize) -> Mask {
-        let images = self.keep.dims()[0].max(1);
+        let images = self.masked.dims()[0].max(1);
         let views = rows / images;
         if views <= 1 {
             return self.clone();
         }
         use crate::tensor::repeat_rows2;
         Mask {
-            keep: repeat_rows2(self.keep.clone(), views),
+            keep: self.keep.clone().map(|k| repeat_rows2(k, views)),
             restore: repeat_rows2(self.restore.clone(), views),
             masked: repeat_rows2(self.masked.clone(), views),
         }
@@ -144,7 +153,7 @@ impl Val {
     pub fn inner(self) -> Val {
         match self {
             Val::Mask(m) => Val::Mask(Box::new(Mask {
-                keep: m.keep.inner(),
+                keep: m.keep.map(|k| k.inner()),
                 restore: m.restore.inner(),
                 masked: m.masked.inner(),
             })),

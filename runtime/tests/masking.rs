@@ -18,7 +18,7 @@ fn mask(masked: &[bool], device: &Device) -> Mask {
     }
     let k = keep.len();
     Mask {
-        keep: Tensor::<2, Int>::from_data(TensorData::new(keep, [1, k]), device),
+        keep: Some(Tensor::<2, Int>::from_data(TensorData::new(keep, [1, k]), device)),
         restore: Tensor::<2, Int>::from_data(TensorData::new(restore, [1, n]), device),
         masked: Tensor::from_data(
             TensorData::new(masked.iter().map(|b| *b as i32 as f32).collect::<Vec<_>>(), [1, n]),
@@ -48,9 +48,17 @@ fn a_blockless_vit_encodes_exactly_the_kept_patches() {
     let spec = SMALL;
     let vit = Vit::new(&spec, &device);
     let x = Tensor::<4>::random([1, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
-    let full: Vec<f32> = vit.forward(x.clone(), None).try_into_vec_as().expect("full");
+    let full: Vec<f32> = vit
+        .forward(x.clone(), None)
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("full");
     let m = mask(&[true, false, true, false], &device);
-    let part: Vec<f32> = vit.forward(x, Some(&m)).try_into_vec_as().expect("masked");
+    let part: Vec<f32> = vit
+        .forward(x, Some(&m))
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("masked");
     assert_eq!(part.len(), 2 * 8);
     for (k, token) in [1usize, 3].iter().enumerate() {
         for d in 0..8 {
@@ -69,7 +77,11 @@ fn mask_fill_puts_visible_tokens_back_and_fills_the_rest() {
         &device,
     );
     let m = mask(&[true, false, true, false], &device);
-    let out: Vec<f32> = fill.forward(visible, &m).try_into_vec_as().expect("filled");
+    let out: Vec<f32> = fill
+        .forward(visible, &m)
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("filled");
     assert_eq!(&out[3..6], &[1.0, 2.0, 3.0]);
     assert_eq!(&out[9..12], &[4.0, 5.0, 6.0]);
     assert_eq!(out[0..3], out[6..9], "both masked places hold the mask token");
@@ -81,7 +93,11 @@ fn mask_fill_puts_visible_tokens_back_and_fills_the_rest() {
         &device,
     );
     let none = mask(&[false, false, false, false], &device);
-    let out: Vec<f32> = fill.forward(all, &none).try_into_vec_as().expect("filled");
+    let out: Vec<f32> = fill
+        .forward(all, &none)
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("filled");
     assert_eq!(out, (0..12).map(|v| v as f32).collect::<Vec<_>>());
 }
 
@@ -101,10 +117,10 @@ fn stochastic_depth_drops_branches_per_sample_only_while_training() {
         let v: Vec<f32> = t.try_into_vec_as().expect("values");
         v.chunks(5 * 8).map(<[f32]>::to_vec).collect()
     };
-    let trained = rows(vit.forward(x.clone(), None));
+    let trained = rows(vit.forward(x.clone(), None).expect("a forward pass"));
     assert!(trained.iter().any(|r| r != &trained[0]), "no branch was dropped");
     let plain = vit.valid();
-    let eval = rows(plain.forward(x.inner(), None));
+    let eval = rows(plain.forward(x.inner(), None).expect("a forward pass"));
     assert!(
         eval.iter().all(|r| r == &eval[0]),
         "a branch was dropped outside training"
@@ -130,7 +146,12 @@ fn a_mask_token_replaces_masked_patches_in_place_and_they_learn_from_the_rest() 
     let z = Tensor::cat(vec![x.clone().narrow(3, 0, 4), right], 3);
 
     let vit = Vit::new(&spec(2), &device);
-    let out = |img: Tensor<4>| -> Vec<f32> { vit.forward(img, Some(&m)).try_into_vec_as().expect("tokens") };
+    let out = |img: Tensor<4>| -> Vec<f32> {
+        vit.forward(img, Some(&m))
+            .expect("a forward pass")
+            .try_into_vec_as()
+            .expect("tokens")
+    };
     let (a, b, c) = (out(x.clone()), out(y), out(z));
     assert_eq!(a.len(), 5 * 8, "the class token and every patch, masked ones included");
     assert_eq!(a, b, "what lies under the mask is never seen");
@@ -149,8 +170,16 @@ fn a_mask_token_replaces_masked_patches_in_place_and_they_learn_from_the_rest() 
     // Without blocks each token stands alone: a masked place holds the mask token plus its
     // position, whatever the image.
     let alone = Vit::new(&spec(0), &device);
-    let unmasked: Vec<f32> = alone.forward(x.clone(), None).try_into_vec_as().expect("tokens");
-    let masked: Vec<f32> = alone.forward(x, Some(&m)).try_into_vec_as().expect("tokens");
+    let unmasked: Vec<f32> = alone
+        .forward(x.clone(), None)
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("tokens");
+    let masked: Vec<f32> = alone
+        .forward(x, Some(&m))
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("tokens");
     assert_eq!(
         masked_token(&masked, 1),
         masked_token(&unmasked, 1),
@@ -170,7 +199,12 @@ fn inner_blocks_outputs_and_their_normalised_mean_are_what_a_call_takes() {
     };
     let vit = Vit::new(&spec, &device);
     let x = Tensor::<4>::random([2, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
-    let take = |o: NetOutput| -> Vec<f32> { vit.forward_to(x.clone(), None, o).try_into_vec_as().expect("tokens") };
+    let take = |o: NetOutput| -> Vec<f32> {
+        vit.forward_to(x.clone(), None, o)
+            .expect("a forward pass")
+            .try_into_vec_as()
+            .expect("tokens")
+    };
     let blocks: Vec<Vec<f32>> = (1..=3).map(|n| take(NetOutput::Block(n))).collect();
     assert_ne!(blocks[0], blocks[1]);
     // Each token of a block's output, normalised to zero mean and unit variance over its width.
@@ -215,10 +249,15 @@ fn mask_fill_with_positions_adds_each_grid_places_sin_cos_embedding() {
     let x = || Tensor::<3>::random([1, 3, 8], Distribution::Normal(0.0, 1.0), &device);
     let input = x();
     let fill = sslc_runtime::nets::MaskFill::new(8, &device);
-    let plain: Vec<f32> = fill.forward(input.clone(), &m).try_into_vec_as().expect("filled");
+    let plain: Vec<f32> = fill
+        .forward(input.clone(), &m)
+        .expect("a forward pass")
+        .try_into_vec_as()
+        .expect("filled");
     let placed: Vec<f32> = fill
         .with_positions(true)
         .forward(input, &m)
+        .expect("a forward pass")
         .try_into_vec_as()
         .expect("filled");
     assert_eq!(placed[..8], plain[..8], "the class token passes as it is");

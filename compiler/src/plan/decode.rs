@@ -48,6 +48,16 @@ impl Field for Slot {
     }
 }
 
+/// An optional input: the slot of the argument, where the call gives one.
+impl Field for Option<Slot> {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        Ok(Slot::decode(args, name).ok())
+    }
+    fn shown(&self) -> Option<Param> {
+        None
+    }
+}
+
 impl Field for f64 {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         args.param(name)?

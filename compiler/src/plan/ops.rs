@@ -53,7 +53,7 @@ macro_rules! tensor_ops {
             "queue_nce" queue_nce QueueNce { a: Slot, b: Slot, negatives: Slot, temperature: Schedule },
             "nt_xent" nt_xent NtXent { x: Slot, temperature: Schedule },
             "cross_entropy" cross_entropy CrossEntropy { logits: Slot, target: Slot, temperature: Schedule },
-            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64, pairs: Pairs },
+            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64, pairs: Pairs, mask: Option<Slot> },
             "mean_entropy" mean_entropy MeanEntropy { x: Slot, temperature: Schedule },
             "unigrad" unigrad Unigrad { a: Slot, b: Slot, lambda: f64 },
             "detcon" detcon Detcon { pred_a: Slot, pred_b: Slot, proj_a: Slot, proj_b: Slot, temperature: Schedule },

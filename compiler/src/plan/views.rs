@@ -19,7 +19,7 @@ define_ops! {
     "box_crops" box_crops BoxCrops { x: Slot, boxes: Slot, size: usize },
     "relative_geometry" relative_geometry RelativeGeometry { view: Slot, frame: Slot },
     "segments_of" segments_of SegmentsOf { view: Slot, segments: Slot },
-    "random_mask" random_mask RandomMask { grid: usize, ratio: f64 },
+    "random_mask" random_mask RandomMask { grid: usize, ratio: (f64, f64), p: f64 },
     "block_mask" block_mask BlockMask { grid: usize, count: usize, min_block: usize, aspect: (f64, f64) },
     "patch_mask" patch_mask PatchMask { grid: usize, ratio: f64, block: usize },
     "window_queries" window_queries WindowQueries { grid: usize, window: usize },

@@ -95,6 +95,9 @@ fn with_negatives(b: &Args) -> Result<Out, Diag> {
 }
 
 fn soft_ce(b: &Args) -> Result<Out, Diag> {
+    if b.is_given("mask") {
+        return masked_tokens(b);
+    }
     if b.str("pairs") != "cross" {
         return paired(b);
     }
@@ -115,6 +118,32 @@ fn soft_ce(b: &Args) -> Result<Out, Diag> {
         });
     }
     scalar()
+}
+
+/// A token loss on the places a mask hides: `a` and `b` the same tokens on the mask's grid (a
+/// class token, if any, is left out), rows matched one to one.
+fn masked_tokens(b: &Args) -> Result<Out, Diag> {
+    if b.str("pairs") != "matched" {
+        return Err(mismatch(
+            b,
+            "mask",
+            b.builtin,
+            "no mask with `pairs: \"cross\"` (a mask weighs matched tokens)",
+        ));
+    }
+    let ta = same(b, "a", "b", b.builtin)?;
+    let Ty::Mask { grid, .. } = b.tensor("mask")?.0.clone() else {
+        return Err(mismatch(b, "mask", b.builtin, "a mask"));
+    };
+    match ta {
+        Ty::Tokens { grid: Some(g), .. } if g == grid => scalar(),
+        _ => Err(mismatch(
+            b,
+            "a",
+            b.builtin,
+            format!("tokens on the mask's {}×{} grid, to weigh by it", grid.0, grid.1),
+        )),
+    }
 }
 
 fn exact(b: &Args) -> Result<Out, Diag> {
@@ -315,7 +344,9 @@ pub static ALL: &[Builtin] = &[
               momentum (DINO, iBOT, FLSL; `center(...)` is the same, declared once for several \
               losses). With `pairs: \"cross\"`, `b`'s n views are the first n of `a`'s and the \
               loss is the mean over every pair of a view of `b` with a different view of `a` \
-              (DINO's multi-crop: 1/pairs each).",
+              (DINO's multi-crop: 1/pairs each). With `mask:`, on tokens of the mask's grid, each \
+              row's loss is the mean over the tokens the mask hides (a class token left out), 0 \
+              where it hides none, and the loss the mean over rows (iBOT's patch loss).",
         params: &[
             req("a", PTy::Tensor, "student logits"),
             req("b", PTy::Tensor, "teacher logits"),
@@ -327,6 +358,12 @@ pub static ALL: &[Builtin] = &[
                 PTy::Choice(&["matched", "cross"]),
                 "\"matched\"",
                 "rows that meet: the same view on both sides, or every view of `b` with every other view of `a`",
+            ),
+            opt(
+                "mask",
+                PTy::Tensor,
+                "none",
+                "a mask over the tokens' grid: the loss on the tokens it hides",
             ),
         ],
         variadic: None,

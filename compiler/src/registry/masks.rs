@@ -23,14 +23,25 @@ fn keeping(b: &Args, param: &str, grid: (u64, u64), keep: u64) -> Result<Out, Di
             span: b.span_of(param),
         });
     }
-    Ok(Out::Tensor(Ty::Mask { grid, keep }))
+    Ok(Out::Tensor(Ty::Mask { grid, keep: Some(keep) }))
 }
 
+/// MAE's fixed ratio, or iBOT's: a ratio drawn per image from a range, and only a share `p`
+/// of the images masked, so that each image keeps its own count.
 fn ratio(b: &Args) -> Result<Out, Diag> {
     let (h, w) = grid(b);
     let total = h * w;
-    let masked = ((total as f64) * b.num("ratio")).round() as u64;
-    keeping(b, "ratio", (h, w), total - masked.min(total))
+    let (lo, hi) = b.pair("ratio");
+    let masked = ((total as f64) * hi).round() as u64;
+    let fixed = keeping(b, "ratio", (h, w), total - masked.min(total))?;
+    if lo == hi && b.num("p") == 1.0 {
+        Ok(fixed)
+    } else {
+        Ok(Out::Tensor(Ty::Mask {
+            grid: (h, w),
+            keep: None,
+        }))
+    }
 }
 
 /// SimMIM: a `ratio` of the `block`×`block` squares is masked, so whole squares count.
@@ -69,7 +80,7 @@ fn windows(b: &Args) -> Result<Out, Diag> {
     let k = b.int("window");
     Ok(Out::Tensor(Ty::Mask {
         grid: (h, w),
-        keep: h.div_ceil(k) * w.div_ceil(k),
+        keep: Some(h.div_ceil(k) * w.div_ceil(k)),
     }))
 }
 
@@ -80,10 +91,20 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "random_mask",
         category: Category::Mask,
-        doc: "Masks a uniformly random `ratio` of the tokens, independently per image (MAE).",
+        doc: "Masks a uniformly random `ratio` of the tokens, independently per image (MAE). \
+              With a range `ratio: (lo, hi)` each image draws its own ratio, and with `p` below 1 \
+              only that share of the images is masked at all (iBOT: `p: 0.5`, `(0.1, 0.5)`); \
+              each image then keeps its own count (`keep varies`), which `vit(mask_token: true)` \
+              and a loss's `mask:` take, but dropping and selecting tokens do not.",
         params: &[
             GRID,
-            req("ratio", PTy::Num, "fraction of tokens masked").within(Limit::Prob),
+            req(
+                "ratio",
+                PTy::NumOrPair,
+                "fraction of tokens masked, or a range to draw it from per image",
+            )
+            .within(Limit::Prob),
+            opt("p", PTy::Num, "1", "probability that an image is masked at all").within(Limit::Prob),
         ],
         variadic: None,
         rule: ratio,

@@ -313,6 +313,20 @@ pub(crate) mod rules {
         }
     }
 
+    /// The number of tokens the mask at `arg` keeps, which must be the same for every image:
+    /// dropping or selecting tokens gives every image as many.
+    pub fn exact_keep(b: &Args, arg: &str, what: &str, keep: Option<u64>) -> Result<u64, Diag> {
+        keep.ok_or_else(|| {
+            mismatch(
+                b,
+                arg,
+                what,
+                "a mask that keeps as many tokens in every image (a ratio range or `p` below 1 \
+                 varies the count: use it with `vit(mask_token: true)` or a loss's `mask:`)",
+            )
+        })
+    }
+
     /// Two tensors must have the same type.
     pub fn same(b: &Args, x: &str, y: &str, what: &str) -> Result<Ty, Diag> {
         let (tx, _) = b.tensor(x)?;

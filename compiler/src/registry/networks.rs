@@ -1,7 +1,7 @@
 //! Network architectures. A network has no weights until a branch holds it; calling
 //! `branch.net(x)` applies it, with the shape rule of the call below.
 
-use super::rules::mismatch;
+use super::rules::{exact_keep, mismatch};
 use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
@@ -81,7 +81,7 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
             n,
         }),
         Some((Ty::Mask { grid, keep }, _)) if *grid == (gh, gw) => Ok(Ty::Tokens {
-            len: keep + extra,
+            len: exact_keep(call, "mask", "the mask of vit", *keep)? + extra,
             dim,
             grid: None,
             cls,
@@ -207,6 +207,7 @@ fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
     let Ty::Mask { grid, keep } = call.tensor("mask")?.0.clone() else {
         return Err(mismatch(call, "mask", "mask_fill", "a mask"));
     };
+    let keep = exact_keep(call, "mask", "mask_fill", keep)?;
     if len != keep + u64::from(cls) {
         return Err(mismatch(
             call,

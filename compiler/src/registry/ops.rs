@@ -1,6 +1,6 @@
 //! Tensor ops: stop-gradient, pooling, normalisation, attention, token plumbing, transport.
 
-use super::rules::{features, mismatch, same};
+use super::rules::{exact_keep, features, mismatch, same};
 use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
@@ -225,6 +225,7 @@ fn select(b: &Args) -> Result<Out, Diag> {
     let Ty::Mask { grid: mg, keep } = b.tensor("mask")?.0.clone() else {
         return Err(mismatch(b, "mask", "select", "a mask"));
     };
+    let keep = exact_keep(b, "mask", "select", keep)?;
     if grid != Some(mg) || len != mg.0 * mg.1 + u64::from(cls) {
         return Err(mismatch(
             b,

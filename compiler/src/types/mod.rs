@@ -27,8 +27,9 @@ pub enum Ty {
     Matrix { rows: u64, cols: u64 },
     /// A scalar per image (or per instance when `n > 1`).
     Scalar { n: u64 },
-    /// A boolean mask over a token grid; `keep` tokens are visible (or selected).
-    Mask { grid: (u64, u64), keep: u64 },
+    /// A boolean mask over a token grid; `keep` tokens are visible (or selected), the same
+    /// number in every image, or `None` where each image draws its own count.
+    Mask { grid: (u64, u64), keep: Option<u64> },
     /// K boxes per image.
     Boxes { k: u64 },
     /// An integer segment map per image.

@@ -15,11 +15,20 @@ fn choose(n: usize, count: usize, rng: &mut Rng) -> Vec<usize> {
     idx
 }
 
-/// MAE: a uniformly random `round(ratio·g²)` of the g×g tokens.
-pub fn random_mask(g: usize, ratio: f32, rng: &mut Rng) -> Vec<bool> {
+/// MAE: a uniformly random `round(r·g²)` of the g×g tokens, r drawn uniformly from `ratio`
+/// (one value for MAE, a range for iBOT); with probability 1 − `p` the image is not masked.
+pub fn random_mask(g: usize, ratio: (f32, f32), p: f32, rng: &mut Rng) -> Vec<bool> {
     let n = g * g;
     let mut m = vec![false; n];
-    for i in choose(n, (n as f32 * ratio).round() as usize, rng) {
+    if p < 1.0 && !rng.chance(p) {
+        return m;
+    }
+    let r = if ratio.0 < ratio.1 {
+        rng.range(ratio.0, ratio.1)
+    } else {
+        ratio.0
+    };
+    for i in choose(n, (n as f32 * r).round() as usize, rng) {
         m[i] = true;
     }
     m
@@ -112,12 +121,27 @@ mod tests {
     fn counts_are_exact() {
         for seed in 0..50 {
             let mut rng = Rng::new(seed);
-            assert_eq!(count(&random_mask(8, 0.75, &mut rng)), 48);
+            assert_eq!(count(&random_mask(8, (0.75, 0.75), 1.0, &mut rng)), 48);
             assert_eq!(count(&patch_mask(8, 0.6, 2, &mut rng)), 40);
             assert_eq!(count(&block_mask(14, 118, 16, (0.3, 3.3), &mut rng)), 118);
             assert_eq!(count(&block_mask(8, 38, 4, (0.3, 3.3), &mut rng)), 38);
             assert_eq!(count(&window_queries(8, 3, &mut rng)), 64 - 9);
         }
+    }
+
+    #[test]
+    fn a_ratio_range_and_a_probability_draw_each_image_its_own_count() {
+        // iBOT's: half the images masked, each at a ratio from [0.1, 0.5] of 64 tokens.
+        let mut rng = Rng::new(4);
+        let counts: Vec<usize> = (0..400)
+            .map(|_| count(&random_mask(8, (0.1, 0.5), 0.5, &mut rng)))
+            .collect();
+        let unmasked = counts.iter().filter(|c| **c == 0).count();
+        assert!((160..=240).contains(&unmasked), "{unmasked} of 400 unmasked");
+        let masked: Vec<usize> = counts.into_iter().filter(|c| *c > 0).collect();
+        assert!(masked.iter().all(|c| (6..=32).contains(c)), "{masked:?}");
+        let distinct: std::collections::BTreeSet<_> = masked.iter().collect();
+        assert!(distinct.len() > 20, "only {} different counts", distinct.len());
     }
 
     #[test]

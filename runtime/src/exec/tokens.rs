@@ -4,6 +4,7 @@
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 
+use crate::error::RunError;
 use crate::tensor::{repeat_rows2, repeat_rows3};
 use crate::val::Mask;
 
@@ -31,25 +32,25 @@ pub fn match_rows2(a: Tensor<2>, b: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
 
 /// The grid tokens a mask keeps, in grid order; a leading class token is skipped, and a mask
 /// drawn per image applies to every view of that image.
-pub fn select(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
+pub fn select(x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
     let [rows, len, d] = x.dims();
-    let [_, kept] = mask.keep.dims();
+    let [_, kept] = mask.kept()?.dims();
     let tokens = mask.restore.dims()[1];
     let grid = x.narrow(1, len - tokens, tokens);
-    let keep = mask.for_rows(rows).keep;
-    grid.gather(1, keep.unsqueeze_dim::<3>(2).expand([rows, kept, d]))
+    let keep = mask.for_rows(rows).kept()?.clone();
+    Ok(grid.gather(1, keep.unsqueeze_dim::<3>(2).expand([rows, kept, d])))
 }
 
 /// The grid tokens a mask hides, in grid order; a leading class token is skipped, and a mask
 /// drawn per image applies to every view of that image.
-pub fn select_masked(x: Tensor<3>, mask: &Mask) -> Tensor<3> {
+pub fn select_masked(x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
     let [rows, len, d] = x.dims();
-    let [_, kept] = mask.keep.dims();
+    let [_, kept] = mask.kept()?.dims();
     let tokens = mask.restore.dims()[1];
     let grid = x.narrow(1, len - tokens, tokens);
     // The grid positions in kept-then-masked order (the inverse of `restore`), masked part.
     let hidden = mask.for_rows(rows).restore.argsort(1).narrow(1, kept, tokens - kept);
-    grid.gather(1, hidden.unsqueeze_dim::<3>(2).expand([rows, tokens - kept, d]))
+    Ok(grid.gather(1, hidden.unsqueeze_dim::<3>(2).expand([rows, tokens - kept, d])))
 }
 
 /// `softmax(β·q kᵀ) k` over the tokens of `k` (FLSL mean-shift).
@@ -141,15 +142,24 @@ mod tests {
         let x: Vec<f32> = (0..2).flat_map(|v| (0..5).map(move |p| (v * 10 + p) as f32)).collect();
         let x = Tensor::<3>::from_data(TensorData::new(x, [2, 5, 1]), &device);
         let mask = Mask {
-            keep: Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 3], [1, 2]), &device),
+            keep: Some(Tensor::<2, Int>::from_data(
+                TensorData::new(vec![1i64, 3], [1, 2]),
+                &device,
+            )),
             restore: Tensor::<2, Int>::from_data(TensorData::new(vec![2i64, 0, 3, 1], [1, 4]), &device),
             masked: Tensor::from_data(TensorData::new(vec![1.0f32, 0.0, 1.0, 0.0], [1, 4]), &device),
         };
-        let out: Vec<f32> = tokens::select(x.clone(), &mask).try_into_vec_as().expect("selected");
+        let out: Vec<f32> = tokens::select(x.clone(), &mask)
+            .expect("a fixed count")
+            .try_into_vec_as()
+            .expect("selected");
         // Grid token i sits at position i + 1 (after the class token).
         assert_eq!(out, vec![2.0, 4.0, 12.0, 14.0]);
         // The masked ones, grid tokens 0 and 2, are the rest, in grid order.
-        let hidden: Vec<f32> = tokens::select_masked(x, &mask).try_into_vec_as().expect("selected");
+        let hidden: Vec<f32> = tokens::select_masked(x, &mask)
+            .expect("a fixed count")
+            .try_into_vec_as()
+            .expect("selected");
         assert_eq!(hidden, vec![1.0, 3.0, 11.0, 13.0]);
     }
 
@@ -161,14 +171,20 @@ mod tests {
         let x: Vec<f32> = (0..2).flat_map(|i| (0..4).map(move |p| (i * 10 + p) as f32)).collect();
         let x = Tensor::<3>::from_data(TensorData::new(x, [2, 4, 1]), &device);
         let mask = Mask {
-            keep: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 3, 1, 2], [2, 2]), &device),
+            keep: Some(Tensor::<2, Int>::from_data(
+                TensorData::new(vec![0i64, 3, 1, 2], [2, 2]),
+                &device,
+            )),
             restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 2, 3, 1, 2, 0, 1, 3], [2, 4]), &device),
             masked: Tensor::from_data(
                 TensorData::new(vec![0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0], [2, 4]),
                 &device,
             ),
         };
-        let hidden: Vec<f32> = tokens::select_masked(x, &mask).try_into_vec_as().expect("selected");
+        let hidden: Vec<f32> = tokens::select_masked(x, &mask)
+            .expect("a fixed count")
+            .try_into_vec_as()
+            .expect("selected");
         assert_eq!(hidden, vec![1.0, 2.0, 10.0, 13.0]);
     }
 

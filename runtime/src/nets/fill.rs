@@ -6,6 +6,7 @@ use burn::module::{Module, Param};
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::posemb;
+use crate::error::RunError;
 use crate::val::Mask;
 
 #[derive(Module, Debug)]
@@ -40,11 +41,11 @@ impl MaskFill {
     }
 
     /// `x`: `[batch, (1 +) kept, dim]` → `[batch, (1 +) tokens, dim]`.
-    pub fn forward(&self, x: Tensor<3>, mask: &Mask) -> Tensor<3> {
+    pub fn forward(&self, x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
         let [b, len, d] = x.dims();
         // A mask drawn per image applies to each of its views.
         let mask = &mask.for_rows(b);
-        let [_, kept] = mask.keep.dims();
+        let [_, kept] = mask.kept()?.dims();
         let [_, tokens] = mask.restore.dims();
         let cls = len - kept;
         let visible = x.clone().narrow(1, cls, kept);
@@ -59,10 +60,10 @@ impl MaskFill {
             ordered.gather(1, index)
         };
         let grid = self.placed(grid);
-        if cls > 0 {
+        Ok(if cls > 0 {
             Tensor::cat(vec![x.narrow(1, 0, cls), grid], 1)
         } else {
             grid
-        }
+        })
     }
 }

@@ -133,7 +133,7 @@ impl Net {
     pub fn forward_to(&self, x: Val, mask: Option<Val>, output: NetOutput, pass: Pass) -> Result<Val, RunError> {
         let mask = mask.map(Val::mask).transpose()?;
         match self {
-            Net::Vit(v) => Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), output))),
+            Net::Vit(v) => Ok(Val::Tokens(v.forward_to(x.images()?, mask.as_ref(), output)?)),
             _ if output != NetOutput::Final => Err(RunError::Internal(format!(
                 "{output:?} asked of a network that is not a ViT"
             ))),
@@ -145,7 +145,7 @@ impl Net {
             Net::ResNet(r) => Ok(Val::Tokens(r.forward(x.images()?, pass))),
             Net::MaskFill(f) => {
                 let mask = mask.ok_or_else(|| RunError::Internal("mask_fill without a mask".into()))?;
-                Ok(Val::Tokens(f.forward(x.tokens()?, &mask)))
+                Ok(Val::Tokens(f.forward(x.tokens()?, &mask)?))
             }
         }
     }

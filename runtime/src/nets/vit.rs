@@ -9,6 +9,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::block::Block;
 use super::init::linear;
 use super::posemb;
+use crate::error::RunError;
 use crate::tensor::patchify;
 use crate::val::Mask;
 use sslc_compiler::plan::NetOutput;
@@ -82,14 +83,14 @@ impl Vit {
     /// Images `[batch, channels, h, w]` to tokens `[batch, (1 +) grid, dim]`; with a mask, only
     /// the kept patches are encoded: `[batch, (1 +) kept, dim]`, or, with a mask token, every
     /// patch, the masked ones' embeddings replaced by it.
-    pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Tensor<3> {
+    pub fn forward(&self, x: Tensor<4>, mask: Option<&Mask>) -> Result<Tensor<3>, RunError> {
         self.forward_to(x, mask, NetOutput::Final)
     }
 
     /// As `forward`, taking `output`: the final tokens, block `n`'s (before the final norm), or
     /// the mean of the last `k` blocks' outputs, each layer-normalised without affine
     /// parameters. The blocks after the one asked for are not run.
-    pub fn forward_to(&self, x: Tensor<4>, mask: Option<&Mask>, output: NetOutput) -> Tensor<3> {
+    pub fn forward_to(&self, x: Tensor<4>, mask: Option<&Mask>, output: NetOutput) -> Result<Tensor<3>, RunError> {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
@@ -105,8 +106,9 @@ impl Vit {
         let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
         let mut x = tokens + pos;
         if let (Some(m), None) = (mask, &self.mask_token) {
-            let [_, kept] = m.keep.dims();
-            let index = m.keep.clone().unsqueeze_dim::<3>(2).expand([b, kept, self.dim]);
+            let keep = m.kept()?;
+            let [_, kept] = keep.dims();
+            let index = keep.clone().unsqueeze_dim::<3>(2).expand([b, kept, self.dim]);
             x = x.gather(1, index);
         }
         if let Some(cls) = &self.cls {
@@ -129,10 +131,10 @@ impl Vit {
                 });
             }
         }
-        match (output, sum) {
+        Ok(match (output, sum) {
             (NetOutput::Final, _) => self.norm.forward(x),
             (NetOutput::AverageLast(_), Some(sum)) => sum.div_scalar(average as f32),
             _ => x,
-        }
+        })
     }
 }

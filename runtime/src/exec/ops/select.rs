@@ -13,9 +13,9 @@ impl Forward for Select {
         let t = x.take(self.x)?.tokens()?;
         let mask = x.take(self.mask)?.mask()?;
         Ok(Val::Tokens(if self.masked {
-            tokens::select_masked(t, &mask)
+            tokens::select_masked(t, &mask)?
         } else {
-            tokens::select(t, &mask)
+            tokens::select(t, &mask)?
         }))
     }
 }

@@ -9,10 +9,23 @@ use sslc_compiler::plan::ops::{Pairs, SoftCe};
 use super::{Env, Forward, Inputs, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
-use crate::val::Val;
+use crate::val::{Mask, Val};
 
 impl Forward for SoftCe {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
+        if let Some(mask) = self.mask {
+            let (a, b) = (x.take(self.a)?.tokens()?, x.take(self.b)?.tokens()?);
+            let mask = x.take(mask)?.mask()?;
+            let b = match (self.center > 0.0, env.state) {
+                (true, Some(state)) => {
+                    let [r, l, k] = b.dims();
+                    state.center(b.reshape([r * l, k]), self.center as f32).reshape([r, l, k])
+                }
+                _ => b,
+            };
+            let (student, teacher) = (env.at(&self.student_temp), env.at(&self.teacher_temp));
+            return Ok(Val::Scalar(soft_ce_masked(a, b, &mask, student, teacher)));
+        }
         let (a, b) = (rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
         let (a, b) = match self.pairs {
             Pairs::Matched => tokens::match_rows2(a, b),
@@ -44,6 +57,21 @@ pub fn soft_ce_cross(a: Tensor<2>, b: Tensor<2>, images: usize, student_temp: f3
     let pairs = (nb * na - nb.min(na)) as f32;
     let other = Tensor::<2>::from_data(TensorData::new(other, [nb, na]), &ce.device()).unsqueeze_dim::<3>(0);
     ce.mul(other).sum().div_scalar(pairs * images as f32)
+}
+
+/// iBOT's patch loss: with `a`, `b` `[rows, (1 +) tokens, k]` on the mask's grid, each row's
+/// mean over the tokens the mask hides of −Σₖ softmax(b/τ_t)ₖ · log softmax(a/τ_s)ₖ (0 where it
+/// hides none), then the mean over rows. A class token is left out.
+pub fn soft_ce_masked(a: Tensor<3>, b: Tensor<3>, mask: &Mask, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
+    let [rows, len, _] = a.dims();
+    let weights = mask.for_rows(rows).masked;
+    let tokens = weights.dims()[1];
+    let (a, b) = (a.narrow(1, len - tokens, tokens), b.narrow(1, len - tokens, tokens));
+    let q = softmax(b.div_scalar(teacher_temp), 2).detach();
+    let logp = log_softmax(a.div_scalar(student_temp), 2);
+    let ce = q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg();
+    let hidden = weights.clone().sum_dim(1).clamp_min(1.0);
+    ce.mul(weights).sum_dim(1).div(hidden).mean()
 }
 
 /// Cross-entropy of the student against the detached teacher: mean over rows of
@@ -110,6 +138,41 @@ mod tests {
         };
         check("soft_ce cross", &a, &b, reference, |a, b| {
             super::soft_ce_cross(a, b, images, 0.1, 0.04)
+        });
+    }
+
+    #[test]
+    fn a_masked_soft_ce_averages_each_row_over_its_hidden_tokens_and_leaves_out_the_class_token() {
+        use burn::tensor::{Int, Tensor, TensorData};
+        // 2 rows of a class token and a 2×2 grid, 3 classes; row 0 hides grid tokens 1 and 2,
+        // row 1 hides none (an image iBOT leaves unmasked), so it adds 0 to the mean.
+        let (rows, len, k) = (2, 5, 3);
+        let hidden = [[false, true, true, false], [false; 4]];
+        let mut rng = Rng::new(21);
+        let (a, b) = (random(rows * len, k, &mut rng), random(rows * len, k, &mut rng));
+        let reference = |a: &Mat, b: &Mat| {
+            let mut sum = 0.0;
+            for (r, row) in hidden.iter().enumerate() {
+                let places: Vec<usize> = (0..4).filter(|t| row[*t]).collect();
+                let mut ce = 0.0;
+                for t in &places {
+                    let q = softmax_row(&b[r * len + 1 + t], 0.04);
+                    let p = softmax_row(&a[r * len + 1 + t], 0.1);
+                    ce -= q.iter().zip(&p).map(|(q, p)| q * p.ln()).sum::<f64>();
+                }
+                sum += ce / places.len().max(1) as f64;
+            }
+            sum / rows as f64
+        };
+        check("soft_ce masked", &a, &b, reference, |a, b| {
+            let device = a.device();
+            let flags: Vec<f32> = hidden.iter().flatten().map(|h| if *h { 1.0 } else { 0.0 }).collect();
+            let mask = super::Mask {
+                keep: None,
+                restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 1, 2, 3, 0, 1, 2, 3], [2, 4]), &device),
+                masked: Tensor::from_data(TensorData::new(flags, [2, 4]), &device),
+            };
+            super::soft_ce_masked(a.reshape([rows, len, k]), b.reshape([rows, len, k]), &mask, 0.1, 0.04)
         });
     }
 }

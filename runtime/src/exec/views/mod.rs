@@ -98,7 +98,7 @@ impl ViewStage {
                     Cpu::Image(vec![(scene.image.clone(), Crop::full(&scene.image))])
                 }
                 ViewOp::Labels => Cpu::Labels(scene.labels.clone()),
-                ViewOp::RandomMask { grid, ratio } => Cpu::Mask(masks::random_mask(*grid, *ratio, rng)),
+                ViewOp::RandomMask { grid, ratio, p } => Cpu::Mask(masks::random_mask(*grid, *ratio, *p, rng)),
                 ViewOp::BlockMask {
                     grid,
                     count,

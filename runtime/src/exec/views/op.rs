@@ -43,7 +43,8 @@ pub(super) enum ViewOp {
     },
     RandomMask {
         grid: usize,
-        ratio: f32,
+        ratio: (f32, f32),
+        p: f32,
     },
     BlockMask {
         grid: usize,
@@ -193,7 +194,8 @@ fn planned(op: &Planned) -> (Option<usize>, ViewOp) {
             None,
             ViewOp::RandomMask {
                 grid: o.grid,
-                ratio: f(o.ratio),
+                ratio: fpair(o.ratio),
+                p: f(o.p),
             },
         ),
         Planned::BlockMask(o) => (

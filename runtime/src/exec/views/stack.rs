@@ -42,13 +42,14 @@ pub(super) fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: 
             let tokens = first.len();
             let (mut keep, mut restore, mut masked) = (vec![], vec![], vec![]);
             let mut n = 0;
+            // Kept indices stack only where every image keeps as many: a mask that draws its
+            // count per image has none, and the checker lets no step ask for them.
             let mut kept = None;
+            let mut same = true;
             for v in values {
                 let Cpu::Mask(m) = v else { return Err(mismatch()) };
                 let k: Vec<i64> = (0..tokens).filter(|i| !m[*i]).map(|i| i as i64).collect();
-                if *kept.get_or_insert(k.len()) != k.len() {
-                    return Err(RunError::Internal("masks of one batch keep different counts".into()));
-                }
+                same &= *kept.get_or_insert(k.len()) == k.len();
                 let order: Vec<usize> = (0..tokens)
                     .filter(|i| !m[*i])
                     .chain((0..tokens).filter(|i| m[*i]))
@@ -64,7 +65,7 @@ pub(super) fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: 
             }
             let kept = kept.unwrap_or(0);
             Ok(Val::Mask(Box::new(Mask {
-                keep: Tensor::from_data(TensorData::new(keep, [n, kept]), device),
+                keep: same.then(|| Tensor::from_data(TensorData::new(keep, [n, kept]), device)),
                 restore: Tensor::from_data(TensorData::new(restore, [n, tokens]), device),
                 masked: Tensor::from_data(TensorData::new(masked, [n, tokens]), device),
             })))
