@@ -334,7 +334,10 @@ fn train(
     let after = trainer.probe()?;
     let pixels = trainer.probe_pixels()?;
     if let (Some(b), Some(a), Some(p), Some(cfg)) = (before, after, pixels, &plan.train.probe) {
-        println!("{cfg} on {} held-out images", trainer.data.holdout.len());
+        match &plan.train.probe_value {
+            Some(name) => println!("{cfg} of `{name}` on {} held-out images", trainer.data.holdout.len()),
+            None => println!("{cfg} on {} held-out images", trainer.data.holdout.len()),
+        }
         println!("  raw pixels {:5.1}%", p * 100.0);
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);

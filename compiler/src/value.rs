@@ -113,6 +113,9 @@ pub enum Value {
 pub struct Config {
     pub builtin: String,
     pub params: Vec<(String, Param)>,
+    /// The arguments that are values of the graph (a probe's expression), by parameter.
+    #[serde(skip)]
+    pub tensors: Vec<(String, NodeIndex)>,
 }
 
 impl Config {
@@ -224,11 +227,17 @@ impl std::fmt::Display for Param {
 impl std::fmt::Display for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // An empty list (no networks named) says nothing: it is left out.
+        // A value of the graph shows as its node (`%12`), as the graph's text names values.
         let v: Vec<String> = self
-            .params
+            .tensors
             .iter()
-            .filter(|(_, p)| !matches!(p, Param::List(items) if items.is_empty()))
-            .map(|(n, p)| format!("{n}: {p}"))
+            .map(|(n, ix)| format!("{n}: %{}", ix.index()))
+            .chain(
+                self.params
+                    .iter()
+                    .filter(|(_, p)| !matches!(p, Param::List(items) if items.is_empty()))
+                    .map(|(n, p)| format!("{n}: {p}")),
+            )
             .collect();
         write!(f, "{}({})", self.builtin, v.join(", "))
     }

@@ -25,7 +25,7 @@ fn bound(b: &registry::Builtin) -> Bound {
             )),
             PTy::Bool => params.push((p.name.to_string(), Param::Bool(i % 2 == 0))),
             PTy::Str => params.push((p.name.to_string(), Param::Str(format!("s{i}")))),
-            PTy::BranchNet => params.push((
+            PTy::BranchNet | PTy::Probed => params.push((
                 p.name.to_string(),
                 Param::BranchNet {
                     branch: format!("b{i}"),

@@ -38,9 +38,13 @@ fn main() {
     println!("| what (batch 128, 32×32, ViT d64×4) | ms |");
     println!("|---|---|");
     let plain = burn::module::Module::valid(&vit);
-    let f_plain = time(reps, || plain.forward(x(&base), None).expect("a forward pass").sum().into_data());
+    let f_plain = time(reps, || {
+        plain.forward(x(&base), None).expect("a forward pass").sum().into_data()
+    });
     println!("| forward, no autodiff | {f_plain:.1} |");
-    let f_ad = time(reps, || vit.forward(x(&ad), None).expect("a forward pass").sum().into_data());
+    let f_ad = time(reps, || {
+        vit.forward(x(&ad), None).expect("a forward pass").sum().into_data()
+    });
     println!("| forward, autodiff device | {f_ad:.1} |");
     let fb = time(reps, || {
         let g = vit.forward(x(&ad), None).expect("a forward pass").sum().backward();

@@ -71,7 +71,7 @@ impl Trainer {
             epoch: t,
             total: epochs,
             // Measuring trains nothing: running statistics stay as they are.
-            learn: false,
+            pass: crate::nets::Pass::Batch,
         };
         let device_seed = Rng::derive(plan.train.seed, DEVICE_STREAM, self.step).next_u64();
         let saved = self.program.save_states();

@@ -300,7 +300,7 @@ impl Trainer {
         let Some(probe) = &self.plan.train.probe else {
             return Ok(None);
         };
-        let knn = Knn::new(probe);
+        let knn = Knn::new(&self.plan, probe)?;
         let bank = self.data.bank(knn.images)?;
         knn.run_on_pixels(&bank, &self.data.holdout, self.data.classes, &self.device)
             .map(Some)
@@ -311,7 +311,7 @@ impl Trainer {
         let Some(probe) = &self.plan.train.probe else {
             return Ok(None);
         };
-        let knn = Knn::new(probe);
+        let knn = Knn::new(&self.plan, probe)?;
         knn.run(
             &self.weights,
             &self.data.bank(knn.images)?,
@@ -368,7 +368,7 @@ fn update(
     let ctx = crate::exec::ops::Ctx {
         epoch: u.t,
         total: u.epochs,
-        learn: true,
+        pass: crate::nets::Pass::Learn,
     };
     let terms = program.losses(weights, u.views, u.batch, ctx)?;
     let mut total: Option<Tensor<1>> = None;

@@ -59,6 +59,7 @@ fn config(builtin: &str, dir: &Path, extra: &[(&str, Param)]) -> SourceKind {
     sslc_compiler::plan::config(&Config {
         builtin: builtin.into(),
         params,
+        tensors: vec![],
     })
     .expect("a source")
 }

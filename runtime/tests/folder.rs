@@ -43,6 +43,7 @@ fn config(dir: &Path, labels: &str) -> SourceKind {
             ("cache".into(), Param::Bool(true)),
             ("probe_images".into(), Param::Num(1024.0)),
         ],
+        tensors: vec![],
     })
     .expect("a source")
 }

@@ -1,9 +1,12 @@
 //! The kNN probe's baseline on raw pixels: images that differ only in brightness by class are
 //! told apart perfectly, and labels that ignore the pixels are not.
 
+mod common;
+
 use sslc_runtime::data::Image;
 use sslc_runtime::data::scenes::{Object, Scene};
 use sslc_runtime::eval::knn::Knn;
+use sslc_runtime::eval::probed::Target;
 
 /// An 8×8 image of level `v`, with a faint per-image ripple so no two are equal.
 fn scene(v: f32, i: usize, class: usize) -> Scene {
@@ -21,8 +24,10 @@ fn scene(v: f32, i: usize, class: usize) -> Scene {
 
 fn knn() -> Knn {
     Knn {
-        branch: "online".into(),
-        net: "backbone".into(),
+        target: std::sync::Arc::new(Target::Net {
+            branch: "online".into(),
+            net: "backbone".into(),
+        }),
         k: 5,
         temperature: 0.07,
         images: 1024,
@@ -54,4 +59,43 @@ fn pixels_separate_classes_that_differ_in_pixels_and_not_others() {
         })
         .collect();
     assert_eq!(knn().run_on_pixels(&bank, &flipped, 2, &device).expect("probe"), 0.0);
+}
+
+#[test]
+fn a_value_made_of_a_view_and_the_backbone_probes_as_the_backbone_does() {
+    // On whole images, `v1 |> online.backbone |> cls` is the backbone's class token, which is
+    // what a probe of the network reads: with the same weights, the same accuracy, before and
+    // after training. Through the projector, the probe reads other features.
+    let sets = |probe: &str| format!("train.probe=knn({probe}, k: 5, images: 96)");
+    let plans = [
+        common::plan("tests/run/tiny_byol.ssl", &[]),
+        common::plan("tests/run/tiny_byol.ssl", &[&sets("v1 |> online.backbone |> cls")]),
+        common::plan(
+            "tests/run/tiny_byol.ssl",
+            &[&sets("v2 |> online.backbone |> cls |> online.projector")],
+        ),
+    ];
+    assert!(plans[0].train.probe_steps.is_empty());
+    assert!(!plans[1].train.probe_steps.is_empty());
+    let device = sslc_runtime::device::default();
+    let mut trainers: Vec<_> = plans
+        .iter()
+        .map(|p| sslc_runtime::Trainer::new(p, &device).expect("a trainer"))
+        .collect();
+    let probes = |ts: &[sslc_runtime::Trainer]| -> Vec<f64> {
+        ts.iter()
+            .map(|t| t.probe().expect("a probe").expect("declared"))
+            .collect()
+    };
+    let before = probes(&trainers);
+    for t in &mut trainers {
+        for _ in 0..3 {
+            t.step().expect("a step");
+        }
+    }
+    let after = probes(&trainers);
+    assert_eq!(before[0], before[1]);
+    assert_eq!(after[0], after[1]);
+    assert_ne!(before[0], after[0], "training moved nothing the probe sees");
+    assert!((0.0..=1.0).contains(&after[2]));
 }

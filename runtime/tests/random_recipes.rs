@@ -288,8 +288,14 @@ fn build(seed: u64) -> Option<String> {
         return None;
     }
     r.text.push_str(TAIL);
-    // A probe on a network of images, when the checker takes it.
-    let probe = format!("  probe = knn(online.{}, k: 2, images: 8)\n", rng.pick(&r.nets));
+    // A probe on a network of images or, half the time, on a value declared so far, when the
+    // checker takes it.
+    let probed = if rng.chance(0.5) {
+        rng.pick(&r.values).clone()
+    } else {
+        format!("online.{}", rng.pick(&r.nets))
+    };
+    let probe = format!("  probe = knn({probed}, k: 2, images: 8)\n");
     let with_probe = format!("{}{}{probe}}}\n", r.text, &train[..train.len() - 2]);
     let compiled = sslc_compiler::compile(&with_probe);
     if !compiled.has_errors() {

@@ -1,9 +1,14 @@
 //! Probes and jobs run their network on whole images (the probe's kNN bank, a job's dense
 //! features), so that network must be one the recipe applies to images: a backbone, not a head
-//! applied to vectors or tokens.
+//! applied to vectors or tokens. A probe of a value runs the value's making on whole images, so
+//! the value must be one vector or token set per image, made from views of the image by
+//! networks and ops that keep no state: no mask, box or label, and no memory or centre.
+
+use petgraph::graph::NodeIndex;
 
 use crate::diag::Diag;
-use crate::graph::Graph;
+use crate::graph::{Graph, NodeKind};
+use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Param};
 
@@ -15,6 +20,13 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
     }
     for (name, job) in &g.jobs {
         uses.push((job, at(&format!("job {name}"))));
+    }
+    if let Some(probe) = &g.train.probe {
+        for (_, value) in &probe.tensors {
+            if let Some(d) = probed_value(g, *value, at("probe")) {
+                diags.push(d);
+            }
+        }
     }
     for (cfg, span) in uses {
         for (_, p) in &cfg.params {
@@ -38,3 +50,50 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
         }
     }
 }
+
+/// Why the value at `value` cannot be probed on whole images, if it cannot.
+fn probed_value(g: &Graph, value: NodeIndex, span: Span) -> Option<Diag> {
+    let refuse = |found: String, at: Option<(Span, String)>| Diag::ShapeMismatch {
+        what: "`knn`".into(),
+        expected: "a vector or tokens per image, made from one view of it by networks and ops that keep no state"
+            .into(),
+        found,
+        span,
+        other: at,
+        because: vec![],
+    };
+    let node = &g.g[value];
+    let ty = node.ty.as_ref()?;
+    if !matches!(ty, Ty::Vector { n: 1, .. } | Ty::Tokens { n: 1, .. }) {
+        return Some(refuse(ty.to_string(), None));
+    }
+    let mut seen_image = false;
+    for ix in g.ancestors(vec![value]) {
+        let n = &g.g[ix];
+        let Some(t) = &n.ty else { continue };
+        let what = match &n.kind {
+            NodeKind::Op { op, .. } if STATEFUL.contains(&op.as_str()) => {
+                Some(format!("`{op}`, which keeps state across steps"))
+            }
+            _ if t.count() > 1 => Some(format!("{t}, several views an image")),
+            _ => match t {
+                Ty::Image { .. } => {
+                    seen_image = true;
+                    None
+                }
+                Ty::Vector { .. } | Ty::Tokens { .. } | Ty::Matrix { .. } | Ty::Scalar { .. } => None,
+                other => Some(format!("{other}, drawn or read per image apart from its pixels")),
+            },
+        };
+        if let Some(what) = what {
+            return Some(refuse(
+                format!("a value made with {what}"),
+                Some((n.span, "this goes into the probed value".into())),
+            ));
+        }
+    }
+    (!seen_image).then(|| refuse("a value made from no image".into(), None))
+}
+
+/// Ops that keep state across steps: a probe's own run would start it afresh.
+const STATEFUL: &[&str] = &["center", "queue"];

@@ -1,4 +1,4 @@
-//! Declared views, masks, values and branches that no loss uses, and networks a branch holds
+//! Declared views, masks, values and branches that no loss or probe uses, and networks a branch holds
 //! that no call applies (warnings).
 
 use std::collections::BTreeSet;
@@ -7,7 +7,10 @@ use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
-    let live = g.live();
+    // A value the probe reads is used, and so is what it is made from.
+    let mut ends = g.losses();
+    ends.extend(g.train.probe.iter().flat_map(|p| p.tensors.iter().map(|(_, ix)| *ix)));
+    let live = g.ancestors(ends);
     let mut used_branches: BTreeSet<String> = live
         .iter()
         .filter_map(|ix| match &g.g[*ix].kind {

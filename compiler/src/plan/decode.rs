@@ -107,6 +107,30 @@ impl Field for NetRef {
 }
 
 /// A string: a path, or a label file's name.
+/// What a probe reads: a network of a branch, run on whole images, or the value in a slot of
+/// the probe's own steps (`Train::probe_steps`), which compute it from whole images.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Probed {
+    Net(NetRef),
+    Value(Slot),
+}
+
+impl Field for Probed {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match Slot::decode(args, name) {
+            Ok(slot) => Ok(Probed::Value(slot)),
+            Err(_) => NetRef::decode(args, name).map(Probed::Net),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        match self {
+            Probed::Net(n) => n.shown(),
+            Probed::Value(_) => None,
+        }
+    }
+}
+
 impl Field for String {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)? {

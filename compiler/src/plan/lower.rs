@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use petgraph::Direction;
+use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
@@ -13,6 +14,7 @@ use super::{
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
+use crate::registry::Category;
 use crate::span::Span;
 use crate::value::Config;
 
@@ -43,32 +45,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 });
                 continue;
             }
-            NodeKind::Input { field } => {
-                let named = DataField::named(field).ok_or_else(|| format!("`{field}` is not a data field"));
-                StepKind::Input {
-                    field: reported(named, node.span, diags)?,
-                }
-            }
-            NodeKind::Op { op, params } => reported(decode(op, &inputs, params), node.span, diags)?,
-            NodeKind::Part { index } => StepKind::Part { index: *index },
-            NodeKind::Net { branch, net, output } => StepKind::Net {
-                branch: branch.clone(),
-                net: net.clone(),
-                output: *output,
-            },
-            NodeKind::Arith { op, constant, left } => {
-                let slot = |port: &str| match inputs.iter().find(|(p, _)| p == port) {
-                    Some((_, s)) => Ok(Operand::Slot(Slot(*s))),
-                    None => Err(format!("`{op}` has no input `{port}`")),
-                };
-                let sides = match (constant, left) {
-                    (Some(c), true) => slot("b").map(|b| (Operand::Constant(*c), b)),
-                    (Some(c), false) => slot("a").map(|a| (a, Operand::Constant(*c))),
-                    (None, _) => slot("a").and_then(|a| Ok((a, slot("b")?))),
-                };
-                let (a, b) = reported(sides, node.span, diags)?;
-                StepKind::Arith { op: (*op).into(), a, b }
-            }
+            _ => step_kind(g, ix, &inputs, diags)?,
         };
         let output = steps.len();
         slot_of.insert(ix, output);
@@ -97,8 +74,27 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         ));
     }
     let optimizer = reported(config::<OptimizerKind>(g.optimizer.as_ref()?), at("optimizer"), diags)?;
-    let probe = g.train.probe.as_ref().map(config::<ProbeKind>).transpose();
-    let probe = reported(probe, at("probe"), diags)?;
+    let probe_value = g.train.probe.as_ref().and_then(|cfg| {
+        let (_, ix) = cfg.tensors.iter().find(|(p, _)| p == "network")?;
+        g.g[*ix].name.clone()
+    });
+    let (probe, probe_steps) = match &g.train.probe {
+        None => (None, vec![]),
+        Some(cfg) => match cfg.tensors.iter().find(|(p, _)| p == "network") {
+            Some((_, value)) => {
+                let (steps, slot) = probe_steps(g, *value, diags)?;
+                let inputs = [("network".to_string(), slot)];
+                let args = Args {
+                    inputs: &inputs,
+                    params: &cfg.params,
+                };
+                let kind = decoded::<ProbeKind>(&cfg.builtin, &args)
+                    .unwrap_or_else(|| Err(format!("`{}` is not a probe", cfg.builtin)));
+                (Some(reported(kind, at("probe"), diags)?), steps)
+            }
+            None => (Some(reported(config::<ProbeKind>(cfg), at("probe"), diags)?), vec![]),
+        },
+    };
     let mut jobs = vec![];
     for (name, cfg) in &g.jobs {
         jobs.push((
@@ -121,10 +117,105 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             seed: g.train.seed,
             log_every: g.train.log_every,
             probe,
+            probe_steps,
+            probe_value,
         },
         jobs,
         setting_spans: g.setting_spans.clone(),
     })
+}
+
+/// The step that computes node `ix` (not a loss) from `inputs`; `None` when it does not decode
+/// (reported at the node as a compiler bug).
+fn step_kind(g: &Graph, ix: NodeIndex, inputs: &[(String, usize)], diags: &mut Vec<Diag>) -> Option<StepKind> {
+    let node = &g.g[ix];
+    Some(match &node.kind {
+        NodeKind::Loss { name, .. } => {
+            return reported(Err(format!("the loss `{name}` is not a step")), node.span, diags);
+        }
+        NodeKind::Input { field } => {
+            let named = DataField::named(field).ok_or_else(|| format!("`{field}` is not a data field"));
+            StepKind::Input {
+                field: reported(named, node.span, diags)?,
+            }
+        }
+        NodeKind::Op { op, params } => reported(decode(op, inputs, params), node.span, diags)?,
+        NodeKind::Part { index } => StepKind::Part { index: *index },
+        NodeKind::Net { branch, net, output } => StepKind::Net {
+            branch: branch.clone(),
+            net: net.clone(),
+            output: *output,
+        },
+        NodeKind::Arith { op, constant, left } => {
+            let slot = |port: &str| match inputs.iter().find(|(p, _)| p == port) {
+                Some((_, s)) => Ok(Operand::Slot(Slot(*s))),
+                None => Err(format!("`{op}` has no input `{port}`")),
+            };
+            let sides = match (constant, left) {
+                (Some(c), true) => slot("b").map(|b| (Operand::Constant(*c), b)),
+                (Some(c), false) => slot("a").map(|a| (a, Operand::Constant(*c))),
+                (None, _) => slot("a").and_then(|a| Ok((a, slot("b")?))),
+            };
+            let (a, b) = reported(sides, node.span, diags)?;
+            StepKind::Arith { op: (*op).into(), a, b }
+        }
+    })
+}
+
+/// The steps that compute a probe's value, node `value`, from whole images: its making, with
+/// the data input and every view op in it replaced by one input step of the whole image (the
+/// checker let no other data reach it). Returns the steps and the slot of the value.
+fn probe_steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step>, usize)> {
+    let needed = g.ancestors(vec![value]);
+    let mut slot_of = BTreeMap::new();
+    let mut steps: Vec<Step> = vec![];
+    let mut image = None;
+    for ix in g.g.node_indices().filter(|ix| needed.contains(ix)) {
+        let node = &g.g[ix];
+        let view = match &node.kind {
+            NodeKind::Input { .. } | NodeKind::Part { .. } => true,
+            NodeKind::Op { op, .. } => crate::registry::lookup(op).is_some_and(|b| b.category == Category::View),
+            _ => false,
+        };
+        if view {
+            let slot = *image.get_or_insert_with(|| {
+                steps.push(Step {
+                    kind: StepKind::Input {
+                        field: DataField::Image,
+                    },
+                    inputs: vec![],
+                    output: steps.len(),
+                    ty: None,
+                    grad: false,
+                    span: node.span,
+                });
+                steps.len() - 1
+            });
+            if let (NodeKind::Input { .. }, Some(step)) = (&node.kind, steps.get_mut(slot)) {
+                step.ty = node.ty.clone();
+            }
+            slot_of.insert(ix, slot);
+            continue;
+        }
+        let mut inputs: Vec<(String, usize)> =
+            g.g.edges_directed(ix, Direction::Incoming)
+                .filter_map(|e| slot_of.get(&e.source()).map(|s| (e.weight().port.clone(), *s)))
+                .collect();
+        inputs.sort();
+        let kind = step_kind(g, ix, &inputs, diags)?;
+        let output = steps.len();
+        slot_of.insert(ix, output);
+        steps.push(Step {
+            kind,
+            inputs,
+            output,
+            ty: node.ty.clone(),
+            grad: false,
+            span: node.span,
+        });
+    }
+    let slot = *slot_of.get(&value)?;
+    Some((steps, slot))
 }
 
 /// The decoded value, or `None` with the failure reported at `span` as a compiler bug.

@@ -16,7 +16,7 @@ mod text;
 pub mod views;
 
 pub use arith::{ArithOp, Operand};
-pub use decode::{Args, Field, NetRef, Slot};
+pub use decode::{Args, Field, NetRef, Probed, Slot};
 pub use define::Kind;
 pub use lower::{config, lower};
 pub use nets::NetKind;
@@ -94,6 +94,13 @@ pub struct Train {
     pub seed: u64,
     pub log_every: u64,
     pub probe: Option<ProbeKind>,
+    /// Where the probe reads a value of the recipe: the steps that compute it from whole images
+    /// (every view in its making replaced by the image), on slots of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probe_steps: Vec<Step>,
+    /// The probed value's name, where the recipe binds it with `let`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe_value: Option<String>,
 }
 
 /// A term of the objective.

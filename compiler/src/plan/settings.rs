@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::decode::{Args, Field, NetRef};
+use super::decode::{Args, Field, NetRef, Probed};
 use crate::value::{Param, Schedule};
 
 choice! {
@@ -63,7 +63,7 @@ impl OptimizerKind {
 
 define_ops! {
     ProbeKind, "The probe of the plan, decoded.";
-    "knn" knn Knn { network: NetRef, k: usize, temperature: f64, images: usize },
+    "knn" knn Knn { network: Probed, k: usize, temperature: f64, images: usize },
 }
 
 define_ops! {

@@ -145,6 +145,7 @@ impl Args {
         Config {
             builtin: self.builtin.into(),
             params,
+            tensors: self.inputs().into_iter().map(|(n, ix, _)| (n, ix)).collect(),
         }
     }
 }
@@ -233,7 +234,8 @@ fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag>
                 span,
             });
         }
-        (PTy::BranchNet, v @ Value::BranchNet { .. }) => v,
+        (PTy::BranchNet | PTy::Probed, v @ Value::BranchNet { .. }) => v,
+        (PTy::Probed, v @ Value::Tensor(..)) => v,
         (PTy::Networks, Value::List(items)) if items.iter().all(|i| matches!(i, Value::Network(_) | Value::Poison)) => {
             Value::List(items)
         }

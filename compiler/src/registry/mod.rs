@@ -112,6 +112,8 @@ pub enum PTy {
     Branch,
     /// A network of a branch (`online.backbone`).
     BranchNet,
+    /// What a probe reads: a network of a branch, or a value computed from a view.
+    Probed,
     /// A list of network names.
     Networks,
     /// A list of `(network, factor)` pairs, factors greater than 0.
@@ -137,6 +139,7 @@ impl PTy {
             PTy::Network => "a network".into(),
             PTy::Branch => "a branch".into(),
             PTy::BranchNet => "a network of a branch (`online.backbone`)".into(),
+            PTy::Probed => "a network of a branch (`online.backbone`), or a value computed from a view".into(),
             PTy::Networks => "a list of networks".into(),
             PTy::NetFactors => "a list of `(network, factor)` pairs".into(),
             PTy::ScheduleOnly => "a schedule".into(),

@@ -107,9 +107,17 @@ pub static ALL: &[Builtin] = &[
         category: Category::Probe,
         doc: "k-nearest-neighbour probe on frozen features (cosine similarity, votes weighted by \
               exp(sim / temperature)), trained on the training images, scored on held-out ones. \
-              Features are the network's class token, or its mean token.",
+              It probes a network applied to images, or any vector- or token-valued value the \
+              recipe computes from one view (`probe = knn(z)` with `let z = v |> \
+              online.backbone |> cls |> online.projector`): either runs on whole images, each \
+              view in the value's making replaced by the image. Features are the class token of \
+              tokens that have one, else their mean token, or the vector itself.",
         params: &[
-            req("network", PTy::BranchNet, "the network whose features are probed"),
+            req(
+                "network",
+                PTy::Probed,
+                "the network whose features are probed, or a value computed from a view",
+            ),
             opt("k", PTy::Int, "20", "neighbours").within(Limit::AtLeast1),
             opt("temperature", PTy::Num, "0.07", "vote temperature").within(Limit::Positive),
             opt("images", PTy::Int, "1024", "training images used as the neighbour bank").within(Limit::AtLeast1),

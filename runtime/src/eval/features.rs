@@ -3,10 +3,13 @@
 
 use burn::tensor::{Device, Tensor};
 
+use super::probed::ValueProbe;
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::views::full_images;
 use crate::nets::Net;
+use crate::val::Val;
+use crate::weights::Weights;
 
 /// Where probe features come from.
 #[derive(Clone, Copy)]
@@ -15,6 +18,9 @@ pub enum Features<'a> {
     Pixels,
     /// A network's features (see [`Net::features`] and [`Net::dense_features`]).
     Net(&'a Net),
+    /// A recipe's value at these weights, computed from the whole image: vectors as they are,
+    /// tokens by their class token or, without one, their mean (dense: the grid's tokens).
+    Value(&'a ValueProbe, &'a Weights),
 }
 
 impl Features<'_> {
@@ -25,6 +31,18 @@ impl Features<'_> {
             .map(|x| match self {
                 Features::Pixels => x.map(|x| x.flatten::<2>(1, 3)),
                 Features::Net(net) => net.features(x?),
+                Features::Value(v, w) => match v.on(w, x?)? {
+                    Val::Vectors(t) => Ok(t),
+                    Val::Tokens(t) => {
+                        let [b, _, d] = t.dims();
+                        Ok(if v.cls {
+                            t.narrow(1, 0, 1).reshape([b, d])
+                        } else {
+                            t.mean_dim(1).reshape([b, d])
+                        })
+                    }
+                    other => Err(RunError::Internal(format!("a probed value of {}", other.kind()))),
+                },
             })
             .collect::<Result<Vec<_>, RunError>>()?;
         Ok(Tensor::cat(parts, 0))
@@ -47,6 +65,13 @@ impl Features<'_> {
                     Some(t) => t,
                     None => return Ok(None),
                 },
+                Features::Value(v, w) => match v.on(w, x)? {
+                    Val::Tokens(t) => match grid_tokens(t, v.cls) {
+                        Some(t) => t,
+                        None => return Ok(None),
+                    },
+                    _ => return Ok(None),
+                },
             };
             let [b, n, d] = cells.dims();
             if n != g * g {
@@ -58,13 +83,30 @@ impl Features<'_> {
     }
 }
 
-/// The side of a network's grid of dense features on images like `scene`, if it has one.
-pub fn grid(net: &Net, scene: &Scene, device: &Device) -> Result<Option<usize>, RunError> {
-    let plain = device.clone().inner();
-    let Some(x) = full_images(std::slice::from_ref(scene), &plain).next() else {
-        return Ok(None);
-    };
-    Ok(net
-        .dense_features(x?)?
-        .map(|t| (t.dims()[1] as f64).sqrt().round() as usize))
+/// The tokens of a square grid, `[b, g·g, d]`, a leading class token left out; `None` when the
+/// rest is not a square grid.
+fn grid_tokens(t: Tensor<3>, cls: bool) -> Option<Tensor<3>> {
+    let [b, n, d] = t.dims();
+    let skip = usize::from(cls);
+    let g = ((n.saturating_sub(skip)) as f64).sqrt().round() as usize;
+    (g > 0 && g * g == n - skip).then(|| t.narrow(1, skip, n - skip).reshape([b, g * g, d]))
+}
+
+impl Features<'_> {
+    /// The side of the grid of dense features on images like `scene`, if there is one.
+    pub fn grid(&self, scene: &Scene, device: &Device) -> Result<Option<usize>, RunError> {
+        let plain = device.clone().inner();
+        let Some(x) = full_images(std::slice::from_ref(scene), &plain).next() else {
+            return Ok(None);
+        };
+        let tokens = match self {
+            Features::Pixels => return Ok(None),
+            Features::Net(net) => net.dense_features(x?)?,
+            Features::Value(v, w) => match v.on(w, x?)? {
+                Val::Tokens(t) => grid_tokens(t, v.cls),
+                _ => None,
+            },
+        };
+        Ok(tokens.map(|t| (t.dims()[1] as f64).sqrt().round() as usize))
+    }
 }

@@ -1,11 +1,11 @@
 //! The k-nearest-neighbour probe: frozen features of training images form the bank, held-out
 //! images vote by cosine similarity, each neighbour weighted by exp(sim / temperature).
 
-use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use sslc_compiler::plan::ProbeKind;
+use sslc_compiler::plan::{Plan, ProbeKind};
 
 use super::features::Features;
+use super::probed::Target;
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::tensor::l2norm;
@@ -14,25 +14,23 @@ use crate::weights::Weights;
 /// Settings of a kNN probe.
 #[derive(Clone, Debug)]
 pub struct Knn {
-    pub branch: String,
-    pub net: String,
+    /// What it probes: a network, or a value of the recipe.
+    pub target: std::sync::Arc<Target>,
     pub k: usize,
     pub temperature: f64,
     pub images: usize,
 }
 
 impl Knn {
-    /// The probe the plan declares.
-    pub fn new(probe: &ProbeKind) -> Knn {
-        match probe {
-            ProbeKind::Knn(p) => Knn {
-                branch: p.network.branch.clone(),
-                net: p.network.net.clone(),
-                k: p.k.max(1),
-                temperature: p.temperature,
-                images: p.images.max(1),
-            },
-        }
+    /// The probe `plan` declares, `probe`.
+    pub fn new(plan: &Plan, probe: &ProbeKind) -> Result<Knn, RunError> {
+        let ProbeKind::Knn(p) = probe;
+        Ok(Knn {
+            target: std::sync::Arc::new(Target::new(plan, probe)?),
+            k: p.k.max(1),
+            temperature: p.temperature,
+            images: p.images.max(1),
+        })
     }
 
     /// Accuracy on `queries` with the first `images` of `bank` as neighbours, on the features of
@@ -45,8 +43,8 @@ impl Knn {
         classes: usize,
         device: &Device,
     ) -> Result<f64, RunError> {
-        let net = weights.get(&self.branch, &self.net)?.valid();
-        self.on(Features::Net(&net), bank, queries, classes, device)
+        self.target
+            .with(weights, |features| self.on(features, bank, queries, classes, device))
     }
 
     /// The same probe on raw pixels (each image flattened): the baseline that needs no network.

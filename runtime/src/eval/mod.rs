@@ -8,6 +8,7 @@ pub mod features;
 pub mod knn;
 pub mod linear;
 pub mod metrics;
+pub mod probed;
 pub mod report;
 pub mod suite;
 

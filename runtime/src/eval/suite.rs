@@ -2,11 +2,10 @@
 //! the training set's maps), the baselines computed once (raw pixels, and the network as
 //! seeded before training), then a report for any weights of the plan.
 
-use burn::module::Module;
 use burn::tensor::Device;
 use sslc_compiler::plan::Plan;
 
-use super::features::{self, Features};
+use super::features::Features;
 use super::knn::Knn;
 use super::{Eval, Report, Row};
 use crate::data::Dataset;
@@ -30,14 +29,13 @@ impl Suite {
             path: "the recipe".into(),
             problem: "declares no probe network to evaluate; add `probe = knn(online.backbone)` to `train`".into(),
         })?;
-        let probe = Knn::new(cfg);
+        let probe = Knn::new(plan, cfg)?;
         eval.temperature = probe.temperature;
         eval.images = probe.images;
         let data = Dataset::open(&plan.source)?;
         let untrained = Weights::seeded(plan, &device.clone().autodiff(), plan.train.seed)?;
-        let net = untrained.get(&probe.branch, &probe.net)?.valid();
         let grid = match data.holdout.first() {
-            Some(scene) => features::grid(&net, scene, device)?,
+            Some(scene) => probe.target.with(&untrained, |f| f.grid(scene, device))?,
             None => None,
         };
         let mut suite = Suite {
@@ -49,7 +47,11 @@ impl Suite {
         };
         suite.baselines = vec![
             suite.row("raw pixels", Features::Pixels, device)?,
-            suite.row("untrained", Features::Net(&net), device)?,
+            suite
+                .probe
+                .target
+                .clone()
+                .with(&untrained, |f| suite.row("untrained", f, device))?,
         ];
         Ok(suite)
     }
@@ -67,12 +69,11 @@ impl Suite {
         epoch: f64,
         device: &Device,
     ) -> Result<Report, RunError> {
-        let net = weights.get(&self.probe.branch, &self.probe.net)?.valid();
         let mut rows = self.baselines.clone();
-        rows.push(self.row("trained", Features::Net(&net), device)?);
+        rows.push(self.probe.target.with(weights, |f| self.row("trained", f, device))?);
         Ok(Report {
             recipe: recipe.into(),
-            network: format!("{}.{}", self.probe.branch, self.probe.net),
+            network: self.probe.target.name(),
             step,
             epoch,
             train_images: self.eval.images.min(self.data.bank_len()),

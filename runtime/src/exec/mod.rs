@@ -103,6 +103,43 @@ impl Program {
         images: usize,
         ctx: ops::Ctx,
     ) -> Result<Vec<Tensor<1>>, RunError> {
+        let slots = self.run(weights, views, images, ctx)?;
+        self.plan
+            .losses
+            .iter()
+            .map(|l| {
+                let v = slots[l.slot]
+                    .clone()
+                    .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", l.name)))?;
+                Ok(v.scalar()?.mean())
+            })
+            .collect()
+    }
+
+    /// Runs the tensor steps as `losses` does and returns the value of slot `slot`.
+    pub fn value(
+        &self,
+        weights: &Weights,
+        views: Vec<(usize, Val)>,
+        images: usize,
+        ctx: ops::Ctx,
+        slot: usize,
+    ) -> Result<Val, RunError> {
+        self.run(weights, views, images, ctx)?
+            .get_mut(slot)
+            .and_then(Option::take)
+            .ok_or_else(|| RunError::Internal(format!("slot ${slot} was not computed")))
+    }
+
+    /// The slots after the tensor steps: each is freed after its last reader, so what is left
+    /// are the values no step reads (losses, a probe's value).
+    fn run(
+        &self,
+        weights: &Weights,
+        views: Vec<(usize, Val)>,
+        images: usize,
+        ctx: ops::Ctx,
+    ) -> Result<Vec<Option<Val>>, RunError> {
         let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
         for (slot, v) in views {
             slots[slot] = Some(v);
@@ -128,10 +165,10 @@ impl Program {
                     let trainable = weights.is_trainable(branch, net);
                     let net = weights.get(branch, net)?;
                     // Only a pass that trains this network moves what it keeps besides weights.
-                    let pass = if step.grad && trainable && ctx.learn {
-                        Pass::Learn
-                    } else {
-                        Pass::Batch
+                    let pass = match ctx.pass {
+                        Pass::Learn if step.grad && trainable => Pass::Learn,
+                        Pass::Infer => Pass::Infer,
+                        _ => Pass::Batch,
                     };
                     match (step.grad, trainable) {
                         (true, _) => net.apply(inputs, *output, pass)?,
@@ -171,15 +208,6 @@ impl Program {
             };
             slots[step.output] = Some(out);
         }
-        self.plan
-            .losses
-            .iter()
-            .map(|l| {
-                let v = slots[l.slot]
-                    .clone()
-                    .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", l.name)))?;
-                Ok(v.scalar()?.mean())
-            })
-            .collect()
+        Ok(slots)
     }
 }

@@ -146,7 +146,7 @@ pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, image
         at: Ctx {
             epoch: 0.0,
             total: 1.0,
-            learn: true,
+            pass: crate::nets::Pass::Learn,
         },
         images,
         state: None,

@@ -7,6 +7,7 @@ use sslc_compiler::plan::{Slot, TensorOp};
 
 use super::state::OpState;
 use crate::error::RunError;
+use crate::nets::Pass;
 use crate::val::Val;
 
 /// Where training is when a step runs: schedules in op parameters are read here.
@@ -14,9 +15,10 @@ use crate::val::Val;
 pub struct Ctx {
     pub epoch: f64,
     pub total: f64,
-    /// Whether the pass trains the networks it runs, so that they keep what training keeps
-    /// besides weights (BatchNorm's running statistics); false when it only measures.
-    pub learn: bool,
+    /// The most the pass does with its networks: `Learn` trains those its gradient reaches
+    /// (they keep BatchNorm's running statistics), `Batch` only measures, `Infer` evaluates
+    /// (running statistics where kept: a probe).
+    pub pass: Pass,
 }
 
 /// What an op sees besides its inputs.
