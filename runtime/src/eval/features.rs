@@ -1,9 +1,10 @@
 //! Frozen features for probes, from a network or straight from the pixels: one vector per
 //! image, or one per cell of a square grid over it (dense probes).
 
+use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
-use super::probed::ValueProbe;
+use super::probed::{Target, ValueProbe};
 use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::views::full_images;
@@ -108,5 +109,22 @@ impl Features<'_> {
             },
         };
         Ok(tokens.map(|t| (t.dims()[1] as f64).sqrt().round() as usize))
+    }
+}
+
+impl Target {
+    /// Calls `f` with the features of `weights` this target gives.
+    pub fn with<R>(
+        &self,
+        weights: &Weights,
+        f: impl FnOnce(Features<'_>) -> Result<R, RunError>,
+    ) -> Result<R, RunError> {
+        match self {
+            Target::Net { branch, net } => {
+                let net = weights.get(branch, net)?.valid();
+                f(Features::Net(&net))
+            }
+            Target::Value(v) => f(Features::Value(v, weights)),
+        }
     }
 }

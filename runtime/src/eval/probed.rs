@@ -1,11 +1,9 @@
 //! What a recipe's probe reads: a network of a branch, or a value of the recipe computed from
 //! whole images by the probe's own steps (`Train::probe_steps`).
 
-use burn::module::Module;
 use sslc_compiler::plan::{Plan, ProbeKind, Probed, StepKind};
 use sslc_compiler::types::Ty;
 
-use super::features::Features;
 use crate::error::RunError;
 use crate::exec::Program;
 use crate::weights::Weights;
@@ -78,21 +76,6 @@ impl Target {
         match self {
             Target::Net { branch, net } => format!("{branch}.{net}"),
             Target::Value(v) => v.name.clone(),
-        }
-    }
-
-    /// Calls `f` with the features of `weights` this target gives.
-    pub fn with<R>(
-        &self,
-        weights: &Weights,
-        f: impl FnOnce(Features<'_>) -> Result<R, RunError>,
-    ) -> Result<R, RunError> {
-        match self {
-            Target::Net { branch, net } => {
-                let net = weights.get(branch, net)?.valid();
-                f(Features::Net(&net))
-            }
-            Target::Value(v) => f(Features::Value(v, weights)),
         }
     }
 }
