@@ -61,8 +61,8 @@ macro_rules! tensor_ops {
             "asl" asl Asl { logits: Slot, labels: Slot, gamma_pos: f64, gamma_neg: f64, clip: f64 },
             "masked_l1" masked_l1 MaskedL1 { pred: Slot, target: Slot, mask: Slot },
             "masked_mse" masked_mse MaskedMse { pred: Slot, target: Slot, mask: Slot },
-            "mse" mse Mse { a: Slot, b: Slot },
-            "smooth_l1" smooth_l1 SmoothL1 { a: Slot, b: Slot, beta: f64 },
+            "mse" mse Mse { a: Slot, b: Slot, mask: Option<Slot> },
+            "smooth_l1" smooth_l1 SmoothL1 { a: Slot, b: Slot, beta: f64, mask: Option<Slot> },
             "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: f64 },
             "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: f64, var: f64, cov: f64 },
         }

@@ -123,7 +123,7 @@ fn soft_ce(b: &Args) -> Result<Out, Diag> {
 /// A token loss on the places a mask hides: `a` and `b` the same tokens on the mask's grid (a
 /// class token, if any, is left out), rows matched one to one.
 fn masked_tokens(b: &Args) -> Result<Out, Diag> {
-    if b.str("pairs") != "matched" {
+    if b.get("pairs").is_some() && b.str("pairs") != "matched" {
         return Err(mismatch(
             b,
             "mask",
@@ -147,6 +147,9 @@ fn masked_tokens(b: &Args) -> Result<Out, Diag> {
 }
 
 fn exact(b: &Args) -> Result<Out, Diag> {
+    if b.is_given("mask") {
+        return masked_tokens(b);
+    }
     let ta = b.tensor("a")?.0;
     if !(ta.is_numeric() || matches!(ta, Ty::Slots { .. })) {
         return Err(mismatch(b, "a", b.builtin, "a tensor of numbers"));
@@ -253,6 +256,13 @@ fn slots(b: &Args) -> Result<Out, Diag> {
 }
 
 const A: super::Param = req("a", PTy::Tensor, "prediction");
+/// A token loss's mask: the loss on the tokens it hides, whatever their count in each image.
+const TOKEN_MASK: super::Param = opt(
+    "mask",
+    PTy::Tensor,
+    "none",
+    "a mask over the tokens' grid: the loss on the tokens it hides",
+);
 const B: super::Param = req("b", PTy::Tensor, "target");
 const fn temp(d: &'static str) -> super::Param {
     opt("temperature", PTy::Sched, d, "softmax temperature").within(Limit::Positive)
@@ -359,12 +369,7 @@ pub static ALL: &[Builtin] = &[
                 "\"matched\"",
                 "rows that meet: the same view on both sides, or every view of `b` with every other view of `a`",
             ),
-            opt(
-                "mask",
-                PTy::Tensor,
-                "none",
-                "a mask over the tokens' grid: the loss on the tokens it hides",
-            ),
+            TOKEN_MASK,
         ],
         variadic: None,
         rule: soft_ce,
@@ -477,8 +482,11 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "mse",
         category: Category::Loss,
-        doc: "Mean squared error between two values of the same type.",
-        params: &[A, B],
+        doc: "Mean squared error between two values of the same type. With `mask:`, on tokens \
+              of the mask's grid, each row's mean over the tokens the mask hides of their mean \
+              squared error (a class token left out), 0 where it hides none, then the mean over \
+              rows.",
+        params: &[A, B, TOKEN_MASK],
         variadic: None,
         rule: exact,
         call: None,
@@ -489,11 +497,13 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Smooth L1 (Huber / β) between two values of the same type, as PyTorch's \
               `smooth_l1_loss`: the mean of ½d²/β where |d| < β and |d| − ½β elsewhere, \
-              d = a − b; β = 0 is the L1 loss.",
+              d = a − b; β = 0 is the L1 loss. With `mask:`, the mean over the tokens the mask \
+              hides, row by row, as `mse`'s.",
         params: &[
             A,
             B,
             opt("beta", PTy::Num, "1.0", "where the loss turns from quadratic to linear").within(Limit::NonNeg),
+            TOKEN_MASK,
         ],
         variadic: None,
         rule: exact,

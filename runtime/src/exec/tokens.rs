@@ -8,6 +8,21 @@ use crate::error::RunError;
 use crate::tensor::{repeat_rows2, repeat_rows3};
 use crate::val::Mask;
 
+/// A token loss's reduction under a mask (iBOT's): `per_token` `[rows, tokens]` on the mask's
+/// grid, each row's mean over the tokens the mask hides (0 where it hides none), then the mean
+/// over rows. A mask drawn per image applies to every view of that image.
+pub fn hidden_mean(per_token: Tensor<2>, mask: &Mask) -> Tensor<1> {
+    let weights = mask.for_rows(per_token.dims()[0]).masked;
+    let hidden = weights.clone().sum_dim(1).clamp_min(1.0);
+    per_token.mul(weights).sum_dim(1).div(hidden).mean()
+}
+
+/// The grid tokens of `x` `[rows, (1 +) tokens, d]`, a leading class token left out.
+pub fn grid_part(x: Tensor<3>, tokens: usize) -> Tensor<3> {
+    let len = x.dims()[1];
+    x.narrow(1, len - tokens, tokens)
+}
+
 /// Brings two row counts together by repeating the smaller side's rows.
 pub fn match_rows3(a: Tensor<3>, b: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
     let (ra, rb) = (a.dims()[0], b.dims()[0]);

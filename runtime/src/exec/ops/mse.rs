@@ -5,10 +5,19 @@ use sslc_compiler::plan::ops::Mse;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
+use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for Mse {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        if let Some(mask) = self.mask {
+            let (a, b) = (x.take(self.a)?.tokens()?, x.take(self.b)?.tokens()?);
+            let mask = x.take(mask)?.mask()?;
+            let tokens = mask.masked.dims()[1];
+            let d = tokens::grid_part(a, tokens) - tokens::grid_part(b, tokens);
+            let per_token = d.powf_scalar(2.0).mean_dim(2).squeeze_dim::<2>(2);
+            return Ok(Val::Scalar(tokens::hidden_mean(per_token, &mask)));
+        }
         let a = flat(x.take(self.a)?)?;
         let b = flat(x.take(self.b)?)?;
         Ok(Val::Scalar(mse(a, b)))
@@ -40,6 +49,54 @@ mod tests {
         };
         check("mse", &a, &b, reference, |a, b| {
             super::mse(a.flatten(0, 1), b.flatten(0, 1))
+        });
+    }
+
+    #[test]
+    fn masked_mse_and_smooth_l1_average_each_row_over_its_hidden_tokens() {
+        use burn::tensor::{Int, Tensor, TensorData};
+        // 2 rows of a class token and a 2×2 grid of width 3; row 0 hides tokens 0 and 3, row 1
+        // none: (its mean over tokens 0 and 3 of their mean square error + 0) / 2.
+        let (rows, len, d) = (2, 5, 3);
+        let hidden = [[true, false, false, true], [false; 4]];
+        let mut rng = Rng::new(22);
+        let (a, b) = (random(rows * len, d, &mut rng), random(rows * len, d, &mut rng));
+        let reference = |a: &Mat, b: &Mat| {
+            let token = |r: usize, t: usize| -> f64 {
+                let (x, y) = (&a[r * len + 1 + t], &b[r * len + 1 + t]);
+                x.iter().zip(y).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / d as f64
+            };
+            (token(0, 0) + token(0, 3)) / 2.0 / rows as f64
+        };
+        let mask = |device: &burn::tensor::Device| {
+            let flags: Vec<f32> = hidden.iter().flatten().map(|h| if *h { 1.0 } else { 0.0 }).collect();
+            crate::val::Val::Mask(Box::new(crate::val::Mask {
+                keep: None,
+                restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 1, 2, 3, 0, 1, 2, 3], [2, 4]), device),
+                masked: Tensor::from_data(TensorData::new(flags, [2, 4]), device),
+            }))
+        };
+        // Through the op as the plan decodes it, gradient included.
+        check("mse masked", &a, &b, reference, |a, b| {
+            let device = a.device();
+            let tokens = |t: Tensor<2>| crate::val::Val::Tokens(t.reshape([rows, len, d]));
+            let inputs = vec![("a", tokens(a)), ("b", tokens(b)), ("mask", mask(&device))];
+            super::super::check::flat_val(super::super::check::apply("mse", &[], inputs, rows))
+        });
+        // smooth_l1 with β = 0 is the L1 loss, reduced the same way.
+        let l1 = |a: &Mat, b: &Mat| {
+            let token = |r: usize, t: usize| -> f64 {
+                let (x, y) = (&a[r * len + 1 + t], &b[r * len + 1 + t]);
+                x.iter().zip(y).map(|(x, y)| (x - y).abs()).sum::<f64>() / d as f64
+            };
+            (token(0, 0) + token(0, 3)) / 2.0 / rows as f64
+        };
+        check("smooth_l1 masked", &a, &b, l1, |a, b| {
+            let device = a.device();
+            let tokens = |t: Tensor<2>| crate::val::Val::Tokens(t.reshape([rows, len, d]));
+            let inputs = vec![("a", tokens(a)), ("b", tokens(b)), ("mask", mask(&device))];
+            let beta = [("beta", sslc_compiler::value::Param::Num(0.0))];
+            super::super::check::flat_val(super::super::check::apply("smooth_l1", &beta, inputs, rows))
         });
     }
 }

@@ -11,10 +11,19 @@ use sslc_compiler::plan::ops::SmoothL1;
 
 use super::{Env, Forward, Inputs, flat};
 use crate::error::RunError;
+use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for SmoothL1 {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+        if let Some(mask) = self.mask {
+            let (a, b) = (x.take(self.a)?.tokens()?, x.take(self.b)?.tokens()?);
+            let mask = x.take(mask)?.mask()?;
+            let tokens = mask.masked.dims()[1];
+            let d = tokens::grid_part(a, tokens) - tokens::grid_part(b, tokens);
+            let per_token = elementwise(d, self.beta as f32).mean_dim(2).squeeze_dim::<2>(2);
+            return Ok(Val::Scalar(tokens::hidden_mean(per_token, &mask)));
+        }
         let a = flat(x.take(self.a)?)?;
         let b = flat(x.take(self.b)?)?;
         Ok(Val::Scalar(smooth_l1(a, b, self.beta as f32)))
@@ -23,12 +32,17 @@ impl Forward for SmoothL1 {
 
 /// The loss of two flat tensors of one length.
 pub fn smooth_l1(a: Tensor<1>, b: Tensor<1>, beta: f32) -> Tensor<1> {
-    let d = (a - b).abs();
+    elementwise(a - b, beta).mean()
+}
+
+/// ℓ(d) of each entry of `d = a − b`.
+fn elementwise<const D: usize>(d: Tensor<D>, beta: f32) -> Tensor<D> {
+    let d = d.abs();
     if beta <= 0.0 {
-        return d.mean();
+        return d;
     }
     let near = d.clone().clamp_max(beta);
-    (near.clone().powf_scalar(2.0).mul_scalar(0.5 / beta) + d - near).mean()
+    near.clone().powf_scalar(2.0).mul_scalar(0.5 / beta) + d - near
 }
 
 #[cfg(test)]

@@ -63,15 +63,11 @@ pub fn soft_ce_cross(a: Tensor<2>, b: Tensor<2>, images: usize, student_temp: f3
 /// mean over the tokens the mask hides of −Σₖ softmax(b/τ_t)ₖ · log softmax(a/τ_s)ₖ (0 where it
 /// hides none), then the mean over rows. A class token is left out.
 pub fn soft_ce_masked(a: Tensor<3>, b: Tensor<3>, mask: &Mask, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
-    let [rows, len, _] = a.dims();
-    let weights = mask.for_rows(rows).masked;
-    let tokens = weights.dims()[1];
-    let (a, b) = (a.narrow(1, len - tokens, tokens), b.narrow(1, len - tokens, tokens));
+    let tokens = mask.masked.dims()[1];
+    let (a, b) = (tokens::grid_part(a, tokens), tokens::grid_part(b, tokens));
     let q = softmax(b.div_scalar(teacher_temp), 2).detach();
     let logp = log_softmax(a.div_scalar(student_temp), 2);
-    let ce = q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg();
-    let hidden = weights.clone().sum_dim(1).clamp_min(1.0);
-    ce.mul(weights).sum_dim(1).div(hidden).mean()
+    tokens::hidden_mean(q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg(), mask)
 }
 
 /// Cross-entropy of the student against the detached teacher: mean over rows of
