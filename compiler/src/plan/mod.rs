@@ -10,19 +10,22 @@ mod arith;
 mod lower;
 pub mod nets;
 pub mod ops;
+mod probe;
 mod reach;
 pub mod settings;
+mod step;
 mod text;
 pub mod views;
 
 pub use arith::{ArithOp, Operand};
 pub use decode::{Args, Field, NetRef, Probed, Slot};
 pub use define::Kind;
-pub use lower::{config, lower};
+pub use lower::lower;
 pub use nets::NetKind;
 pub use ops::TensorOp;
 pub use reach::Reached;
 pub use settings::{JobKind, OptimizerKind, ProbeKind, SourceKind};
+pub use step::config;
 pub use text::to_text;
 pub use views::ViewOp;
 
