@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use petgraph::Direction;
-use petgraph::visit::EdgeRef;
-
-use super::step::{config, reported, step_kind};
+use super::step::{config, inputs_of, reported, step_kind};
 use super::{JobKind, Loss, NetKind, Network, OptimizerKind, Plan, SourceKind, Step, Train};
 use crate::check::GradTable;
 use crate::diag::Diag;
@@ -22,11 +19,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     let mut losses = vec![];
     for ix in order.into_iter().filter(|ix| live.contains(ix)) {
         let node = &g.g[ix];
-        let mut inputs: Vec<(String, usize)> =
-            g.g.edges_directed(ix, Direction::Incoming)
-                .filter_map(|e| slot_of.get(&e.source()).map(|s| (e.weight().port.clone(), *s)))
-                .collect();
-        inputs.sort();
+        let inputs = inputs_of(g, ix, &slot_of);
         let kind = match &node.kind {
             NodeKind::Loss { name, weight } => {
                 let slot = inputs.first().map(|i| i.1)?;

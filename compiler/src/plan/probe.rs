@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use petgraph::Direction;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 
-use super::step::{config, decoded, reported, step_kind};
+use super::step::{config, decoded, inputs_of, reported, step_kind};
 use super::{Args, DataField, ProbeKind, Step, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
@@ -85,11 +83,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
             slot_of.insert(ix, slot);
             continue;
         }
-        let mut inputs: Vec<(String, usize)> =
-            g.g.edges_directed(ix, Direction::Incoming)
-                .filter_map(|e| slot_of.get(&e.source()).map(|s| (e.weight().port.clone(), *s)))
-                .collect();
-        inputs.sort();
+        let inputs = inputs_of(g, ix, &slot_of);
         let kind = step_kind(g, ix, &inputs, diags)?;
         let output = steps.len();
         slot_of.insert(ix, output);

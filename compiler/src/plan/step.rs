@@ -1,7 +1,11 @@
 //! Decoding what the graph holds into what the plan carries: one node into its step, a
 //! configuration into its kind. Lowering the training steps and a probe's steps share it.
 
+use std::collections::BTreeMap;
+
+use petgraph::Direction;
 use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
 use super::{Args, DataField, Operand, Slot, StepKind};
@@ -9,6 +13,17 @@ use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
 use crate::span::Span;
 use crate::value::Config;
+
+/// The (port, slot) pairs of node `ix`'s inputs, ordered by port, from the slots the steps
+/// before it wrote.
+pub fn inputs_of(g: &Graph, ix: NodeIndex, slot_of: &BTreeMap<NodeIndex, usize>) -> Vec<(String, usize)> {
+    let mut inputs: Vec<(String, usize)> =
+        g.g.edges_directed(ix, Direction::Incoming)
+            .filter_map(|e| slot_of.get(&e.source()).map(|s| (e.weight().port.clone(), *s)))
+            .collect();
+    inputs.sort();
+    inputs
+}
 
 /// The step that computes node `ix` (not a loss) from `inputs`; `None` when it does not decode
 /// (reported at the node as a compiler bug).

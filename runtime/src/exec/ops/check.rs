@@ -154,6 +154,24 @@ pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, image
     decoded.forward(&mut Inputs::new(values), env).expect(op)
 }
 
+/// A mask over a grid of `hidden[r].len()` tokens hiding, in row `r`, the tokens marked `true`;
+/// each image draws its own count, so it has no kept indices.
+pub fn hiding(hidden: &[&[bool]], device: &Device) -> crate::val::Mask {
+    use burn::tensor::Int;
+    let (rows, tokens) = (hidden.len(), hidden.first().map_or(0, |r| r.len()));
+    let flags: Vec<f32> = hidden
+        .iter()
+        .flat_map(|r| r.iter())
+        .map(|h| f32::from(u8::from(*h)))
+        .collect();
+    let order: Vec<i64> = (0..rows).flat_map(|_| 0..tokens as i64).collect();
+    crate::val::Mask {
+        keep: None,
+        restore: Tensor::<2, Int>::from_data(TensorData::new(order, [rows, tokens]), device),
+        masked: Tensor::from_data(TensorData::new(flags, [rows, tokens]), device),
+    }
+}
+
 /// An op's output flattened.
 pub fn flat_val(v: Val) -> Tensor<1> {
     match v {

@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn masked_mse_and_smooth_l1_average_each_row_over_its_hidden_tokens() {
-        use burn::tensor::{Int, Tensor, TensorData};
+        use burn::tensor::Tensor;
         // 2 rows of a class token and a 2×2 grid of width 3; row 0 hides tokens 0 and 3, row 1
         // none: (its mean over tokens 0 and 3 of their mean square error + 0) / 2.
         let (rows, len, d) = (2, 5, 3);
@@ -69,12 +69,7 @@ mod tests {
             (token(0, 0) + token(0, 3)) / 2.0 / rows as f64
         };
         let mask = |device: &burn::tensor::Device| {
-            let flags: Vec<f32> = hidden.iter().flatten().map(|h| if *h { 1.0 } else { 0.0 }).collect();
-            crate::val::Val::Mask(Box::new(crate::val::Mask {
-                keep: None,
-                restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 1, 2, 3, 0, 1, 2, 3], [2, 4]), device),
-                masked: Tensor::from_data(TensorData::new(flags, [2, 4]), device),
-            }))
+            crate::val::Val::Mask(Box::new(super::super::check::hiding(&[&hidden[0], &hidden[1]], device)))
         };
         // Through the op as the plan decodes it, gradient included.
         check("mse masked", &a, &b, reference, |a, b| {

@@ -139,7 +139,6 @@ mod tests {
 
     #[test]
     fn a_masked_soft_ce_averages_each_row_over_its_hidden_tokens_and_leaves_out_the_class_token() {
-        use burn::tensor::{Int, Tensor, TensorData};
         // 2 rows of a class token and a 2×2 grid, 3 classes; row 0 hides grid tokens 1 and 2,
         // row 1 hides none (an image iBOT leaves unmasked), so it adds 0 to the mean.
         let (rows, len, k) = (2, 5, 3);
@@ -161,13 +160,7 @@ mod tests {
             sum / rows as f64
         };
         check("soft_ce masked", &a, &b, reference, |a, b| {
-            let device = a.device();
-            let flags: Vec<f32> = hidden.iter().flatten().map(|h| if *h { 1.0 } else { 0.0 }).collect();
-            let mask = super::Mask {
-                keep: None,
-                restore: Tensor::<2, Int>::from_data(TensorData::new(vec![0i64, 1, 2, 3, 0, 1, 2, 3], [2, 4]), &device),
-                masked: Tensor::from_data(TensorData::new(flags, [2, 4]), &device),
-            };
+            let mask = super::super::check::hiding(&[&hidden[0], &hidden[1]], &a.device());
             super::soft_ce_masked(a.reshape([rows, len, k]), b.reshape([rows, len, k]), &mask, 0.1, 0.04)
         });
     }
