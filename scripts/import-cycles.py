@@ -49,10 +49,12 @@ def paths_in(text):
     return out
 
 
-def resolve(here, is_dir_module, parts):
+def resolve(here, parts):
+    """The module path `parts` names, written in module `here`: `self` is `here` itself and
+    `super` its parent, whether `here` is a file (`a/b.rs`) or a folder (`a/b/mod.rs`)."""
     if parts[0] == "crate":
         return parts[1:]
-    base = list(here) if is_dir_module else list(here[:-1])
+    base = list(here)
     while parts and parts[0] in ("super", "self"):
         if parts[0] == "super":
             base = base[:-1]
@@ -69,9 +71,8 @@ def main(root, top):
                 files[tuple(module_of(root, p))] = p
     edges = {m: set() for m in files}
     for m, p in files.items():
-        is_dir = os.path.basename(p) in ("mod.rs", "lib.rs", "main.rs")
         for parts in paths_in(open(p, encoding="utf-8").read()):
-            target = file_of(files, resolve(m, is_dir, parts))
+            target = file_of(files, resolve(m, parts))
             # A module reaching into its own descendants, or the crate root, is not a circle.
             if target is None or target == m or target == () or target[: len(m)] == m:
                 continue

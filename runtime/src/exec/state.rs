@@ -69,10 +69,14 @@ impl OpState {
 
 #[cfg(test)]
 mod tests {
-    use burn::tensor::Device;
+    use burn::tensor::{Device, Tensor, TensorData};
 
     use super::OpState;
-    use crate::exec::ops::check::data;
+
+    fn data(v: &[f64], shape: [usize; 2], device: &Device) -> Tensor<2> {
+        let v: Vec<f32> = v.iter().map(|x| *x as f32).collect();
+        Tensor::from_data(TensorData::new(v, shape), device)
+    }
 
     #[test]
     fn dino_centering_subtracts_the_running_center_and_moves_it() {
