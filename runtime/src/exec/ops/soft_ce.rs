@@ -19,7 +19,9 @@ impl Forward for SoftCe {
             let b = match (self.center > 0.0, env.state) {
                 (true, Some(state)) => {
                     let [r, l, k] = b.dims();
-                    state.center(b.reshape([r * l, k]), self.center as f32).reshape([r, l, k])
+                    state
+                        .center(b.reshape([r * l, k]), self.center as f32)
+                        .reshape([r, l, k])
                 }
                 _ => b,
             };
