@@ -64,7 +64,7 @@ fn pixels_separate_classes_that_differ_in_pixels_and_not_others() {
 #[test]
 fn a_value_made_of_a_view_and_the_backbone_probes_as_the_backbone_does() {
     // On whole images, `v1 |> online.backbone |> cls` is the backbone's class token, which is
-    // what a probe of the network reads: with the same weights, the same accuracy, before and
+    // what a probe of the network reads: with the same weights, the same features, before and
     // after training. Through the projector, the probe reads other features.
     let sets = |probe: &str| format!("train.probe=knn({probe}, k: 5, images: 96)");
     let plans = [
@@ -82,20 +82,36 @@ fn a_value_made_of_a_view_and_the_backbone_probes_as_the_backbone_does() {
         .iter()
         .map(|p| sslc_runtime::Trainer::new(p, &device).expect("a trainer"))
         .collect();
-    let probes = |ts: &[sslc_runtime::Trainer]| -> Vec<f64> {
+    let targets: Vec<Target> = plans
+        .iter()
+        .map(|p| Target::new(p, p.train.probe.as_ref().expect("a probe")).expect("a target"))
+        .collect();
+    // Each probe's features of the first held-out images, flat.
+    let features = |ts: &[sslc_runtime::Trainer]| -> Vec<Vec<f32>> {
         ts.iter()
-            .map(|t| t.probe().expect("a probe").expect("declared"))
+            .zip(&targets)
+            .map(|(t, target)| {
+                let scenes = &t.data.holdout[..8];
+                let f = target
+                    .with(&t.weights, |f| f.global(scenes, &device))
+                    .expect("features");
+                f.try_into_vec_as::<f32>().expect("values")
+            })
             .collect()
     };
-    let before = probes(&trainers);
+    let before = features(&trainers);
     for t in &mut trainers {
         for _ in 0..3 {
             t.step().expect("a step");
         }
     }
-    let after = probes(&trainers);
+    let after = features(&trainers);
     assert_eq!(before[0], before[1]);
     assert_eq!(after[0], after[1]);
     assert_ne!(before[0], after[0], "training moved nothing the probe sees");
-    assert!((0.0..=1.0).contains(&after[2]));
+    assert_ne!(after[2], after[0], "the projector's output is the backbone's");
+    assert!(after[2].iter().all(|v| v.is_finite()));
+    // And the kNN probe on them agrees.
+    let accuracy = |t: &sslc_runtime::Trainer| t.probe().expect("a probe").expect("declared");
+    assert_eq!(accuracy(&trainers[0]), accuracy(&trainers[1]));
 }
