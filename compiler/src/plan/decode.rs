@@ -106,7 +106,6 @@ impl Field for NetRef {
     }
 }
 
-/// A string: a path, or a label file's name.
 /// What a probe reads: a network of a branch, run on whole images, or the value in a slot of
 /// the probe's own steps (`Train::probe_steps`), which compute it from whole images.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -131,6 +130,7 @@ impl Field for Probed {
     }
 }
 
+/// A string: a path, or a label file's name.
 impl Field for String {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)? {
@@ -162,7 +162,6 @@ impl Field for Vec<String> {
     }
 }
 
-/// A pair `(lo, hi)`; one number stands for both ends.
 /// A list of `(name, factor)` pairs (networks with a learning-rate factor).
 impl Field for Vec<(String, f64)> {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
@@ -190,6 +189,7 @@ impl Field for Vec<(String, f64)> {
     }
 }
 
+/// A pair `(lo, hi)`; one number stands for both ends.
 impl Field for (f64, f64) {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)? {
