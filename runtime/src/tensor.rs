@@ -39,6 +39,26 @@ pub fn repeat_rows2<K: Basic>(t: Tensor<2, K>, n: usize) -> Tensor<2, K> {
     t.unsqueeze_dim::<3>(1).expand([r, n, a]).reshape([r * n, a])
 }
 
+/// One vector per row of tokens `[b, n, d]` → `[b, d]`: the class token where `cls` (it leads),
+/// else the mean token; how probes read tokens.
+pub fn pool_tokens(t: Tensor<3>, cls: bool) -> Tensor<2> {
+    let [b, _, d] = t.dims();
+    if cls {
+        t.narrow(1, 0, 1).reshape([b, d])
+    } else {
+        t.mean_dim(1).reshape([b, d])
+    }
+}
+
+/// The tokens of a square grid `[b, g·g, d]`, a leading class token left out where `cls`;
+/// `None` when the rest is not a square grid. How dense probes read tokens.
+pub fn square_grid(t: Tensor<3>, cls: bool) -> Option<Tensor<3>> {
+    let [b, n, d] = t.dims();
+    let skip = usize::from(cls);
+    let g = (n.saturating_sub(skip) as f64).sqrt().round() as usize;
+    (g > 0 && g * g == n - skip).then(|| t.narrow(1, skip, n - skip).reshape([b, g * g, d]))
+}
+
 /// LayerNorm without affine parameters over the last axis (also MAE's per-patch normalised
 /// pixel targets).
 pub fn layer_norm(x: Tensor<3>) -> Tensor<3> {

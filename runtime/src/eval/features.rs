@@ -9,6 +9,7 @@ use crate::data::Scene;
 use crate::error::RunError;
 use crate::exec::views::full_images;
 use crate::nets::Net;
+use crate::tensor::{pool_tokens, square_grid};
 use crate::val::Val;
 use crate::weights::Weights;
 
@@ -34,14 +35,7 @@ impl Features<'_> {
                 Features::Net(net) => net.features(x?),
                 Features::Value(v, w) => match v.on(w, x?)? {
                     Val::Vectors(t) => Ok(t),
-                    Val::Tokens(t) => {
-                        let [b, _, d] = t.dims();
-                        Ok(if v.cls {
-                            t.narrow(1, 0, 1).reshape([b, d])
-                        } else {
-                            t.mean_dim(1).reshape([b, d])
-                        })
-                    }
+                    Val::Tokens(t) => Ok(pool_tokens(t, v.cls)),
                     other => Err(RunError::Internal(format!("a probed value of {}", other.kind()))),
                 },
             })
@@ -67,7 +61,7 @@ impl Features<'_> {
                     None => return Ok(None),
                 },
                 Features::Value(v, w) => match v.on(w, x)? {
-                    Val::Tokens(t) => match grid_tokens(t, v.cls) {
+                    Val::Tokens(t) => match square_grid(t, v.cls) {
                         Some(t) => t,
                         None => return Ok(None),
                     },
@@ -84,15 +78,6 @@ impl Features<'_> {
     }
 }
 
-/// The tokens of a square grid, `[b, g·g, d]`, a leading class token left out; `None` when the
-/// rest is not a square grid.
-fn grid_tokens(t: Tensor<3>, cls: bool) -> Option<Tensor<3>> {
-    let [b, n, d] = t.dims();
-    let skip = usize::from(cls);
-    let g = ((n.saturating_sub(skip)) as f64).sqrt().round() as usize;
-    (g > 0 && g * g == n - skip).then(|| t.narrow(1, skip, n - skip).reshape([b, g * g, d]))
-}
-
 impl Features<'_> {
     /// The side of the grid of dense features on images like `scene`, if there is one.
     pub fn grid(&self, scene: &Scene, device: &Device) -> Result<Option<usize>, RunError> {
@@ -104,7 +89,7 @@ impl Features<'_> {
             Features::Pixels => return Ok(None),
             Features::Net(net) => net.dense_features(x?)?,
             Features::Value(v, w) => match v.on(w, x?)? {
-                Val::Tokens(t) => grid_tokens(t, v.cls),
+                Val::Tokens(t) => square_grid(t, v.cls),
                 _ => None,
             },
         };

@@ -178,15 +178,7 @@ impl Net {
     /// output of a per-vector network.
     pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
         match self.forward(Val::Images(images), None, Pass::Infer)? {
-            Val::Tokens(t) => {
-                let [b, _, d] = t.dims();
-                let has_cls = matches!(self, Net::Vit(v) if v.has_cls());
-                Ok(if has_cls {
-                    t.narrow(1, 0, 1).reshape([b, d])
-                } else {
-                    t.mean_dim(1).reshape([b, d])
-                })
-            }
+            Val::Tokens(t) => Ok(crate::tensor::pool_tokens(t, self.has_cls())),
             Val::Vectors(t) => Ok(t),
             v => Err(RunError::Internal(format!("probe features are {}", v.kind()))),
         }
@@ -199,13 +191,12 @@ impl Net {
         let Val::Tokens(t) = self.forward(Val::Images(images), None, Pass::Infer)? else {
             return Ok(None);
         };
-        let [b, n, d] = t.dims();
-        let skip = usize::from(matches!(self, Net::Vit(v) if v.has_cls()));
-        let g = ((n - skip) as f64).sqrt().round() as usize;
-        if g == 0 || g * g != n - skip {
-            return Ok(None);
-        }
-        Ok(Some(t.narrow(1, skip, n - skip).reshape([b, g * g, d])))
+        Ok(crate::tensor::square_grid(t, self.has_cls()))
+    }
+
+    /// Whether the network's tokens lead with a class token (a ViT with one).
+    fn has_cls(&self) -> bool {
+        matches!(self, Net::Vit(v) if v.has_cls())
     }
 }
 
