@@ -8,15 +8,6 @@ use crate::error::RunError;
 use crate::tensor::{repeat_rows2, repeat_rows3};
 use crate::val::Mask;
 
-/// A token loss's reduction under a mask (iBOT's): `per_token` `[rows, tokens]` on the mask's
-/// grid, each row's mean over the tokens the mask hides (0 where it hides none), then the mean
-/// over rows. A mask drawn per image applies to every view of that image.
-pub fn hidden_mean(per_token: Tensor<2>, mask: &Mask) -> Tensor<1> {
-    let weights = mask.for_rows(per_token.dims()[0]).masked;
-    let hidden = weights.clone().sum_dim(1).clamp_min(1.0);
-    per_token.mul(weights).sum_dim(1).div(hidden).mean()
-}
-
 /// The grid tokens of `x` `[rows, (1 +) tokens, d]`, a leading class token left out.
 pub fn grid_part(x: Tensor<3>, tokens: usize) -> Tensor<3> {
     let len = x.dims()[1];
@@ -48,10 +39,10 @@ pub fn match_rows2(a: Tensor<2>, b: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
 /// The grid tokens a mask keeps, in grid order; a leading class token is skipped, and a mask
 /// drawn per image applies to every view of that image.
 pub fn select(x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
-    let [rows, len, d] = x.dims();
+    let [rows, _, d] = x.dims();
     let [_, kept] = mask.kept()?.dims();
     let tokens = mask.restore.dims()[1];
-    let grid = x.narrow(1, len - tokens, tokens);
+    let grid = grid_part(x, tokens);
     let keep = mask.for_rows(rows).kept()?.clone();
     Ok(grid.gather(1, keep.unsqueeze_dim::<3>(2).expand([rows, kept, d])))
 }
@@ -59,10 +50,10 @@ pub fn select(x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
 /// The grid tokens a mask hides, in grid order; a leading class token is skipped, and a mask
 /// drawn per image applies to every view of that image.
 pub fn select_masked(x: Tensor<3>, mask: &Mask) -> Result<Tensor<3>, RunError> {
-    let [rows, len, d] = x.dims();
+    let [rows, _, d] = x.dims();
     let [_, kept] = mask.kept()?.dims();
     let tokens = mask.restore.dims()[1];
-    let grid = x.narrow(1, len - tokens, tokens);
+    let grid = grid_part(x, tokens);
     // The grid positions in kept-then-masked order (the inverse of `restore`), masked part.
     let hidden = mask.for_rows(rows).restore.argsort(1).narrow(1, kept, tokens - kept);
     Ok(grid.gather(1, hidden.unsqueeze_dim::<3>(2).expand([rows, tokens - kept, d])))

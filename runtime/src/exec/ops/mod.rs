@@ -6,9 +6,10 @@ use burn::tensor::Tensor;
 use sslc_compiler::plan::{Slot, TensorOp};
 
 use super::state::OpState;
+use super::tokens::grid_part;
 use crate::error::RunError;
 use crate::nets::Pass;
-use crate::val::Val;
+use crate::val::{Mask, Val};
 
 /// Where training is when a step runs: schedules in op parameters are read here.
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +105,24 @@ pub(crate) fn masked_mean(errors: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
     let per_token = errors.sum_dim(2).squeeze_dim::<2>(2);
     let count = masked.clone().sum().clamp_min(1.0);
     per_token.mul(masked).sum().div(count).div_scalar(width)
+}
+
+/// A token loss's reduction under a mask (iBOT's): `per_token` `[rows, tokens]` on the mask's
+/// grid, each row's mean over the tokens the mask hides (0 where it hides none), then the mean
+/// over rows. A mask drawn per image applies to every view of that image.
+pub(crate) fn hidden_mean(per_token: Tensor<2>, mask: &Mask) -> Tensor<1> {
+    let weights = mask.for_rows(per_token.dims()[0]).masked;
+    let hidden = weights.clone().sum_dim(1).clamp_min(1.0);
+    per_token.mul(weights).sum_dim(1).div(hidden).mean()
+}
+
+/// What a token loss with `mask:` reduces: `a − b` on the tokens of the mask's grid (a class
+/// token left out), `[rows, tokens, d]`, and the mask.
+pub(crate) fn masked_difference(x: &mut Inputs, a: Slot, b: Slot, mask: Slot) -> Result<(Tensor<3>, Mask), RunError> {
+    let (a, b) = (x.take(a)?.tokens()?, x.take(b)?.tokens()?);
+    let mask = x.take(mask)?.mask()?;
+    let tokens = mask.masked.dims()[1];
+    Ok((grid_part(a, tokens) - grid_part(b, tokens), mask))
 }
 
 /// Any value flattened to one axis.

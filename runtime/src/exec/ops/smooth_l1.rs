@@ -9,20 +9,16 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::SmoothL1;
 
-use super::{Env, Forward, Inputs, flat};
+use super::{Env, Forward, Inputs, flat, hidden_mean, masked_difference};
 use crate::error::RunError;
-use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for SmoothL1 {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
         if let Some(mask) = self.mask {
-            let (a, b) = (x.take(self.a)?.tokens()?, x.take(self.b)?.tokens()?);
-            let mask = x.take(mask)?.mask()?;
-            let tokens = mask.masked.dims()[1];
-            let d = tokens::grid_part(a, tokens) - tokens::grid_part(b, tokens);
+            let (d, mask) = masked_difference(x, self.a, self.b, mask)?;
             let per_token = elementwise(d, self.beta as f32).mean_dim(2).squeeze_dim::<2>(2);
-            return Ok(Val::Scalar(tokens::hidden_mean(per_token, &mask)));
+            return Ok(Val::Scalar(hidden_mean(per_token, &mask)));
         }
         let a = flat(x.take(self.a)?)?;
         let b = flat(x.take(self.b)?)?;

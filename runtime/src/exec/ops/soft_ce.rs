@@ -69,7 +69,7 @@ pub fn soft_ce_masked(a: Tensor<3>, b: Tensor<3>, mask: &Mask, student_temp: f32
     let (a, b) = (tokens::grid_part(a, tokens), tokens::grid_part(b, tokens));
     let q = softmax(b.div_scalar(teacher_temp), 2).detach();
     let logp = log_softmax(a.div_scalar(student_temp), 2);
-    tokens::hidden_mean(q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg(), mask)
+    super::hidden_mean(q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg(), mask)
 }
 
 /// Cross-entropy of the student against the detached teacher: mean over rows of
