@@ -66,6 +66,8 @@ pub struct Trainer {
     pub steps_per_epoch: u64,
     pub total_steps: u64,
     jobs: Vec<KmeansSegments>,
+    /// The recipe's probe, if it declares one: built once, as a probed value's steps are.
+    knn: Option<Knn>,
     loading: Loading,
     /// Batches being made ahead of the steps.
     loader: Option<Loader>,
@@ -116,6 +118,7 @@ impl Trainer {
                 .iter()
                 .map(|(name, job)| KmeansSegments::new(name, job))
                 .collect(),
+            knn: plan.train.probe.as_ref().map(|p| Knn::new(plan, p)).transpose()?,
             loading: Loading::default(),
             loader: None,
         })
@@ -297,10 +300,9 @@ impl Trainer {
 
     /// The recipe's probe on raw pixels instead of a network, if it declares one.
     pub fn probe_pixels(&self) -> Result<Option<f64>, RunError> {
-        let Some(probe) = &self.plan.train.probe else {
+        let Some(knn) = &self.knn else {
             return Ok(None);
         };
-        let knn = Knn::new(&self.plan, probe)?;
         let bank = self.data.bank(knn.images)?;
         knn.run_on_pixels(&bank, &self.data.holdout, self.data.classes, &self.device)
             .map(Some)
@@ -308,10 +310,9 @@ impl Trainer {
 
     /// The recipe's probe on the current weights, if it declares one.
     pub fn probe(&self) -> Result<Option<f64>, RunError> {
-        let Some(probe) = &self.plan.train.probe else {
+        let Some(knn) = &self.knn else {
             return Ok(None);
         };
-        let knn = Knn::new(&self.plan, probe)?;
         knn.run(
             &self.weights,
             &self.data.bank(knn.images)?,
