@@ -27,6 +27,7 @@ macro_rules! tensor_ops {
             "softmax" softmax Softmax { x: Slot, temperature: Schedule },
             "sum" sum Sum { x: Slot },
             "mean" mean Mean { x: Slot },
+            "concat" concat Concat { a: Slot, b: Slot },
             "concat_views" concat_views ConcatViews { x: Slot },
             "mean_views" mean_views MeanViews { x: Slot },
             "swap_views" swap_views SwapViews { x: Slot },

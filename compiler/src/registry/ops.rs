@@ -94,6 +94,47 @@ fn concat_views(b: &Args) -> Result<Out, Diag> {
     }
 }
 
+/// Vectors or tokens of one view count, joined along the feature axis: tokens must agree in
+/// length and class token, and keep a grid they share.
+fn concat(b: &Args) -> Result<Out, Diag> {
+    let (ta, tb) = (b.tensor("a")?.0, b.tensor("b")?.0);
+    let n = ta.count();
+    let like_a = |what: String| Err(mismatch(b, "b", "concat", format!("{what}, as `a` has")));
+    match (ta, tb) {
+        (Ty::Vector { dim: da, .. }, Ty::Vector { dim: db, n: nb }) if *nb == n => {
+            Ok(Out::Tensor(Ty::Vector { dim: da + db, n }))
+        }
+        (
+            Ty::Tokens {
+                len,
+                dim: da,
+                grid,
+                cls,
+                ..
+            },
+            Ty::Tokens {
+                len: lb,
+                dim: db,
+                grid: gb,
+                cls: cb,
+                n: nb,
+            },
+        ) if (len, cls, n) == (lb, cb, *nb) => Ok(Out::Tensor(Ty::Tokens {
+            len: *len,
+            dim: da + db,
+            grid: if grid == gb { *grid } else { None },
+            cls: *cls,
+            n,
+        })),
+        (Ty::Vector { .. }, _) => like_a(format!("vectors, {n} view(s) per image")),
+        (Ty::Tokens { len, cls, .. }, _) => like_a(format!(
+            "{len} tokens{}, {n} view(s) per image",
+            if *cls { " with a class token" } else { "" }
+        )),
+        _ => Err(mismatch(b, "a", "concat", "vectors or tokens")),
+    }
+}
+
 /// A value with exactly two views per image (vectors or tokens).
 fn two_views(b: &Args) -> Result<Out, Diag> {
     match b.tensor("x")?.0 {
@@ -494,6 +535,21 @@ pub static ALL: &[Builtin] = &[
         rule: reduce,
         call: None,
         example: "let l = mean(x)",
+    },
+    Builtin {
+        name: "concat",
+        category: Category::Op,
+        doc: "Joins two values along the feature axis, `a`'s features first: vectors, or tokens \
+              of one length (DINO's linear probe reads the class tokens of the last blocks, \
+              concatenated).",
+        params: &[
+            req("a", PTy::Tensor, "first features"),
+            req("b", PTy::Tensor, "second features"),
+        ],
+        variadic: None,
+        rule: concat,
+        call: None,
+        example: "let z = concat(cls(x3), cls(x4))",
     },
     Builtin {
         name: "concat_views",
