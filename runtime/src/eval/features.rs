@@ -28,53 +28,57 @@ pub enum Features<'a> {
 impl Features<'_> {
     /// One row per scene, `[scenes, dim]`, computed without autodiff.
     pub fn global(&self, scenes: &[Scene], device: &Device) -> Result<Tensor<2>, RunError> {
-        let plain = device.clone().inner();
-        let parts = full_images(scenes, &plain)
-            .map(|x| match self {
-                Features::Pixels => x.map(|x| x.flatten::<2>(1, 3)),
-                Features::Net(net) => net.features(x?),
-                Features::Value(v, w) => match v.on(w, x?)? {
-                    Val::Vectors(t) => Ok(t),
-                    Val::Tokens(t) => Ok(pool_tokens(t, v.cls)),
-                    other => Err(RunError::Internal(format!("a probed value of {}", other.kind()))),
-                },
-            })
-            .collect::<Result<Vec<_>, RunError>>()?;
-        Ok(Tensor::cat(parts, 0))
+        Ok(self.global_and_dense(scenes, None, device)?.0)
     }
 
-    /// One row per grid cell, `[scenes·g·g, dim]` (scene-major, cells row-major). For a
-    /// network, `g` is its own grid and must equal the one asked for; `None` if the network's
-    /// output is not a grid of tokens.
-    pub fn dense(&self, scenes: &[Scene], g: usize, device: &Device) -> Result<Option<Tensor<2>>, RunError> {
+    /// The rows of [`Features::global`] and, when `grid` is given, one row per cell of that
+    /// grid, `[scenes·g·g, dim]` (scene-major, cells row-major), from one forward pass over
+    /// the scenes. The cells are `None` if the output is not a grid of tokens of that side.
+    pub fn global_and_dense(
+        &self,
+        scenes: &[Scene],
+        grid: Option<usize>,
+        device: &Device,
+    ) -> Result<(Tensor<2>, Option<Tensor<2>>), RunError> {
         let plain = device.clone().inner();
-        let mut parts = vec![];
+        let (mut global, mut dense) = (vec![], grid.map(|_| vec![]));
         for x in full_images(scenes, &plain) {
-            let x = x?;
-            let cells = match self {
-                Features::Pixels => {
-                    let p = (x.dims()[2] / g).max(1);
-                    crate::tensor::patchify(x, p)
-                }
-                Features::Net(net) => match net.dense_features(x)? {
-                    Some(t) => t,
-                    None => return Ok(None),
-                },
-                Features::Value(v, w) => match v.on(w, x)? {
-                    Val::Tokens(t) => match square_grid(t, v.cls) {
-                        Some(t) => t,
-                        None => return Ok(None),
-                    },
-                    _ => return Ok(None),
-                },
-            };
-            let [b, n, d] = cells.dims();
-            if n != g * g {
-                return Ok(None);
-            }
-            parts.push(cells.reshape([b * n, d]));
+            let (g, cells) = self.pass(x?, grid)?;
+            global.push(g);
+            dense = dense.zip(cells).map(|(mut parts, cells)| {
+                let [b, n, d] = cells.dims();
+                parts.push(cells.reshape([b * n, d]));
+                parts
+            });
         }
-        Ok(Some(Tensor::cat(parts, 0)))
+        Ok((Tensor::cat(global, 0), dense.map(|parts| Tensor::cat(parts, 0))))
+    }
+
+    /// One batch of images: a row per image and, when `grid` is given, its `g·g` cells (`None`
+    /// if the output is not a grid of that side).
+    fn pass(&self, x: Tensor<4>, grid: Option<usize>) -> Result<(Tensor<2>, Option<Tensor<3>>), RunError> {
+        let (val, cls) = match self {
+            Features::Pixels => {
+                let cells = grid.map(|g| {
+                    let p = (x.dims()[2] / g).max(1);
+                    crate::tensor::patchify(x.clone(), p)
+                });
+                return Ok((
+                    x.flatten::<2>(1, 3),
+                    cells.filter(|c| Some(c.dims()[1]) == grid.map(|g| g * g)),
+                ));
+            }
+            Features::Net(net) => (net.output(x)?, net.has_cls()),
+            Features::Value(v, w) => (v.on(w, x)?, v.cls),
+        };
+        match val {
+            Val::Vectors(t) => Ok((t, None)),
+            Val::Tokens(t) => {
+                let cells = grid.and_then(|g| square_grid(t.clone(), cls).filter(|c| c.dims()[1] == g * g));
+                Ok((pool_tokens(t, cls), cells))
+            }
+            other => Err(RunError::Internal(format!("probe features of {}", other.kind()))),
+        }
     }
 }
 
@@ -85,13 +89,14 @@ impl Features<'_> {
         let Some(x) = full_images(std::slice::from_ref(scene), &plain).next() else {
             return Ok(None);
         };
-        let tokens = match self {
+        let (val, cls) = match self {
             Features::Pixels => return Ok(None),
-            Features::Net(net) => net.dense_features(x?)?,
-            Features::Value(v, w) => match v.on(w, x?)? {
-                Val::Tokens(t) => square_grid(t, v.cls),
-                _ => None,
-            },
+            Features::Net(net) => (net.output(x?)?, net.has_cls()),
+            Features::Value(v, w) => (v.on(w, x?)?, v.cls),
+        };
+        let tokens = match val {
+            Val::Tokens(t) => square_grid(t, cls),
+            _ => None,
         };
         Ok(tokens.map(|t| (t.dims()[1] as f64).sqrt().round() as usize))
     }

@@ -60,7 +60,9 @@ impl Eval {
         let bank = data.bank(self.images)?;
         let (train, test, classes) = (&bank[..], &data.holdout[..], data.classes);
         let plain = device.clone().inner();
-        let (ftr, fte) = (features.global(train, device)?, features.global(test, device)?);
+        // One forward pass over each set serves every probe, the dense one included.
+        let (ftr, dtr) = features.global_and_dense(train, grid, device)?;
+        let (fte, dte) = features.global_and_dense(test, grid, device)?;
         let labels = |s: &[Scene]| s.iter().map(|s| s.label).collect::<Vec<_>>();
         let (ltr, lte) = (labels(train), labels(test));
         let knn = knn::vote(
@@ -94,9 +96,9 @@ impl Eval {
             None
         };
 
-        let miou = match grid {
-            Some(g) => self.dense(features, train, test, classes, g, device)?,
-            None => None,
+        let miou = match (grid, dtr, dte) {
+            (Some(g), Some(dtr), Some(dte)) => self.dense(dtr, dte, train, test, classes, g)?,
+            _ => None,
         };
         Ok(Row {
             features: name.into(),
@@ -107,16 +109,17 @@ impl Eval {
         })
     }
 
-    /// The dense linear probe: a linear classifier on the features of each grid cell, trained
-    /// to predict the cell's class (background included), scored by mIoU on `test`.
+    /// The dense linear probe: a linear classifier on the features of each grid cell (`ftr`,
+    /// `fte`: `[scenes·g·g, dim]`), trained to predict the cell's class (background included),
+    /// scored by mIoU on `test`.
     fn dense(
         &self,
-        features: Features<'_>,
+        ftr: Tensor<2>,
+        fte: Tensor<2>,
         train: &[Scene],
         test: &[Scene],
         classes: usize,
         g: usize,
-        device: &Device,
     ) -> Result<Option<f64>, RunError> {
         let cells = |s: &[Scene]| -> Option<Vec<usize>> {
             s.iter()
@@ -125,9 +128,6 @@ impl Eval {
                 .map(|v| v.concat())
         };
         let (Some(ctr), Some(cte)) = (cells(train), cells(test)) else {
-            return Ok(None);
-        };
-        let (Some(ftr), Some(fte)) = (features.dense(train, g, device)?, features.dense(test, g, device)?) else {
             return Ok(None);
         };
         let k = classes + 1;

@@ -173,29 +173,16 @@ impl Net {
         }
     }
 
-    /// One feature vector per image for probes, as evaluation computes it (running statistics
-    /// where kept): the class token of a ViT with one, the mean token of one without, the
-    /// output of a per-vector network.
-    pub fn features(&self, images: burn::tensor::Tensor<4>) -> Result<burn::tensor::Tensor<2>, RunError> {
-        match self.forward(Val::Images(images), None, Pass::Infer)? {
-            Val::Tokens(t) => Ok(crate::tensor::pool_tokens(t, self.has_cls())),
-            Val::Vectors(t) => Ok(t),
-            v => Err(RunError::Internal(format!("probe features are {}", v.kind()))),
-        }
-    }
-
-    /// Dense features for probes, `[batch, g·g, dim]` in row-major grid order: a ViT's patch
-    /// tokens (its class token dropped), a ResNet's last map. `None` for a network whose output
-    /// is not a square grid of tokens.
-    pub fn dense_features(&self, images: burn::tensor::Tensor<4>) -> Result<Option<burn::tensor::Tensor<3>>, RunError> {
-        let Val::Tokens(t) = self.forward(Val::Images(images), None, Pass::Infer)? else {
-            return Ok(None);
-        };
-        Ok(crate::tensor::square_grid(t, self.has_cls()))
+    /// The network's output on `images` for probes, computed for inference (running statistics
+    /// where kept): tokens (a ViT's
+    /// class token first where it has one, see [`Net::has_cls`]), a ResNet's last map as
+    /// tokens, or vectors.
+    pub fn output(&self, images: burn::tensor::Tensor<4>) -> Result<Val, RunError> {
+        self.forward(Val::Images(images), None, Pass::Infer)
     }
 
     /// Whether the network's tokens lead with a class token (a ViT with one).
-    fn has_cls(&self) -> bool {
+    pub fn has_cls(&self) -> bool {
         matches!(self, Net::Vit(v) if v.has_cls())
     }
 }
