@@ -1,5 +1,5 @@
 //! Where a value's shape came from: the network declaration (and the argument in it) that set
-//! it, for the "makes it N wide" notes of shape mismatches.
+//! its width, for the "makes its output N wide" notes of shape mismatches.
 
 use super::NodeKind;
 use super::eval::Builder;
@@ -28,9 +28,16 @@ impl Builder<'_> {
                                     .find(|w| a.given.contains(*w))
                                     .map(|w| (a.span_of(w), *w, a))
                             });
-                            let note = match width {
-                                Some((span, w, a)) => (span, format!("`{w}: {}` of `{net}` makes it {ty}", a.num(w))),
-                                None => (n.span, format!("`{net}` = {} makes it {ty}", n.config.builtin)),
+                            // The argument sets the output's width only: the token count comes
+                            // from the view, and ops downstream may change the rest.
+                            let out = self.graph.g[ix].ty.as_ref().and_then(|t| t.feature_dim());
+                            let note = match (width, out) {
+                                (Some((span, w, a)), Some(d)) => (
+                                    span,
+                                    format!("`{w}: {}` of `{net}` makes its output {d} wide", a.num(w)),
+                                ),
+                                _ if ix == from => (n.span, format!("`{net}` = {} makes it {ty}", n.config.builtin)),
+                                _ => (n.span, format!("this comes from `{net}` = {}", n.config.builtin)),
                             };
                             if !notes.iter().any(|(s, _)| *s == note.0) {
                                 notes.push(note);
