@@ -18,7 +18,7 @@ use crate::weights::Weights;
 pub enum Features<'a> {
     /// The image itself, flattened (per cell: the cell's pixels).
     Pixels,
-    /// A network's features (see [`Net::features`] and [`Net::dense_features`]).
+    /// A network's features (see [`Net::output`]).
     Net(&'a Net),
     /// A recipe's value at these weights, computed from the whole image: vectors as they are,
     /// tokens by their class token or, without one, their mean (dense: the grid's tokens).
