@@ -57,19 +57,12 @@ impl Features<'_> {
     /// One batch of images: a row per image and, when `grid` is given, its `g·g` cells (`None`
     /// if the output is not a grid of that side).
     fn pass(&self, x: Tensor<4>, grid: Option<usize>) -> Result<(Tensor<2>, Option<Tensor<3>>), RunError> {
-        let (val, cls) = match self {
-            Features::Pixels => {
-                let cells = grid.map(|g| {
-                    let p = (x.dims()[2] / g).max(1);
-                    crate::tensor::patchify(x.clone(), p)
-                });
-                return Ok((
-                    x.flatten::<2>(1, 3),
-                    cells.filter(|c| Some(c.dims()[1]) == grid.map(|g| g * g)),
-                ));
-            }
-            Features::Net(net) => (net.output(x)?, net.has_cls()),
-            Features::Value(v, w) => (v.on(w, x)?, v.cls),
+        let Some((val, cls)) = self.output(x.clone())? else {
+            let cells = grid.and_then(|g| {
+                let cells = crate::tensor::patchify(x.clone(), (x.dims()[2] / g).max(1));
+                (cells.dims()[1] == g * g).then_some(cells)
+            });
+            return Ok((x.flatten::<2>(1, 3), cells));
         };
         match val {
             Val::Vectors(t) => Ok((t, None)),
@@ -80,6 +73,16 @@ impl Features<'_> {
             other => Err(RunError::Internal(format!("probe features of {}", other.kind()))),
         }
     }
+
+    /// What the network or the value gives for `x`, computed for inference, and whether its
+    /// tokens lead with a class token; `None` for pixels.
+    fn output(&self, x: Tensor<4>) -> Result<Option<(Val, bool)>, RunError> {
+        Ok(match self {
+            Features::Pixels => None,
+            Features::Net(net) => Some((net.output(x)?, net.has_cls())),
+            Features::Value(v, w) => Some((v.on(w, x)?, v.cls)),
+        })
+    }
 }
 
 impl Features<'_> {
@@ -89,13 +92,8 @@ impl Features<'_> {
         let Some(x) = full_images(std::slice::from_ref(scene), &plain).next() else {
             return Ok(None);
         };
-        let (val, cls) = match self {
-            Features::Pixels => return Ok(None),
-            Features::Net(net) => (net.output(x?)?, net.has_cls()),
-            Features::Value(v, w) => (v.on(w, x?)?, v.cls),
-        };
-        let tokens = match val {
-            Val::Tokens(t) => square_grid(t, cls),
+        let tokens = match self.output(x?)? {
+            Some((Val::Tokens(t), cls)) => square_grid(t, cls),
             _ => None,
         };
         Ok(tokens.map(|t| (t.dims()[1] as f64).sqrt().round() as usize))

@@ -174,9 +174,8 @@ impl Net {
     }
 
     /// The network's output on `images` for probes, computed for inference (running statistics
-    /// where kept): tokens (a ViT's
-    /// class token first where it has one, see [`Net::has_cls`]), a ResNet's last map as
-    /// tokens, or vectors.
+    /// where kept): tokens (a ViT's class token first where it has one, see [`Net::has_cls`]),
+    /// a ResNet's last map as tokens, or vectors.
     pub fn output(&self, images: burn::tensor::Tensor<4>) -> Result<Val, RunError> {
         self.forward(Val::Images(images), None, Pass::Infer)
     }
