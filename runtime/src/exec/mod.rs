@@ -1,9 +1,11 @@
 //! Executes a plan's steps for one batch: the CPU view stage, then tensor steps in plan order,
-//! freeing each slot after its last reader. Yields the loss terms.
+//! freeing each slot after its last reader, with gradient-free network steps started early on
+//! threads of their own. Yields the loss terms.
 
 pub mod arith;
 pub mod ops;
 pub mod segments;
+mod slots;
 pub mod state;
 pub mod tokens;
 pub mod transport;
@@ -11,13 +13,14 @@ pub mod views;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{Operand, Plan, Slot, StepKind};
+use sslc_compiler::plan::{NetOutput, Operand, Plan, Slot, Step, StepKind};
 
 use crate::error::RunError;
 use crate::nets::Pass;
 use crate::val::Val;
 use crate::weights::Weights;
 use ops::Forward;
+use slots::Slots;
 use views::ViewStage;
 
 /// Inputs moved off the autodiff device.
@@ -133,6 +136,13 @@ impl Program {
 
     /// The slots after the tensor steps: each is freed after its last reader, so what is left
     /// are the values no step reads (losses, a probe's value).
+    ///
+    /// A network step through which no gradient flows (an EMA target, a frozen network, a
+    /// stop-gradient) starts on a thread of its own as soon as its inputs are computed, while
+    /// the steps before and after it go on, and is joined at its first reader: flex runs many
+    /// element-wise kernels on one core, and the other core takes the target's forward
+    /// meanwhile. Such a step draws no random numbers and updates no statistics, so the values
+    /// are those of running the steps in order, bit for bit.
     fn run(
         &self,
         weights: &Weights,
@@ -140,74 +150,139 @@ impl Program {
         images: usize,
         ctx: ops::Ctx,
     ) -> Result<Vec<Option<Val>>, RunError> {
-        let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
-        for (slot, v) in views {
-            slots[slot] = Some(v);
-        }
-        for (i, step) in self.plan.steps.iter().enumerate() {
-            if self.views.cpu[i] {
+        std::thread::scope(|scope| {
+            let mut slots = Slots::new(self.plan.slots);
+            for (slot, v) in views {
+                slots.put(slot, v);
+            }
+            let mut started = vec![false; self.plan.steps.len()];
+            for (i, step) in self.plan.steps.iter().enumerate() {
+                if self.views.cpu[i] {
+                    continue;
+                }
+                self.start_side_steps(i, &mut started, &mut slots, scope, weights, ctx);
+                if started[i] {
+                    // Its inputs were cloned when it started; free those it read last.
+                    for (_, slot) in &step.inputs {
+                        if self.last_use[*slot] == i {
+                            slots.free(*slot);
+                        }
+                    }
+                    continue;
+                }
+                let mut inputs = Vec::with_capacity(step.inputs.len());
+                for (k, (port, slot)) in step.inputs.iter().enumerate() {
+                    // A slot read twice by this step (`mse(z, z)`) is moved out at its last reading.
+                    let again = step.inputs[k + 1..].iter().any(|(_, s)| s == slot);
+                    let v = slots.read(*slot, self.last_use[*slot] == i && !again)?;
+                    inputs.push((port.clone(), v));
+                }
+                let v = self.step(i, step, inputs, weights, images, ctx)?;
+                slots.put(step.output, v);
+            }
+            slots.finish()
+        })
+    }
+
+    /// Starts, each on a thread of its own, the gradient-free network steps from step `from` on
+    /// whose inputs are all computed.
+    fn start_side_steps<'scope, 'env>(
+        &'env self,
+        from: usize,
+        started: &mut [bool],
+        slots: &mut Slots<'scope>,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        weights: &'env Weights,
+        ctx: ops::Ctx,
+    ) {
+        for (j, step) in self.plan.steps.iter().enumerate().skip(from) {
+            let StepKind::Net { branch, net, output } = &step.kind else {
+                continue;
+            };
+            if step.grad || started[j] || self.views.cpu[j] || !step.inputs.iter().all(|(_, s)| slots.ready(*s)) {
                 continue;
             }
-            let mut inputs = Vec::with_capacity(step.inputs.len());
-            for (k, (port, slot)) in step.inputs.iter().enumerate() {
-                // A slot read twice by this step (`mse(z, z)`) is moved out at its last reading.
-                let again = step.inputs[k + 1..].iter().any(|(_, s)| s == slot);
-                let v = if self.last_use[*slot] == i && !again {
-                    slots[*slot].take()
-                } else {
-                    slots[*slot].clone()
-                };
-                let v = v.ok_or_else(|| RunError::Internal(format!("slot ${slot} read before it was written")))?;
-                inputs.push((port.clone(), v));
-            }
-            let out = match &step.kind {
-                StepKind::Net { branch, net, output } => {
-                    let trainable = weights.is_trainable(branch, net);
-                    let net = weights.get(branch, net)?;
-                    // Only a pass that trains this network moves what it keeps besides weights.
-                    let pass = match ctx.pass {
-                        Pass::Learn if step.grad && trainable => Pass::Learn,
-                        Pass::Infer => Pass::Infer,
-                        _ => Pass::Batch,
-                    };
-                    match (step.grad, trainable) {
-                        (true, _) => net.apply(inputs, *output, pass)?,
-                        // No gradient flows here: run without autodiff bookkeeping.
-                        (false, true) => net.valid().apply(plain(inputs), *output, pass)?,
-                        (false, false) => net.apply(plain(inputs), *output, pass)?,
-                    }
-                }
-                StepKind::Tensor(op) => {
-                    let env = ops::Env {
-                        at: ctx,
-                        images,
-                        state: self.states.get(i),
-                    };
-                    op.forward(&mut by_slot(inputs, &step.inputs), env)?
-                }
-                StepKind::Arith { op, a, b } => {
-                    let mut x = by_slot(inputs, &step.inputs);
-                    match (a, b) {
-                        (Operand::Constant(c), Operand::Slot(s)) => arith::constant(*op, *c, true, x.take(*s)?),
-                        (Operand::Slot(s), Operand::Constant(c)) => arith::constant(*op, *c, false, x.take(*s)?),
-                        (Operand::Slot(a), Operand::Slot(b)) => {
-                            let (a, b) = (x.take(*a)?, x.take(*b)?);
-                            arith::binary(arith::Binary::Arith(*op), a, b)?
-                        }
-                        (Operand::Constant(_), Operand::Constant(_)) => {
-                            return Err(RunError::Internal("arithmetic between two constants".into()));
-                        }
-                    }
-                }
-                StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {
-                    return Err(RunError::Internal(format!(
-                        "step ${} is not a tensor step",
-                        step.output
-                    )));
-                }
-            };
-            slots[step.output] = Some(out);
+            let inputs: Vec<(String, Val)> = step
+                .inputs
+                .iter()
+                .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
+                .collect();
+            let (branch, net, output) = (branch.as_str(), net.as_str(), *output);
+            slots.start(
+                step.output,
+                scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
+            );
+            started[j] = true;
         }
-        Ok(slots)
+    }
+
+    /// Runs tensor step `i` on its inputs.
+    fn step(
+        &self,
+        i: usize,
+        step: &Step,
+        inputs: Vec<(String, Val)>,
+        weights: &Weights,
+        images: usize,
+        ctx: ops::Ctx,
+    ) -> Result<Val, RunError> {
+        Ok(match &step.kind {
+            StepKind::Net { branch, net, output } => net_step(weights, branch, net, *output, step.grad, inputs, ctx)?,
+            StepKind::Tensor(op) => {
+                let env = ops::Env {
+                    at: ctx,
+                    images,
+                    state: self.states.get(i),
+                };
+                op.forward(&mut by_slot(inputs, &step.inputs), env)?
+            }
+            StepKind::Arith { op, a, b } => {
+                let mut x = by_slot(inputs, &step.inputs);
+                match (a, b) {
+                    (Operand::Constant(c), Operand::Slot(s)) => arith::constant(*op, *c, true, x.take(*s)?),
+                    (Operand::Slot(s), Operand::Constant(c)) => arith::constant(*op, *c, false, x.take(*s)?),
+                    (Operand::Slot(a), Operand::Slot(b)) => {
+                        let (a, b) = (x.take(*a)?, x.take(*b)?);
+                        arith::binary(arith::Binary::Arith(*op), a, b)?
+                    }
+                    (Operand::Constant(_), Operand::Constant(_)) => {
+                        return Err(RunError::Internal("arithmetic between two constants".into()));
+                    }
+                }
+            }
+            StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {
+                return Err(RunError::Internal(format!(
+                    "step ${} is not a tensor step",
+                    step.output
+                )));
+            }
+        })
+    }
+}
+
+/// Runs network `net` of `branch` on its inputs; `grad` tells whether a gradient flows back
+/// through this step.
+fn net_step(
+    weights: &Weights,
+    branch: &str,
+    net: &str,
+    output: NetOutput,
+    grad: bool,
+    inputs: Vec<(String, Val)>,
+    ctx: ops::Ctx,
+) -> Result<Val, RunError> {
+    let trainable = weights.is_trainable(branch, net);
+    let net = weights.get(branch, net)?;
+    // Only a pass that trains this network moves what it keeps besides weights.
+    let pass = match ctx.pass {
+        Pass::Learn if grad && trainable => Pass::Learn,
+        Pass::Infer => Pass::Infer,
+        _ => Pass::Batch,
+    };
+    match (grad, trainable) {
+        (true, _) => net.apply(inputs, output, pass),
+        // No gradient flows here: run without autodiff bookkeeping.
+        (false, true) => net.valid().apply(plain(inputs), output, pass),
+        (false, false) => net.apply(plain(inputs), output, pass),
     }
 }
