@@ -184,8 +184,8 @@ impl Program {
         })
     }
 
-    /// Starts, each on a thread of its own, the gradient-free network steps from step `from` on
-    /// whose inputs are all computed.
+    /// Starts on a thread of its own the first gradient-free network step from step `from` on
+    /// whose inputs are all computed, unless a side thread is still busy.
     fn start_side_steps<'scope, 'env>(
         &'env self,
         from: usize,
@@ -196,6 +196,11 @@ impl Program {
         ctx: ops::Ctx,
     ) {
         for (j, step) in self.plan.steps.iter().enumerate().skip(from) {
+            // One side thread at a time: two forwards beside the main thread's would hold two
+            // sets of intermediate buffers at once.
+            if slots.busy() {
+                return;
+            }
             let StepKind::Net { branch, net, output } = &step.kind else {
                 continue;
             };

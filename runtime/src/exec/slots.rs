@@ -39,6 +39,11 @@ impl<'scope> Slots<'scope> {
         self.values[slot] = None;
     }
 
+    /// Whether a side thread is still computing.
+    pub fn busy(&self) -> bool {
+        self.pending.iter().flatten().any(|job| !job.is_finished())
+    }
+
     /// Whether `slot` holds a value now (not one a side thread is still computing).
     pub fn ready(&self, slot: usize) -> bool {
         self.values[slot].is_some()
@@ -108,6 +113,28 @@ mod tests {
             let left = slots.finish().expect("joined");
             assert!(left[0].is_none() && left[1].is_none());
             assert_eq!(value(left[2].clone().expect("the unread side value")), -2.0);
+        });
+    }
+
+    #[test]
+    fn slots_are_busy_while_a_side_thread_computes() {
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let mut slots = Slots::new(1);
+            assert!(!slots.busy());
+            slots.start(
+                0,
+                scope.spawn(move || {
+                    wait.recv().expect("the go");
+                    Ok(scalar(4.0))
+                }),
+            );
+            assert!(slots.busy());
+            go.send(()).expect("the side thread waits");
+            while slots.busy() {
+                std::thread::yield_now();
+            }
+            assert_eq!(value(slots.read(0, true).expect("joined")), 4.0);
         });
     }
 
