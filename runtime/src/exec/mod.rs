@@ -138,11 +138,11 @@ impl Program {
     /// are the values no step reads (losses, a probe's value).
     ///
     /// A network step through which no gradient flows (an EMA target, a frozen network, a
-    /// stop-gradient) starts on a thread of its own as soon as its inputs are computed, while
-    /// the steps before and after it go on, and is joined at its first reader: flex runs many
-    /// element-wise kernels on one core, and the other core takes the target's forward
-    /// meanwhile. Such a step draws no random numbers and updates no statistics, so the values
-    /// are those of running the steps in order, bit for bit.
+    /// stop-gradient) starts on a thread of its own as soon as its inputs are computed and no
+    /// other such step runs, while the steps before and after it go on, and is joined at its
+    /// first reader: flex runs many element-wise kernels on one core, and the other core takes
+    /// the target's forward meanwhile. Such a step draws no random numbers and updates no
+    /// statistics, so the values are those of running the steps in order, bit for bit.
     fn run(
         &self,
         weights: &Weights,
