@@ -160,7 +160,7 @@ impl Program {
                 if self.views.cpu[i] {
                     continue;
                 }
-                self.start_side_steps(i, &mut started, &mut slots, scope, weights, ctx);
+                self.start_side_step(i, &mut started, &mut slots, scope, weights, ctx);
                 if started[i] {
                     // Its inputs were cloned when it started; free those it read last.
                     for (_, slot) in &step.inputs {
@@ -185,8 +185,9 @@ impl Program {
     }
 
     /// Starts on a thread of its own the first gradient-free network step from step `from` on
-    /// whose inputs are all computed, unless a side thread is still busy.
-    fn start_side_steps<'scope, 'env>(
+    /// whose inputs are all computed, unless a side thread is still busy: two forwards beside
+    /// the main thread's would hold two sets of intermediate buffers at once.
+    fn start_side_step<'scope, 'env>(
         &'env self,
         from: usize,
         started: &mut [bool],
@@ -195,33 +196,36 @@ impl Program {
         weights: &'env Weights,
         ctx: ops::Ctx,
     ) {
-        for (j, step) in self.plan.steps.iter().enumerate().skip(from) {
-            // One side thread at a time: two forwards beside the main thread's would hold two
-            // sets of intermediate buffers at once.
-            if slots.busy() {
-                return;
-            }
-            let StepKind::Net { branch, net, output } = &step.kind else {
-                continue;
-            };
-            if step.grad || started[j] || self.views.cpu[j] || !step.inputs.iter().all(|(_, s)| slots.ready(*s)) {
-                continue;
-            }
-            let inputs: Vec<(String, Val)> = step
-                .inputs
-                .iter()
-                .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
-                .collect();
-            let (branch, net, output) = (branch.as_str(), net.as_str(), *output);
-            slots.start(
-                step.output,
-                scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
-            );
-            started[j] = true;
+        if slots.busy() {
+            return;
         }
+        let ready = self.plan.steps.iter().enumerate().skip(from).find(|(j, step)| {
+            matches!(step.kind, StepKind::Net { .. })
+                && !step.grad
+                && !started[*j]
+                && !self.views.cpu[*j]
+                && step.inputs.iter().all(|(_, s)| slots.ready(*s))
+        });
+        let Some((j, step)) = ready else {
+            return;
+        };
+        let StepKind::Net { branch, net, output } = &step.kind else {
+            return;
+        };
+        let inputs: Vec<(String, Val)> = step
+            .inputs
+            .iter()
+            .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
+            .collect();
+        let (branch, net, output) = (branch.as_str(), net.as_str(), *output);
+        slots.start(
+            step.output,
+            scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
+        );
+        started[j] = true;
     }
 
-    /// Runs tensor step `i` on its inputs.
+    /// Runs step `i` on its inputs, on this thread.
     fn step(
         &self,
         i: usize,
