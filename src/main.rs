@@ -15,6 +15,8 @@ mod settings;
 mod show;
 
 fn main() -> std::process::ExitCode {
+    // Before any thread starts: every thread then shares glibc's one arena.
+    sslc_malloc::keep_freed_memory();
     crash::install();
     cli::main()
 }
