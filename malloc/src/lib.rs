@@ -4,7 +4,7 @@
 //! By default glibc serves each large buffer with a fresh `mmap` and returns it to the kernel on
 //! `free`, so every op of a training step faults the pages of its output in again and the
 //! kernel zeroes them; with a thread beside the main one it also keeps a second arena of freed
-//! memory. `docs/results.md` ("The allocator and the second core") measures both.
+//! memory. `docs/results.md` ("glibc's allocator, kept") measures both.
 
 /// The settings `keep_freed_memory` asks of glibc, as `mallopt` parameters and values.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -19,41 +19,31 @@ const SETTINGS: [(libc::c_int, libc::c_int); 4] = [
     (libc::M_TOP_PAD, 64 << 20),
 ];
 
-/// What became of the request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tuning {
-    /// glibc took every setting.
-    Applied,
-    /// `GLIBC_TUNABLES` is set: the user's own settings stand.
-    LeftToUser,
-    /// Not glibc, or glibc refused a setting (those before it stay applied).
-    Unavailable,
-}
-
 /// Asks glibc to keep freed memory for reuse (see the module's text), unless `GLIBC_TUNABLES`
-/// is set. Call it first in `main`, before any thread starts, so every thread shares one arena.
-pub fn keep_freed_memory() -> Tuning {
-    if std::env::var_os("GLIBC_TUNABLES").is_some() {
-        return Tuning::LeftToUser;
+/// is set: then the user's own settings stand. Call it first in `main`, before any thread
+/// starts, so every thread shares one arena.
+pub fn keep_freed_memory() {
+    if std::env::var_os("GLIBC_TUNABLES").is_none() {
+        apply();
     }
-    apply()
 }
 
+/// Sets `SETTINGS`; whether glibc took every one (those before a refused one stay set).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn apply() -> Tuning {
-    let taken = SETTINGS.iter().all(|&(param, value)| {
+fn apply() -> bool {
+    SETTINGS.iter().all(|&(param, value)| {
         // SAFETY: `mallopt` only changes parameters of glibc's allocator; it takes the allocator's
         // lock itself, reads no memory of ours, and returns 0 for a value it does not accept.
         #[allow(unsafe_code)]
         let ok = unsafe { libc::mallopt(param, value) };
         ok == 1
-    });
-    if taken { Tuning::Applied } else { Tuning::Unavailable }
+    })
 }
 
+/// Not glibc: nothing to set.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn apply() -> Tuning {
-    Tuning::Unavailable
+fn apply() -> bool {
+    false
 }
 
 #[cfg(test)]
@@ -65,6 +55,6 @@ mod tests {
     fn glibc_takes_every_setting() {
         // The test harness runs under whatever GLIBC_TUNABLES the caller set; `apply` is what
         // `keep_freed_memory` does without one.
-        assert_eq!(apply(), Tuning::Applied);
+        assert!(apply());
     }
 }
