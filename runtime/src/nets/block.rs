@@ -3,12 +3,12 @@
 
 use burn::module::Module;
 use burn::nn::{Gelu, LayerNorm, LayerNormConfig, Linear};
-use burn::tensor::module::attention;
-use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::batchnorm::BatchNorm;
+use super::dense::tokens;
 use super::init::linear;
+use super::sdpa::attention;
 
 /// Multi-head self-attention with one fused qkv projection.
 #[derive(Module, Debug)]
@@ -31,14 +31,12 @@ impl Attention {
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let [b, t, d] = x.dims();
         let h = self.heads;
-        let qkv = self
-            .qkv
-            .forward(x)
+        let qkv = tokens(&self.qkv, x)
             .reshape([b, t, 3, h, d / h])
             .permute([2, 0, 3, 1, 4]);
         let part = |i: usize| qkv.clone().narrow(0, i, 1).reshape([b, h, t, d / h]);
-        let out = attention(part(0), part(1), part(2), None, None, AttentionModuleOptions::default());
-        self.proj.forward(out.swap_dims(1, 2).reshape([b, t, d]))
+        let out = attention(part(0), part(1), part(2));
+        tokens(&self.proj, out.swap_dims(1, 2).reshape([b, t, d]))
     }
 }
 
@@ -105,9 +103,8 @@ impl Block {
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let x = x.clone() + self.drop(self.attn.forward(self.norm1.forward(x)));
-        let y = self
-            .fc2
-            .forward(self.act.forward(self.fc1.forward(self.norm2.forward(x.clone()))));
+        let hidden = self.act.forward(tokens(&self.fc1, self.norm2.forward(x.clone())));
+        let y = tokens(&self.fc2, hidden);
         x + self.drop(y)
     }
 

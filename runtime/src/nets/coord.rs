@@ -57,6 +57,6 @@ impl CoordEmbed {
         let omega = Tensor::<4>::from_data(TensorData::new(omega, [1, 1, 1, f]), &q.device());
         let angles = q.unsqueeze_dim::<4>(3).mul(omega);
         let features = Tensor::cat(vec![angles.clone().sin(), angles.cos()], 3).reshape([rows, n, 8 * f]);
-        self.proj.forward(features)
+        super::dense::tokens(&self.proj, features)
     }
 }

@@ -3,12 +3,14 @@
 pub(crate) mod batchnorm;
 mod block;
 mod coord;
+mod dense;
 mod dino;
 mod fill;
 mod init;
 mod mlp;
 pub mod posemb;
 pub mod resnet;
+pub mod sdpa;
 mod transformer;
 mod vit;
 

@@ -7,6 +7,7 @@ use burn::nn::{LayerNorm, LayerNormConfig, Linear};
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::block::Block;
+use super::dense;
 use super::init::linear;
 use super::posemb;
 use crate::error::RunError;
@@ -94,7 +95,7 @@ impl Vit {
         let [b, _, h, w] = x.dims();
         let (gh, gw) = (h / self.patch, w / self.patch);
         let device = x.device();
-        let mut tokens = self.embed.forward(patchify(x, self.patch));
+        let mut tokens = dense::tokens(&self.embed, patchify(x, self.patch));
         // A mask drawn per image applies to each of its views.
         let mask = mask.map(|m| m.for_rows(b));
         let mask = mask.as_ref();
