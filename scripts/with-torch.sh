@@ -21,7 +21,7 @@ export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # 175-203 img/s -> 221-248; docs/results.md). Not for cargo: its test harness runs tests side
 # by side, where spinning threads would take each other's cores. A wait policy or spin count of
 # the caller's stays.
-if [ -z "${OMP_WAIT_POLICY:-}" ] && [ -z "${GOMP_SPINCOUNT:-}" ] && [ "$(basename "$1")" != cargo ]; then
+if [ -z "${OMP_WAIT_POLICY:-}" ] && [ -z "${GOMP_SPINCOUNT:-}" ] && [ "$(basename "${1:-}")" != cargo ]; then
     export OMP_WAIT_POLICY=ACTIVE
 fi
 exec "$@"

@@ -198,18 +198,8 @@ fn width(ty: &Ty) -> Result<usize, RunError> {
 fn rows(x: Val, f: impl FnOnce(burn::tensor::Tensor<2>) -> burn::tensor::Tensor<2>) -> Result<Val, RunError> {
     match x {
         Val::Vectors(t) => Ok(Val::Vectors(f(t))),
-        Val::Tokens(t) => {
-            let [b, n, d] = t.dims();
-            let out = f(t.reshape([b * n, d]));
-            let d2 = out.dims()[1];
-            Ok(Val::Tokens(out.reshape([b, n, d2])))
-        }
-        Val::Slots(t, owners) => {
-            let [b, n, d] = t.dims();
-            let out = f(t.reshape([b * n, d]));
-            let d2 = out.dims()[1];
-            Ok(Val::Slots(out.reshape([b, n, d2]), owners))
-        }
+        Val::Tokens(t) => Ok(Val::Tokens(dense::per_token(t, f))),
+        Val::Slots(t, owners) => Ok(Val::Slots(dense::per_token(t, f), owners)),
         v => Err(RunError::Internal(format!(
             "a per-vector network applied to {}",
             v.kind()
