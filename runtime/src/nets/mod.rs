@@ -8,6 +8,7 @@ mod dino;
 mod fill;
 mod init;
 mod mlp;
+mod own;
 pub mod posemb;
 pub mod resnet;
 pub mod sdpa;

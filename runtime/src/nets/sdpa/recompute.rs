@@ -15,16 +15,14 @@ pub struct Saved<B: Backend> {
     out: FloatTensor<B>,
 }
 
+/// The backend's fused attention.
+pub fn fused<B: Backend>(q: FloatTensor<B>, k: FloatTensor<B>, v: FloatTensor<B>) -> FloatTensor<B> {
+    B::attention(q, k, v, None, None, AttentionModuleOptions::default())
+}
+
 /// The backend's fused attention, keeping its inputs and output.
 pub fn forward<B: Backend>(q: FloatTensor<B>, k: FloatTensor<B>, v: FloatTensor<B>) -> (FloatTensor<B>, Saved<B>) {
-    let out = B::attention(
-        q.clone(),
-        k.clone(),
-        v.clone(),
-        None,
-        None,
-        AttentionModuleOptions::default(),
-    );
+    let out = fused::<B>(q.clone(), k.clone(), v.clone());
     let saved = Saved {
         q,
         k,

@@ -8,8 +8,8 @@ use burn::backend::LibTorch;
 use burn::backend::libtorch::TchTensor;
 use burn::backend::tensor::FloatTensor;
 
-use super::Kernel;
-use super::recompute;
+use super::super::own::Own;
+use super::{Attend, recompute};
 
 /// What the forward keeps: the flash kernel's inputs, output and log-sum-exp, or the
 /// recomputing backward's state.
@@ -25,16 +25,12 @@ pub enum Saved {
     Recompute(recompute::Saved<LibTorch>),
 }
 
-impl Kernel for LibTorch {
+impl Own<LibTorch, 3> for Attend {
     type Saved = Saved;
 
-    fn attention_forward(
-        q: FloatTensor<Self>,
-        k: FloatTensor<Self>,
-        v: FloatTensor<Self>,
-    ) -> (FloatTensor<Self>, Saved) {
+    fn forward(&self, [q, k, v]: [FloatTensor<LibTorch>; 3]) -> (FloatTensor<LibTorch>, Saved) {
         if q.tensor.device() != tch::Device::Cpu {
-            let (out, saved) = recompute::forward::<Self>(q, k, v);
+            let (out, saved) = recompute::forward::<LibTorch>(q, k, v);
             return (out, Saved::Recompute(saved));
         }
         let (out, lse) = tch::Tensor::internal_scaled_dot_product_flash_attention_for_cpu(
@@ -57,7 +53,11 @@ impl Kernel for LibTorch {
         (out, saved)
     }
 
-    fn attention_backward(saved: Saved, grad: FloatTensor<Self>) -> [FloatTensor<Self>; 3] {
+    fn infer(&self, [q, k, v]: [FloatTensor<LibTorch>; 3]) -> FloatTensor<LibTorch> {
+        recompute::fused::<LibTorch>(q, k, v)
+    }
+
+    fn backward(self, saved: Saved, grad: FloatTensor<LibTorch>) -> [FloatTensor<LibTorch>; 3] {
         match saved {
             Saved::Flash { q, k, v, out, lse } => {
                 let (dq, dk, dv) = tch::Tensor::internal_scaled_dot_product_flash_attention_for_cpu_backward(
@@ -74,7 +74,7 @@ impl Kernel for LibTorch {
                 );
                 [TchTensor::new(dq), TchTensor::new(dk), TchTensor::new(dv)]
             }
-            Saved::Recompute(saved) => recompute::backward::<Self>(saved, grad),
+            Saved::Recompute(saved) => recompute::backward::<LibTorch>(saved, grad),
         }
     }
 }
