@@ -2,12 +2,13 @@
 //! branch dropped per sample with the block's stochastic-depth rate while training.
 
 use burn::module::Module;
-use burn::nn::{Gelu, LayerNorm, LayerNormConfig, Linear};
+use burn::nn::{Gelu, LayerNorm, Linear};
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::batchnorm::BatchNorm;
 use super::dense::tokens;
 use super::init::linear;
+use super::layernorm;
 use super::sdpa::attention;
 
 /// Multi-head self-attention with one fused qkv projection.
@@ -52,13 +53,13 @@ impl Norm {
         if batch {
             Norm::Batch(BatchNorm::new(dim, device))
         } else {
-            Norm::Layer(LayerNormConfig::new(dim).with_epsilon(1e-6).init(device))
+            Norm::Layer(layernorm::new(dim, device))
         }
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         match self {
-            Norm::Layer(n) => n.forward(x),
+            Norm::Layer(n) => layernorm::forward(n, x),
             Norm::Batch(n) => {
                 let [b, t, d] = x.dims();
                 n.forward(x.reshape([b * t, d])).reshape([b, t, d])

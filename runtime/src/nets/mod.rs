@@ -7,6 +7,7 @@ mod dense;
 mod dino;
 mod fill;
 mod init;
+pub mod layernorm;
 mod mlp;
 mod own;
 pub mod posemb;

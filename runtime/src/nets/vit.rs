@@ -3,12 +3,13 @@
 //! with a mask token, replaces their embeddings in place (SimMIM).
 
 use burn::module::{Module, Param};
-use burn::nn::{LayerNorm, LayerNormConfig, Linear};
+use burn::nn::{LayerNorm, Linear};
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::block::Block;
 use super::dense;
 use super::init::linear;
+use super::layernorm;
 use super::posemb;
 use crate::error::RunError;
 use crate::tensor::patchify;
@@ -70,7 +71,7 @@ impl Vit {
                     Block::new(spec.dim, spec.heads, hidden, false, device).with_drop_path(rate)
                 })
                 .collect(),
-            norm: LayerNormConfig::new(spec.dim).with_epsilon(1e-6).init(device),
+            norm: layernorm::new(spec.dim, device),
             patch: spec.patch,
             dim: spec.dim,
             grid: spec.grid,
@@ -133,7 +134,7 @@ impl Vit {
             }
         }
         Ok(match (output, sum) {
-            (NetOutput::Final, _) => self.norm.forward(x),
+            (NetOutput::Final, _) => layernorm::forward(&self.norm, x),
             (NetOutput::AverageLast(_), Some(sum)) => sum.div_scalar(average as f32),
             _ => x,
         })
