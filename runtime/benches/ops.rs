@@ -3,29 +3,23 @@
 //! ViT (batch 128, 65 tokens, width 64, 4 heads), on every CPU device this build has.
 //! Run with `cargo bench -p sslc-runtime --bench ops` (add `--features tch` for libtorch).
 
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
 
 use burn::tensor::activation::softmax;
 use burn::tensor::module::layer_norm;
 use burn::tensor::{Device, Distribution, Tensor};
+use common::time;
 use sslc_runtime::device;
 use sslc_runtime::nets::layernorm;
 use sslc_runtime::nets::sdpa::attention;
-
-fn time(reps: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() * 1000.0 / reps as f64
-}
 
 fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
     Tensor::random(shape, Distribution::Normal(0.0, 1.0), device).require_grad()
 }
 
-/// Forward and backward of `f` at `x`, ms per call.
+/// LayerNorm's forward and backward on the autodiff device, ms per call: sslc's own op or burn's
+/// composition.
 fn layer_norm_ms(device: &Device, own: bool) -> f64 {
     let norm = layernorm::new(64, device);
     let x = random([128, 65, 64], device);

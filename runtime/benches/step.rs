@@ -1,23 +1,18 @@
 //! Prints where a training step's time goes: for the default ViT shapes, forward with and without
 //! autodiff and backward; then for each recipe (all of `recipes/` unless some are named) its CPU
 //! view stage against a whole `Trainer::step` (the view stage should be a small part of the step).
-//! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE...]`.
+//! Run with `cargo bench -p sslc-runtime --bench step [-- RECIPE...]`. It allocates as the sslc
+//! binary does (`sslc_malloc`).
 
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
 
 use burn::tensor::{Device, Distribution, Tensor};
+use common::time;
 use sslc_runtime::nets::{Vit, VitSpec};
 
-fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
-    f();
-    let t = Instant::now();
-    for _ in 0..reps {
-        std::hint::black_box(f());
-    }
-    t.elapsed().as_secs_f64() * 1000.0 / reps as f64
-}
-
 fn main() {
+    sslc_malloc::keep_freed_memory();
     let spec = VitSpec {
         drop_path: 0.0,
         mask_token: false,

@@ -6,10 +6,12 @@
 //! `cargo run --release -p sslc-runtime --example autodiff_unconsumed [-- OP ROWS WIDTH DEPTH REPS]`
 //! with OP one of `gelu` (the default), `softmax`, `layer_norm`.
 
-use std::time::Instant;
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 use burn::tensor::activation::{gelu, softmax};
 use burn::tensor::{Device, Distribution, Tensor};
+use common::time;
 
 /// `depth` layers of a matmul and then `op`: "gelu", "softmax" (over the width) or "layer_norm"
 /// (without affine parameters).
@@ -26,16 +28,6 @@ fn chain(x: Tensor<2>, weights: &[Tensor<2>], op: &str) -> Tensor<2> {
             _ => gelu(h),
         }
     })
-}
-
-/// Milliseconds per call of `f`, after one call to warm up.
-fn time(reps: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() * 1000.0 / reps as f64
 }
 
 fn main() {
