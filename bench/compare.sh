@@ -11,6 +11,12 @@
 #
 #   bench/compare.sh                       # byol flsl siameseim, 4096 images, 2 epochs
 #   COUNT=8192 EPOCHS=4 RECIPES="byol" bench/compare.sh
+#   REPEAT=5 RECIPES=byol BACKENDS="tch pytorch" bench/compare.sh
+#
+# This machine's speed drifts from one minute to the next; with REPEAT=n each recipe's backends
+# run n times in turn (a, b, c, a, b, c, ...) and the table gives the median run's images/s and
+# seconds, the range of images/s, and the highest peak. The last column divides each median by
+# PyTorch's when it runs.
 #
 # Needs scripts/install-data.sh (Fashion-MNIST) and scripts/setup-torch.sh (PyTorch in .torch/).
 set -euo pipefail
@@ -19,6 +25,7 @@ COUNT=${COUNT:-4096}
 HOLDOUT=${HOLDOUT:-1024}
 EPOCHS=${EPOCHS:-2}
 SEED=${SEED:-0}
+REPEAT=${REPEAT:-1}
 THREADS=${THREADS:-2}
 RECIPES=${RECIPES:-"byol flsl siameseim"}
 BACKENDS=${BACKENDS:-"flex tch pytorch"}
@@ -72,7 +79,7 @@ init_of() {
     echo "--init $dir/final.safetensors"
 }
 
-# PyTorch: its script prints one JSON line.
+# PyTorch: prints "untrained trained img/s peak-MiB seconds" from its script's JSON line.
 run_pytorch() {
     local recipe=$1 size init
     size=$(size_of "$recipe")
@@ -90,15 +97,35 @@ PY
 
 printf '\nFashion-MNIST: %s training images, %s held out, %s epochs, seed %s, %s threads; PyTorch from %s initial weights\n\n' \
     "$COUNT" "$HOLDOUT" "$EPOCHS" "$SEED" "$THREADS" "$INIT"
-printf '| recipe | backend | kNN untrained | kNN trained | train img/s | peak MiB | train s |\n'
-printf '|---|---|---|---|---|---|---|\n'
+# The "untrained trained img/s peak seconds" lines of one backend's runs, as "untrained trained
+# img/s range peak seconds": images/s and seconds of the median run by images/s, the range of
+# images/s ("-" for one run), the highest peak.
+summarise() {
+    sort -g -k3 | awk '{ u = $1; t = $2; r[NR] = $3; m = ($4 > m ? $4 : m); s[NR] = $5 }
+        END { mid = int((NR + 1) / 2); range = (NR > 1 ? r[1] "–" r[NR] : "-")
+              printf "%s %s %s %s %s %s\n", u, t, r[mid], range, m, s[mid] }'
+}
+
+printf '| recipe | backend | kNN untrained | kNN trained | train img/s | range | peak MiB | train s | × PyTorch |\n'
+printf '|---|---|---|---|---|---|---|---|---|\n'
 for recipe in $RECIPES; do
-    for backend in $BACKENDS; do
-        if [ "$backend" = pytorch ]; then
-            read -r u t r m s < <(run_pytorch "$recipe")
-        else
-            read -r u t r m s < <(run_sslc "$backend" "$recipe")
-        fi
-        printf '| %s | %s | %s%% | %s%% | %s | %s | %s |\n' "$recipe" "$backend" "$u" "$t" "$r" "$m" "$s"
+    declare -A runs=()
+    for _ in $(seq "$REPEAT"); do
+        for backend in $BACKENDS; do
+            if [ "$backend" = pytorch ]; then
+                line=$(run_pytorch "$recipe")
+            else
+                line=$(run_sslc "$backend" "$recipe")
+            fi
+            runs[$backend]+="$line"$'\n'
+        done
     done
+    reference=""
+    [[ " $BACKENDS " == *" pytorch "* ]] && reference=$(printf '%s' "${runs[pytorch]}" | summarise | cut -d' ' -f3)
+    for backend in $BACKENDS; do
+        read -r u t r range m s < <(printf '%s' "${runs[$backend]}" | summarise)
+        ratio=$([ -n "$reference" ] && awk -v a="$r" -v b="$reference" 'BEGIN { printf "%.2f", a / b }' || echo "-")
+        printf '| %s | %s | %s%% | %s%% | %s | %s | %s | %s | %s |\n' "$recipe" "$backend" "$u" "$t" "$r" "$range" "$m" "$s" "$ratio"
+    done
+    unset runs
 done
