@@ -216,7 +216,11 @@ fn train(
             plan.batch, trainer.batch
         );
     }
-    let before = trainer.probe()?;
+    // With an evaluation suite, its untrained baseline is the recipe's probe on the same weights.
+    let before = match &suite {
+        Some(suite) => suite.probe_figure(suite.baselines(), "untrained"),
+        None => trainer.probe()?,
+    };
     if let Some(acc) = before {
         eprintln!("probe on the untrained network: {:.1}%", acc * 100.0);
     }
@@ -331,8 +335,18 @@ fn train(
             terms.join(", ")
         );
     }
-    let after = trainer.probe()?;
-    let pixels = trainer.probe_pixels()?;
+    // An evaluation at the last step already ran the recipe's probe on these weights.
+    let evaluated = suite
+        .as_ref()
+        .zip(reports.last())
+        .filter(|(_, r)| r.step == trainer.step);
+    let (after, pixels) = match evaluated {
+        Some((suite, report)) => (
+            suite.probe_figure(&report.rows, "trained"),
+            suite.probe_figure(&report.rows, "raw pixels"),
+        ),
+        None => (trainer.probe()?, trainer.probe_pixels()?),
+    };
     if let (Some(b), Some(a), Some(p), Some(cfg)) = (before, after, pixels, &plan.train.probe) {
         match &plan.train.probe_value {
             Some(name) => println!("{cfg} of `{name}` on {} held-out images", trainer.data.holdout.len()),

@@ -47,7 +47,7 @@ fn a_small_recipe_trains_and_reports_both_probes() {
 fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
     let dir = std::env::temp_dir().join(format!("sslc-run-eval-{}", std::process::id()));
     let out = dir.display().to_string();
-    let (ok, _, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--out", &out, "--eval-every", "1"]);
+    let (ok, summary, stderr) = sslc(&["run", "tests/run/tiny_byol.ssl", "--out", &out, "--eval-every", "1"]);
     assert!(ok, "run failed:\n{stderr}");
     // Evaluated after each of the 2 epochs, with the three feature rows each time.
     assert_eq!(stderr.matches("kNN k=200").count(), 2, "{stderr}");
@@ -56,6 +56,22 @@ fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
     let reports = run.as_array().expect("a list of reports");
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[1]["step"], 6);
+    // The run's own probe lines (the recipe's k = 5) are read off the last evaluation, which
+    // reports that k next to its own.
+    for (i, row) in ["raw pixels", "untrained", "trained"].iter().enumerate() {
+        let knn = reports[1]["rows"][i]["knn"]["5"]
+            .as_f64()
+            .expect("the recipe's k in the report");
+        let line = summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(row))
+            .expect("probe line");
+        assert_eq!(
+            line.trim_start()[row.len()..].trim(),
+            format!("{:.1}%", knn * 100.0),
+            "{summary}"
+        );
+    }
 
     let ckpt = dir.join("final.safetensors").display().to_string();
     let json = dir.join("again.json").display().to_string();

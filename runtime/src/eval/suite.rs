@@ -23,7 +23,8 @@ pub struct Suite {
 
 impl Suite {
     /// Prepares the suite for `plan`, whose `train.probe` names the network to evaluate; the
-    /// probe's temperature and bank size replace those of `eval`.
+    /// probe's temperature and bank size replace those of `eval`, and its k joins `eval`'s, so
+    /// that every report holds the recipe's own probe figure.
     pub fn new(plan: &Plan, mut eval: Eval, device: &Device) -> Result<Suite, RunError> {
         let cfg = plan.train.probe.as_ref().ok_or_else(|| RunError::Data {
             path: "the recipe".into(),
@@ -32,6 +33,10 @@ impl Suite {
         let probe = Knn::new(plan, cfg)?;
         eval.temperature = probe.temperature;
         eval.images = probe.images;
+        if !eval.ks.contains(&probe.k) {
+            eval.ks.push(probe.k);
+            eval.ks.sort_unstable();
+        }
         let data = Dataset::open(&plan.source)?;
         let untrained = Weights::seeded(plan, &device.clone().autodiff(), plan.train.seed)?;
         let grid = match data.holdout.first() {
@@ -58,6 +63,18 @@ impl Suite {
 
     fn row(&self, name: &str, features: Features<'_>, device: &Device) -> Result<Row, RunError> {
         self.eval.row(name, features, &self.data, self.grid, device)
+    }
+
+    /// The rows computed once: raw pixels and the untrained network.
+    pub fn baselines(&self) -> &[Row] {
+        &self.baselines
+    }
+
+    /// The recipe's own probe (`train.probe`, at its k) in the row `features` of `rows`: what
+    /// `Trainer::probe` measures on the same weights, read off an evaluation instead of run again.
+    pub fn probe_figure(&self, rows: &[Row], features: &str) -> Option<f64> {
+        let row = rows.iter().find(|r| r.features == features)?;
+        row.knn.get(&self.probe.k).copied()
     }
 
     /// The baselines and the probed network of `weights`, after `step` steps (`epoch` epochs).
