@@ -153,3 +153,15 @@ fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
     assert_eq!(cut, ["sg", "sinkhorn", "batch_sinkhorn", "queue", "nearest"]);
     assert!(!registry::stops_gradient("flip"), "not a tensor op");
 }
+
+#[test]
+fn the_ops_marked_stateful_are_the_ones_the_probe_check_refuses() {
+    let kept: Vec<&str> = TensorOp::NAMES
+        .iter()
+        .copied()
+        .filter(|n| registry::keeps_state(n))
+        .collect();
+    // `queue` carries both marks.
+    assert_eq!(kept, ["center", "queue"]);
+    assert!(!registry::keeps_state("random_resized_crop"), "not a tensor op");
+}

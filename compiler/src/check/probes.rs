@@ -8,6 +8,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
+use crate::registry::keeps_state;
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::{Config, Param};
@@ -72,9 +73,7 @@ fn probed_value(g: &Graph, value: NodeIndex, span: Span) -> Option<Diag> {
         let n = &g.g[ix];
         let Some(t) = &n.ty else { continue };
         let what = match &n.kind {
-            NodeKind::Op { op, .. } if STATEFUL.contains(&op.as_str()) => {
-                Some(format!("`{op}`, which keeps state across steps"))
-            }
+            NodeKind::Op { op, .. } if keeps_state(op) => Some(format!("`{op}`, which keeps state across steps")),
             _ if t.count() > 1 => Some(format!("{t}, several views an image")),
             _ => match t {
                 Ty::Image { .. } => {
@@ -94,6 +93,3 @@ fn probed_value(g: &Graph, value: NodeIndex, span: Span) -> Option<Diag> {
     }
     (!seen_image).then(|| refuse("a value made from no image".into(), None))
 }
-
-/// Ops that keep state across steps: a probe's own run would start it afresh.
-const STATEFUL: &[&str] = &["center", "queue"];

@@ -15,7 +15,7 @@ pub trait Kind: Sized {
 
 /// Defines each op's struct and the enum over them.
 macro_rules! define_ops {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])? $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
         $(
             #[doc = concat!("`", $name, "`: its inputs' slots and its parameters.")]
             #[derive(Clone, Debug, PartialEq, Serialize)]

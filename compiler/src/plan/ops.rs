@@ -11,7 +11,8 @@ use crate::value::{Param, Schedule};
 /// Calls `$then! { "name" module Struct { field: Type, ... }, ... }` with every tensor op and
 /// loss of the language. A field of type `Slot` is an input; the others are parameters, named as
 /// in the recipe. `#[no_grad]` marks an op whose output carries no gradient (the gradient check
-/// reads it). Adding a built-in adds one line here (and its registry entry and runtime file).
+/// reads it), `#[stateful]` one that keeps state across steps (the probe check reads it). Adding
+/// a built-in adds one line here (and its registry entry and runtime file).
 #[macro_export]
 macro_rules! tensor_ops {
     ($then:ident) => {
@@ -33,7 +34,7 @@ macro_rules! tensor_ops {
             "swap_views" swap_views SwapViews { x: Slot },
             "stack_views" stack_views StackViews { a: Slot, b: Slot },
             "slice_views" slice_views SliceViews { x: Slot, start: usize, len: usize },
-            "center" center Center { x: Slot, momentum: f64 },
+            #[stateful] "center" center Center { x: Slot, momentum: f64 },
             "concat_tokens" concat_tokens ConcatTokens { a: Slot, b: Slot },
             "slice_tokens" slice_tokens SliceTokens { x: Slot, start: usize, len: usize },
             "last_tokens" last_tokens LastTokens { x: Slot, len: usize },
@@ -44,7 +45,7 @@ macro_rules! tensor_ops {
             "dot" dot Dot { a: Slot, b: Slot },
             #[no_grad] "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: f64, iters: usize },
             #[no_grad] "batch_sinkhorn" batch_sinkhorn BatchSinkhorn { x: Slot, eps: f64, iters: usize },
-            #[no_grad] "queue" queue Queue { x: Slot, size: usize },
+            #[no_grad] #[stateful] "queue" queue Queue { x: Slot, size: usize },
             #[no_grad] "nearest" nearest Nearest { x: Slot, bank: Slot },
             "patchify" patchify Patchify { x: Slot, patch: usize, normalize: bool },
             "maximum" maximum Maximum { a: Slot, b: Slot },

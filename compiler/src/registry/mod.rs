@@ -15,7 +15,7 @@ mod views;
 
 pub use bind::{ArgIn, Args, bind};
 pub use docs::reference;
-pub use ops::{STOP_GRADIENT, detaches_input, stops_gradient};
+pub use ops::{STOP_GRADIENT, detaches_input, keeps_state, stops_gradient};
 
 use crate::diag::Diag;
 use crate::types::Ty;

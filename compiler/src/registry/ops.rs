@@ -828,14 +828,24 @@ pub static ALL: &[Builtin] = &[
     },
 ];
 
-/// Generates `stops_gradient` from the plan's list of tensor ops.
+/// Generates `stops_gradient` and `keeps_state` from the plan's list of tensor ops.
 macro_rules! gradient_cuts {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])? $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
         /// Whether built-in `name`'s output carries no gradient: the ops marked `#[no_grad]` in
         /// `tensor_ops!`.
         pub fn stops_gradient(name: &str) -> bool {
             match name {
-                $($name => <[&str]>::contains(&[$(stringify!($flag))?], &"no_grad"),)*
+                $($name => <[&str]>::contains(&[$(stringify!($flag)),*], &"no_grad"),)*
+                _ => false,
+            }
+        }
+
+        /// Whether built-in `name` keeps state across steps (a centre, a memory bank): the ops
+        /// marked `#[stateful]` in `tensor_ops!`. A probe's own run of such an op would start it
+        /// afresh.
+        pub fn keeps_state(name: &str) -> bool {
+            match name {
+                $($name => <[&str]>::contains(&[$(stringify!($flag)),*], &"stateful"),)*
                 _ => false,
             }
         }
