@@ -143,25 +143,23 @@ fn a_missing_input_is_an_error_not_a_default() {
     assert!(decoded.unwrap_err().contains("`b`"));
 }
 
+/// The tensor ops for which `flag` holds, in the list's order.
+fn marked(flag: fn(&str) -> bool) -> Vec<&'static str> {
+    TensorOp::NAMES.iter().copied().filter(|n| flag(n)).collect()
+}
+
 #[test]
 fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
-    let cut: Vec<&str> = TensorOp::NAMES
-        .iter()
-        .copied()
-        .filter(|n| registry::stops_gradient(n))
-        .collect();
-    assert_eq!(cut, ["sg", "sinkhorn", "batch_sinkhorn", "queue", "nearest"]);
+    assert_eq!(
+        marked(registry::stops_gradient),
+        ["sg", "sinkhorn", "batch_sinkhorn", "queue", "nearest"]
+    );
     assert!(!registry::stops_gradient("flip"), "not a tensor op");
 }
 
 #[test]
 fn the_ops_marked_stateful_are_the_ones_the_probe_check_refuses() {
-    let kept: Vec<&str> = TensorOp::NAMES
-        .iter()
-        .copied()
-        .filter(|n| registry::keeps_state(n))
-        .collect();
     // `queue` carries both marks.
-    assert_eq!(kept, ["center", "queue"]);
+    assert_eq!(marked(registry::keeps_state), ["center", "queue"]);
     assert!(!registry::keeps_state("random_resized_crop"), "not a tensor op");
 }
