@@ -828,28 +828,30 @@ pub static ALL: &[Builtin] = &[
     },
 ];
 
-/// Generates `stops_gradient` and `keeps_state` from the plan's list of tensor ops.
-macro_rules! gradient_cuts {
+/// Generates `marks`, the marks of each op in the plan's list of tensor ops.
+macro_rules! op_marks {
     ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
-        /// Whether built-in `name`'s output carries no gradient: the ops marked `#[no_grad]` in
-        /// `tensor_ops!`.
-        pub fn stops_gradient(name: &str) -> bool {
+        /// The marks of built-in `name` in `tensor_ops!` (`no_grad`, `stateful`); none for a
+        /// built-in that is not a tensor op.
+        fn marks(name: &str) -> &'static [&'static str] {
             match name {
-                $($name => <[&str]>::contains(&[$(stringify!($flag)),*], &"no_grad"),)*
-                _ => false,
-            }
-        }
-
-        /// Whether built-in `name` keeps state across steps (a centre, a memory bank): the ops
-        /// marked `#[stateful]` in `tensor_ops!`. A probe's own run of such an op would start it
-        /// afresh.
-        pub fn keeps_state(name: &str) -> bool {
-            match name {
-                $($name => <[&str]>::contains(&[$(stringify!($flag)),*], &"stateful"),)*
-                _ => false,
+                $($name => &[$(stringify!($flag)),*],)*
+                _ => &[],
             }
         }
     };
 }
 
-crate::tensor_ops!(gradient_cuts);
+crate::tensor_ops!(op_marks);
+
+/// Whether built-in `name`'s output carries no gradient: the ops marked `#[no_grad]` in
+/// `tensor_ops!`.
+pub fn stops_gradient(name: &str) -> bool {
+    marks(name).contains(&"no_grad")
+}
+
+/// Whether built-in `name` keeps state across steps (a centre, a memory bank): the ops marked
+/// `#[stateful]` in `tensor_ops!`. A probe's own run of such an op would start it afresh.
+pub fn keeps_state(name: &str) -> bool {
+    marks(name).contains(&"stateful")
+}
