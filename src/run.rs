@@ -218,7 +218,7 @@ fn train(
     }
     // With an evaluation suite, its untrained baseline is the recipe's probe on the same weights.
     let before = match &suite {
-        Some(suite) => suite.probe_figure(suite.baselines(), "untrained"),
+        Some(suite) => suite.untrained_probe(),
         None => trainer.probe()?,
     };
     if let Some(acc) = before {
@@ -340,12 +340,9 @@ fn train(
         .as_ref()
         .zip(reports.last())
         .filter(|(_, r)| r.step == trainer.step);
-    let (after, pixels) = match evaluated {
-        Some((suite, report)) => (
-            suite.probe_figure(&report.rows, "trained"),
-            suite.probe_figure(&report.rows, "raw pixels"),
-        ),
-        None => (trainer.probe()?, trainer.probe_pixels()?),
+    let (pixels, after) = match evaluated {
+        Some((suite, report)) => suite.probes_in(report),
+        None => (trainer.probe_pixels()?, trainer.probe()?),
     };
     if let (Some(b), Some(a), Some(p), Some(cfg)) = (before, after, pixels, &plan.train.probe) {
         match &plan.train.probe_value {

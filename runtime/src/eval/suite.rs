@@ -12,6 +12,11 @@ use crate::data::Dataset;
 use crate::error::RunError;
 use crate::weights::Weights;
 
+/// The names of a report's rows: the two baselines, then the trained network.
+const PIXELS: &str = "raw pixels";
+const UNTRAINED: &str = "untrained";
+const TRAINED: &str = "trained";
+
 /// Baselines and data for evaluating a plan's probed network.
 pub struct Suite {
     pub eval: Eval,
@@ -51,12 +56,12 @@ impl Suite {
             baselines: vec![],
         };
         suite.baselines = vec![
-            suite.row("raw pixels", Features::Pixels, device)?,
+            suite.row(PIXELS, Features::Pixels, device)?,
             suite
                 .probe
                 .target
                 .clone()
-                .with(&untrained, |f| suite.row("untrained", f, device))?,
+                .with(&untrained, |f| suite.row(UNTRAINED, f, device))?,
         ];
         Ok(suite)
     }
@@ -65,14 +70,23 @@ impl Suite {
         self.eval.row(name, features, &self.data, self.grid, device)
     }
 
-    /// The rows computed once: raw pixels and the untrained network.
-    pub fn baselines(&self) -> &[Row] {
-        &self.baselines
+    /// The recipe's own probe (`train.probe`, at its k) on the untrained network: what
+    /// `Trainer::probe` measures before training, read off the baseline instead of run again.
+    pub fn untrained_probe(&self) -> Option<f64> {
+        self.probe_figure(&self.baselines, UNTRAINED)
     }
 
-    /// The recipe's own probe (`train.probe`, at its k) in the row `features` of `rows`: what
-    /// `Trainer::probe` measures on the same weights, read off an evaluation instead of run again.
-    pub fn probe_figure(&self, rows: &[Row], features: &str) -> Option<f64> {
+    /// The recipe's own probe on raw pixels and on the trained network of `report`, as
+    /// `Trainer::probe_pixels` and `Trainer::probe` measure them on the report's weights.
+    pub fn probes_in(&self, report: &Report) -> (Option<f64>, Option<f64>) {
+        (
+            self.probe_figure(&report.rows, PIXELS),
+            self.probe_figure(&report.rows, TRAINED),
+        )
+    }
+
+    /// The kNN accuracy at the recipe's k in the row `features` of `rows`.
+    fn probe_figure(&self, rows: &[Row], features: &str) -> Option<f64> {
         let row = rows.iter().find(|r| r.features == features)?;
         row.knn.get(&self.probe.k).copied()
     }
@@ -87,7 +101,7 @@ impl Suite {
         device: &Device,
     ) -> Result<Report, RunError> {
         let mut rows = self.baselines.clone();
-        rows.push(self.probe.target.with(weights, |f| self.row("trained", f, device))?);
+        rows.push(self.probe.target.with(weights, |f| self.row(TRAINED, f, device))?);
         Ok(Report {
             recipe: recipe.into(),
             network: self.probe.target.name(),
