@@ -15,6 +15,16 @@ fn sslc(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// The figure on the probe line of `stdout` that starts with `label` ("trained 51.7%" gives "51.7%").
+fn probe_figure<'a>(stdout: &'a str, label: &str) -> &'a str {
+    let line = stdout
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(label))
+        .expect("probe line");
+    line[label.len()..].trim()
+}
+
 #[test]
 fn a_small_recipe_trains_and_reports_both_probes() {
     let dir = std::env::temp_dir().join(format!("sslc-run-{}", std::process::id()));
@@ -26,19 +36,11 @@ fn a_small_recipe_trains_and_reports_both_probes() {
     // 96 images in batches of 32 for 2 epochs: 6 steps, each logged.
     assert!(stderr.contains("step 6/6"), "{stderr}");
     assert!(stderr.contains("final loss"), "{stderr}");
-    let percent = |label: &str| -> f64 {
-        let line = stdout
-            .lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .expect("probe line");
-        line.trim_start()[label.len()..]
-            .trim()
+    for label in ["raw pixels", "untrained", "trained"] {
+        let p: f64 = probe_figure(&stdout, label)
             .trim_end_matches('%')
             .parse()
-            .expect("a percentage")
-    };
-    for label in ["raw pixels", "untrained", "trained"] {
-        let p = percent(label);
+            .expect("a percentage");
         assert!((0.0..=100.0).contains(&p), "{label} = {p}");
     }
 }
@@ -62,15 +64,7 @@ fn a_run_saves_a_checkpoint_that_eval_scores_as_the_run_did() {
         let knn = reports[1]["rows"][i]["knn"]["5"]
             .as_f64()
             .expect("the recipe's k in the report");
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with(row))
-            .expect("probe line");
-        assert_eq!(
-            line.trim_start()[row.len()..].trim(),
-            format!("{:.1}%", knn * 100.0),
-            "{summary}"
-        );
+        assert_eq!(probe_figure(&summary, row), format!("{:.1}%", knn * 100.0), "{summary}");
     }
 
     let ckpt = dir.join("final.safetensors").display().to_string();
