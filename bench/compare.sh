@@ -127,5 +127,4 @@ for recipe in $RECIPES; do
         ratio=$([ -n "$reference" ] && awk -v a="$r" -v b="$reference" 'BEGIN { printf "%.2f", a / b }' || echo "-")
         printf '| %s | %s | %s%% | %s%% | %s | %s | %s | %s | %s |\n' "$recipe" "$backend" "$u" "$t" "$r" "$range" "$m" "$s" "$ratio"
     done
-    unset runs
 done

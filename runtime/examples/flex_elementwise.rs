@@ -5,20 +5,12 @@
 //!
 //! `cargo run --release -p sslc-runtime --example flex_elementwise [-- ROWS WIDTH REPS]`
 
-use std::time::Instant;
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 use burn::tensor::activation::{gelu, relu};
 use burn::tensor::{Device, Distribution, Tensor};
-
-/// Milliseconds per call of `f`, after one call to warm up.
-fn time(reps: usize, mut f: impl FnMut() -> Tensor<2>) -> f64 {
-    std::hint::black_box(f().into_data());
-    let t = Instant::now();
-    for _ in 0..reps {
-        std::hint::black_box(f().into_data());
-    }
-    t.elapsed().as_secs_f64() * 1000.0 / reps as f64
-}
+use common::time;
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -44,7 +36,8 @@ fn main() {
         ("gelu (exact)", &|| gelu(x.clone())),
     ];
     for (name, op) in ops {
-        let ms = time(reps, op);
+        // Reading the data back waits for the op to finish.
+        let ms = time(reps, || op().into_data());
         println!("| {name} | {ms:.2} | {:.2} |", ms * 1e6 / elements);
     }
 }
