@@ -78,6 +78,9 @@ impl Trainer {
         let mut terms = vec![];
         for (k, loss) in plan.losses.iter().enumerate() {
             let reached = plan.reached_by(k);
+            // Every term sees the state the step sees: what an earlier term's pass put in a
+            // queue or a centre is taken back first.
+            self.program.restore_states(saved.clone());
             let measured = crate::generator::seeded(&self.device, device_seed, || {
                 let values = self.program.losses(&self.weights, views.clone(), self.batch, ctx)?;
                 let value = values

@@ -96,3 +96,55 @@ fn measuring_leaves_a_queue_as_it_was() {
     let p = common::plan("tests/run/tiny_moco.ssl", &[]);
     assert_eq!(measured(&p, 4, false), measured(&p, 4, true));
 }
+
+/// The recipe of `file` with its loss declarations (one line each) in reverse order.
+fn losses_reversed(file: &str, sets: &[&str]) -> Plan {
+    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(path).expect("recipe");
+    let mut lines: Vec<&str> = src.lines().collect();
+    let at: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].starts_with("loss ")).collect();
+    assert!(at.len() >= 2, "{file} has one loss line");
+    let reversed: Vec<&str> = at.iter().rev().map(|i| lines[*i]).collect();
+    for (i, line) in at.iter().zip(reversed) {
+        lines[*i] = line;
+    }
+    let sets: Vec<_> = sets
+        .iter()
+        .map(|s| sslc_compiler::overrides::Override::parse(s).expect("override"))
+        .collect();
+    let src = sslc_compiler::overrides::apply(&lines.join("\n"), &sets).expect("overrides apply");
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    compiled.plan.expect("a plan")
+}
+
+/// Each term's norms by term name.
+fn table(plan: &Plan) -> std::collections::BTreeMap<String, Vec<Option<f64>>> {
+    let report = trainer(plan).grads().expect("grads");
+    report.terms.into_iter().map(|t| (t.term, t.norms)).collect()
+}
+
+#[test]
+fn every_term_sees_the_state_the_step_sees_whatever_the_order_of_the_loss_lines() {
+    // iBOT: two centres that both terms' passes move; NNCLR: a queue both terms read.
+    let cases: [(&str, &[&str]); 2] = [
+        ("recipes/ibot.ssl", &["data.source.count=64", "data.batch=16"]),
+        ("tests/run/tiny_nnclr.ssl", &[]),
+    ];
+    for (file, sets) in cases {
+        let as_written = table(&common::plan(file, sets));
+        let reversed = table(&losses_reversed(file, sets));
+        assert_eq!(as_written.len(), 2, "{file}");
+        for (term, norms) in &as_written {
+            let other = &reversed[term];
+            for (a, b) in norms.iter().zip(other) {
+                let (a, b) = (a.expect("reached"), b.expect("reached"));
+                assert!(a > 0.0, "{file}: `{term}` sends nothing");
+                assert!(
+                    (a - b).abs() <= 1e-5 * a,
+                    "{file}: `{term}` {a} as written, {b} reversed"
+                );
+            }
+        }
+    }
+}
