@@ -195,6 +195,15 @@ impl Param {
     }
 }
 
+/// A constant operand as the graph's dumps show it: a number as a number, a schedule as itself.
+pub fn plain_constant<S: serde::Serializer>(c: &Option<Schedule>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(Schedule::Constant { value }) => s.serialize_some(value),
+        Some(other) => s.serialize_some(other),
+        None => s.serialize_none(),
+    }
+}
+
 impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let over = |e: &Option<f64>| e.map(|e| format!(", {e} epochs")).unwrap_or_default();

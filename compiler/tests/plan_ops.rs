@@ -34,6 +34,7 @@ fn bound(b: &registry::Builtin) -> Bound {
             )),
             // The last word, so that a field that ignores the choice shows.
             PTy::Choice(words) => params.push((p.name.to_string(), Param::Str(words[words.len() - 1].into()))),
+            PTy::Numbers => params.push((p.name.to_string(), Param::List(vec![Param::Num(x), Param::Num(-x)]))),
             PTy::Networks => params.push((
                 p.name.to_string(),
                 Param::List(vec![Param::Str(format!("n{i}")), Param::Str(format!("m{i}"))]),
@@ -83,7 +84,7 @@ fn decodes_all<K>(
 #[test]
 fn every_op_and_loss_decodes_into_a_field_of_each_parameters_type() {
     decodes_all(
-        &[Category::Op, Category::Loss],
+        &[Category::Op, Category::Math, Category::Loss],
         TensorOp::NAMES,
         TensorOp::decode,
         TensorOp::shown,
@@ -152,7 +153,18 @@ fn marked(flag: fn(&str) -> bool) -> Vec<&'static str> {
 fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
     assert_eq!(
         marked(registry::stops_gradient),
-        ["sg", "sinkhorn", "batch_sinkhorn", "queue", "nearest"]
+        [
+            "sg",
+            "sinkhorn",
+            "batch_sinkhorn",
+            "queue",
+            "nearest",
+            "count",
+            "normal",
+            "linspace",
+            "eye",
+            "vector"
+        ]
     );
     assert!(!registry::stops_gradient("flip"), "not a tensor op");
 }
@@ -160,6 +172,6 @@ fn the_ops_marked_no_grad_are_the_ones_the_gradient_check_cuts_at() {
 #[test]
 fn the_ops_marked_stateful_are_the_ones_the_probe_check_refuses() {
     // `queue` carries both marks.
-    assert_eq!(marked(registry::keeps_state), ["center", "queue"]);
+    assert_eq!(marked(registry::keeps_state), ["center", "queue", "ema"]);
     assert!(!registry::keeps_state("random_resized_crop"), "not a tensor op");
 }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod generator;
 pub mod grads;
 pub mod jobs;
+pub mod linalg;
 pub mod loader;
 pub mod nets;
 pub mod optim;

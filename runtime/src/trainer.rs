@@ -100,7 +100,7 @@ impl Trainer {
         let batch = (plan.batch as usize).clamp(1, data.len().max(1));
         let steps_per_epoch = (data.len() / batch).max(1) as u64;
         Ok(Trainer {
-            program: Program::new(plan)?,
+            program: Program::new(plan)?.on(&device),
             plan: plan.clone(),
             weights,
             optim,

@@ -81,6 +81,7 @@ fn probed_value(g: &Graph, value: NodeIndex, span: Span) -> Option<Diag> {
                     None
                 }
                 Ty::Vector { .. } | Ty::Tokens { .. } | Ty::Matrix { .. } | Ty::Scalar { .. } => None,
+                Ty::Batch(_) | Ty::Across { .. } => Some(format!("{t}, which depends on the whole batch")),
                 other => Some(format!("{other}, drawn or read per image apart from its pixels")),
             },
         };

@@ -274,7 +274,7 @@ fn loss(b: &mut Builder, d: &Decl, name: String, span: Span) {
     };
     match b.eval(e) {
         Value::Tensor(ix, ty) => {
-            if ty != (Ty::Scalar { n: 1 }) {
+            if !ty.is_scalar() {
                 b.diags.push(Diag::LossNotScalar {
                     loss: name,
                     found: ty.to_string(),

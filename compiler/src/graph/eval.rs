@@ -13,7 +13,7 @@ use crate::registry::{self, ArgIn, Category, Out};
 use crate::resolve::{DATA_FIELDS, Resolved};
 use crate::span::Span;
 use crate::types::Ty;
-use crate::value::Value;
+use crate::value::{Schedule, Value};
 
 /// The state of graph building.
 pub struct Builder<'r> {
@@ -195,7 +195,12 @@ impl<'r> Builder<'r> {
         match f {
             Value::Poison => Value::Poison,
             Value::Builtin(name) => {
-                let Some(b) = registry::lookup(name) else {
+                // `ema(x)` of a run-time value is the value form, `ema(branch)` the branch kind.
+                let on_value = args
+                    .iter()
+                    .find(|a| a.name.as_ref().is_none_or(|n| n.node == "x"))
+                    .is_some_and(|a| matches!(a.value, Value::Tensor(..)));
+                let Some(b) = registry::lookup_call(name, on_value) else {
                     return Value::Poison;
                 };
                 if args.iter().any(|a| matches!(a.value, Value::Poison)) {
@@ -372,6 +377,12 @@ impl<'r> Builder<'r> {
                 return Value::Poison;
             }
         }
+        // A number or a schedule beside a tensor is a constant operand.
+        let constant = |v: &Value| match v {
+            Value::Num(c) => Some(Schedule::Constant { value: *c }),
+            Value::Schedule(s) => Some(s.clone()),
+            _ => None,
+        };
         match (a, b) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
             (Value::Num(x), Value::Num(y)) => self.finite(
@@ -383,11 +394,11 @@ impl<'r> Builder<'r> {
                 },
                 span,
             ),
-            (Value::Tensor(ix, ty), Value::Num(c)) => {
+            (Value::Tensor(ix, ty), c) if constant(&c).is_some() => {
                 let n = self.node(
                     NodeKind::Arith {
                         op: sym,
-                        constant: Some(c),
+                        constant: constant(&c),
                         left: false,
                     },
                     Some(ty.clone()),
@@ -396,11 +407,11 @@ impl<'r> Builder<'r> {
                 self.connect(ix, n, "a");
                 Value::Tensor(n, ty)
             }
-            (Value::Num(c), Value::Tensor(ix, ty)) => {
+            (c, Value::Tensor(ix, ty)) if constant(&c).is_some() => {
                 let n = self.node(
                     NodeKind::Arith {
                         op: sym,
-                        constant: Some(c),
+                        constant: constant(&c),
                         left: true,
                     },
                     Some(ty.clone()),
@@ -410,14 +421,13 @@ impl<'r> Builder<'r> {
                 Value::Tensor(n, ty)
             }
             (Value::Tensor(ia, ta), Value::Tensor(ib, tb)) => {
-                let out = if ta == tb || tb == (Ty::Scalar { n: 1 }) {
-                    ta.clone()
-                } else if ta == (Ty::Scalar { n: 1 }) {
-                    tb.clone()
-                } else {
+                let Some(out) = registry::broadcast(&ta, &tb) else {
                     self.diags.push(Diag::ShapeMismatch {
                         what: format!("`{}`", op.symbol()),
-                        expected: format!("{ta} (like the left side)"),
+                        expected: format!(
+                            "{ta} (like the left side), or a value that spreads over it (a scalar, \
+                             one view, a value for the batch)"
+                        ),
                         found: tb.to_string(),
                         span: sb,
                         other: Some((sa, format!("the left side is {ta}"))),

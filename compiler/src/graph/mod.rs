@@ -43,7 +43,9 @@ pub enum NodeKind {
     /// Elementwise arithmetic; `constant` replaces one operand (the left one when `left`).
     Arith {
         op: BinOp,
-        constant: Option<f64>,
+        /// A number, or a schedule evaluated at each step.
+        #[serde(serialize_with = "crate::value::plain_constant")]
+        constant: Option<crate::value::Schedule>,
         left: bool,
     },
     /// A term of the objective. In YAML its name is `term`: the node's own `name` sits beside it.

@@ -3,11 +3,13 @@
 use serde::Serialize;
 
 /// One side of an arithmetic step.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
     Slot(super::Slot),
     Constant(f64),
+    /// A number that follows a schedule, read at each step.
+    Schedule(crate::value::Schedule),
 }
 
 /// `+ − × /` between two values, or a value and a constant.

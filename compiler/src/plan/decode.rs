@@ -69,6 +69,35 @@ impl Field for f64 {
     }
 }
 
+/// An optional number: absent where the call leaves it open.
+impl Field for Option<f64> {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.params.iter().find(|(n, _)| n == name) {
+            None => Ok(None),
+            Some((_, p)) => p.as_num().map(Some).ok_or_else(|| format!("`{name}` is not a number")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        self.map(Param::Num)
+    }
+}
+
+/// A list of numbers.
+impl Field for Vec<f64> {
+    fn decode(args: &Args, name: &str) -> Result<Self, String> {
+        match args.param(name)? {
+            Param::List(items) => items
+                .iter()
+                .map(|i| i.as_num().ok_or_else(|| format!("`{name}` is not a list of numbers")))
+                .collect(),
+            _ => Err(format!("`{name}` is not a list")),
+        }
+    }
+    fn shown(&self) -> Option<Param> {
+        Some(Param::List(self.iter().map(|v| Param::Num(*v)).collect()))
+    }
+}
+
 impl Field for usize {
     fn decode(args: &Args, name: &str) -> Result<Self, String> {
         match args.param(name)?.as_num() {

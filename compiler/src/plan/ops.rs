@@ -25,9 +25,6 @@ macro_rules! tensor_ops {
             #[no_grad] "sg" sg StopGradient { x: Slot },
             "relu" relu Relu { x: Slot },
             "layer_norm" layer_norm LayerNorm { x: Slot },
-            "softmax" softmax Softmax { x: Slot, temperature: Schedule },
-            "sum" sum Sum { x: Slot },
-            "mean" mean Mean { x: Slot },
             "concat" concat Concat { a: Slot, b: Slot },
             "concat_views" concat_views ConcatViews { x: Slot },
             "mean_views" mean_views MeanViews { x: Slot },
@@ -67,8 +64,60 @@ macro_rules! tensor_ops {
             "smooth_l1" smooth_l1 SmoothL1 { a: Slot, b: Slot, beta: f64, mask: Option<Slot> },
             "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: f64 },
             "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: f64, var: f64, cov: f64 },
+            "exp" exp Exp { x: Slot },
+            "log" log Log { x: Slot },
+            "sqrt" sqrt Sqrt { x: Slot },
+            "abs" abs Abs { x: Slot },
+            "cos" cos Cos { x: Slot },
+            "sin" sin Sin { x: Slot },
+            "pow" pow Pow { x: Slot, exponent: f64 },
+            "clamp" clamp Clamp { x: Slot, min: Option<f64>, max: Option<f64> },
+            "sum" sum Sum { x: Slot, over: Axis },
+            "mean" mean Mean { x: Slot, over: Axis },
+            "logsumexp" logsumexp LogSumExp { x: Slot, over: Axis },
+            "max" max Max { x: Slot, over: Axis },
+            "min" min Min { x: Slot, over: Axis },
+            "softmax" softmax Softmax { x: Slot, temperature: Schedule, over: Axis },
+            #[no_grad] "count" count Count { x: Slot, over: Axis },
+            "matmul" matmul Matmul { a: Slot, b: Slot },
+            "transpose" transpose Transpose { x: Slot },
+            "outer" outer Outer { a: Slot, b: Slot },
+            "moment" moment Moment { a: Slot, b: Slot },
+            "batch_dot" batch_dot BatchDot { a: Slot, b: Slot },
+            "mask_self" mask_self MaskSelf { x: Slot, value: f64, same: Same },
+            "diag" diag Diag { x: Slot },
+            "as_matrix" as_matrix AsMatrix { x: Slot },
+            "eigvalsh" eigvalsh Eigvalsh { x: Slot },
+            "sqrtm" sqrtm Sqrtm { x: Slot },
+            "inv_sqrtm" inv_sqrtm InvSqrtm { x: Slot },
+            "cholesky" cholesky Cholesky { x: Slot },
+            "inverse" inverse Inverse { x: Slot },
+            #[no_grad] "normal" normal Normal { rows: usize, cols: usize },
+            #[no_grad] "linspace" linspace Linspace { start: f64, end: f64, count: usize },
+            #[no_grad] "eye" eye Eye { size: usize },
+            #[no_grad] "vector" vector Vector { values: Vec<f64> },
+            #[stateful] "ema" ema EmaOf { x: Slot, momentum: Schedule },
         }
     };
+}
+
+choice! {
+    /// The axis a reduction or a softmax runs over (the registry's `AXES`).
+    Axis {
+        Image = "image",
+        Batch = "batch",
+        Views = "views",
+        Tokens = "tokens",
+        Features = "features",
+        Rows = "rows",
+        Cols = "cols",
+    }
+}
+
+choice! {
+    /// Which entries of a row of dot products across the batch are its own: its image's, or
+    /// its own.
+    Same { Image = "image", Row = "row" }
 }
 
 choice! {

@@ -51,9 +51,14 @@ pub fn step_kind(g: &Graph, ix: NodeIndex, inputs: &[(String, usize)], diags: &m
                 Some((_, s)) => Ok(Operand::Slot(Slot(*s))),
                 None => Err(format!("`{op}` has no input `{port}`")),
             };
+            // A constant operand: a number, or a schedule read at each step.
+            let constant = constant.as_ref().map(|c| match c {
+                crate::value::Schedule::Constant { value } => Operand::Constant(*value),
+                s => Operand::Schedule(s.clone()),
+            });
             let sides = match (constant, left) {
-                (Some(c), true) => slot("b").map(|b| (Operand::Constant(*c), b)),
-                (Some(c), false) => slot("a").map(|a| (a, Operand::Constant(*c))),
+                (Some(c), true) => slot("b").map(|b| (c, b)),
+                (Some(c), false) => slot("a").map(|a| (a, c)),
                 (None, _) => slot("a").and_then(|a| Ok((a, slot("b")?))),
             };
             let (a, b) = reported(sides, node.span, diags)?;

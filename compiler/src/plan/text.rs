@@ -66,6 +66,16 @@ fn step_line(s: &Step, sigil: &str) -> String {
             b: Operand::Constant(c),
             ..
         } => format!("({args}) {op} {c}"),
+        StepKind::Arith {
+            op,
+            a: Operand::Schedule(c),
+            ..
+        } => format!("{c} {op} ({args})"),
+        StepKind::Arith {
+            op,
+            b: Operand::Schedule(c),
+            ..
+        } => format!("({args}) {op} {c}"),
         StepKind::Arith { op, .. } => format!("{op}({args})"),
     };
     let grad = if s.grad { " grad" } else { "" };

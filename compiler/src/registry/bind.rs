@@ -240,6 +240,9 @@ fn coerce(p: &Param, v: Value, span: Span, builtin: &str) -> Result<Value, Diag>
             Value::List(items)
         }
         (PTy::NetFactors, Value::List(items)) if items.iter().all(is_net_factor) => Value::List(items),
+        (PTy::Numbers, Value::List(items)) if !items.is_empty() && items.iter().all(|i| matches!(i, Value::Num(_))) => {
+            Value::List(items)
+        }
         (PTy::Choice(words), Value::Str(s)) if words.contains(&s.as_str()) => Value::Str(s),
         (PTy::Choice(_), v @ Value::Str(_)) => return Err(wrong(&v)),
         (_, v) => return Err(wrong(&v)),

@@ -1,6 +1,7 @@
 //! The built-ins of the language: their parameters, types, ranges, documentation and shape
 //! rules. One file per category; `docs/language.md` is checked against this table.
 
+mod algebra;
 mod bind;
 mod branches;
 mod docs;
@@ -13,6 +14,7 @@ mod schedules;
 mod sources;
 mod views;
 
+pub use algebra::{AXES, broadcast, reduced};
 pub use bind::{ArgIn, Args, bind};
 pub use docs::reference;
 pub use ops::{STOP_GRADIENT, detaches_input, keeps_state, stops_gradient};
@@ -29,6 +31,7 @@ pub enum Category {
     Mask,
     Network,
     Op,
+    Math,
     Loss,
     Schedule,
     Optimizer,
@@ -46,6 +49,7 @@ impl Category {
             Category::Mask => "mask",
             Category::Network => "network",
             Category::Op => "op",
+            Category::Math => "op",
             Category::Loss => "loss",
             Category::Schedule => "schedule",
             Category::Optimizer => "optimizer",
@@ -63,6 +67,7 @@ impl Category {
             Category::Mask => "Masks",
             Category::Network => "Networks",
             Category::Op => "Ops",
+            Category::Math => "Tensor algebra",
             Category::Loss => "Losses",
             Category::Schedule => "Schedules",
             Category::Optimizer => "Optimizers",
@@ -72,12 +77,13 @@ impl Category {
         }
     }
 
-    pub const ALL: [Category; 11] = [
+    pub const ALL: [Category; 12] = [
         Category::Source,
         Category::View,
         Category::Mask,
         Category::Network,
         Category::Op,
+        Category::Math,
         Category::Loss,
         Category::Schedule,
         Category::Optimizer,
@@ -118,6 +124,8 @@ pub enum PTy {
     Networks,
     /// A list of `(network, factor)` pairs, factors greater than 0.
     NetFactors,
+    /// A list of numbers.
+    Numbers,
     /// A schedule built-in call (`cosine(...)`), for `warmup(then: ...)`.
     ScheduleOnly,
     /// One of a few words.
@@ -142,6 +150,7 @@ impl PTy {
             PTy::Probed => "a network of a branch (`online.backbone`), or a value computed from a view".into(),
             PTy::Networks => "a list of networks".into(),
             PTy::NetFactors => "a list of `(network, factor)` pairs".into(),
+            PTy::Numbers => "a list of numbers".into(),
             PTy::ScheduleOnly => "a schedule".into(),
             PTy::Choice(words) => {
                 let w: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
@@ -281,15 +290,31 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(masks::ALL)
         .chain(networks::ALL)
         .chain(ops::ALL)
+        .chain(algebra::ALL)
+        .chain(algebra::VALUE_FORMS)
         .chain(losses::ALL)
         .chain(schedules::ALL)
         .chain(optim::ALL)
         .chain(branches::ALL)
 }
 
-/// The built-in with this name.
+/// The built-in with this name (of two that share it, not the value form).
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
-    all().find(|b| b.name == name)
+    all().find(|b| b.name == name && !is_value_form(b))
+}
+
+/// Is `b` a value form, which `lookup` passes over?
+fn is_value_form(b: &Builtin) -> bool {
+    algebra::VALUE_FORMS.iter().any(|v| std::ptr::eq(v, b))
+}
+
+/// The built-in a call of `name` means: the value form (`ema(x)` of a run-time value) where
+/// its first argument is a run-time value and one exists, else the built-in of that name.
+pub fn lookup_call(name: &str, first_is_value: bool) -> Option<&'static Builtin> {
+    first_is_value
+        .then(|| algebra::VALUE_FORMS.iter().find(|b| b.name == name))
+        .flatten()
+        .or_else(|| lookup(name))
 }
 
 /// Names of built-ins of some categories (for "did you mean").
@@ -371,7 +396,8 @@ mod tests {
 
     #[test]
     fn every_builtin_name_is_unique() {
-        let mut names: Vec<&str> = all().map(|b| b.name).collect();
+        // A value form shares its name with one other built-in, which `lookup` finds.
+        let mut names: Vec<&str> = all().filter(|b| !super::is_value_form(b)).map(|b| b.name).collect();
         let n = names.len();
         names.sort_unstable();
         names.dedup();

@@ -75,18 +75,6 @@ fn mean_tokens(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Tensor(Ty::Vector { dim, n }))
 }
 
-fn reduce(b: &Args) -> Result<Out, Diag> {
-    if !b.tensor("x")?.0.is_numeric() {
-        return Err(mismatch(
-            b,
-            "x",
-            b.builtin,
-            "a tensor of numbers (images, tokens, vectors, matrices, labels)",
-        ));
-    }
-    Ok(Out::Tensor(Ty::Scalar { n: 1 }))
-}
-
 fn concat_views(b: &Args) -> Result<Out, Diag> {
     match b.tensor("x")?.0 {
         Ty::Vector { dim, n } => Ok(Out::Tensor(Ty::Vector { dim: dim * n, n: 1 })),
@@ -334,7 +322,11 @@ fn pairwise(b: &Args) -> Result<Out, Diag> {
     if da != db {
         return Err(mismatch(b, "b", b.builtin, format!("vectors of width {da}")));
     }
-    Ok(Out::Tensor(Ty::Matrix { rows: na, cols: nb }))
+    Ok(Out::Tensor(Ty::Matrix {
+        rows: na,
+        cols: nb,
+        n: 1,
+    }))
 }
 
 fn dot(b: &Args) -> Result<Out, Diag> {
@@ -350,7 +342,7 @@ fn dot(b: &Args) -> Result<Out, Diag> {
 }
 
 fn sinkhorn(b: &Args) -> Result<Out, Diag> {
-    let Ty::Matrix { rows, cols } = b.tensor("cost")?.0.clone() else {
+    let Ty::Matrix { rows, cols, n: 1 } = b.tensor("cost")?.0.clone() else {
         return Err(mismatch(
             b,
             "cost",
@@ -363,7 +355,7 @@ fn sinkhorn(b: &Args) -> Result<Out, Diag> {
             return Err(mismatch(b, arg, "sinkhorn", format!("{len} marginals (one per {arg})")));
         }
     }
-    Ok(Out::Tensor(Ty::Matrix { rows, cols }))
+    Ok(Out::Tensor(Ty::Matrix { rows, cols, n: 1 }))
 }
 
 fn batch_sinkhorn(b: &Args) -> Result<Out, Diag> {
@@ -502,39 +494,6 @@ pub static ALL: &[Builtin] = &[
         rule: numeric,
         call: None,
         example: "let a = relu(dot(o, f))",
-    },
-    Builtin {
-        name: "softmax",
-        category: Category::Op,
-        doc: "Softmax over the feature axis of `x / temperature`.",
-        params: &[
-            X,
-            opt("temperature", PTy::Sched, "1.0", "divides the logits").within(Limit::Positive),
-        ],
-        variadic: None,
-        rule: featured,
-        call: None,
-        example: "let p = softmax(logits, temperature: 0.1)",
-    },
-    Builtin {
-        name: "sum",
-        category: Category::Op,
-        doc: "Sum of all elements per image, as a scalar.",
-        params: &[X],
-        variadic: None,
-        rule: reduce,
-        call: None,
-        example: "let l = sum(plan * sim)",
-    },
-    Builtin {
-        name: "mean",
-        category: Category::Op,
-        doc: "Mean of all elements per image, as a scalar.",
-        params: &[X],
-        variadic: None,
-        rule: reduce,
-        call: None,
-        example: "let l = mean(x)",
     },
     Builtin {
         name: "concat",

@@ -23,7 +23,7 @@ impl fmt::Display for Ty {
                 write!(f, "]")
             }
             Ty::Vector { dim, n } => write!(f, "{}vector[{dim}]", times(*n)),
-            Ty::Matrix { rows, cols } => write!(f, "matrix[{rows}×{cols}]"),
+            Ty::Matrix { rows, cols, n } => write!(f, "{}matrix[{rows}×{cols}]", times(*n)),
             Ty::Scalar { n } => write!(f, "{}scalar", times(*n)),
             Ty::Mask { grid, keep: Some(keep) } => write!(f, "mask[{}×{}, keep {keep}]", grid.0, grid.1),
             Ty::Mask { grid, keep: None } => write!(f, "mask[{}×{}, keep varies]", grid.0, grid.1),
@@ -33,6 +33,8 @@ impl fmt::Display for Ty {
             Ty::Labels { classes } => write!(f, "labels[{classes}]"),
             Ty::Geometry => write!(f, "geometry"),
             Ty::Bank { size, dim } => write!(f, "bank[{size}×{dim}]"),
+            Ty::Batch(inner) => write!(f, "batch {inner}"),
+            Ty::Across { n, views } => write!(f, "{}across[batch×{views}]", times(*n)),
         }
     }
 }

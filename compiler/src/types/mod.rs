@@ -23,8 +23,8 @@ pub enum Ty {
     },
     /// One feature vector.
     Vector { dim: u64, n: u64 },
-    /// A matrix per image (costs, transport plans, similarities).
-    Matrix { rows: u64, cols: u64 },
+    /// A matrix per image (or per instance when `n > 1`): costs, transport plans, similarities.
+    Matrix { rows: u64, cols: u64, n: u64 },
     /// A scalar per image (or per instance when `n > 1`).
     Scalar { n: u64 },
     /// A boolean mask over a token grid; `keep` tokens are visible (or selected), the same
@@ -43,13 +43,27 @@ pub enum Ty {
     /// A memory of `size` past vectors of width `dim`, shared by the whole batch rather than
     /// one per image (`queue`).
     Bank { size: u64, dim: u64 },
+    /// One value for the whole batch rather than one per image, typed as one image's value
+    /// would be: a statistic over the batch (`mean(x, over: "batch")`), a matrix across it
+    /// (`moment`), a constant or a draw of the step (`linspace`, `normal`), or state (`ema`).
+    Batch(Box<Ty>),
+    /// For each row of a value (`n` per image), one number for every row of another value
+    /// across the whole batch (`views` rows per image, image-major): a row of the matrix of
+    /// their dot products (`batch_dot`), its columns the batch's images and views.
+    Across { n: u64, views: u64 },
 }
 
 impl Ty {
     /// The multiplicity `n` (views, instances) of a value, 1 where it has none.
     pub fn count(&self) -> u64 {
         match self {
-            Ty::Image { n, .. } | Ty::Tokens { n, .. } | Ty::Vector { n, .. } | Ty::Scalar { n } => *n,
+            Ty::Image { n, .. }
+            | Ty::Tokens { n, .. }
+            | Ty::Vector { n, .. }
+            | Ty::Scalar { n }
+            | Ty::Matrix { n, .. }
+            | Ty::Across { n, .. } => *n,
+            Ty::Batch(inner) => inner.count(),
             _ => 1,
         }
     }
@@ -58,10 +72,34 @@ impl Ty {
     pub fn with_count(&self, count: u64) -> Ty {
         let mut t = self.clone();
         match &mut t {
-            Ty::Image { n, .. } | Ty::Tokens { n, .. } | Ty::Vector { n, .. } | Ty::Scalar { n } => *n = count,
+            Ty::Image { n, .. }
+            | Ty::Tokens { n, .. }
+            | Ty::Vector { n, .. }
+            | Ty::Scalar { n }
+            | Ty::Matrix { n, .. }
+            | Ty::Across { n, .. } => *n = count,
+            Ty::Batch(inner) => **inner = inner.with_count(count),
             _ => {}
         }
         t
+    }
+
+    /// Whether the value is one for the whole batch, and its type as one image's value.
+    pub fn scope(&self) -> (bool, &Ty) {
+        match self {
+            Ty::Batch(inner) => (true, inner),
+            t => (false, t),
+        }
+    }
+
+    /// `inner` as one value for the batch when `batch`, else per image.
+    pub fn scoped(batch: bool, inner: Ty) -> Ty {
+        if batch { Ty::Batch(Box::new(inner)) } else { inner }
+    }
+
+    /// Is it one number per image (or per instance), or one for the batch: what a loss is?
+    pub fn is_scalar(&self) -> bool {
+        matches!(self.scope().1, Ty::Scalar { n: 1 })
     }
 
     /// Is it a tensor of numbers that arithmetic and reductions apply to? Masks, boxes,
@@ -76,7 +114,8 @@ impl Ty {
                 | Ty::Matrix { .. }
                 | Ty::Scalar { .. }
                 | Ty::Labels { .. }
-        )
+                | Ty::Across { .. }
+        ) || matches!(self, Ty::Batch(inner) if inner.is_numeric())
     }
 
     /// The feature width of vectors, tokens and slots.
@@ -102,6 +141,8 @@ impl Ty {
             Ty::Labels { .. } => "labels",
             Ty::Geometry => "a crop geometry",
             Ty::Bank { .. } => "a memory bank",
+            Ty::Batch(_) => "a value for the batch",
+            Ty::Across { .. } => "dot products across the batch",
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ArithOp;
+use sslc_compiler::types::Ty;
 
+use super::shape::{from4, meet, to4};
 use crate::error::RunError;
 use crate::val::Val;
 
@@ -52,6 +54,17 @@ fn bin<const D: usize>(op: Binary, a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
         Binary::Arith(ArithOp::Div) => a / b,
         Binary::Max => a.max_pair(b),
     }
+}
+
+/// `a op b` elementwise between values of the types the compiler gave them, spread as it
+/// checked (`registry::broadcast`): a value for the batch over the images, one view over
+/// several, a scalar over its image, a vector over a matrix's rows or tokens.
+pub fn typed(op: ArithOp, (a, ta): (Val, &Ty), (b, tb): (Val, &Ty), out: &Ty) -> Result<Val, RunError> {
+    if ta == tb {
+        return binary(Binary::Arith(op), a, b);
+    }
+    let (a, b) = meet(to4(a, ta)?, to4(b, tb)?)?;
+    from4(bin(Binary::Arith(op), a, b), out)
 }
 
 /// `a op b` elementwise, a scalar spread over the other side.

@@ -5,6 +5,7 @@
 pub mod arith;
 pub mod ops;
 pub mod segments;
+pub mod shape;
 mod slots;
 pub mod state;
 pub mod tokens;
@@ -47,10 +48,21 @@ pub struct Program {
     last_use: Vec<usize>,
     /// State of each step that keeps some (soft_ce centers), by step index.
     states: Vec<state::OpState>,
+    /// The compiler's type of each slot.
+    types: Vec<Option<sslc_compiler::types::Ty>>,
+    /// Where values made from nothing go (constants, the step's draws): the trainer's device.
+    /// A probe's program has none, and the compiler lets no such value into a probe.
+    device: Option<burn::tensor::Device>,
 }
 
 impl Program {
     pub fn new(plan: &Plan) -> Result<Self, RunError> {
+        let mut types = vec![None; plan.slots];
+        for s in &plan.steps {
+            if let Some(t) = types.get_mut(s.output) {
+                t.clone_from(&s.ty);
+            }
+        }
         let mut last_use = vec![0; plan.slots];
         for (i, s) in plan.steps.iter().enumerate() {
             for (_, slot) in &s.inputs {
@@ -65,7 +77,15 @@ impl Program {
             views: std::sync::Arc::new(ViewStage::new(plan)?),
             last_use,
             states: plan.steps.iter().map(|_| state::OpState::default()).collect(),
+            types,
+            device: None,
         })
+    }
+
+    /// The same program, making its constants and draws on `device`.
+    pub fn on(mut self, device: &burn::tensor::Device) -> Self {
+        self.device = Some(device.clone());
+        self
     }
 
     /// The state each stateful step keeps (its centre), by step index.
@@ -242,21 +262,38 @@ impl Program {
                     at: ctx,
                     images,
                     state: self.states.get(i),
+                    types: ops::Types {
+                        out: step.ty.as_ref(),
+                        slots: &self.types,
+                    },
+                    device: self.device.as_ref(),
                 };
                 op.forward(&mut by_slot(inputs, &step.inputs), env)?
             }
             StepKind::Arith { op, a, b } => {
                 let mut x = by_slot(inputs, &step.inputs);
+                // A constant operand: a number, or a schedule's value now.
+                let constant = |o: &Operand| match o {
+                    Operand::Constant(c) => Some(*c),
+                    Operand::Schedule(s) => Some(s.at(ctx.epoch, ctx.total)),
+                    Operand::Slot(_) => None,
+                };
                 match (a, b) {
-                    (Operand::Constant(c), Operand::Slot(s)) => arith::constant(*op, *c, true, x.take(*s)?),
-                    (Operand::Slot(s), Operand::Constant(c)) => arith::constant(*op, *c, false, x.take(*s)?),
                     (Operand::Slot(a), Operand::Slot(b)) => {
-                        let (a, b) = (x.take(*a)?, x.take(*b)?);
-                        arith::binary(arith::Binary::Arith(*op), a, b)?
+                        let ty = |s: &Slot| self.types.get(s.0).and_then(Option::as_ref);
+                        let (va, vb) = (x.take(*a)?, x.take(*b)?);
+                        match (ty(a), ty(b), step.ty.as_ref()) {
+                            (Some(ta), Some(tb), Some(out)) => arith::typed(*op, (va, ta), (vb, tb), out)?,
+                            _ => arith::binary(arith::Binary::Arith(*op), va, vb)?,
+                        }
                     }
-                    (Operand::Constant(_), Operand::Constant(_)) => {
-                        return Err(RunError::Internal("arithmetic between two constants".into()));
+                    (c, Operand::Slot(s)) if constant(c).is_some() => {
+                        arith::constant(*op, constant(c).unwrap_or_default(), true, x.take(*s)?)
                     }
+                    (Operand::Slot(s), c) if constant(c).is_some() => {
+                        arith::constant(*op, constant(c).unwrap_or_default(), false, x.take(*s)?)
+                    }
+                    _ => return Err(RunError::Internal("arithmetic between two constants".into())),
                 }
             }
             StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {

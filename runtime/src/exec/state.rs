@@ -51,6 +51,20 @@ impl OpState {
         beside(current, &x)
     }
 
+    /// m·s + (1 − m)·x for the state s (0 at first, on the device `x` is on), which then
+    /// becomes that value, detached: an exponential moving average of a value for the batch
+    /// whose gradient reaches this step's `x` only.
+    pub fn ema(&self, x: Tensor<1>, m: f32) -> Tensor<1> {
+        let mut guard = self.center.lock().unwrap_or_else(|e| e.into_inner());
+        let current = match guard.clone() {
+            Some(s) => beside(s, &x),
+            None => x.clone().detach().zeros_like(),
+        };
+        let out = current.mul_scalar(m) + x.mul_scalar(1.0 - m);
+        *guard = Some(out.clone().detach().inner());
+        out
+    }
+
     /// The current centre, if a step has set one.
     pub fn get(&self) -> Option<Tensor<1>> {
         self.center.lock().unwrap_or_else(|e| e.into_inner()).clone()

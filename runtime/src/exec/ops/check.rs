@@ -4,6 +4,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use sslc_compiler::plan::{Args, Slot, TensorOp};
+use sslc_compiler::types::Ty;
 use sslc_compiler::value::Param;
 
 use super::{Ctx, Env, Forward, Inputs};
@@ -126,6 +127,25 @@ pub fn check_op<const D: usize>(
 /// Decodes `op` as the compiler does, its inputs in slots 0, 1, …, and runs it on a batch of
 /// `images` images.
 pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, images: usize) -> Val {
+    run(op, params, inputs, &[], None, images)
+}
+
+/// [`apply`] with the compiler's types of the inputs and the output, which the algebra's ops
+/// read their layouts from.
+pub fn apply_typed(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val, Ty)>, out: Ty, images: usize) -> Val {
+    let types: Vec<Option<Ty>> = inputs.iter().map(|(_, _, t)| Some(t.clone())).collect();
+    let inputs = inputs.into_iter().map(|(k, v, _)| (k, v)).collect();
+    run(op, params, inputs, &types, Some(&out), images)
+}
+
+fn run(
+    op: &str,
+    params: &[(&str, Param)],
+    inputs: Vec<(&str, Val)>,
+    types: &[Option<Ty>],
+    out: Option<&Ty>,
+    images: usize,
+) -> Val {
     let params: Vec<(String, Param)> = params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let ports: Vec<(String, usize)> = inputs
         .iter()
@@ -142,6 +162,7 @@ pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, image
     .expect("a tensor op")
     .expect(op);
     let values = inputs.into_iter().enumerate().map(|(i, (_, v))| (Slot(i), v)).collect();
+    let device = crate::device::default();
     let env = Env {
         at: Ctx {
             epoch: 0.0,
@@ -150,6 +171,8 @@ pub fn apply(op: &str, params: &[(&str, Param)], inputs: Vec<(&str, Val)>, image
         },
         images,
         state: None,
+        types: super::Types { out, slots: types },
+        device: Some(&device),
     };
     decoded.forward(&mut Inputs::new(values), env).expect(op)
 }
@@ -228,4 +251,79 @@ pub fn check_views(op: &str, reference: impl Fn(&[f64]) -> Vec<f64>) {
     check_op(op, &x, [6, 2], reference, |t| {
         flat_val(apply(op, &[], vec![("x", Val::Vectors(t))], 2))
     });
+}
+
+/// Checks a function of symmetric positive definite matrices: two random 3 × 3 matrices X
+/// made into A = XᵀX + ½I (in burn and in float64), `op` of A against `reference(A)` (flat,
+/// row-major), value and gradient through X.
+pub fn check_spd(op: &str, out: Ty, reference: impl Fn(&nalgebra::DMatrix<f64>) -> Vec<f64>) {
+    let x = values(18, &mut Rng::new(61));
+    let spd = |m: &[f64]| {
+        let x = nalgebra::DMatrix::from_row_slice(3, 3, m);
+        x.transpose() * &x + nalgebra::DMatrix::identity(3, 3) * 0.5
+    };
+    check_op(
+        op,
+        &x,
+        [2, 3, 3],
+        |x| x.chunks(9).flat_map(|m| reference(&spd(m))).collect(),
+        |t: Tensor<3>| {
+            let eye = Tensor::<2>::eye(3, &t.device()).unsqueeze_dim::<3>(0).expand([2, 3, 3]);
+            let a = t.clone().swap_dims(1, 2).matmul(t) + eye.mul_scalar(0.5);
+            let ty = Ty::Matrix { rows: 3, cols: 3, n: 1 };
+            flat_val(apply_typed(op, &[], vec![("x", Val::Matrix(a), ty)], out.clone(), 2))
+        },
+    );
+}
+
+/// A matrix flat, row-major.
+pub fn row_major(m: &nalgebra::DMatrix<f64>) -> Vec<f64> {
+    m.transpose().as_slice().to_vec()
+}
+
+/// U f(Λ) Uᵀ of symmetric `a`.
+pub fn spectral(a: &nalgebra::DMatrix<f64>, f: impl Fn(f64) -> f64) -> nalgebra::DMatrix<f64> {
+    let e = nalgebra::SymmetricEigen::new(a.clone());
+    let l = nalgebra::DMatrix::from_diagonal(&e.eigenvalues.map(f));
+    &e.eigenvectors * l * e.eigenvectors.transpose()
+}
+
+/// Where each number of a `[2 images, 3 views, 4 features]` value goes in a reduction's output.
+type Grouping = fn(usize, usize, usize) -> usize;
+
+/// Checks reduction `op` over `image`, `batch`, `views` and `features` of 2 images × 3 views of
+/// vectors of width 4 against `reduce` of each group of numbers, value and gradient.
+pub fn check_reduction(op: &str, reduce: fn(&[f64]) -> f64) {
+    let x = values(24, &mut Rng::new(34));
+    let vectors = Ty::Vector { dim: 4, n: 3 };
+    let cases: [(&str, Ty, usize, Grouping); 4] = [
+        ("image", Ty::Scalar { n: 1 }, 2, |i, _, _| i),
+        (
+            "batch",
+            Ty::Batch(Box::new(Ty::Vector { dim: 4, n: 3 })),
+            12,
+            |_, v, f| v * 4 + f,
+        ),
+        ("views", Ty::Vector { dim: 4, n: 1 }, 8, |i, _, f| i * 4 + f),
+        ("features", Ty::Scalar { n: 3 }, 6, |i, v, _| i * 3 + v),
+    ];
+    for (over, out, outputs, key) in cases {
+        let grouped = |x: &[f64]| -> Vec<f64> {
+            let mut groups = vec![vec![]; outputs];
+            for (j, v) in x.iter().enumerate() {
+                groups[key(j / 12, j / 4 % 3, j % 4)].push(*v);
+            }
+            groups.iter().map(|g| reduce(g)).collect()
+        };
+        check_op(op, &x, [6, 4], grouped, |t: Tensor<2>| {
+            let params = [("over", Param::Str(over.into()))];
+            flat_val(apply_typed(
+                op,
+                &params,
+                vec![("x", Val::Vectors(t), vectors.clone())],
+                out.clone(),
+                2,
+            ))
+        });
+    }
 }

@@ -2,9 +2,12 @@
 //! the modules below and the dispatch over `TensorOp`, so an op without its file or its
 //! `Forward` fails to compile. Losses return a `[1]` scalar already averaged over the batch.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor};
+use sslc_compiler::plan::ops::Axis;
 use sslc_compiler::plan::{Slot, TensorOp};
+use sslc_compiler::types::Ty;
 
+use super::shape::{from4, to4};
 use super::state::OpState;
 use super::tokens::grid_part;
 use crate::error::RunError;
@@ -30,6 +33,10 @@ pub struct Env<'a> {
     pub images: usize,
     /// The state this step keeps across steps (soft_ce's centre).
     pub state: Option<&'a OpState>,
+    /// The types of the step's value and of every slot: the algebra's ops read their layouts.
+    pub types: Types<'a>,
+    /// Where values made from nothing go (constants, the step's draws).
+    pub device: Option<&'a Device>,
 }
 
 impl Env<'_> {
@@ -37,6 +44,82 @@ impl Env<'_> {
     pub fn at(&self, s: &sslc_compiler::value::Schedule) -> f32 {
         s.at(self.at.epoch, self.at.total) as f32
     }
+}
+
+impl<'a> Env<'a> {
+    /// The device for a value made from nothing.
+    pub fn device(&self) -> Result<&'a Device, RunError> {
+        self.device
+            .ok_or_else(|| RunError::Internal("a constant or a draw outside training".into()))
+    }
+}
+
+/// The compiler's types of a step's value and of the slots it reads.
+#[derive(Clone, Copy)]
+pub struct Types<'a> {
+    pub out: Option<&'a Ty>,
+    /// Every slot's type, by slot.
+    pub slots: &'a [Option<Ty>],
+}
+
+impl<'a> Types<'a> {
+    /// The type of the value in `slot`.
+    pub fn of(&self, slot: Slot) -> Result<&'a Ty, RunError> {
+        self.slots
+            .get(slot.0)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| RunError::Internal(format!("slot ${} has no type", slot.0)))
+    }
+
+    /// The type of the step's value.
+    pub fn out(&self) -> Result<&'a Ty, RunError> {
+        self.out
+            .ok_or_else(|| RunError::Internal("a step without a type".into()))
+    }
+}
+
+/// Input `slot` in the algebra's four axes (`exec::shape`).
+pub(crate) fn four(x: &mut Inputs, env: &Env, slot: Slot) -> Result<Tensor<4>, RunError> {
+    to4(x.take(slot)?, env.types.of(slot)?)
+}
+
+/// A result in the algebra's four axes as the step's value.
+pub(crate) fn value(env: &Env, t: Tensor<4>) -> Result<Val, RunError> {
+    from4(t, env.types.out()?)
+}
+
+/// `t` with the axes `axis` names as one: the index of that axis of the four (all of an
+/// image's numbers folded into the last).
+pub(crate) fn along(t: Tensor<4>, axis: Axis) -> (Tensor<4>, usize) {
+    if axis == Axis::Image {
+        let [b, n, r, c] = t.dims();
+        return (t.reshape([b, 1, 1, n * r * c]), 3);
+    }
+    (t, super::shape::dims(axis)[0])
+}
+
+/// Input `slot` reduced over `axis` by `f`, which reduces one axis of the four and keeps it
+/// (of size 1).
+pub(crate) fn reduce(
+    x: &mut Inputs,
+    env: &Env,
+    slot: Slot,
+    axis: Axis,
+    f: impl FnOnce(Tensor<4>, usize) -> Tensor<4>,
+) -> Result<Val, RunError> {
+    let (t, d) = along(four(x, env, slot)?, axis);
+    value(env, f(t, d))
+}
+
+/// `f` of input `x`, elementwise: the value keeps its layout.
+pub(crate) fn elementwise(
+    x: &mut Inputs,
+    env: &Env,
+    slot: Slot,
+    f: impl FnOnce(Tensor<4>) -> Tensor<4>,
+) -> Result<Val, RunError> {
+    let t = four(x, env, slot)?;
+    value(env, f(t))
 }
 
 /// The values a step reads, by slot.

@@ -1,0 +1,795 @@
+//! The tensor algebra: elementwise math, reductions and softmax over a named axis, matrices per
+//! image and across the batch, functions of symmetric matrices, constants, draws of the step
+//! and state for any value. Losses of new methods are written with these, not added as
+//! built-ins.
+
+use super::rules::mismatch;
+use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
+use crate::diag::Diag;
+use crate::types::Ty;
+
+/// The axes a reduction or a softmax runs over.
+pub const AXES: &[&str] = &["image", "batch", "views", "tokens", "features", "rows", "cols"];
+
+const X: Param = req("x", PTy::Tensor, "the input");
+
+/// The `x` argument, which must be a tensor of numbers.
+fn numbers<'a>(b: &'a Args, arg: &str) -> Result<&'a Ty, Diag> {
+    let (t, _) = b.tensor(arg)?;
+    if t.is_numeric() {
+        Ok(t)
+    } else {
+        Err(mismatch(
+            b,
+            arg,
+            b.builtin,
+            "a tensor of numbers (images, tokens, vectors, matrices, scalars, labels, dot products \
+             across the batch, or one of those for the batch)",
+        ))
+    }
+}
+
+/// Elementwise: the type of `x`.
+fn elementwise(b: &Args) -> Result<Out, Diag> {
+    numbers(b, "x").map(|t| Out::Tensor(t.clone()))
+}
+
+/// What reducing `ty` over `over` leaves, or what `over` needs that `ty` is not.
+pub fn reduced(ty: &Ty, over: &str) -> Result<Ty, String> {
+    let (batch, inner) = ty.scope();
+    let out = match (over, inner) {
+        ("image", _) => Ty::Scalar { n: 1 },
+        ("batch", _) if batch => return Err("a value per image (this one is already one for the batch)".into()),
+        ("batch", Ty::Across { .. }) => {
+            return Err(
+                "a value per image whose width does not grow with the batch (reduce the \
+                        columns of dot products across the batch first)"
+                    .into(),
+            );
+        }
+        ("batch", t) => return Ok(Ty::Batch(Box::new(t.clone()))),
+        (
+            "views",
+            t @ (Ty::Image { .. }
+            | Ty::Tokens { .. }
+            | Ty::Vector { .. }
+            | Ty::Scalar { .. }
+            | Ty::Matrix { .. }
+            | Ty::Across { .. }),
+        ) => t.with_count(1),
+        ("tokens", Ty::Tokens { dim, n, .. }) => Ty::Vector { dim: *dim, n: *n },
+        ("features", Ty::Vector { n, .. }) => Ty::Scalar { n: *n },
+        ("features", Ty::Labels { .. }) => Ty::Scalar { n: 1 },
+        ("features", Ty::Tokens { len, grid, cls, n, .. }) => Ty::Tokens {
+            len: *len,
+            dim: 1,
+            grid: *grid,
+            cls: *cls,
+            n: *n,
+        },
+        ("rows", Ty::Matrix { cols, n, .. }) => Ty::Vector { dim: *cols, n: *n },
+        ("cols", Ty::Matrix { rows, n, .. }) => Ty::Vector { dim: *rows, n: *n },
+        ("cols", Ty::Across { n, .. }) => Ty::Scalar { n: *n },
+        (axis, _) => return Err(needs(axis).into()),
+    };
+    Ok(Ty::scoped(batch, out))
+}
+
+/// What a value must be to have axis `axis`.
+fn needs(axis: &str) -> &'static str {
+    match axis {
+        "views" => "a value with views (images, tokens, vectors, scalars, matrices)",
+        "tokens" => "tokens",
+        "features" => {
+            "vectors, tokens or labels (for matrices say `rows` or `cols`, for dot products across the batch `cols`)"
+        }
+        "rows" => "a matrix",
+        "cols" => "a matrix, or dot products across the batch",
+        _ => "a tensor of numbers",
+    }
+}
+
+fn reduce(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    let over = b.str("over");
+    reduced(ty, over)
+        .map(Out::Tensor)
+        .map_err(|expected| mismatch(b, "x", &format!("{}(over: \"{over}\")", b.builtin), expected))
+}
+
+/// A softmax keeps its input's type; the axis must be one the value has (all of an image is
+/// not an axis).
+fn softmax(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    let over = b.str("over");
+    let what = format!("softmax(over: \"{over}\")");
+    if over == "image" {
+        return Err(mismatch(
+            b,
+            "x",
+            &what,
+            "an axis: `batch`, `views`, `tokens`, `features`, `rows` or `cols`",
+        ));
+    }
+    reduced(ty, over).map_err(|expected| mismatch(b, "x", &what, expected))?;
+    Ok(Out::Tensor(ty.clone()))
+}
+
+/// `n` of two operands that meet: equal, or one of them 1.
+fn views_meet(na: u64, nb: u64) -> Option<u64> {
+    (na == nb || na == 1 || nb == 1).then_some(na.max(nb))
+}
+
+/// The type `a op b` has elementwise, with numpy's spreading: a value for the batch over one
+/// per image, one view over several, a scalar over anything of its image, a vector over the
+/// rows of a matrix or the tokens of its width, and tokens of width 1 over tokens of any
+/// width. `None` where they do not meet.
+pub fn broadcast(a: &Ty, b: &Ty) -> Option<Ty> {
+    let ((ba, ia), (bb, ib)) = (a.scope(), b.scope());
+    let inner = meet(ia, ib).or_else(|| meet(ib, ia))?;
+    Some(Ty::scoped(ba && bb, inner))
+}
+
+/// [`broadcast`] of two per-image types, `b` spread over `a`.
+fn meet(a: &Ty, b: &Ty) -> Option<Ty> {
+    let n = views_meet(a.count(), b.count())?;
+    if a.with_count(1) == b.with_count(1) {
+        return Some(a.with_count(n));
+    }
+    match (a, b) {
+        (t, Ty::Scalar { .. }) if t.is_numeric() => Some(t.with_count(n)),
+        (Ty::Matrix { cols, .. }, Ty::Vector { dim, .. }) if cols == dim => Some(a.with_count(n)),
+        (Ty::Tokens { dim, .. }, Ty::Vector { dim: d, .. }) if dim == d => Some(a.with_count(n)),
+        (Ty::Tokens { len, .. }, Ty::Tokens { len: l, dim: 1, .. }) if len == l => Some(a.with_count(n)),
+        _ => None,
+    }
+}
+
+/// Two operands: their types, the scope of the result (for the batch only when both are),
+/// and `n` where they meet.
+fn pair(b: &Args) -> Result<(bool, &Ty, &Ty), Diag> {
+    let (ta, tb) = (numbers(b, "a")?, numbers(b, "b")?);
+    let ((ba, ia), (bb, ib)) = (ta.scope(), tb.scope());
+    if views_meet(ia.count(), ib.count()).is_none() {
+        return Err(mismatch(
+            b,
+            "b",
+            b.builtin,
+            format!("one view or {} (as `a` has)", ia.count()),
+        ));
+    }
+    Ok((ba && bb, ia, ib))
+}
+
+fn matmul(b: &Args) -> Result<Out, Diag> {
+    let (batch, a, x) = pair(b)?;
+    let n = a.count().max(x.count());
+    let out = match (a, x) {
+        (Ty::Vector { dim, .. }, Ty::Matrix { rows, cols, .. }) if dim == rows => Ty::Vector { dim: *cols, n },
+        (
+            Ty::Tokens {
+                len, dim, grid, cls, ..
+            },
+            Ty::Matrix { rows, cols, .. },
+        ) if dim == rows => Ty::Tokens {
+            len: *len,
+            dim: *cols,
+            grid: *grid,
+            cls: *cls,
+            n,
+        },
+        (Ty::Matrix { rows, cols, .. }, Ty::Matrix { rows: r, cols: c, .. }) if cols == r => Ty::Matrix {
+            rows: *rows,
+            cols: *c,
+            n,
+        },
+        (Ty::Matrix { rows, cols, .. }, Ty::Vector { dim, .. }) if cols == dim => Ty::Vector { dim: *rows, n },
+        (Ty::Vector { dim, .. } | Ty::Tokens { dim, .. }, _) => {
+            return Err(mismatch(
+                b,
+                "b",
+                "matmul",
+                format!("a matrix with {dim} rows (the width of `a`)"),
+            ));
+        }
+        (Ty::Matrix { cols, .. }, _) => {
+            return Err(mismatch(
+                b,
+                "b",
+                "matmul",
+                format!("a matrix with {cols} rows, or a vector of width {cols} (the columns of `a`)"),
+            ));
+        }
+        _ => return Err(mismatch(b, "a", "matmul", "vectors, tokens or a matrix")),
+    };
+    Ok(Out::Tensor(Ty::scoped(batch, out)))
+}
+
+fn transpose(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    let (batch, inner) = ty.scope();
+    match inner {
+        Ty::Matrix { rows, cols, n } => Ok(Out::Tensor(Ty::scoped(
+            batch,
+            Ty::Matrix {
+                rows: *cols,
+                cols: *rows,
+                n: *n,
+            },
+        ))),
+        _ => Err(mismatch(b, "x", "transpose", "a matrix")),
+    }
+}
+
+fn outer(b: &Args) -> Result<Out, Diag> {
+    let (batch, a, x) = pair(b)?;
+    match (a, x) {
+        (Ty::Vector { dim: p, .. }, Ty::Vector { dim: q, .. }) => Ok(Out::Tensor(Ty::scoped(
+            batch,
+            Ty::Matrix {
+                rows: *p,
+                cols: *q,
+                n: a.count().max(x.count()),
+            },
+        ))),
+        (Ty::Vector { .. }, _) => Err(mismatch(b, "b", "outer", "a vector")),
+        _ => Err(mismatch(b, "a", "outer", "a vector")),
+    }
+}
+
+/// A per-image operand of an op across the batch.
+fn per_image<'a>(b: &'a Args, arg: &str) -> Result<&'a Ty, Diag> {
+    let ty = numbers(b, arg)?;
+    if matches!(ty, Ty::Batch(_)) {
+        return Err(mismatch(
+            b,
+            arg,
+            b.builtin,
+            "a value per image (this one is one for the batch)",
+        ));
+    }
+    Ok(ty)
+}
+
+fn moment(b: &Args) -> Result<Out, Diag> {
+    let (a, x) = (per_image(b, "a")?, per_image(b, "b")?);
+    let n = a.count();
+    let out = |p: u64, q: u64| Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Matrix { rows: p, cols: q, n }))));
+    match (a, x) {
+        (Ty::Vector { dim: p, .. }, Ty::Vector { dim: q, n: nb }) if *nb == n => out(*p, *q),
+        (
+            Ty::Tokens { len, dim: p, .. },
+            Ty::Tokens {
+                len: l, dim: q, n: nb, ..
+            },
+        ) if l == len && *nb == n => out(*p, *q),
+        (Ty::Vector { .. }, _) => Err(mismatch(b, "b", "moment", format!("{n}× vectors (as `a` has)"))),
+        (Ty::Tokens { len, .. }, _) => Err(mismatch(
+            b,
+            "b",
+            "moment",
+            format!("{n}× tokens of length {len} (as `a` has)"),
+        )),
+        _ => Err(mismatch(b, "a", "moment", "vectors or tokens")),
+    }
+}
+
+fn batch_dot(b: &Args) -> Result<Out, Diag> {
+    let a = per_image(b, "a")?;
+    let Ty::Vector { dim, n } = a else {
+        return Err(mismatch(b, "a", "batch_dot", "vectors (pool tokens first, e.g. `cls`)"));
+    };
+    let (x, _) = b.tensor("b")?;
+    match x {
+        Ty::Vector { dim: d, n: views } if d == dim => Ok(Out::Tensor(Ty::Across { n: *n, views: *views })),
+        Ty::Bank { size, dim: d } if d == dim => Ok(Out::Tensor(Ty::Vector { dim: *size, n: *n })),
+        _ => Err(mismatch(
+            b,
+            "b",
+            "batch_dot",
+            format!("vectors of width {dim} per image, or a memory bank of them (`queue`)"),
+        )),
+    }
+}
+
+fn mask_self(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    let Ty::Across { n, views } = ty else {
+        return Err(mismatch(
+            b,
+            "x",
+            "mask_self",
+            "dot products across the batch (`batch_dot`)",
+        ));
+    };
+    if b.str("same") == "row" && n != views {
+        return Err(mismatch(
+            b,
+            "x",
+            "mask_self(same: \"row\")",
+            format!(
+                "rows and columns of one layout ({n} rows an image against {views} columns an image): `same: \"image\"` masks the whole image"
+            ),
+        ));
+    }
+    Ok(Out::Tensor(ty.clone()))
+}
+
+/// A square matrix: `(batch, side, n)`.
+fn square(b: &Args) -> Result<(bool, u64, u64), Diag> {
+    let (batch, inner) = numbers(b, "x")?.scope();
+    match inner {
+        Ty::Matrix { rows, cols, n } if rows == cols => Ok((batch, *rows, *n)),
+        _ => Err(mismatch(b, "x", b.builtin, "a square matrix")),
+    }
+}
+
+fn diag(b: &Args) -> Result<Out, Diag> {
+    let (batch, d, n) = square(b)?;
+    Ok(Out::Tensor(Ty::scoped(batch, Ty::Vector { dim: d, n })))
+}
+
+fn same_square(b: &Args) -> Result<Out, Diag> {
+    square(b)?;
+    Ok(Out::Tensor(numbers(b, "x")?.clone()))
+}
+
+fn as_matrix(b: &Args) -> Result<Out, Diag> {
+    let (batch, inner) = numbers(b, "x")?.scope();
+    match inner {
+        Ty::Vector { dim, n } => Ok(Out::Tensor(Ty::scoped(
+            batch,
+            Ty::Matrix {
+                rows: *n,
+                cols: *dim,
+                n: 1,
+            },
+        ))),
+        _ => Err(mismatch(b, "x", "as_matrix", "vectors")),
+    }
+}
+
+fn count(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    let over = b.str("over");
+    reduced(ty, over).map_err(|expected| mismatch(b, "x", &format!("count(over: \"{over}\")"), expected))?;
+    Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Scalar { n: 1 }))))
+}
+
+fn normal(b: &Args) -> Result<Out, Diag> {
+    Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Matrix {
+        rows: b.int("rows"),
+        cols: b.int("cols"),
+        n: 1,
+    }))))
+}
+
+fn linspace(b: &Args) -> Result<Out, Diag> {
+    Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Vector {
+        dim: b.int("count"),
+        n: 1,
+    }))))
+}
+
+fn eye(b: &Args) -> Result<Out, Diag> {
+    let size = b.int("size");
+    Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Matrix {
+        rows: size,
+        cols: size,
+        n: 1,
+    }))))
+}
+
+fn vector(b: &Args) -> Result<Out, Diag> {
+    let dim = match b.get("values") {
+        Some(crate::value::Value::List(items)) => items.len() as u64,
+        _ => 0,
+    };
+    Ok(Out::Tensor(Ty::Batch(Box::new(Ty::Vector { dim, n: 1 }))))
+}
+
+/// `ema(x)` keeps a value of the batch from step to step.
+fn ema(b: &Args) -> Result<Out, Diag> {
+    let ty = numbers(b, "x")?;
+    if !matches!(ty, Ty::Batch(_)) {
+        return Err(mismatch(
+            b,
+            "x",
+            "ema",
+            "a value for the batch, which the next step's can be averaged with (a statistic: \
+             `mean(x, over: \"batch\")`, `moment(z, z)`)",
+        ));
+    }
+    Ok(Out::Tensor(ty.clone()))
+}
+
+/// An elementwise function of one argument.
+macro_rules! unary {
+    ($name:literal, $doc:literal, $example:literal) => {
+        Builtin {
+            name: $name,
+            category: Category::Math,
+            doc: $doc,
+            params: &[X],
+            variadic: None,
+            rule: elementwise,
+            call: None,
+            example: $example,
+        }
+    };
+}
+
+/// A reduction over an axis.
+macro_rules! reduction {
+    ($name:literal, $doc:literal, $default:expr, $example:literal) => {
+        Builtin {
+            name: $name,
+            category: Category::Math,
+            doc: $doc,
+            params: &[X, over($default)],
+            variadic: None,
+            rule: reduce,
+            call: None,
+            example: $example,
+        }
+    };
+}
+
+/// The `over` parameter; `None` makes it required.
+const fn over(default: Option<&'static str>) -> Param {
+    let p = req(
+        "over",
+        PTy::Choice(AXES),
+        "the axis: `image` (all of each image's numbers), `batch` (across the images: a value \
+         for the batch), `views`, `tokens`, `features` (the last axis of vectors, tokens and \
+         labels), `rows` or `cols` (of a matrix; `cols` also of dot products across the batch)",
+    );
+    match default {
+        Some(d) => Param { default: Some(d), ..p },
+        None => p,
+    }
+}
+
+pub static ALL: &[Builtin] = &[
+    unary!("exp", "eˣ, elementwise.", "let w = exp(-t * t / 2)"),
+    unary!(
+        "log",
+        "The natural logarithm, elementwise (−∞ at 0: add an ε where a value may reach it).",
+        "let h = log(p + 1e-8)"
+    ),
+    unary!("sqrt", "The square root, elementwise.", "let std = sqrt(var + 1e-4)"),
+    unary!("abs", "|x|, elementwise.", "let l1 = mean(abs(a - b))"),
+    unary!(
+        "cos",
+        "The cosine, elementwise (radians).",
+        "let re = mean(cos(xt), over: \"batch\")"
+    ),
+    unary!(
+        "sin",
+        "The sine, elementwise (radians).",
+        "let im = mean(sin(xt), over: \"batch\")"
+    ),
+    Builtin {
+        name: "pow",
+        category: Category::Math,
+        doc: "xᵖ, elementwise (a fractional power of a negative number is NaN).",
+        params: &[X, req("exponent", PTy::Num, "p")],
+        variadic: None,
+        rule: elementwise,
+        call: None,
+        example: "let sq = pow(a - b, 2)",
+    },
+    Builtin {
+        name: "clamp",
+        category: Category::Math,
+        doc: "x limited to [`min`, `max`], elementwise; either end may be left open.",
+        params: &[
+            X,
+            opt("min", PTy::Num, "none", "the lower end"),
+            opt("max", PTy::Num, "none", "the upper end"),
+        ],
+        variadic: None,
+        rule: elementwise,
+        call: None,
+        example: "let hinge = clamp(1 - std, min: 0)",
+    },
+    reduction!(
+        "sum",
+        "The sum over an axis (`over`); by default of all of each image's numbers, one scalar \
+         per image (a value for the batch sums to one number).",
+        Some("\"image\""),
+        "let on = sum((1 - diag(c)) * (1 - diag(c)), over: \"features\")"
+    ),
+    reduction!(
+        "mean",
+        "The mean over an axis (`over`); by default of all of each image's numbers, one scalar \
+         per image. `over: \"batch\"` gives a value for the whole batch, which spreads back over \
+         the images in arithmetic (`z - mean(z, over: \"batch\")` centres z).",
+        Some("\"image\""),
+        "let centred = z - mean(z, over: \"batch\")"
+    ),
+    reduction!(
+        "logsumexp",
+        "log Σ exp(x) over an axis, computed stably (the denominator of a softmax, in logs).",
+        None,
+        "let denominator = logsumexp(batch_dot(z1, z) / 0.1, over: \"cols\")"
+    ),
+    reduction!(
+        "max",
+        "The largest value over an axis (the gradient goes to it).",
+        None,
+        "let nearest = max(mask_self(batch_dot(z, z), value: -2), over: \"cols\")"
+    ),
+    reduction!(
+        "min",
+        "The smallest value over an axis (the gradient goes to it).",
+        None,
+        "let closest = min(d, over: \"cols\")"
+    ),
+    Builtin {
+        name: "softmax",
+        category: Category::Math,
+        doc: "Softmax of `x / temperature` over an axis (the feature axis by default); the \
+              value keeps its type. Over `batch` it weighs the images against each other.",
+        params: &[
+            X,
+            opt("temperature", PTy::Sched, "1.0", "divides the logits").within(Limit::Positive),
+            over(Some("\"features\"")),
+        ],
+        variadic: None,
+        rule: softmax,
+        call: None,
+        example: "let w = softmax(dot(z1, z2), temperature: 0.5, over: \"batch\")",
+    },
+    Builtin {
+        name: "count",
+        category: Category::Math,
+        doc: "How many numbers an axis holds, as a value for the batch: `count(z, over: \
+              \"batch\")` is the number of images in this step's batch.",
+        params: &[X, over(None)],
+        variadic: None,
+        rule: count,
+        call: None,
+        example: "let n = count(z, over: \"batch\")",
+    },
+    Builtin {
+        name: "matmul",
+        category: Category::Math,
+        doc: "The matrix product `a b`: a vector (as a row) or tokens times a matrix, a matrix \
+              times a matrix, or a matrix times a vector (as a column). A matrix for the batch \
+              applies to every image's value (`matmul(z, normal(rows: 64, cols: 256))` projects \
+              every z on the same directions).",
+        params: &[
+            req("a", PTy::Tensor, "the left factor"),
+            req("b", PTy::Tensor, "the right factor"),
+        ],
+        variadic: None,
+        rule: matmul,
+        call: None,
+        example: "let x = matmul(z, directions)",
+    },
+    Builtin {
+        name: "transpose",
+        category: Category::Math,
+        doc: "A matrix with its rows and columns exchanged.",
+        params: &[X],
+        variadic: None,
+        rule: transpose,
+        call: None,
+        example: "let white = matmul(z, transpose(inverse(cholesky(cov))))",
+    },
+    Builtin {
+        name: "outer",
+        category: Category::Math,
+        doc: "The outer product `a bᵀ` of two vectors: a matrix with a row per number of `a`.",
+        params: &[req("a", PTy::Tensor, "rows"), req("b", PTy::Tensor, "columns")],
+        variadic: None,
+        rule: outer,
+        call: None,
+        example: "let xt = outer(x, linspace(0, 3, 17))",
+    },
+    Builtin {
+        name: "moment",
+        category: Category::Math,
+        doc: "The second moment across the batch, (1/N) Σᵢ aᵢ bᵢᵀ = AᵀB / N over the N images \
+              (and, for tokens, over every token of every image): a matrix for the batch, one \
+              per view. With `a` and `b` centred it is their covariance; the same value twice \
+              gives a Gram matrix of the features.",
+        params: &[
+            req("a", PTy::Tensor, "vectors or tokens"),
+            req("b", PTy::Tensor, "as many of the same layout"),
+        ],
+        variadic: None,
+        rule: moment,
+        call: None,
+        example: "let cov = moment(z - mean(z, over: \"batch\"), z - mean(z, over: \"batch\"))",
+    },
+    Builtin {
+        name: "batch_dot",
+        category: Category::Math,
+        doc: "For each vector of `a`, its dot product with every vector of `b` across the whole \
+              batch (every image's, every view's, image-major: a row of A Bᵀ), or with every \
+              vector of a memory bank (`queue`, then a vector as wide as the bank). With unit \
+              vectors these are cosine similarities: the logits of a contrastive loss against \
+              the batch. `mask_self` takes out a row's own image.",
+        params: &[
+            req("a", PTy::Tensor, "the rows"),
+            req("b", PTy::Tensor, "the columns: vectors or a bank"),
+        ],
+        variadic: None,
+        rule: batch_dot,
+        call: None,
+        example: "let s = batch_dot(z1, z) / 0.1",
+    },
+    Builtin {
+        name: "mask_self",
+        category: Category::Math,
+        doc: "Dot products across the batch with the entries of a row's own image set to \
+              `value`: every view of it (`same: \"image\"`), or only the row itself (`same: \
+              \"row\"`, when rows and columns are the same layout). With a large negative value \
+              a `logsumexp` or `max` over the columns leaves them out (DCL's denominator, \
+              SimCLR's, a nearest neighbour in the batch).",
+        params: &[
+            X,
+            opt("value", PTy::Num, "-1e9", "what the masked entries become"),
+            opt(
+                "same",
+                PTy::Choice(&["image", "row"]),
+                "\"image\"",
+                "which entries: the row's whole image, or the row itself",
+            ),
+        ],
+        variadic: None,
+        rule: mask_self,
+        call: None,
+        example: "let negatives = mask_self(batch_dot(z1, z) / 0.1)",
+    },
+    Builtin {
+        name: "diag",
+        category: Category::Math,
+        doc: "The diagonal of a square matrix, as a vector.",
+        params: &[X],
+        variadic: None,
+        rule: diag,
+        call: None,
+        example: "let on = diag(c)",
+    },
+    Builtin {
+        name: "as_matrix",
+        category: Category::Math,
+        doc: "The views of a value of vectors as the rows of one matrix per image (V × K: \
+              MMCR's per-image matrix of its views).",
+        params: &[X],
+        variadic: None,
+        rule: as_matrix,
+        call: None,
+        example: "let zi = as_matrix(z)",
+    },
+    Builtin {
+        name: "eigvalsh",
+        category: Category::Math,
+        doc: "The eigenvalues of a symmetric matrix, ascending, as a vector; the gradient of \
+              each is uᵢuᵢᵀ (its eigenvector's outer product), so it is defined where they are \
+              distinct. The sum of their square roots for AᵀA is A's nuclear norm; the sum of \
+              their logarithms a log-determinant.",
+        params: &[X],
+        variadic: None,
+        rule: diag,
+        call: None,
+        example: "let nuclear = sum(sqrt(eigvalsh(moment(c, c) * n) + 1e-8), over: \"features\")",
+    },
+    Builtin {
+        name: "sqrtm",
+        category: Category::Math,
+        doc: "The square root of a symmetric positive semi-definite matrix, U √Λ Uᵀ, with its \
+              gradient by the eigenvectors (Daleckii–Krein).",
+        params: &[X],
+        variadic: None,
+        rule: same_square,
+        call: None,
+        example: "let root = sqrtm(cov + 1e-4 * eye(64))",
+    },
+    Builtin {
+        name: "inv_sqrtm",
+        category: Category::Math,
+        doc: "The inverse square root of a symmetric positive definite matrix, U Λ^(−1/2) Uᵀ \
+              (ZCA whitening: `matmul(z, inv_sqrtm(cov))`), with its gradient by the \
+              eigenvectors.",
+        params: &[X],
+        variadic: None,
+        rule: same_square,
+        call: None,
+        example: "let white = matmul(zc, inv_sqrtm(cov + 1e-4 * eye(64)))",
+    },
+    Builtin {
+        name: "cholesky",
+        category: Category::Math,
+        doc: "The lower-triangular L with L Lᵀ = x for a symmetric positive definite x, with \
+              its gradient (only the lower triangle of x is read).",
+        params: &[X],
+        variadic: None,
+        rule: same_square,
+        call: None,
+        example: "let l = cholesky(cov + 1e-4 * eye(64))",
+    },
+    Builtin {
+        name: "inverse",
+        category: Category::Math,
+        doc: "The inverse of a square matrix, with its gradient −x⁻ᵀ g x⁻ᵀ.",
+        params: &[X],
+        variadic: None,
+        rule: same_square,
+        call: None,
+        example: "let w = transpose(inverse(cholesky(cov)))",
+    },
+    Builtin {
+        name: "normal",
+        category: Category::Math,
+        doc: "A `rows` × `cols` matrix of standard normal draws for the batch, drawn anew at \
+              every step (from the step's own generator: a run repeats exactly). Scaled to unit \
+              columns it is a set of random directions (LeJEPA's SIGReg).",
+        params: &[
+            req("rows", PTy::Int, "rows").within(Limit::AtLeast1),
+            req("cols", PTy::Int, "columns").within(Limit::AtLeast1),
+        ],
+        variadic: None,
+        rule: normal,
+        call: None,
+        example: "let a = normal(rows: 64, cols: 256)",
+    },
+    Builtin {
+        name: "linspace",
+        category: Category::Math,
+        doc: "`count` evenly spaced numbers from `start` to `end`, both included: a constant \
+              vector for the batch.",
+        params: &[
+            req("start", PTy::Num, "the first number"),
+            req("end", PTy::Num, "the last number"),
+            req("count", PTy::Int, "how many").within(Limit::Between(2.0, 65_536.0)),
+        ],
+        variadic: None,
+        rule: linspace,
+        call: None,
+        example: "let t = linspace(0, 3, 17)",
+    },
+    Builtin {
+        name: "eye",
+        category: Category::Math,
+        doc: "The `size` × `size` identity matrix, a constant for the batch.",
+        params: &[req("size", PTy::Int, "rows and columns").within(Limit::Between(1.0, 65_536.0))],
+        variadic: None,
+        rule: eye,
+        call: None,
+        example: "let off = c * (1 - eye(64))",
+    },
+    Builtin {
+        name: "vector",
+        category: Category::Math,
+        doc: "A constant vector for the batch, from a list of numbers.",
+        params: &[req("values", PTy::Numbers, "the numbers")],
+        variadic: None,
+        rule: vector,
+        call: None,
+        example: "let w = vector([0.5, 1, 1, 0.5])",
+    },
+];
+
+/// Built-ins that share a name with a built-in of another kind and are meant when their first
+/// argument is a run-time value: `ema(x)` of a value, beside `ema(branch)`.
+pub static VALUE_FORMS: &[Builtin] = &[Builtin {
+    name: "ema",
+    category: Category::Math,
+    doc: "Of a value for the batch (rather than a branch): m·s + (1 − m)·x, where s is what it \
+          gave at the step before (0 at the first), kept across steps; gradient flows into this \
+          step's x, scaled by 1 − m, never into s. A running statistic: TiCo's covariance \
+          `ema(moment(z, z), momentum: 0.9)`. Bound by `let`, one state serves every use of \
+          the name; checkpoints keep it.",
+    params: &[
+        X,
+        req("momentum", PTy::Sched, "m in m·s + (1 − m)·x").within(Limit::Prob),
+    ],
+    variadic: None,
+    rule: ema,
+    call: None,
+    example: "let c = ema(moment(z, z), momentum: 0.9)",
+}];

@@ -1,0 +1,23 @@
+//! `max(x, over: axis)`: the largest value over the axis (the gradient to it); the type loses the axis (`registry::reduced`).
+
+use sslc_compiler::plan::ops::Max;
+
+use super::{Env, Forward, Inputs, reduce};
+use crate::error::RunError;
+use crate::val::Val;
+
+impl Forward for Max {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
+        reduce(x, &env, self.x, self.over, |t, d| t.max_dim(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::check_reduction;
+
+    #[test]
+    fn max_over_each_axis_matches_its_formula() {
+        check_reduction("max", |g| g.iter().cloned().fold(f64::MIN, f64::max));
+    }
+}
