@@ -154,6 +154,45 @@ impl Program {
             .ok_or_else(|| RunError::Internal(format!("slot ${slot} was not computed")))
     }
 
+    /// Each loss term's `[1]` value, as `losses` gives it, from values put straight into some
+    /// slots (`given`) instead of the steps that make them: only the steps whose inputs are
+    /// all given or computed run, in plan order, on this thread. A loss's value from chosen
+    /// inputs (the algebra's tests: an expression against a built-in, in float64).
+    pub fn losses_given(
+        &self,
+        weights: &Weights,
+        given: Vec<(usize, Val)>,
+        images: usize,
+        ctx: ops::Ctx,
+    ) -> Result<Vec<Option<Tensor<1>>>, RunError> {
+        let mut slots: Vec<Option<Val>> = vec![None; self.plan.slots];
+        for (slot, v) in given {
+            slots[slot] = Some(v);
+        }
+        for (i, step) in self.plan.steps.iter().enumerate() {
+            let computable = !matches!(
+                step.kind,
+                StepKind::Input { .. } | StepKind::View { .. } | StepKind::Part { .. }
+            );
+            if slots[step.output].is_some() || !computable {
+                continue;
+            }
+            let inputs: Option<Vec<(String, Val)>> = step
+                .inputs
+                .iter()
+                .map(|(port, s)| slots[*s].clone().map(|v| (port.clone(), v)))
+                .collect();
+            if let Some(inputs) = inputs {
+                slots[step.output] = Some(self.step(i, step, inputs, weights, images, ctx)?);
+            }
+        }
+        self.plan
+            .losses
+            .iter()
+            .map(|l| slots[l.slot].clone().map(|v| Ok(v.scalar()?.mean())).transpose())
+            .collect()
+    }
+
     /// The slots after the tensor steps: each is freed after its last reader, so what is left
     /// are the values no step reads (losses, a probe's value).
     ///
