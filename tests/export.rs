@@ -255,3 +255,35 @@ fn a_resnet_leaves_in_torchvisions_names_with_its_running_statistics() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_checkpoint_with_a_flipped_bit_is_refused_by_eval_and_export_naming_the_tensor() {
+    let dir = trained("flipped");
+    let path = dir.join("final.safetensors");
+    let mut bytes = read(&path);
+    // A bit in the middle of the data, past the header.
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x04;
+    let damaged = dir.join("damaged.safetensors");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = dir.join("out.safetensors");
+    for args in [
+        vec!["eval", damaged.to_str().unwrap()],
+        vec![
+            "export",
+            damaged.to_str().unwrap(),
+            "--net",
+            "online.backbone",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let (ok, stderr) = sslc(&args);
+        assert!(!ok, "{args:?} took a damaged checkpoint");
+        assert!(
+            stderr.contains("damaged.safetensors") && stderr.contains("the data of tensor `"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(!out.exists(), "nothing exported from a damaged checkpoint");
+}

@@ -90,6 +90,17 @@ fn damaged_or_foreign_checkpoints_are_refused_with_the_reason() {
     checkpoint::save(&path, &meta, &weights, &RunState::default()).expect("saved");
     let bytes = std::fs::read(&path).unwrap();
 
+    // One bit flipped in the last tensor's data: read whole, but not what was written.
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 3;
+    flipped[at] ^= 0x10;
+    std::fs::write(&path, &flipped).unwrap();
+    let e = problem(Checkpoint::read(&path).err().expect("a flipped bit is found"));
+    assert!(
+        e.contains("is damaged: the data of tensor `") && e.contains("checksum"),
+        "{e}"
+    );
+
     std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
     let e = Checkpoint::read(&path).err().expect("a truncated file is refused");
     assert!(e.to_string().contains(&path.display().to_string()), "{e}");

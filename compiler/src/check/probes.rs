@@ -14,6 +14,7 @@ use crate::types::Ty;
 use crate::value::{Config, Param};
 
 pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
+    let errors_before = diags.iter().any(Diag::is_error);
     let at = |key: &str| g.setting_spans.get(key).copied().unwrap_or_default();
     let mut uses: Vec<(&Config, crate::span::Span)> = vec![];
     if let Some(probe) = &g.train.probe {
@@ -38,6 +39,8 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) {
             let found = match network.and_then(|n| n.input.as_ref()) {
                 Some(Ty::Image { .. }) => continue,
                 Some(ty) => format!("`{branch}.{net}`, which the recipe applies to {ty}"),
+                // A call of it in error is reported already, and explains this.
+                None if errors_before => continue,
                 None => format!("`{branch}.{net}`, which no step applies"),
             };
             diags.push(Diag::ShapeMismatch {

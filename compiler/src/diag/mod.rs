@@ -76,6 +76,8 @@ pub enum Diag {
     DuplicateParam { param: String, span: Span, first: Span },
     /// More positional arguments than the built-in takes.
     TooManyArgs { builtin: String, span: Span, max: usize },
+    /// A positional argument written after a named one.
+    PositionalAfterNamed { builtin: String, span: Span, named: Span },
     /// A value of the wrong kind.
     WrongType {
         what: String,
@@ -195,6 +197,7 @@ impl Diag {
             Diag::MissingSetting { .. } => "sslc::missing_setting",
             Diag::DuplicateParam { .. } => "sslc::duplicate_param",
             Diag::TooManyArgs { .. } => "sslc::too_many_args",
+            Diag::PositionalAfterNamed { .. } => "sslc::positional_after_named",
             Diag::WrongType { .. } => "sslc::type",
             Diag::OutOfRange { .. } | Diag::NotFinite { .. } => "sslc::range",
             Diag::ShapeMismatch { .. } => "sslc::shape",
@@ -232,6 +235,7 @@ impl Diag {
             | Diag::MissingSetting { span, .. }
             | Diag::DuplicateParam { span, .. }
             | Diag::TooManyArgs { span, .. }
+            | Diag::PositionalAfterNamed { span, .. }
             | Diag::WrongType { span, .. }
             | Diag::OutOfRange { span, .. }
             | Diag::NotFinite { span, .. }

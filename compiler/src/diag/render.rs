@@ -93,6 +93,11 @@ pub fn to_miette(d: &Diag) -> MietteDiagnostic {
             vec![primary(*span, "one too many")],
             Some("name the argument, e.g. `name: value`".into()),
         ),
+        Diag::PositionalAfterNamed { builtin, span, named } => (
+            format!("a positional argument of `{builtin}` after a named one"),
+            vec![primary(*span, "positional"), label(*named, "named before it")],
+            Some("name it too (`name: value`), or move it before the named arguments".into()),
+        ),
         Diag::WrongType {
             what,
             expected,

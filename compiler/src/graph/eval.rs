@@ -214,7 +214,19 @@ impl<'r> Builder<'r> {
                 }
                 match (b.rule)(&bound) {
                     Err(mut d) => {
-                        if let Diag::ShapeMismatch { because, .. } = &mut d {
+                        // Where the inputs disagree in width, say what set each width; a count
+                        // of views or a kind of value that is wrong owes nothing to a width.
+                        let widths: std::collections::BTreeSet<u64> = bound
+                            .inputs()
+                            .iter()
+                            .filter_map(|(_, ix, _)| match self.graph.g[*ix].ty.as_ref()? {
+                                Ty::Bank { dim, .. } => Some(*dim),
+                                t => t.feature_dim(),
+                            })
+                            .collect();
+                        if let Diag::ShapeMismatch { because, .. } = &mut d
+                            && widths.len() > 1
+                        {
                             *because = self.shape_sources(&bound);
                         }
                         self.diags.push(d);

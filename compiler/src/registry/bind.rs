@@ -304,8 +304,18 @@ pub fn bind(
     let mut rest = vec![];
     let mut ok = true;
     let mut positional = 0;
+    let mut named: Option<Span> = None;
     for a in args {
         let index = match &a.name {
+            None if named.is_some() => {
+                diags.push(Diag::PositionalAfterNamed {
+                    builtin: name.into(),
+                    span: a.span,
+                    named: named.unwrap_or(a.span),
+                });
+                ok = false;
+                continue;
+            }
             None => {
                 // Positional: the next parameter not yet given.
                 while positional < params.len() && slots[positional].is_some() {
@@ -341,8 +351,12 @@ pub fn bind(
                 }
             }
             Some(n) => match params.iter().position(|p| p.name == n.node) {
-                Some(i) => Some(i),
+                Some(i) => {
+                    named.get_or_insert(n.span);
+                    Some(i)
+                }
                 None => {
+                    named.get_or_insert(n.span);
                     diags.push(Diag::UnknownParam {
                         builtin: name.into(),
                         param: n.node.clone(),

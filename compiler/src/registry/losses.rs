@@ -103,21 +103,32 @@ fn soft_ce(b: &Args) -> Result<Out, Diag> {
     }
     vectors(b, ["a", "b"], "a vector per view (pool tokens first, e.g. `cls`)")?;
     let (ta, tb) = (b.tensor("a")?.0, b.tensor("b")?.0);
-    if ta.feature_dim() != tb.feature_dim() || tb.count() > ta.count() || ta.count() < 2 {
-        return Err(Diag::ShapeMismatch {
-            what: "soft_ce".into(),
-            expected: format!(
-                "at most {} view(s) of width {} (cross pairs: `b`'s views are the first of `a`'s, which needs two or more)",
-                ta.count(),
-                ta.feature_dim().unwrap_or(0)
-            ),
-            found: tb.to_string(),
-            span: b.span_of("b"),
-            other: Some((b.span_of("a"), format!("`a` is {ta}"))),
-            because: vec![],
-        });
-    }
-    scalar()
+    let (na, nb) = (ta.count(), tb.count());
+    let width = ta.feature_dim().unwrap_or(0);
+    let expected = if ta.feature_dim() != tb.feature_dim() {
+        format!("vectors of width {width}, as `a`'s")
+    } else if na < 2 {
+        return Err(mismatch(
+            b,
+            "a",
+            "soft_ce(pairs: \"cross\")",
+            "two or more views: with cross pairs each teacher view meets every other student view",
+        ));
+    } else if nb > na {
+        format!(
+            "at most {na} views (with cross pairs the teacher's views, `b`, are the student's first views, and `a` has {na}; each teacher view meets every other student view)"
+        )
+    } else {
+        return scalar();
+    };
+    Err(Diag::ShapeMismatch {
+        what: "soft_ce".into(),
+        expected,
+        found: tb.to_string(),
+        span: b.span_of("b"),
+        other: Some((b.span_of("a"), format!("`a` is {ta}"))),
+        because: vec![],
+    })
 }
 
 /// A token loss on the places a mask hides: `a` and `b` the same tokens on the mask's grid (a
@@ -156,6 +167,17 @@ fn exact(b: &Args) -> Result<Out, Diag> {
     }
     same(b, "a", "b", b.builtin)?;
     scalar()
+}
+
+/// As `exact`, but one view on either side repeats over the other's views, as `neg_cosine`'s
+/// does: elementwise losses.
+fn elementwise_pair(b: &Args) -> Result<Out, Diag> {
+    let (ta, tb) = (b.tensor("a")?.0, b.tensor("b")?.0);
+    let one_view = (ta.count() == 1 || tb.count() == 1) && ta.with_count(1) == tb.with_count(1);
+    if one_view && !b.is_given("mask") && ta.is_numeric() {
+        return scalar();
+    }
+    exact(b)
 }
 
 /// As `exact`, on vectors or tokens (rows of features to correlate).
@@ -395,7 +417,7 @@ pub static ALL: &[Builtin] = &[
         params: &[
             A,
             B,
-            opt("lambda", PTy::Num, "0.02", "weight of the spreading term").within(Limit::NonNeg),
+            opt("lambda", PTy::Sched, "0.02", "weight of the spreading term").within(Limit::NonNeg),
         ],
         variadic: None,
         rule: exact_features,
@@ -482,31 +504,39 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "mse",
         category: Category::Loss,
-        doc: "Mean squared error between two values of the same type. With `mask:`, on tokens \
+        doc: "Mean squared error between two values of the same type (one view on either side \
+              repeats over the other's views). With `mask:`, on tokens \
               of the mask's grid, each row's mean over the tokens the mask hides of their mean \
               squared error (a class token left out), 0 where it hides none, then the mean over \
               rows.",
         params: &[A, B, TOKEN_MASK],
         variadic: None,
-        rule: exact,
+        rule: elementwise_pair,
         call: None,
         example: "loss l = mse(a, sg(b))",
     },
     Builtin {
         name: "smooth_l1",
         category: Category::Loss,
-        doc: "Smooth L1 (Huber / β) between two values of the same type, as PyTorch's \
+        doc: "Smooth L1 (Huber / β) between two values of the same type (one view on either \
+              side repeats over the other's views), as PyTorch's \
               `smooth_l1_loss`: the mean of ½d²/β where |d| < β and |d| − ½β elsewhere, \
               d = a − b; β = 0 is the L1 loss. With `mask:`, the mean over the tokens the mask \
               hides, row by row, as `mse`'s.",
         params: &[
             A,
             B,
-            opt("beta", PTy::Num, "1.0", "where the loss turns from quadratic to linear").within(Limit::NonNeg),
+            opt(
+                "beta",
+                PTy::Sched,
+                "1.0",
+                "where the loss turns from quadratic to linear",
+            )
+            .within(Limit::NonNeg),
             TOKEN_MASK,
         ],
         variadic: None,
-        rule: exact,
+        rule: elementwise_pair,
         call: None,
         example: "loss box = smooth_l1(pred, sg(target), beta: 0.5)",
     },
@@ -518,7 +548,7 @@ pub static ALL: &[Builtin] = &[
         params: &[
             A,
             B,
-            opt("lambda", PTy::Num, "0.005", "off-diagonal weight").within(Limit::NonNeg),
+            opt("lambda", PTy::Sched, "0.005", "off-diagonal weight").within(Limit::NonNeg),
         ],
         variadic: None,
         rule: exact_features,
@@ -532,9 +562,9 @@ pub static ALL: &[Builtin] = &[
         params: &[
             A,
             B,
-            opt("sim", PTy::Num, "25", "invariance weight").within(Limit::NonNeg),
-            opt("var", PTy::Num, "25", "variance weight").within(Limit::NonNeg),
-            opt("cov", PTy::Num, "1", "covariance weight").within(Limit::NonNeg),
+            opt("sim", PTy::Sched, "25", "invariance weight").within(Limit::NonNeg),
+            opt("var", PTy::Sched, "25", "variance weight").within(Limit::NonNeg),
+            opt("cov", PTy::Sched, "1", "covariance weight").within(Limit::NonNeg),
         ],
         variadic: None,
         rule: exact_features,

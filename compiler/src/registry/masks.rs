@@ -95,7 +95,9 @@ pub static ALL: &[Builtin] = &[
               With a range `ratio: (lo, hi)` each image draws its own ratio, and with `p` below 1 \
               only that share of the images is masked at all (iBOT: `p: 0.5`, `(0.1, 0.5)`); \
               each image then keeps its own count (`keep varies`), which `vit(mask_token: true)` \
-              and a loss's `mask:` take, but dropping and selecting tokens do not.",
+              and a loss's `mask:` take, but dropping and selecting tokens do not. \
+              Drawn once per image: every view of a value with several views gets the same \
+              pattern.",
         params: &[
             GRID,
             req(
@@ -115,7 +117,9 @@ pub static ALL: &[Builtin] = &[
         name: "block_mask",
         category: Category::Mask,
         doc: "BEiT blockwise masking: rectangles of at least `min_block` tokens with aspect in \
-              `aspect`, added until exactly `count` tokens are masked.",
+              `aspect`, added until exactly `count` tokens are masked. \
+              Drawn once per image: every view of a value with several views gets the same \
+              pattern.",
         params: &[
             GRID,
             req("count", PTy::Int, "exact number of masked tokens").within(Limit::AtLeast1),
@@ -131,7 +135,9 @@ pub static ALL: &[Builtin] = &[
         name: "patch_mask",
         category: Category::Mask,
         doc: "SimMIM masking: the grid is cut into `block`×`block` squares and a `ratio` of them \
-              is masked.",
+              is masked. \
+              Drawn once per image: every view of a value with several views gets the same \
+              pattern.",
         params: &[
             GRID,
             opt("ratio", PTy::Num, "0.6", "fraction of squares masked").within(Limit::Prob),
@@ -146,7 +152,9 @@ pub static ALL: &[Builtin] = &[
         name: "window_queries",
         category: Category::Mask,
         doc: "Selects one random token in every `window`×`window` window (FLSL query sampling). \
-              Selected tokens are the mask's kept tokens.",
+              Selected tokens are the mask's kept tokens. \
+              Drawn once per image: every view of a value with several views gets the same \
+              pattern.",
         params: &[
             GRID,
             req("window", PTy::Int, "window side in tokens").within(Limit::AtLeast1),

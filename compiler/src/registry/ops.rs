@@ -151,11 +151,23 @@ fn stack_views(b: &Args) -> Result<Out, Diag> {
                 c: cb, h: hb, w: wb, ..
             },
         ) if (c, h, w) == (cb, hb, wb) => Ok(Out::Tensor(ta.with_count(n))),
-        (Ty::Vector { .. } | Ty::Tokens { .. } | Ty::Image { .. }, _) => Err(mismatch(
+        (Ty::Vector { dim, .. }, _) => Err(mismatch(
             b,
             "b",
             "stack_views",
-            format!("{} (like `a`)", ta.with_count(tb.count())),
+            format!("vectors of width {dim}, as `a`'s (the number of views may differ)"),
+        )),
+        (Ty::Tokens { len, dim, .. }, _) => Err(mismatch(
+            b,
+            "b",
+            "stack_views",
+            format!("{len} tokens of width {dim}, as `a`'s (the number of views may differ)"),
+        )),
+        (Ty::Image { c, h, w, .. }, _) => Err(mismatch(
+            b,
+            "b",
+            "stack_views",
+            format!("images of {c}×{h}×{w}, as `a`'s (the number of views may differ)"),
         )),
         _ => Err(mismatch(b, "a", "stack_views", "images, vectors or tokens")),
     }
@@ -312,12 +324,27 @@ fn segment_pool(b: &Args) -> Result<Out, Diag> {
 fn vectors(b: &Args, arg: &str) -> Result<(u64, u64), Diag> {
     match b.tensor(arg)?.0 {
         Ty::Vector { dim, n } => Ok((*dim, *n)),
+        Ty::Bank { .. } => Err(mismatch(
+            b,
+            arg,
+            b.builtin,
+            "vectors of each image (against every vector of a memory bank, `batch_dot(a, bank)`)",
+        )),
+        Ty::Tokens { .. } => Err(mismatch(b, arg, b.builtin, "vectors (pool tokens first, e.g. `cls`)")),
         _ => Err(mismatch(b, arg, b.builtin, "vectors")),
     }
 }
 
 fn pairwise(b: &Args) -> Result<Out, Diag> {
     let (da, na) = vectors(b, "a")?;
+    if matches!(b.tensor("b")?.0, Ty::Bank { .. }) {
+        return Err(mismatch(
+            b,
+            "b",
+            "pairwise_cosine",
+            "the vectors of the same image (against a memory bank, `batch_dot(l2norm(a), bank)` of a bank of unit vectors)",
+        ));
+    }
     let (db, nb) = vectors(b, "b")?;
     if da != db {
         return Err(mismatch(b, "b", b.builtin, format!("vectors of width {da}")));
@@ -359,15 +386,33 @@ fn sinkhorn(b: &Args) -> Result<Out, Diag> {
 }
 
 fn batch_sinkhorn(b: &Args) -> Result<Out, Diag> {
-    match b.tensor("x")?.0 {
-        t @ Ty::Vector { .. } => Ok(Out::Tensor(t.clone())),
-        _ => Err(mismatch(
-            b,
-            "x",
-            "batch_sinkhorn",
-            "a vector of prototype scores per image",
-        )),
+    let t = match b.tensor("x")?.0 {
+        t @ Ty::Vector { .. } => t,
+        _ => {
+            return Err(mismatch(
+                b,
+                "x",
+                "batch_sinkhorn",
+                "a vector of prototype scores per image (for a memory of earlier scores, give it as `extra:`)",
+            ));
+        }
+    };
+    match (b.tensor_opt("extra"), t.feature_dim()) {
+        (None, _) => {}
+        (Some((Ty::Bank { dim, .. }, _)), Some(k)) if *dim == k => {}
+        (Some(_), k) => {
+            return Err(mismatch(
+                b,
+                "extra",
+                "batch_sinkhorn",
+                format!(
+                    "a memory bank of earlier scores of width {} (`queue(scores, size: N)`)",
+                    k.unwrap_or(0)
+                ),
+            ));
+        }
     }
+    Ok(Out::Tensor(t.clone()))
 }
 
 fn queue(b: &Args) -> Result<Out, Diag> {
@@ -537,7 +582,8 @@ pub static ALL: &[Builtin] = &[
         doc: "The views of `b` after those of `a`, as one value of their views together: two \
               differently augmented views as one batch for one network call, or a multi-crop \
               set's global and local outputs, encoded at their own sizes, as one student \
-              output. Images of one size, or vectors or tokens of one width.",
+              output. Both sides images of one size, vectors of one width, or tokens of one \
+              length and width; the number of views may differ.",
         params: &[
             req("a", PTy::Tensor, "the first views"),
             req("b", PTy::Tensor, "the views after them"),
@@ -570,7 +616,7 @@ pub static ALL: &[Builtin] = &[
               loss that reads the name; checkpoints keep it.",
         params: &[
             X,
-            opt("momentum", PTy::Num, "0.9", "m in c ← m·c + (1 − m)·mean(x)").within(Limit::Prob),
+            opt("momentum", PTy::Sched, "0.9", "m in c ← m·c + (1 − m)·mean(x)").within(Limit::Prob),
         ],
         variadic: None,
         rule: features_kept,
@@ -652,7 +698,7 @@ pub static ALL: &[Builtin] = &[
         params: &[
             req("q", PTy::Tensor, "queries"),
             req("k", PTy::Tensor, "keys, also the values"),
-            req("beta", PTy::Num, "inverse temperature").within(Limit::Positive),
+            req("beta", PTy::Sched, "inverse temperature").within(Limit::Positive),
         ],
         variadic: None,
         rule: attend,
@@ -677,7 +723,9 @@ pub static ALL: &[Builtin] = &[
     Builtin {
         name: "pairwise_cosine",
         category: Category::Op,
-        doc: "Cosine similarity of every vector of `a` with every vector of `b`, per image.",
+        doc: "Cosine similarity of every vector of `a` with every vector of `b` of the same \
+              image (their views or instances). Against the whole batch or a memory bank, \
+              `batch_dot` of unit vectors.",
         params: &[req("a", PTy::Tensor, "n vectors"), req("b", PTy::Tensor, "m vectors")],
         variadic: None,
         rule: pairwise,
@@ -701,7 +749,8 @@ pub static ALL: &[Builtin] = &[
         name: "queue",
         category: Category::Op,
         doc: "A memory of the last `size` vectors of `x` across steps, first in first out \
-              (MoCo's queue of keys, NNCLR's support set, SwAV's queue). Its value is the memory \
+              (MoCo's queue of keys, NNCLR's support set, SwAV's queue of scores for \
+              `batch_sinkhorn(extra:)`). Its value is the memory \
               as it stood before this step, a `bank` shared by the batch; after it is read, this \
               step's vectors (every view's, detached) go in and the oldest go out. It starts \
               as random unit vectors, as MoCo's does, and checkpoints keep it. Bound by `let`, \
@@ -730,11 +779,19 @@ pub static ALL: &[Builtin] = &[
               (vectors[K]), soft codes Q with every prototype given an equal share of the batch \
               and each image's code summing to 1 (SwAV, SeLa, DeepCluster-v2): Q = exp(x/eps), \
               then `iters` times, columns to 1/K, rows to 1/B; Q·B. Each view of a counted value \
-              is balanced over the batch on its own. Without gradient.",
+              is balanced over the batch on its own. With `extra:` a memory of earlier scores \
+              joins each view's images for the balancing, as SwAV's queue does when its batch is \
+              small; only the batch's codes come back. Without gradient.",
         params: &[
             X,
-            opt("eps", PTy::Num, "0.05", "entropic regularisation").within(Limit::Positive),
+            opt("eps", PTy::Sched, "0.05", "entropic regularisation").within(Limit::Positive),
             opt("iters", PTy::Int, "3", "iterations").within(Limit::AtLeast1),
+            opt(
+                "extra",
+                PTy::Tensor,
+                "none",
+                "a memory of earlier scores (`queue(scores, size: N)`) balanced with the batch, given no code",
+            ),
         ],
         variadic: None,
         rule: batch_sinkhorn,
@@ -752,7 +809,7 @@ pub static ALL: &[Builtin] = &[
             req("cost", PTy::Tensor, "cost matrix"),
             req("rows", PTy::Tensor, "row marginals"),
             req("cols", PTy::Tensor, "column marginals"),
-            opt("eps", PTy::Num, "0.1", "entropic regularisation").within(Limit::Positive),
+            opt("eps", PTy::Sched, "0.1", "entropic regularisation").within(Limit::Positive),
             opt("iters", PTy::Int, "50", "iterations").within(Limit::AtLeast1),
         ],
         variadic: None,

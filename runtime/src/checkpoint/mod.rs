@@ -7,7 +7,9 @@
 //! hold). Metadata keys:
 //! - `sslc.format`: [`FORMAT`];
 //! - `sslc.meta`: [`Meta`] as JSON (recipe file, recipe text, step, epoch);
-//! - `sslc.nets`: each network's name, home and tensor names in burn's visiting order.
+//! - `sslc.nets`: each network's name, home and tensor names in burn's visiting order;
+//! - `sslc.checksums`: each tensor's CRC-32 of its bytes, so that data damaged after it was
+//!   written (a flipped bit on disk or in transfer) is found and named on reading.
 //!
 //! Run state lives in tensors whose names start with `sslc.` (see [`state`]).
 
@@ -176,7 +178,15 @@ pub fn save(path: &Path, meta: &Meta, weights: &Weights, state: &RunState) -> Re
         });
     }
     raws.extend(state.tensors());
+    let checksums: std::collections::BTreeMap<&str, u32> = raws
+        .iter()
+        .map(|r| (r.name.as_str(), crc32fast::hash(&r.bytes)))
+        .collect();
     let metadata = HashMap::from([
+        (
+            "sslc.checksums".to_string(),
+            serde_json::to_string(&checksums).map_err(|e| fail(&e))?,
+        ),
         ("sslc.format".to_string(), FORMAT.to_string()),
         (
             "sslc.meta".to_string(),
@@ -266,7 +276,22 @@ impl Checkpoint {
         let nets: Vec<NetEntry> =
             serde_json::from_str(field("sslc.nets")?).map_err(|e| bad(format!("has a malformed `sslc.nets`: {e}")))?;
         // Every tensor's bytes are where the header says (this is what a truncated file fails).
-        SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("is damaged or truncated: {e}")))?;
+        let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("is damaged or truncated: {e}")))?;
+        // And hold what was written (checkpoints of earlier versions carry no checksums).
+        if let Some(sums) = metadata.get("sslc.checksums") {
+            let sums: std::collections::BTreeMap<String, u32> =
+                serde_json::from_str(sums).map_err(|e| bad(format!("has malformed `sslc.checksums`: {e}")))?;
+            for (name, sum) in &sums {
+                let t = tensors
+                    .tensor(name)
+                    .map_err(|_| bad(format!("lacks the tensor `{name}` its checksums list")))?;
+                if crc32fast::hash(t.data()) != *sum {
+                    return Err(bad(format!(
+                        "is damaged: the data of tensor `{name}` changed after it was written (its checksum does not match)"
+                    )));
+                }
+            }
+        }
         Ok(Checkpoint {
             meta,
             nets,

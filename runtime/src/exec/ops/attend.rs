@@ -9,9 +9,9 @@ use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for Attend {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         let q = x.take(self.q)?.tokens()?;
         let k = x.take(self.k)?.tokens()?;
-        Ok(Val::Tokens(tokens::attend(q, k, self.beta as f32)))
+        Ok(Val::Tokens(tokens::attend(q, k, env.at(&self.beta))))
     }
 }

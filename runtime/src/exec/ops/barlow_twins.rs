@@ -10,9 +10,9 @@ use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for BarlowTwins {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         let (a, b) = tokens::match_rows2(rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
-        Ok(Val::Scalar(barlow_twins(a, b, self.lambda as f32)))
+        Ok(Val::Scalar(barlow_twins(a, b, env.at(&self.lambda))))
     }
 }
 

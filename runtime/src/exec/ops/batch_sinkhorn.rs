@@ -1,7 +1,8 @@
 //! `batch_sinkhorn(x, eps, iters)`: SwAV's codes. Scores `[images·v, K]` against K prototypes →
 //! codes `[images·v, K]`: per view, Q = exp(x/ε) over the images, then `iters` times each
 //! prototype's column scaled to 1/K and each image's row to 1/B; finally Q·B, so each code sums
-//! to 1 and the prototypes share the batch equally. Without gradient.
+//! to 1 and the prototypes share the batch equally. `extra:` (a bank `[s, K]` of earlier scores,
+//! SwAV's queue) joins each view's rows for the balancing only. Without gradient.
 
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::BatchSinkhorn;
@@ -13,30 +14,48 @@ use crate::val::Val;
 impl Forward for BatchSinkhorn {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         let scores = x.take(self.x)?.vectors()?;
+        let extra = match self.extra {
+            Some(bank) => Some(x.take(bank)?.bank()?),
+            None => None,
+        };
         Ok(Val::Vectors(batch_sinkhorn(
             scores,
+            extra,
             env.images,
-            self.eps as f32,
+            env.at(&self.eps),
             self.iters,
         )))
     }
 }
 
 /// The codes of `scores` (`[images·v, K]`, an image's views consecutive), each view balanced
-/// over the `images` on its own.
-pub fn batch_sinkhorn(scores: Tensor<2>, images: usize, eps: f32, iters: usize) -> Tensor<2> {
+/// over the `images` on its own, together with the rows of `extra` (`[s, K]`, a memory of
+/// earlier scores: SwAV's queue) when given, which share the balancing but get no code.
+pub fn batch_sinkhorn(scores: Tensor<2>, extra: Option<Tensor<2>>, images: usize, eps: f32, iters: usize) -> Tensor<2> {
     let [rows, k] = scores.dims();
     let (b, views) = (images.max(1), rows / images.max(1));
-    // [views, B, K]; exp of the scores less their largest (the scaling removes any constant).
-    let s = scores.detach().reshape([b, views, k]).swap_dims(0, 1);
+    // [views, s + B, K]; exp of the scores less their largest (the scaling removes any constant).
+    let mut s = scores.detach().reshape([b, views, k]).swap_dims(0, 1);
+    let kept = extra.map_or(0, |e| {
+        let [size, _] = e.dims();
+        let e = crate::tensor::beside(e, &s)
+            .unsqueeze_dim::<3>(0)
+            .expand([views, size, k]);
+        s = Tensor::cat(vec![e, s.clone()], 1);
+        size
+    });
+    let n = kept + b;
     let max = s.clone().max_dim(2).max_dim(1);
     let mut q = (s - max).div_scalar(eps).exp();
     q = q.clone() / q.sum_dim(2).sum_dim(1);
     for _ in 0..iters.max(1) {
         q = q.clone() / q.sum_dim(1).mul_scalar(k as f32);
-        q = q.clone() / q.sum_dim(2).mul_scalar(b as f32);
+        q = q.clone() / q.sum_dim(2).mul_scalar(n as f32);
     }
-    q.mul_scalar(b as f32).swap_dims(0, 1).reshape([rows, k])
+    q.mul_scalar(n as f32)
+        .narrow(1, kept, b)
+        .swap_dims(0, 1)
+        .reshape([rows, k])
 }
 
 #[cfg(test)]
@@ -76,7 +95,7 @@ mod tests {
             .into_iter()
             .map(|r| r.into_iter().map(|v| v * 0.3).collect())
             .collect();
-        let got: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), 6, 0.1, 3)
+        let got: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), None, 6, 0.1, 3)
             .try_into_vec_as()
             .expect("codes");
         let want = reference(&scores, 0.1, 3);
@@ -84,7 +103,7 @@ mod tests {
             assert!((*g as f64 - w).abs() < 1e-4, "code {i}: {g} vs {w}");
         }
         // After many iterations: each code sums to 1, each prototype gets B/K of the batch.
-        let long: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), 6, 0.1, 200)
+        let long: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), None, 6, 0.1, 200)
             .try_into_vec_as()
             .expect("codes");
         for r in long.chunks(4) {
@@ -102,7 +121,7 @@ mod tests {
         let mut rng = Rng::new(22);
         // 3 images × 2 views (an image's views consecutive), 5 prototypes.
         let scores = random(6, 5, &mut rng);
-        let both: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), 3, 0.5, 3)
+        let both: Vec<f32> = super::batch_sinkhorn(tensor(&scores, &device), None, 3, 0.5, 3)
             .try_into_vec_as()
             .expect("codes");
         for view in 0..2 {
@@ -117,6 +136,23 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_queue_of_earlier_scores_joins_the_balancing_and_gets_no_code() {
+        let device = crate::device::default();
+        let mut rng = Rng::new(23);
+        // SwAV: the queue's scores first, then the batch's; the batch's codes are the last rows.
+        let (queue, batch) = (random(5, 4, &mut rng), random(3, 4, &mut rng));
+        let got: Vec<f32> = super::batch_sinkhorn(tensor(&batch, &device), Some(tensor(&queue, &device)), 3, 0.5, 3)
+            .try_into_vec_as()
+            .expect("codes");
+        let joined: Mat = queue.iter().chain(&batch).cloned().collect();
+        let want: Vec<f64> = reference(&joined, 0.5, 3)[5..].iter().flatten().copied().collect();
+        assert_eq!(got.len(), want.len());
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!((*g as f64 - w).abs() < 1e-4, "code {i}: {g} vs {w}");
         }
     }
 }

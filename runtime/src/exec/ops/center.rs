@@ -13,7 +13,7 @@ impl Forward for Center {
         let state = env
             .state
             .ok_or_else(|| RunError::Internal("center run without its state".into()))?;
-        let m = self.momentum as f32;
+        let m = env.at(&self.momentum);
         match x.take(self.x)? {
             Val::Vectors(t) => Ok(Val::Vectors(state.center(t, m))),
             Val::Tokens(t) => {

@@ -111,6 +111,20 @@ pub(crate) fn reduce(
     value(env, f(t, d))
 }
 
+/// Inputs `a` and `b` flattened in one order, a side of one view repeated over the other's
+/// views (image by image): what an elementwise loss compares.
+pub(crate) fn spread_pair(x: &mut Inputs, env: &Env, a: Slot, b: Slot) -> Result<(Tensor<1>, Tensor<1>), RunError> {
+    let (ta, tb) = (env.types.of(a), env.types.of(b));
+    let (va, vb) = (x.take(a)?, x.take(b)?);
+    match (ta, tb) {
+        (Ok(ta), Ok(tb)) if ta != tb => {
+            let (a, b) = super::shape::meet(to4(va, ta)?, to4(vb, tb)?)?;
+            Ok((a.flatten(0, 3), b.flatten(0, 3)))
+        }
+        _ => Ok((flat(va)?, flat(vb)?)),
+    }
+}
+
 /// `f` of input `x`, elementwise: the value keeps its layout.
 pub(crate) fn elementwise(
     x: &mut Inputs,

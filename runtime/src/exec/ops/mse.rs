@@ -3,19 +3,18 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::Mse;
 
-use super::{Env, Forward, Inputs, flat, hidden_mean, masked_difference};
+use super::{Env, Forward, Inputs, hidden_mean, masked_difference, spread_pair};
 use crate::error::RunError;
 use crate::val::Val;
 
 impl Forward for Mse {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         if let Some(mask) = self.mask {
             let (d, mask) = masked_difference(x, self.a, self.b, mask)?;
             let per_token = d.powf_scalar(2.0).mean_dim(2).squeeze_dim::<2>(2);
             return Ok(Val::Scalar(hidden_mean(per_token, &mask)));
         }
-        let a = flat(x.take(self.a)?)?;
-        let b = flat(x.take(self.b)?)?;
+        let (a, b) = spread_pair(x, &env, self.a, self.b)?;
         Ok(Val::Scalar(mse(a, b)))
     }
 }
@@ -88,6 +87,32 @@ mod tests {
             let inputs = vec![("a", tokens(a)), ("b", tokens(b)), ("mask", mask(&device))];
             let beta = [("beta", sslc_compiler::value::Param::Num(0.0))];
             super::super::check::flat_val(super::super::check::apply("smooth_l1", &beta, inputs, rows))
+        });
+    }
+
+    #[test]
+    fn a_side_of_one_view_repeats_over_each_images_views() {
+        use super::super::check::{apply_typed, check_op, data, flat_val, values};
+        use crate::val::Val;
+        use burn::tensor::Tensor;
+        use sslc_compiler::types::Ty;
+        // 2 images × 2 views of width 3 against one view per image.
+        let (a, b) = (values(12, &mut Rng::new(6)), values(6, &mut Rng::new(7)));
+        let device = crate::device::default().autodiff();
+        let reference = |a: &[f64]| -> Vec<f64> {
+            let sq: f64 = (0..12).map(|j| (a[j] - b[(j / 6) * 3 + j % 3]).powi(2)).sum();
+            vec![sq / 12.0]
+        };
+        check_op("mse", &a, [4, 3], reference, |t: Tensor<2>| {
+            let inputs = vec![
+                ("a", Val::Vectors(t), Ty::Vector { dim: 3, n: 2 }),
+                (
+                    "b",
+                    Val::Vectors(data(&b, [2, 3], &device)),
+                    Ty::Vector { dim: 3, n: 1 },
+                ),
+            ];
+            flat_val(apply_typed("mse", &[], inputs, Ty::Scalar { n: 1 }, 2))
         });
     }
 }

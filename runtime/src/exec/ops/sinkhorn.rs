@@ -9,12 +9,12 @@ use crate::exec::transport;
 use crate::val::Val;
 
 impl Forward for Sinkhorn {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         Ok(Val::Matrix(transport::sinkhorn(
             x.take(self.cost)?.matrix()?,
             x.take(self.rows)?.scalar()?,
             x.take(self.cols)?.scalar()?,
-            self.eps as f32,
+            env.at(&self.eps),
             self.iters,
         )))
     }

@@ -9,20 +9,19 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::SmoothL1;
 
-use super::{Env, Forward, Inputs, flat, hidden_mean, masked_difference};
+use super::{Env, Forward, Inputs, hidden_mean, masked_difference, spread_pair};
 use crate::error::RunError;
 use crate::val::Val;
 
 impl Forward for SmoothL1 {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         if let Some(mask) = self.mask {
             let (d, mask) = masked_difference(x, self.a, self.b, mask)?;
-            let per_token = elementwise(d, self.beta as f32).mean_dim(2).squeeze_dim::<2>(2);
+            let per_token = elementwise(d, env.at(&self.beta)).mean_dim(2).squeeze_dim::<2>(2);
             return Ok(Val::Scalar(hidden_mean(per_token, &mask)));
         }
-        let a = flat(x.take(self.a)?)?;
-        let b = flat(x.take(self.b)?)?;
-        Ok(Val::Scalar(smooth_l1(a, b, self.beta as f32)))
+        let (a, b) = spread_pair(x, &env, self.a, self.b)?;
+        Ok(Val::Scalar(smooth_l1(a, b, env.at(&self.beta))))
     }
 }
 

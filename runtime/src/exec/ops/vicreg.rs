@@ -10,14 +10,14 @@ use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for Vicreg {
-    fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
+    fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
         let (a, b) = tokens::match_rows2(rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
         Ok(Val::Scalar(vicreg(
             a,
             b,
-            self.sim as f32,
-            self.var as f32,
-            self.cov as f32,
+            env.at(&self.sim),
+            env.at(&self.var),
+            env.at(&self.cov),
         )))
     }
 }
