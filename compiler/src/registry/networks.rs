@@ -278,7 +278,7 @@ pub static ALL: &[Builtin] = &[
                 "drop_path",
                 PTy::Num,
                 "0.0",
-                "stochastic depth rate of the last block (linear from 0 at the first; training passes only)",
+                "stochastic depth rate of the last block (linear from 0 at the first), only in passes that train the network: its EMA or frozen copies (a teacher) never drop",
             )
             .within(Limit::Prob),
             opt(

@@ -387,13 +387,13 @@ fn sinkhorn(b: &Args) -> Result<Out, Diag> {
 
 fn batch_sinkhorn(b: &Args) -> Result<Out, Diag> {
     let t = match b.tensor("x")?.0 {
-        t @ Ty::Vector { .. } => t,
+        t @ (Ty::Vector { .. } | Ty::Tokens { .. }) => t,
         _ => {
             return Err(mismatch(
                 b,
                 "x",
                 "batch_sinkhorn",
-                "a vector of prototype scores per image (for a memory of earlier scores, give it as `extra:`)",
+                "prototype scores: a vector per image, or tokens (for a memory of earlier scores, give it as `extra:`)",
             ));
         }
     };
@@ -435,12 +435,12 @@ fn nearest(b: &Args) -> Result<Out, Diag> {
         return Err(mismatch(b, "x", "nearest", "a vector per image"));
     };
     match b.tensor("bank")?.0 {
-        Ty::Bank { dim: d, .. } if *d == dim => Ok(Out::Tensor(b.tensor("x")?.0.clone())),
+        Ty::Bank { dim: d, .. } | Ty::Vector { dim: d, .. } if *d == dim => Ok(Out::Tensor(b.tensor("x")?.0.clone())),
         _ => Err(mismatch(
             b,
             "bank",
             "nearest",
-            format!("a memory bank of vectors of width {dim} (`queue`)"),
+            format!("a memory bank of vectors of width {dim} (`queue`), or the batch's vectors of that width"),
         )),
     }
 }
@@ -765,8 +765,17 @@ pub static ALL: &[Builtin] = &[
         name: "nearest",
         category: Category::Op,
         doc: "Each vector of `x` replaced by its nearest neighbour in `bank` by cosine \
-              similarity (NNCLR's support set). Without gradient.",
-        params: &[X, req("bank", PTy::Tensor, "the memory to search (`queue`)")],
+              similarity (NNCLR's support set). `bank` may instead be vectors of the batch: each \
+              row's nearest among the other images' vectors (its own image left out). Without \
+              gradient.",
+        params: &[
+            X,
+            req(
+                "bank",
+                PTy::Tensor,
+                "the memory to search (`queue`), or the batch's vectors",
+            ),
+        ],
         variadic: None,
         rule: nearest,
         call: None,
@@ -779,7 +788,8 @@ pub static ALL: &[Builtin] = &[
               (vectors[K]), soft codes Q with every prototype given an equal share of the batch \
               and each image's code summing to 1 (SwAV, SeLa, DeepCluster-v2): Q = exp(x/eps), \
               then `iters` times, columns to 1/K, rows to 1/B; Q·B. Each view of a counted value \
-              is balanced over the batch on its own. With `extra:` a memory of earlier scores \
+              is balanced over the batch on its own; tokens are balanced over every token of the \
+              batch (DINOv2's and CAPI's codes for patches). With `extra:` a memory of earlier scores \
               joins each view's images for the balancing, as SwAV's queue does when its batch is \
               small; only the batch's codes come back. Without gradient.",
         params: &[

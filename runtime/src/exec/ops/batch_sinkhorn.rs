@@ -13,18 +13,30 @@ use crate::val::Val;
 
 impl Forward for BatchSinkhorn {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
-        let scores = x.take(self.x)?.vectors()?;
         let extra = match self.extra {
             Some(bank) => Some(x.take(bank)?.bank()?),
             None => None,
         };
-        Ok(Val::Vectors(batch_sinkhorn(
-            scores,
-            extra,
-            env.images,
-            env.at(&self.eps),
-            self.iters,
-        )))
+        let (eps, iters) = (env.at(&self.eps), self.iters);
+        Ok(match x.take(self.x)? {
+            // Every token of every image a row: [b·v, L, K] as rows of b·L "images".
+            Val::Tokens(t) => {
+                let [rows, len, k] = t.dims();
+                let (b, views) = (env.images.max(1), rows / env.images.max(1));
+                let as_rows = t
+                    .reshape([b, views, len, k])
+                    .swap_dims(1, 2)
+                    .reshape([b * len * views, k]);
+                let codes = batch_sinkhorn(as_rows, extra, b * len, eps, iters);
+                Val::Tokens(
+                    codes
+                        .reshape([b, len, views, k])
+                        .swap_dims(1, 2)
+                        .reshape([rows, len, k]),
+                )
+            }
+            v => Val::Vectors(batch_sinkhorn(v.vectors()?, extra, env.images, eps, iters)),
+        })
     }
 }
 
@@ -152,6 +164,27 @@ mod tests {
         let want: Vec<f64> = reference(&joined, 0.5, 3)[5..].iter().flatten().copied().collect();
         assert_eq!(got.len(), want.len());
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!((*g as f64 - w).abs() < 1e-4, "code {i}: {g} vs {w}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_balanced_over_every_token_of_the_batch() {
+        use super::super::check::apply;
+        use crate::val::Val;
+        use sslc_compiler::value::Param;
+        let device = crate::device::default();
+        let mut rng = Rng::new(24);
+        // 2 images × 3 tokens of scores against 4 prototypes: as 6 rows of one view.
+        let rows = random(6, 4, &mut rng);
+        let tokens = super::super::check::data(&rows.iter().flatten().copied().collect::<Vec<_>>(), [2, 3, 4], &device);
+        let params = [("eps", Param::Num(0.5)), ("iters", Param::Num(3.0))];
+        let Val::Tokens(codes) = apply("batch_sinkhorn", &params, vec![("x", Val::Tokens(tokens))], 2) else {
+            panic!("tokens");
+        };
+        let got: Vec<f32> = codes.try_into_vec_as().expect("codes");
+        let want = reference(&rows, 0.5, 3);
+        for (i, (g, w)) in got.iter().zip(want.iter().flatten()).enumerate() {
             assert!((*g as f64 - w).abs() < 1e-4, "code {i}: {g} vs {w}");
         }
     }
