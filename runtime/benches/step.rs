@@ -16,6 +16,7 @@ fn main() {
     let spec = VitSpec {
         drop_path: 0.0,
         mask_token: false,
+        registers: 0,
         patch: 4,
         dim: 64,
         depth: 4,

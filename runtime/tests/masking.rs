@@ -31,6 +31,7 @@ fn mask(masked: &[bool], device: &Device) -> Mask {
 const SMALL: VitSpec = VitSpec {
     drop_path: 0.0,
     mask_token: false,
+    registers: 0,
     patch: 4,
     dim: 8,
     depth: 0,

@@ -33,7 +33,7 @@ choice! {
 
 define_ops! {
     NetKind, "A network architecture of the plan, decoded.";
-    "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool, mask_token: bool },
+    "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool, mask_token: bool, registers: usize },
     "resnet" resnet ResNet { width: usize, depth: usize, stem: Stem, bn: BnStats, taps: bool, channels: usize },
     "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation, out_bn: OutBn },
     "fc" fc Fc { out: usize, bias: bool },

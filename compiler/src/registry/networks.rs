@@ -293,6 +293,13 @@ pub static ALL: &[Builtin] = &[
                 "false",
                 "with `mask:`, replace masked patches by a learned token in place instead of dropping them",
             ),
+            opt(
+                "registers",
+                PTy::Int,
+                "0",
+                "learned register tokens after the class token, attended to by every token and left out of the output (DINOv2 with registers)",
+            )
+            .within(Limit::Between(0.0, 64.0)),
         ],
         variadic: None,
         rule: vit_config,

@@ -89,6 +89,9 @@ pub fn vit(vit: &Vit, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunEr
     if cls {
         params.renamed("cls", "cls_token", &mut out)?;
     }
+    if vit.registers > 0 {
+        params.renamed("registers", "reg_token", &mut out)?;
+    }
     out.push(Tensor::new(
         "pos_embed".into(),
         vec![1, grid.0 * grid.1, dim],
@@ -122,6 +125,7 @@ pub fn vit(vit: &Vit, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunEr
         "mlp_ratio": hidden as f64 / dim as f64,
         "qkv_bias": true,
         "class_token": cls,
+        "reg_tokens": vit.registers,
         "no_embed_class": true,
         "global_pool": if cls { "token" } else { "avg" },
         // sslc normalises every token (`norm`), not the pooled feature (timm's `fc_norm`).

@@ -81,6 +81,7 @@ impl Net {
                         channels: v.channels,
                         drop_path: v.drop_path,
                         mask_token: v.mask_token,
+                        registers: v.registers,
                         grid: (*h as usize / v.patch, *w as usize / v.patch),
                     },
                     device,

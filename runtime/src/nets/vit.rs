@@ -1,6 +1,6 @@
 //! Vision Transformer: linear patch embedding, fixed sin-cos position embeddings, an optional
-//! class token, pre-norm blocks and a final LayerNorm. A mask drops the masked patches (MAE) or,
-//! with a mask token, replaces their embeddings in place (SimMIM).
+//! class token, optional register tokens, pre-norm blocks and a final LayerNorm. A mask drops the
+//! masked patches (MAE) or, with a mask token, replaces their embeddings in place (SimMIM).
 
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, Linear};
@@ -30,6 +30,9 @@ pub struct VitSpec {
     pub drop_path: f64,
     /// Masked patches are replaced by a learned token instead of dropped.
     pub mask_token: bool,
+    /// Learned tokens after the class token that every token attends to and the output leaves
+    /// out (DINOv2 with registers).
+    pub registers: usize,
     /// The patch grid of the input the network was declared for (position reference).
     pub grid: (usize, usize),
 }
@@ -39,6 +42,7 @@ pub struct Vit {
     pub embed: Linear,
     cls: Option<Param<Tensor<3>>>,
     mask_token: Option<Param<Tensor<3>>>,
+    registers: Option<Param<Tensor<3>>>,
     blocks: Vec<Block>,
     norm: LayerNorm,
     patch: usize,
@@ -62,6 +66,14 @@ impl Vit {
                 Param::from_tensor(Tensor::random(
                     [1, 1, spec.dim],
                     Distribution::Normal(0.0, 0.02),
+                    device,
+                ))
+            }),
+            // DINOv2 starts its registers near zero.
+            registers: (spec.registers > 0).then(|| {
+                Param::from_tensor(Tensor::random(
+                    [1, spec.registers, spec.dim],
+                    Distribution::Normal(0.0, 1e-6),
                     device,
                 ))
             }),
@@ -116,6 +128,17 @@ impl Vit {
         if let Some(cls) = &self.cls {
             x = Tensor::cat(vec![cls.val().expand([b, 1, self.dim]), x], 1);
         }
+        let prefix = usize::from(self.cls.is_some());
+        let registers = self.registers.as_ref().map_or(0, |r| r.dims()[1]);
+        if let Some(r) = &self.registers {
+            let len = x.dims()[1];
+            let parts = vec![
+                x.clone().narrow(1, 0, prefix),
+                r.val().expand([b, registers, self.dim]),
+                x.narrow(1, prefix, len - prefix),
+            ];
+            x = Tensor::cat(parts, 1);
+        }
         let depth = self.blocks.len();
         let (run, average) = match output {
             NetOutput::Final => (depth, 0),
@@ -133,10 +156,22 @@ impl Vit {
                 });
             }
         }
-        Ok(match (output, sum) {
+        let out = match (output, sum) {
             (NetOutput::Final, _) => layernorm::forward(&self.norm, x),
             (NetOutput::AverageLast(_), Some(sum)) => sum.div_scalar(average as f32),
             _ => x,
-        })
+        };
+        if registers == 0 {
+            return Ok(out);
+        }
+        let len = out.dims()[1];
+        let rest = len - prefix - registers;
+        Ok(Tensor::cat(
+            vec![
+                out.clone().narrow(1, 0, prefix),
+                out.narrow(1, prefix + registers, rest),
+            ],
+            1,
+        ))
     }
 }
