@@ -4,8 +4,19 @@
 # the torchvision that goes with torch 2.11) for bench/export_check.py and bench/gpu_yardstick.py. The wheel is the
 # CUDA 13.0 build, so the same binary also runs on GPU machines that carry torch 2.11.
 # Idempotent: a second run only checks the installed version.
+#
+# It also installs Debian's libgloo-dev: the wheel carries c10d's headers (dist/, the collectives
+# of data-parallel training) but not gloo's, which ProcessGroupGloo.hpp includes. Only headers
+# are used: c10d holds gloo's types behind pointers, so their version does not change the
+# layout of anything the shim makes, and every gloo symbol comes from the wheel's libtorch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ ! -f /usr/include/gloo/algorithm.h ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq libgloo-dev >/dev/null
+fi
 venv=.torch
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
