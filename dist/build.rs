@@ -1,15 +1,15 @@
-//! Builds the C++ shim over c10d against the libtorch that `torch-sys` found, when the `torch`
+//! Builds the C++ shim over c10d against the libtorch that `torch-sys` found, when the `tch`
 //! feature is on; without it there is nothing to build. gloo's headers, which the wheel lacks,
 //! come from Debian's libgloo-dev (`scripts/setup-torch.sh`); its library is never linked.
 
 fn main() {
     println!("cargo:rerun-if-changed=shim/c10d.cpp");
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
-    #[cfg(feature = "torch")]
+    #[cfg(feature = "tch")]
     shim::build();
 }
 
-#[cfg(feature = "torch")]
+#[cfg(feature = "tch")]
 mod shim {
     use std::path::PathBuf;
     use std::process::Command;
@@ -48,6 +48,15 @@ mod shim {
             .warnings(false);
         if cfg!(feature = "nccl") {
             build.define("SSLC_NCCL", None).define("USE_C10D_NCCL", None);
+            // The CUDA and NCCL headers: a CUDA toolkit's (CUDA_HOME, /usr/local/cuda), and those
+            // of the wheel's own nvidia packages beside torch (setup-torch.sh adds the C runtime
+            // and CCCL headers the wheel leaves out).
+            let toolkit = std::env::var("CUDA_HOME").unwrap_or_else(|_| "/usr/local/cuda".into());
+            build.include(PathBuf::from(toolkit).join("include"));
+            let site = root.parent().map(|p| p.join("nvidia")).unwrap_or_default();
+            for dir in ["cu13/include", "nccl/include"] {
+                build.include(site.join(dir));
+            }
         }
         build.compile("sslc_c10d");
         println!("cargo:rustc-link-search=native={}", lib.display());

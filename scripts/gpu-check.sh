@@ -8,7 +8,10 @@
 #      waited for their views, and peak memory (GPU memory through nvidia-smi on a GPU, the
 #      process's peak RSS on the CPU);
 #   4. a run on the device stopped with SIGINT after a few steps, then resumed from the
-#      checkpoint it wrote, runs to its end.
+#      checkpoint it wrote, runs to its end;
+#   5. byol's paper profile across ranks (`--nproc`): NCCL at world size 1 and, on a machine of
+#      several GPUs, at its GPU count (gloo at 1 and 2 on the CPU): images/s in all and per
+#      device, and the gradient all-reduce's milliseconds a step.
 # `--cpu` runs the same on libtorch's CPU device with a handful of steps at a small batch, for CI
 # and for machines without a GPU.
 #
@@ -43,8 +46,10 @@ export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
 if [ -z "$sslc" ]; then
     # tch 0.22 names torch 2.9.0; 2.11.0 provides every symbol it uses.
+    features=tch
+    [ "$device" != tch ] && features=nccl
     LIBTORCH_USE_PYTORCH=1 LIBTORCH_BYPASS_VERSION_CHECK=1 PATH="$(dirname "$python"):$PATH" \
-        cargo build --release --features tch
+        cargo build --release --features "$features"
     sslc=target/release/sslc
 fi
 mkdir -p "$out"
@@ -137,4 +142,47 @@ say ""
 say "resume: first run exit $first_rc after step ${stopped:-?}; resumed run exit $second_rc; $steps_logged of 90 steps in metrics.jsonl"
 resumed_ok=0
 [ "$first_rc" -eq 130 ] && [ "$second_rc" -eq 0 ] && [ "$steps_logged" -eq 90 ] || resumed_ok=1
-[ $cross_rc -eq 0 ] && [ $failed -eq 0 ] && [ $resumed_ok -eq 0 ]
+
+# 5. Across ranks: byol's paper profile as 1 rank and as many as the machine has devices.
+if [ "$device" != tch ] && command -v nvidia-smi >/dev/null; then
+    engine=nccl devices=$(nvidia-smi -L | wc -l)
+else
+    engine=gloo devices=2
+fi
+counts="1"
+[ "$devices" -gt 1 ] && counts="1 $devices"
+say ""
+say "ranks | engine | steps × batch | img/s | img/s per rank | all-reduce MB/step | all-reduce ms/step"
+say "---|---|---|---|---|---|---"
+ranks_ok=0
+for n in $counts; do
+    dir="$out/ranks-$n"
+    rm -rf "$dir"
+    global=$((batch * n))
+    args=(run recipes/byol.ssl --device "$device" --profile recipes/profiles/byol-paper.yaml --nproc "$n"
+          --set "data.source.count=$((steps * global))" --set "data.source.holdout=16"
+          --set "data.batch=$global" --set train.epochs=1 --set train.log_every=10 --out "$dir")
+    set +e
+    timeout "${RUN_TIMEOUT:-0}" "$sslc" "${args[@]}" >"$out/ranks-$n.log" 2>&1
+    rc=$?
+    set -e
+    if [ $rc -ne 0 ]; then
+        say "$n | $engine | failed (exit $rc), see $out/ranks-$n.log | | | |"
+        ranks_ok=1
+        continue
+    fi
+    rate=$(grep -o 'trained [0-9]* steps in [0-9.]*s ([0-9.]* img/s)' "$out/ranks-$n.log" | awk '{print $6}' | tr -d '(')
+    comm=$("$python" - "$dir/metrics.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
+steps = lines[1:] or lines
+mb = sum(l.get("allreduce_bytes", 0) for l in steps) / len(steps) / 1e6
+ms = sum(l.get("allreduce_s", 0) for l in steps) / len(steps) * 1e3
+print(f"{mb:.1f} | {ms:.1f}")
+PY
+)
+    per=$(awk -v r="$rate" -v n="$n" 'BEGIN { printf "%.1f", r / n }')
+    say "$n | $engine | $steps × $global | $rate | $per | $comm"
+    rm -rf "$dir"
+done
+[ $cross_rc -eq 0 ] && [ $failed -eq 0 ] && [ $resumed_ok -eq 0 ] && [ $ranks_ok -eq 0 ]

@@ -24,6 +24,12 @@ fi
 if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.11.0")' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 numpy
 fi
+# The CUDA C runtime's and CCCL's headers, which the wheel's nvidia packages leave out and the
+# NCCL process group's header includes (a build with the `nccl` feature).
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+if [ -d "$site/nvidia/cu13" ] && [ ! -d "$site/nvidia/cu13/include/crt" ]; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check nvidia-cuda-crt==13.0.88 nvidia-cuda-cccl==13.0.85
+fi
 if ! "$venv/bin/python" -c 'import timm, sys; sys.exit(timm.__version__ != "1.0.31")' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 torchvision==0.26.0 timm==1.0.31
 fi

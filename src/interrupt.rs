@@ -21,3 +21,16 @@ pub fn install() -> Arc<AtomicBool> {
     }
     flag
 }
+
+/// For `sslc run --nproc`: counts Ctrl-Cs (SIGINT or SIGTERM) instead of acting on them; the
+/// launcher passes each on to its ranks, which run in process groups of their own.
+pub fn counted() -> Arc<std::sync::atomic::AtomicUsize> {
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+    }) {
+        eprintln!("warning: Ctrl-C will not reach the ranks ({e})");
+    }
+    count
+}

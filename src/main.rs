@@ -7,6 +7,7 @@ mod eval;
 mod export;
 mod grads;
 mod interrupt;
+mod launch;
 mod load;
 mod metrics;
 mod plot;

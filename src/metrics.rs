@@ -53,7 +53,7 @@ impl Metrics {
             terms.insert(name.clone(), json!(v));
             weighted.insert(name.clone(), json!((*v as f64) * w));
         }
-        self.write(json!({
+        let mut line = json!({
             "step": info.step,
             "epoch": info.epoch,
             "loss": info.loss,
@@ -63,7 +63,13 @@ impl Metrics {
             "momentum": info.momentum.iter().map(|(b, m)| (b.clone(), json!(m))).collect::<Map<String, Value>>(),
             "images_per_s": images_per_s,
             "data_wait_s": info.data_wait,
-        }))
+        });
+        // Across ranks: the gradient bytes rank 0 all-reduced this step, and the seconds it took.
+        if let (Some((bytes, secs)), Some(obj)) = (info.allreduce, line.as_object_mut()) {
+            obj.insert("allreduce_bytes".into(), json!(bytes));
+            obj.insert("allreduce_s".into(), json!(secs));
+        }
+        self.write(line)
     }
 
     /// Appends a probe result measured after `step` steps.

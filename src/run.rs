@@ -58,6 +58,12 @@ pub struct RunArgs {
     /// the device until its step).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub prefetch: u64,
+    /// Train as N ranks on this machine, one process each (data-parallel: `data.batch` is the
+    /// global batch, each rank takes its slice). On libtorch: gloo on its CPU device, NCCL with
+    /// one GPU per rank on `tch:cuda`. torchrun and srun launch ranks through the environment
+    /// instead (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub nproc: Option<u64>,
 }
 
 /// How often periodic checkpoints are written.
@@ -132,7 +138,31 @@ fn newest(dir: &Path) -> Result<Checkpoint, ExitCode> {
     })
 }
 
+/// This command's arguments without `--nproc`: what each rank of a launch runs.
+fn rank_args() -> Vec<String> {
+    let mut out = vec![];
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--nproc" {
+            args.next();
+        } else if !a.starts_with("--nproc=") {
+            out.push(a);
+        }
+    }
+    out
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
+    let launch = match crate::launch::from_env() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(n), None) = (args.nproc, &launch) {
+        return crate::launch::spawn_ranks(n as usize, &rank_args());
+    }
     let resumed = match &args.resume {
         Some(dir) => match newest(dir) {
             Ok(c) => Some(c),
@@ -155,10 +185,30 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::FAILURE;
     };
     crate::crash::inject();
-    let device = match args.device.resolve_or_exit() {
+    let mut device_arg = args.device.clone();
+    let engine = launch.as_ref().map(|l| {
+        let name = device_arg
+            .device
+            .clone()
+            .or_else(|| std::env::var("SSLC_DEVICE").ok())
+            .unwrap_or_default();
+        let (engine, rank_device) = crate::launch::engine(&name, l);
+        if rank_device.is_some() {
+            device_arg.device = rank_device;
+        }
+        engine
+    });
+    let device = match device_arg.resolve_or_exit() {
         Ok(d) => d,
         Err(code) => return code,
     };
+    if let (Some(l), Some(engine)) = (&launch, engine)
+        && let Err(e) = sslc_runtime::dist::join(l, engine, crate::launch::timeout())
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    sslc_runtime::dist::set_sync_batchnorm(plan.train.sync_batchnorm);
     let interrupted = interrupt::install();
     match train(&plan, &src, &recipe, resumed.as_ref(), &args, device, &interrupted) {
         Ok(Ended::Interrupted) => ExitCode::from(130),
@@ -185,7 +235,9 @@ fn train(
     let started = Instant::now();
     let out = args.out_dir(recipe);
     let checkpoints = folder::of_run(&out, args.keep);
-    let suite = if args.eval_every > 0 {
+    // Across ranks, rank 0 writes and reports; the others train beside it, quietly.
+    let writes = sslc_runtime::dist::writes();
+    let suite = if args.eval_every > 0 && writes {
         eprintln!("preparing the evaluation (raw-pixel and untrained baselines)...");
         Some(Suite::new(plan, Eval::default(), &device)?)
     } else {
@@ -200,17 +252,25 @@ fn train(
         loading.workers = n as usize;
     }
     let mut trainer = Trainer::new(plan, &device)?.with_loading(loading);
-    eprintln!(
-        "{}: {} training images, {} epochs × {} steps of {} images, {} trainable parameters, device {}",
-        recipe,
-        trainer.data.len(),
-        plan.train.epochs,
-        trainer.steps_per_epoch,
-        trainer.batch,
-        trainer.weights.trainable_params(),
-        device_name,
-    );
-    if (trainer.batch as u64) < plan.batch {
+    let ranks = sslc_runtime::dist::size();
+    if writes {
+        eprintln!(
+            "{}: {} training images, {} epochs × {} steps of {} images{}, {} trainable parameters, device {}",
+            recipe,
+            trainer.data.len(),
+            plan.train.epochs,
+            trainer.steps_per_epoch,
+            trainer.batch,
+            if ranks > 1 {
+                format!(" ({ranks} ranks of {} each)", trainer.batch / ranks)
+            } else {
+                String::new()
+            },
+            trainer.weights.trainable_params(),
+            device_name,
+        );
+    }
+    if (trainer.batch as u64) < plan.batch && writes {
         eprintln!(
             "warning: the batch of {} is larger than the {} training images; each step takes all of them",
             plan.batch, trainer.batch
@@ -219,7 +279,8 @@ fn train(
     // With an evaluation suite, its untrained baseline is the recipe's probe on the same weights.
     let before = match &suite {
         Some(suite) => suite.untrained_probe(),
-        None => trainer.probe()?,
+        None if writes => trainer.probe()?,
+        None => None,
     };
     if let Some(acc) = before {
         eprintln!("probe on the untrained network: {:.1}%", acc * 100.0);
@@ -231,7 +292,7 @@ fn train(
     if resumed.is_none() {
         // A term that reaches a network and sends it nothing trains nothing there: say so now.
         let report = trainer.grads()?;
-        for line in crate::grads::warnings(&report) {
+        for line in crate::grads::warnings(&report).into_iter().filter(|_| writes) {
             eprintln!("{line}");
         }
         if let (Some((loss, branch, net)), true) = (report.dead().into_iter().next(), args.overrides.deny_warnings) {
@@ -242,8 +303,12 @@ fn train(
             });
         }
     }
-    let mut metrics = Metrics::open(&out, trainer.step)?;
-    let interactive = std::io::stderr().is_terminal();
+    let mut metrics = if writes {
+        Some(Metrics::open(&out, trainer.step)?)
+    } else {
+        None
+    };
+    let interactive = std::io::stderr().is_terminal() && writes;
     let bar = if interactive {
         ProgressBar::new(trainer.total_steps)
     } else {
@@ -276,7 +341,9 @@ fn train(
         waited += info.data_wait;
         let elapsed = train_start.elapsed().as_secs_f64().max(1e-9);
         let rate = images as f64 / elapsed;
-        metrics.step(&info, rate)?;
+        if let Some(m) = &mut metrics {
+            m.step(&info, rate)?;
+        }
         let msg = format!(
             "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s, data wait {:.0}%",
             info.epoch,
@@ -287,7 +354,12 @@ fn train(
         );
         bar.set_message(msg.clone());
         bar.inc(1);
-        if !interactive && (info.step % plan.train.log_every.max(1) == 0 || info.step == trainer.total_steps) {
+        let logged = info.step % plan.train.log_every.max(1) == 0 || info.step == trainer.total_steps;
+        if logged {
+            // Across ranks, every rank must hold the same weights.
+            trainer.replicas_agree()?;
+        }
+        if !interactive && logged && writes {
             eprintln!("step {}/{} {msg}", info.step, trainer.total_steps);
         }
         let epoch_done = trainer.step % trainer.steps_per_epoch == 0;
@@ -304,11 +376,16 @@ fn train(
             reports.push(report);
             crate::eval::write_json(&out.join("eval.json"), &reports)?;
             periodic(&checkpoints, &trainer, recipe, src)?;
-        } else if args.checkpoint_every.due(trainer.step, trainer.steps_per_epoch) {
+        } else if args.checkpoint_every.due(trainer.step, trainer.steps_per_epoch) && writes {
             periodic(&checkpoints, &trainer, recipe, src)?;
         }
-        if interrupted.load(Ordering::SeqCst) {
+        // Every rank stops after the same step: any rank's Ctrl-C stops them all.
+        let asked = f64::from(u8::from(interrupted.load(Ordering::SeqCst)));
+        if sslc_runtime::dist::sum_host(&[asked])?[0] > 0.0 {
             bar.finish_and_clear();
+            if !writes {
+                return Ok(Ended::Interrupted);
+            }
             let path = checkpoints.path(trainer.step);
             if !path.exists() {
                 periodic(&checkpoints, &trainer, recipe, src)?;
@@ -324,6 +401,9 @@ fn train(
         last = Some(info);
     }
     bar.finish_and_clear();
+    if !writes {
+        return Ok(Ended::Finished);
+    }
     if let Some(info) = &last {
         let terms: Vec<String> = info.terms.iter().map(|(n, v)| format!("{n} {v:.4}")).collect();
         eprintln!(
@@ -353,7 +433,9 @@ fn train(
         println!("  untrained  {:5.1}%", b * 100.0);
         println!("  trained    {:5.1}%", a * 100.0);
         for (name, acc) in [("raw pixels", p), ("untrained", b), ("trained", a)] {
-            metrics.probe(trainer.step, name, acc)?;
+            if let Some(m) = &mut metrics {
+                m.probe(trainer.step, name, acc)?;
+            }
         }
     }
     let png = out.join("metrics.png");

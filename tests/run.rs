@@ -108,3 +108,13 @@ fn an_unknown_device_is_refused_with_the_choices_before_any_work() {
 fn sslc_runtime_first_device() -> &'static str {
     if cfg!(feature = "tch") { "tch" } else { "flex" }
 }
+
+#[test]
+fn ranks_on_a_backend_without_collectives_are_refused_naming_those_with() {
+    let (ok, _, err) = sslc(&["run", "tests/run/tiny_byol.ssl", "--device", "flex", "--nproc", "2"]);
+    assert!(!ok, "{err}");
+    assert!(
+        err.contains("runs on libtorch only") && err.contains("--device tch"),
+        "{err}"
+    );
+}

@@ -116,6 +116,9 @@ pub struct Train {
     pub seed: u64,
     pub log_every: u64,
     pub probe: Option<Config>,
+    /// Across ranks, BatchNorm in training normalises with the whole batch's statistics
+    /// (SyncBatchNorm); `false` keeps each rank's own.
+    pub sync_batchnorm: bool,
 }
 
 impl Default for Train {
@@ -125,6 +128,7 @@ impl Default for Train {
             seed: 0,
             log_every: 10,
             probe: None,
+            sync_batchnorm: true,
         }
     }
 }

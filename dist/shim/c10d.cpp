@@ -67,15 +67,16 @@ void sslc_c10d_free_error(char* error) {
   std::free(error);
 }
 
-// Joins (or, as rank 0, hosts) the store at host:port and makes a process group of `size`
-// ranks on it: "gloo" or "nccl". `timeout_ms` bounds the rendezvous and every collective.
-int sslc_c10d_new(const char* backend, const char* host, int port, int rank, int size,
+// Joins the store at host:port (rank 0 hosts it, unless a launcher's agent does: `hosted`)
+// and makes a process group of `size` ranks on it: "gloo" or "nccl". `timeout_ms` bounds the
+// rendezvous and every collective.
+int sslc_c10d_new(const char* backend, const char* host, int port, int rank, int size, int hosted,
                   int timeout_ms, void** out, char** error) {
   return guarded(error, [&] {
     auto timeout = std::chrono::milliseconds(timeout_ms);
     c10d::TCPStoreOptions opts;
     opts.port = static_cast<std::uint16_t>(port);
-    opts.isServer = rank == 0;
+    opts.isServer = rank == 0 && hosted == 0;
     opts.numWorkers = size;
     opts.waitWorkers = true;
     opts.timeout = timeout;

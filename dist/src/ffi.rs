@@ -15,6 +15,7 @@ unsafe extern "C" {
         port: c_int,
         rank: c_int,
         size: c_int,
+        hosted: c_int,
         timeout_ms: c_int,
         out: *mut *mut c_void,
         error: *mut *mut c_char,
@@ -88,7 +89,13 @@ impl Drop for Raw {
     }
 }
 
-pub fn new(backend: &str, host: &str, port: u16, rank: usize, size: usize, timeout_ms: u64) -> Result<Raw, String> {
+pub fn new(
+    backend: &str,
+    host: &str,
+    port: u16,
+    (rank, size, hosted): (usize, usize, bool),
+    timeout_ms: u64,
+) -> Result<Raw, String> {
     let (backend, host) = (c_string(backend)?, c_string(host)?);
     let mut out = std::ptr::null_mut();
     let mut error = std::ptr::null_mut();
@@ -101,6 +108,7 @@ pub fn new(backend: &str, host: &str, port: u16, rank: usize, size: usize, timeo
             c_int::from(port),
             rank as c_int,
             size as c_int,
+            c_int::from(hosted),
             timeout,
             &mut out,
             &mut error,

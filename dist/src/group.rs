@@ -42,7 +42,25 @@ impl Group {
         size: usize,
         timeout: std::time::Duration,
     ) -> Result<Group, String> {
-        let raw = ffi::new(backend.name(), host, port, rank, size, timeout.as_millis() as u64)?;
+        Group::join_store(backend, (host, port, false), rank, size, timeout)
+    }
+
+    /// As [`Group::join`], at the store of `(host, port, hosted)`: with `hosted`, a launcher's
+    /// agent already runs it (torchrun's), and rank 0 joins it as every rank does.
+    pub fn join_store(
+        backend: Backend,
+        (host, port, hosted): (&str, u16, bool),
+        rank: usize,
+        size: usize,
+        timeout: std::time::Duration,
+    ) -> Result<Group, String> {
+        let raw = ffi::new(
+            backend.name(),
+            host,
+            port,
+            (rank, size, hosted),
+            timeout.as_millis() as u64,
+        )?;
         Ok(Group {
             raw,
             rank,

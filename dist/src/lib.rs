@@ -3,12 +3,12 @@
 //! shim (`shim/c10d.cpp`) built against the libtorch that the `tch` backend links. The one
 //! module that says `unsafe` is [`ffi`]; everything else sees [`Group`].
 //!
-//! Without the `torch` feature the crate is empty: nothing to link, nothing to run.
+//! Without the `tch` feature the crate is empty: nothing to link, nothing to run.
 
-#[cfg(feature = "torch")]
+#[cfg(feature = "tch")]
 mod ffi;
-#[cfg(feature = "torch")]
+#[cfg(feature = "tch")]
 mod group;
 
-#[cfg(feature = "torch")]
+#[cfg(feature = "tch")]
 pub use group::{Backend, Group};

@@ -1,5 +1,5 @@
 //! Two ranks on loopback, as threads of one process: sums, gathers, broadcasts and the store.
-#![cfg(feature = "torch")]
+#![cfg(feature = "tch")]
 
 use std::time::Duration;
 

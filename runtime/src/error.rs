@@ -16,6 +16,9 @@ pub enum RunError {
     DeadTerm { step: u64, loss: String, network: String },
     /// A network cannot be exported as asked.
     Export(String),
+    /// Training across ranks cannot start or go on: a rank stopped, a collective failed, the
+    /// ranks' weights differ.
+    Distributed(String),
     /// A plan the runtime should have refused, or a compiler/runtime disagreement.
     Internal(String),
 }
@@ -34,6 +37,7 @@ impl fmt::Display for RunError {
                 "loss `{loss}` reaches `{network}` in the graph but sends it no gradient at step {step} (warnings are denied)"
             ),
             RunError::Export(m) => write!(f, "cannot export: {m}"),
+            RunError::Distributed(m) => write!(f, "distributed training: {m}"),
             RunError::Internal(m) => write!(f, "internal error: {m} (please report this recipe)"),
         }
     }

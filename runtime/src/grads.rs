@@ -81,13 +81,18 @@ impl Trainer {
             // Every term sees the state the step sees: what an earlier term's pass put in a
             // queue or a centre is taken back first.
             self.program.restore_states(saved.clone());
+            let images = self.batch / crate::dist::size();
             let measured = crate::generator::seeded(&self.device, device_seed, || {
-                let values = self.program.losses(&self.weights, views.clone(), self.batch, ctx)?;
+                let values = crate::dist::stepping(|| self.program.losses(&self.weights, views.clone(), images, ctx))?;
                 let value = values
                     .into_iter()
                     .nth(k)
                     .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", loss.name)))?;
-                Ok::<_, RunError>(crate::trainer::gradients(value, &self.weights))
+                let mut grads = crate::trainer::gradients(value, &self.weights);
+                crate::dist::check()?;
+                // Across ranks, the term's gradient is the mean of every rank's.
+                crate::dist::average_gradients(&self.weights.trainable, &mut grads)?;
+                Ok::<_, RunError>(grads)
             });
             let grads = match measured {
                 Ok(g) => g,

@@ -48,8 +48,11 @@ pub struct Batches {
     pub stage: Arc<ViewStage>,
     pub data: Arc<Dataset>,
     pub seed: u64,
-    /// Images per batch.
+    /// Images per batch: the global batch, of which this process makes its `shard`.
     pub batch: usize,
+    /// This rank and the number of ranks: rank r makes the views of the r-th of as many equal
+    /// slices of each batch (the whole batch alone).
+    pub shard: (usize, usize),
     pub steps_per_epoch: u64,
     pub device: Device,
 }
@@ -69,8 +72,10 @@ impl Batches {
     /// step's epoch's order.
     fn views(&self, step: u64, order: &[usize]) -> Result<Views, RunError> {
         let (epoch, within) = (step / self.steps_per_epoch, step % self.steps_per_epoch);
-        let start = within as usize * self.batch;
-        let idx = &order[start..start + self.batch];
+        let (rank, ranks) = self.shard;
+        let local = self.batch / ranks.max(1);
+        let start = within as usize * self.batch + rank * local;
+        let idx = &order[start..start + local];
         let made: Vec<Scene>;
         let scenes: Vec<&Scene> = match &self.data.stream {
             Some(stream) => {

@@ -46,6 +46,8 @@ pub struct StepInfo {
     pub data_wait: f64,
     /// What periodic jobs did before this step.
     pub notes: Vec<String>,
+    /// Across ranks: the gradient bytes all-reduced and the seconds it took.
+    pub allreduce: Option<(usize, f64)>,
 }
 
 /// A run in progress.
@@ -98,6 +100,13 @@ impl Trainer {
         let opt = &plan.optimizer;
         let (optim, decay) = optim::build(opt);
         let batch = (plan.batch as usize).clamp(1, data.len().max(1));
+        let ranks = crate::dist::size();
+        if !batch.is_multiple_of(ranks) {
+            return Err(RunError::Distributed(format!(
+                "the batch of {batch} images does not divide among {ranks} ranks; `data.batch` is the global batch, \
+                 so make it a multiple of {ranks}"
+            )));
+        }
         let steps_per_epoch = (data.len() / batch).max(1) as u64;
         Ok(Trainer {
             program: Program::new(plan)?.on(&device),
@@ -162,7 +171,7 @@ impl Trainer {
         let data_wait = waiting.elapsed().as_secs_f64();
         let inputs = Update {
             views,
-            batch: self.batch,
+            batch: self.batch / crate::dist::size(),
             t,
             epochs,
             lr,
@@ -174,6 +183,7 @@ impl Trainer {
             loss,
             terms: values,
             term_weights,
+            allreduce,
         } = crate::generator::seeded(&self.device, device_seed, || {
             update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
         })?;
@@ -189,7 +199,33 @@ impl Trainer {
             momentum: self.weights.ema_momenta(t, epochs),
             images: self.batch,
             notes,
+            allreduce,
         })
+    }
+
+    /// Whether every rank holds the same weights: the sum of every trainable parameter, compared
+    /// across ranks (alone, always). A run whose ranks drifted apart is stopped, naming the step.
+    pub fn replicas_agree(&self) -> Result<(), RunError> {
+        if crate::dist::world().is_none() {
+            return Ok(());
+        }
+        let sum: f64 = self
+            .weights
+            .trainable
+            .iter()
+            .flat_map(crate::weights::flat_params)
+            .map(f64::from)
+            .sum();
+        let all = crate::dist::gather_host(sum)?;
+        if all.iter().any(|v| v.to_bits() != sum.to_bits()) {
+            let listed: Vec<String> = all.iter().enumerate().map(|(r, v)| format!("rank {r}: {v}")).collect();
+            return Err(RunError::Distributed(format!(
+                "the ranks' weights differ after step {} ({})",
+                self.step,
+                listed.join(", ")
+            )));
+        }
+        Ok(())
     }
 
     /// What making this run's batches reads.
@@ -199,6 +235,7 @@ impl Trainer {
             data: self.data.clone(),
             seed: self.plan.train.seed,
             batch: self.batch,
+            shard: (crate::dist::rank(), crate::dist::size()),
             steps_per_epoch: self.steps_per_epoch,
             device: self.device.clone(),
         }
@@ -355,6 +392,8 @@ struct Updated {
     /// Each term, unweighted, and each term's weight.
     terms: Vec<(String, f32)>,
     term_weights: Vec<f64>,
+    /// Across ranks: the gradient bytes all-reduced and the seconds it took.
+    allreduce: Option<(usize, f64)>,
 }
 
 /// The losses on `u.views`, their weighted sum's gradient, decay, the optimiser's step and the
@@ -371,7 +410,8 @@ fn update(
         total: u.epochs,
         pass: crate::nets::Pass::Learn,
     };
-    let terms = program.losses(weights, u.views, u.batch, ctx)?;
+    let terms = crate::dist::stepping(|| program.losses(weights, u.views, u.batch, ctx))?;
+    crate::dist::check()?;
     let mut total: Option<Tensor<1>> = None;
     let mut term_weights = vec![];
     for (term, l) in terms.iter().zip(&plan.losses) {
@@ -388,7 +428,19 @@ fn update(
     for (term, l) in terms.into_iter().zip(&plan.losses) {
         values.push((l.name.clone(), scalar(term)?));
     }
-    let loss = scalar(total.clone())?;
+    let mut loss = scalar(total.clone())?;
+    if crate::dist::world().is_some() {
+        // Each rank's terms are the means over its rows (or the batch's own value, the same on
+        // every rank): their mean over the ranks is the step's, on every rank alike.
+        let mut local: Vec<f64> = values.iter().map(|(_, v)| f64::from(*v)).collect();
+        local.push(f64::from(loss));
+        let summed = crate::dist::sum_host(&local)?;
+        let ranks = crate::dist::size() as f64;
+        for ((_, v), s) in values.iter_mut().zip(&summed) {
+            *v = (s / ranks) as f32;
+        }
+        loss = (summed[summed.len() - 1] / ranks) as f32;
+    }
     if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
         return Err(RunError::NonFinite {
             step: u.step + 1,
@@ -397,8 +449,16 @@ fn update(
         });
     }
     let mut grads = gradients(total, weights);
+    crate::dist::check()?;
     let held = weights.held_at(u.t);
     optim::drop_held(&weights.trainable, &mut grads, &held);
+    let allreduce = if crate::dist::world().is_some() {
+        let started = Instant::now();
+        let bytes = crate::dist::average_gradients(&weights.trainable, &mut grads)?;
+        Some((bytes, started.elapsed().as_secs_f64()))
+    } else {
+        None
+    };
     let lrs = learning_rates(plan, weights, u.lr);
     match u.decay {
         DecayKind::Decoupled => weights.decay(|i| 1.0 - lrs[i] * u.wd, held),
@@ -411,6 +471,7 @@ fn update(
         loss,
         terms: values,
         term_weights,
+        allreduce,
     })
 }
 

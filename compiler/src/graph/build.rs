@@ -303,7 +303,7 @@ fn loss(b: &mut Builder, d: &Decl, name: String, span: Span) {
 }
 
 const DATA_KEYS: [&str; 2] = ["source", "batch"];
-const TRAIN_KEYS: [&str; 4] = ["epochs", "seed", "log_every", "probe"];
+const TRAIN_KEYS: [&str; 5] = ["epochs", "seed", "log_every", "probe", "sync_batchnorm"];
 
 fn unknown_key(b: &mut Builder, block: &str, key: &crate::span::Spanned<String>, known: &[&str]) {
     b.diags.push(Diag::UnknownSetting {
@@ -408,6 +408,16 @@ fn train(b: &mut Builder, d: &Decl) {
                 b.graph.train.probe = expect_config(b, v, Category::Probe, "`probe`", span);
                 b.graph.setting_spans.insert("probe".into(), span);
             }
+            "sync_batchnorm" => match v {
+                Value::Bool(on) => b.graph.train.sync_batchnorm = on,
+                Value::Poison => {}
+                other => b.diags.push(Diag::WrongType {
+                    what: "`sync_batchnorm`".into(),
+                    expected: "`true` or `false`".into(),
+                    found: other.describe(),
+                    span,
+                }),
+            },
             _ => unknown_key(b, "train", &s.key, &TRAIN_KEYS),
         }
     }

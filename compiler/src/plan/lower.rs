@@ -41,6 +41,10 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             output,
             ty: node.ty.clone(),
             grad: grads.needs_grad.contains(&ix),
+            couples: match &node.kind {
+                NodeKind::Op { op, params } => crate::registry::couples_batch(op, params),
+                _ => false,
+            },
             span: node.span,
         });
     }
@@ -82,6 +86,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             epochs: g.train.epochs,
             seed: g.train.seed,
             log_every: g.train.log_every,
+            sync_batchnorm: g.train.sync_batchnorm,
             probe: probe.kind,
             probe_steps: probe.steps,
             probe_value: probe.value,

@@ -77,6 +77,10 @@ pub struct Step {
     pub ty: Option<Ty>,
     /// Whether the value carries gradient to trainable weights.
     pub grad: bool,
+    /// Whether the step couples the images of the batch (`registry::couples_batch`): across
+    /// ranks it sees every rank's images.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub couples: bool,
     pub span: Span,
 }
 
@@ -97,6 +101,9 @@ pub struct Train {
     pub seed: u64,
     pub log_every: u64,
     pub probe: Option<ProbeKind>,
+    /// Across ranks, BatchNorm uses the whole batch's statistics (the default) or each rank's.
+    #[serde(skip_serializing_if = "is_on")]
+    pub sync_batchnorm: bool,
     /// Where the probe reads a value of the recipe: the steps that compute it from whole images
     /// (every view in its making replaced by the image), on slots of their own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -104,6 +111,11 @@ pub struct Train {
     /// The probed value's name, where the recipe binds it with `let`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe_value: Option<String>,
+}
+
+/// Whether a flag is on: a default the plan's dumps leave out.
+fn is_on(flag: &bool) -> bool {
+    *flag
 }
 
 /// A term of the objective.

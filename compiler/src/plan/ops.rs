@@ -11,8 +11,11 @@ use crate::value::{Param, Schedule};
 /// Calls `$then! { "name" module Struct { field: Type, ... }, ... }` with every tensor op and
 /// loss of the language. A field of type `Slot` is an input; the others are parameters, named as
 /// in the recipe. `#[no_grad]` marks an op whose output carries no gradient (the gradient check
-/// reads it), `#[stateful]` one that keeps state across steps (the probe check reads it). Adding
-/// a built-in adds one line here (and its registry entry and runtime file).
+/// reads it), `#[stateful]` one that keeps state across steps (the probe check reads it),
+/// `#[batch]` one that couples the images of a batch (negatives, statistics, balancing, state
+/// made from the whole batch), which across ranks sees every rank's images; a reduction or
+/// softmax `over: "batch"` couples them too. Adding a built-in adds one line here (and its
+/// registry entry and runtime file).
 #[macro_export]
 macro_rules! tensor_ops {
     ($then:ident) => {
@@ -31,7 +34,7 @@ macro_rules! tensor_ops {
             "swap_views" swap_views SwapViews { x: Slot },
             "stack_views" stack_views StackViews { a: Slot, b: Slot },
             "slice_views" slice_views SliceViews { x: Slot, start: usize, len: usize },
-            #[stateful] "center" center Center { x: Slot, momentum: Schedule },
+            #[stateful] #[batch] "center" center Center { x: Slot, momentum: Schedule },
             "concat_tokens" concat_tokens ConcatTokens { a: Slot, b: Slot },
             "slice_tokens" slice_tokens SliceTokens { x: Slot, start: usize, len: usize },
             "last_tokens" last_tokens LastTokens { x: Slot, len: usize },
@@ -41,29 +44,29 @@ macro_rules! tensor_ops {
             "pairwise_cosine" pairwise_cosine PairwiseCosine { a: Slot, b: Slot },
             "dot" dot Dot { a: Slot, b: Slot },
             #[no_grad] "sinkhorn" sinkhorn Sinkhorn { cost: Slot, rows: Slot, cols: Slot, eps: Schedule, iters: usize },
-            #[no_grad] "batch_sinkhorn" batch_sinkhorn BatchSinkhorn { x: Slot, eps: Schedule, iters: usize, extra: Option<Slot> },
-            #[no_grad] #[stateful] "queue" queue Queue { x: Slot, size: usize },
-            #[no_grad] "nearest" nearest Nearest { x: Slot, bank: Slot },
+            #[no_grad] #[batch] "batch_sinkhorn" batch_sinkhorn BatchSinkhorn { x: Slot, eps: Schedule, iters: usize, extra: Option<Slot> },
+            #[no_grad] #[stateful] #[batch] "queue" queue Queue { x: Slot, size: usize },
+            #[no_grad] #[batch] "nearest" nearest Nearest { x: Slot, bank: Slot },
             "patchify" patchify Patchify { x: Slot, patch: usize, normalize: bool },
             "maximum" maximum Maximum { a: Slot, b: Slot },
             "neg_cosine" neg_cosine NegCosine { a: Slot, b: Slot },
             "cosine_distance" cosine_distance CosineDistance { a: Slot, b: Slot },
-            "info_nce" info_nce InfoNce { a: Slot, b: Slot, temperature: Schedule },
+            #[batch] "info_nce" info_nce InfoNce { a: Slot, b: Slot, temperature: Schedule },
             "queue_nce" queue_nce QueueNce { a: Slot, b: Slot, negatives: Slot, temperature: Schedule },
-            "nt_xent" nt_xent NtXent { x: Slot, temperature: Schedule },
+            #[batch] "nt_xent" nt_xent NtXent { x: Slot, temperature: Schedule },
             "cross_entropy" cross_entropy CrossEntropy { logits: Slot, target: Slot, temperature: Schedule },
-            "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64, pairs: Pairs, mask: Option<Slot> },
-            "mean_entropy" mean_entropy MeanEntropy { x: Slot, temperature: Schedule },
-            "unigrad" unigrad Unigrad { a: Slot, b: Slot, lambda: Schedule },
-            "detcon" detcon Detcon { pred_a: Slot, pred_b: Slot, proj_a: Slot, proj_b: Slot, temperature: Schedule },
+            #[batch] "soft_ce" soft_ce SoftCe { a: Slot, b: Slot, student_temp: Schedule, teacher_temp: Schedule, center: f64, pairs: Pairs, mask: Option<Slot> },
+            #[batch] "mean_entropy" mean_entropy MeanEntropy { x: Slot, temperature: Schedule },
+            #[batch] "unigrad" unigrad Unigrad { a: Slot, b: Slot, lambda: Schedule },
+            #[batch] "detcon" detcon Detcon { pred_a: Slot, pred_b: Slot, proj_a: Slot, proj_b: Slot, temperature: Schedule },
             "bce" bce Bce { logits: Slot, labels: Slot },
             "asl" asl Asl { logits: Slot, labels: Slot, gamma_pos: f64, gamma_neg: f64, clip: f64 },
             "masked_l1" masked_l1 MaskedL1 { pred: Slot, target: Slot, mask: Slot },
             "masked_mse" masked_mse MaskedMse { pred: Slot, target: Slot, mask: Slot },
             "mse" mse Mse { a: Slot, b: Slot, mask: Option<Slot> },
             "smooth_l1" smooth_l1 SmoothL1 { a: Slot, b: Slot, beta: Schedule, mask: Option<Slot> },
-            "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: Schedule },
-            "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: Schedule, var: Schedule, cov: Schedule },
+            #[batch] "barlow_twins" barlow_twins BarlowTwins { a: Slot, b: Slot, lambda: Schedule },
+            #[batch] "vicreg" vicreg Vicreg { a: Slot, b: Slot, sim: Schedule, var: Schedule, cov: Schedule },
             "exp" exp Exp { x: Slot },
             "log" log Log { x: Slot },
             "sqrt" sqrt Sqrt { x: Slot },
@@ -82,9 +85,9 @@ macro_rules! tensor_ops {
             "matmul" matmul Matmul { a: Slot, b: Slot },
             "transpose" transpose Transpose { x: Slot },
             "outer" outer Outer { a: Slot, b: Slot },
-            "moment" moment Moment { a: Slot, b: Slot },
-            "batch_dot" batch_dot BatchDot { a: Slot, b: Slot },
-            "mask_self" mask_self MaskSelf { x: Slot, value: f64, same: Same },
+            #[batch] "moment" moment Moment { a: Slot, b: Slot },
+            #[batch] "batch_dot" batch_dot BatchDot { a: Slot, b: Slot },
+            #[batch] "mask_self" mask_self MaskSelf { x: Slot, value: f64, same: Same },
             "diag" diag Diag { x: Slot },
             "as_matrix" as_matrix AsMatrix { x: Slot },
             "eigvalsh" eigvalsh Eigvalsh { x: Slot },

@@ -73,6 +73,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
                     output: steps.len(),
                     ty: None,
                     grad: false,
+                    couples: false,
                     span: node.span,
                 });
                 steps.len() - 1
@@ -93,6 +94,8 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
             output,
             ty: node.ty.clone(),
             grad: false,
+            // A probe runs on every rank's whole probe set: nothing to gather.
+            couples: false,
             span: node.span,
         });
     }

@@ -78,7 +78,12 @@ fn step_line(s: &Step, sigil: &str) -> String {
         } => format!("({args}) {op} {c}"),
         StepKind::Arith { op, .. } => format!("{op}({args})"),
     };
-    let grad = if s.grad { " grad" } else { "" };
+    let grad = match (s.grad, s.couples) {
+        (true, true) => " grad batch",
+        (true, false) => " grad",
+        (false, true) => " batch",
+        (false, false) => "",
+    };
     let ty = s.ty.as_ref().map(|t| t.to_string()).unwrap_or_else(|| "tuple".into());
     format!("{sigil}{} = {what} : {ty}{grad}", s.output)
 }

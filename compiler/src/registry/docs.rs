@@ -15,6 +15,14 @@ pub fn reference() -> String {
         let _ = writeln!(out, "## {}\n", cat.heading());
         for b in items {
             let _ = writeln!(out, "### `{}`\n\n{}\n", b.name, b.doc);
+            if super::marked_batch(b.name) && b.category != Category::Branch {
+                let _ = writeln!(
+                    out,
+                    "Across ranks it sees the whole batch: its per-image inputs are gathered from \
+                     every rank (the gradient of each rank's rows flowing back to that rank), and a \
+                     per-image result is cut back to each rank's own rows.\n"
+                );
+            }
             let mut table = |title: &str, params: &[super::Param]| {
                 if params.is_empty() {
                     return;

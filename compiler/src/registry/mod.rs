@@ -17,7 +17,7 @@ mod views;
 pub use algebra::{AXES, broadcast, reduced};
 pub use bind::{ArgIn, Args, bind};
 pub use docs::reference;
-pub use ops::{STOP_GRADIENT, detaches_input, keeps_state, stops_gradient};
+pub use ops::{STOP_GRADIENT, couples_batch, detaches_input, keeps_state, marked_batch, stops_gradient};
 
 use crate::diag::Diag;
 use crate::types::Ty;

@@ -881,3 +881,18 @@ pub fn stops_gradient(name: &str) -> bool {
 pub fn keeps_state(name: &str) -> bool {
     marks(name).contains(&"stateful")
 }
+
+/// Whether built-in `name` with constant parameters `params` couples the images of a batch:
+/// the ops marked `#[batch]` in `tensor_ops!`, and any reduction or softmax over the batch.
+/// Across ranks such a step sees every rank's images.
+pub fn couples_batch(name: &str, params: &[(String, crate::value::Param)]) -> bool {
+    marks(name).contains(&"batch")
+        || params
+            .iter()
+            .any(|(p, v)| p == "over" && matches!(v, crate::value::Param::Str(s) if s == "batch"))
+}
+
+/// Whether built-in `name` is marked `#[batch]`: it couples the images whatever its parameters.
+pub fn marked_batch(name: &str) -> bool {
+    marks(name).contains(&"batch")
+}

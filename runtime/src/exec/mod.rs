@@ -255,7 +255,8 @@ impl Program {
         weights: &'env Weights,
         ctx: ops::Ctx,
     ) {
-        if slots.busy() {
+        // Across ranks every collective must come in one order on every rank: no side thread.
+        if slots.busy() || crate::dist::world().is_some() {
             return;
         }
         let ready = self.plan.steps.iter().enumerate().skip(from).find(|(j, step)| {
@@ -297,9 +298,22 @@ impl Program {
         Ok(match &step.kind {
             StepKind::Net { branch, net, output } => net_step(weights, branch, net, *output, step.grad, inputs, ctx)?,
             StepKind::Tensor(op) => {
+                // Across ranks, an op that couples the batch sees every rank's images.
+                let coupled = step.couples && crate::dist::world().is_some();
+                let (inputs, seen) = if coupled {
+                    let types: Vec<_> = step
+                        .inputs
+                        .iter()
+                        .map(|(_, s)| self.types.get(*s).and_then(Option::as_ref))
+                        .collect();
+                    let all = crate::dist::gather_inputs(inputs, &types, images)?;
+                    (all, images * crate::dist::size())
+                } else {
+                    (inputs, images)
+                };
                 let env = ops::Env {
                     at: ctx,
-                    images,
+                    images: seen,
                     state: self.states.get(i),
                     types: ops::Types {
                         out: step.ty.as_ref(),
@@ -307,7 +321,11 @@ impl Program {
                     },
                     device: self.device.as_ref(),
                 };
-                op.forward(&mut by_slot(inputs, &step.inputs), env)?
+                let out = op.forward(&mut by_slot(inputs, &step.inputs), env)?;
+                match (coupled, &step.ty) {
+                    (true, Some(ty)) => crate::dist::own_rows(out, ty, images)?,
+                    _ => out,
+                }
             }
             StepKind::Arith { op, a, b } => {
                 let mut x = by_slot(inputs, &step.inputs);

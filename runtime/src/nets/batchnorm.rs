@@ -38,9 +38,23 @@ pub fn normalise(x: Tensor<2>) -> Tensor<2> {
 /// [`normalise`], also giving the batch's mean and biased variance per column, `[1, width]`
 /// each (for running statistics).
 pub fn normalise_with_moments(x: Tensor<2>) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    if crate::dist::sync_batchnorm() {
+        return across_ranks(x);
+    }
     let mean = x.clone().mean_dim(0);
     let centred = x - mean.clone();
     let var = centred.clone().powf_scalar(2.0).mean_dim(0);
+    (centred / var.clone().add_scalar(EPS).sqrt(), mean, var)
+}
+
+/// [`normalise_with_moments`] with the statistics of every rank's rows (SyncBatchNorm): each
+/// rank holds as many rows, so the mean of the whole batch is the sum over ranks of the row
+/// sums over all the rows; the variance likewise, about that mean.
+fn across_ranks(x: Tensor<2>) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    let total = (x.dims()[0] * crate::dist::size()) as f32;
+    let mean = crate::dist::sum_in_op(x.clone().sum_dim(0)).div_scalar(total);
+    let centred = x - mean.clone();
+    let var = crate::dist::sum_in_op(centred.clone().powf_scalar(2.0).sum_dim(0)).div_scalar(total);
     (centred / var.clone().add_scalar(EPS).sqrt(), mean, var)
 }
 

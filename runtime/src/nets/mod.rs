@@ -9,7 +9,6 @@ mod fill;
 mod init;
 pub mod layernorm;
 mod mlp;
-mod own;
 pub mod posemb;
 pub mod resnet;
 pub mod sdpa;

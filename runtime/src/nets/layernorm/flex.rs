@@ -7,8 +7,8 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::tensor::{DType, TensorData};
 
-use super::super::own::Own;
 use super::{Normalise, formula, rows};
+use crate::own::Own;
 
 impl Own<Flex, 3> for Normalise {
     /// x and γ.

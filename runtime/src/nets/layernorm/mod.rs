@@ -16,7 +16,7 @@ use burn::nn::{LayerNorm, LayerNormConfig};
 use burn::tensor::module::layer_norm as fused;
 use burn::tensor::{Device, Tensor};
 
-use super::own::{Ad, Own, lift, lower, record};
+use crate::own::{Ad, Own, lift, lower, record};
 
 /// The ε of every LayerNorm sslc builds (timm's ViTs use the same).
 pub const EPS: f64 = 1e-6;

@@ -7,8 +7,8 @@ use burn::backend::LibTorch;
 use burn::backend::libtorch::TchTensor;
 use burn::backend::tensor::FloatTensor;
 
-use super::super::own::Own;
 use super::{Normalise, formula};
+use crate::own::Own;
 
 /// x, γ, and each row's mean and 1/σ.
 #[derive(Clone, Debug)]

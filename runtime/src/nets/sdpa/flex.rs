@@ -3,8 +3,8 @@
 use burn::backend::Flex;
 use burn::backend::tensor::FloatTensor;
 
-use super::super::own::Own;
 use super::{Attend, recompute};
+use crate::own::Own;
 
 impl Own<Flex, 3> for Attend {
     type Saved = recompute::Saved<Flex>;

@@ -16,7 +16,7 @@ use burn::tensor::Tensor;
 use burn::tensor::module::attention as fused;
 use burn::tensor::ops::AttentionModuleOptions;
 
-use super::own::{Ad, Own, lift, lower, record};
+use crate::own::{Ad, Own, lift, lower, record};
 
 /// The op: softmax(q kᵀ / √d) v, unscaled inputs, no mask.
 #[derive(Clone, Copy, Debug)]

@@ -8,8 +8,8 @@ use burn::backend::LibTorch;
 use burn::backend::libtorch::TchTensor;
 use burn::backend::tensor::FloatTensor;
 
-use super::super::own::Own;
 use super::{Attend, recompute};
+use crate::own::Own;
 
 /// What the forward keeps: the flash kernel's inputs, output and log-sum-exp, or the
 /// recomputing backward's state.
