@@ -13,10 +13,14 @@ must agree to float rounding.
         [--batch COUNT] [--sslc target/release/sslc] [--data-dir DIR]
 
 Exits non-zero when a curve differs by more than --tolerance (1e-3, relative to the loss when
-that is above 1) at any step.
+that is above 1) at any step. With `--precision bf16-mixed` sslc trains with bf16 products and
+the twin under torch.autocast("cpu", dtype=torch.bfloat16), which on the CPU also keeps the ops
+after a product (LayerNorm, softmax, the losses) in bf16 where sslc computes them in fp32: the
+curves then agree to bf16's rounding, the tolerance 3e-2.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -29,18 +33,24 @@ RECIPES = ("byol", "flsl", "siameseim")
 STEP = re.compile(r"^step (\d+)/\d+ epoch \S+ loss (\S+)", re.M)
 
 
+KNN = re.compile(r"^  trained\s+(\S+)%", re.M)
+
+
 def sslc_run(args, recipe, out, *settings):
-    """Runs sslc on the recipe with the cross-check's data and `settings`; its logged losses."""
+    """Runs sslc on the recipe with the cross-check's data and `settings`; its logged losses
+    (and, in `args.knn`, its trained network's kNN)."""
     path = f', path: "{args.data_dir}"' if args.data_dir else ""
     source = f"fashion_mnist(size: 32, count: {args.count}, holdout: {args.holdout}{path})"
     cmd = [args.sslc, "run", os.path.join(ROOT, "recipes", f"{recipe}.ssl"), "--out", out,
            "--set", f"data.source={source}", "--set", f"data.batch={args.batch}",
-           "--set", "train.seed=0", "--set", "train.log_every=1"]
+           "--set", f"train.seed={args.seed}", "--set", "train.log_every=1",
+           "--set", f'train.precision="{args.precision}"']
     for s in settings:
         cmd += ["--set", s]
     run = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "RAYON_NUM_THREADS": "2"})
     if run.returncode != 0:
         sys.exit(f"sslc failed on {recipe}:\n{run.stderr}")
+    args.knn = [float(k) for k in KNN.findall(run.stdout)]
     return [float(loss) for _, loss in STEP.findall(run.stderr)]
 
 
@@ -48,23 +58,44 @@ def twin_run(args, recipe, init):
     """Runs the twin from sslc's initial weights; its logged losses."""
     cmd = [sys.executable, os.path.join(HERE, f"{recipe}.py"), "--count", str(args.count),
            "--holdout", str(args.holdout), "--size", "32", "--epochs", str(args.epochs),
-           "--batch", str(args.batch), "--seed", "0", "--threads", "2", "--log-every", "1",
-           "--probe-images", str(args.count), "--init", init]
+           "--batch", str(args.batch), "--seed", str(args.seed), "--threads", "2", "--log-every", "1",
+           "--probe-images", str(args.count), "--init", init, "--precision", args.precision]
     if args.data_dir:
         cmd += ["--data-dir", args.data_dir]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"the {recipe} twin failed:\n{run.stderr}")
+    args.twin_knn = json.loads(run.stdout.strip().splitlines()[-1])["knn"] * 100
     return [float(loss) for _, loss in STEP.findall(run.stderr)]
 
 
 def check(args, recipe, work):
+    """Every seed's curves, then, over the seeds, the trained networks' kNN."""
+    ours_knn, theirs_knn = [], []
+    for seed in range(args.seeds):
+        args.seed = seed
+        failure = check_seed(args, recipe, work)
+        if failure:
+            return failure
+        ours_knn += args.knn
+        theirs_knn.append(args.twin_knn)
+    if args.seeds > 1:
+        mean = lambda v: sum(v) / len(v)  # noqa: E731
+        gap = mean(ours_knn) - mean(theirs_knn)
+        print(f"{recipe}: kNN over {args.seeds} seeds, sslc {mean(ours_knn):.1f}%, PyTorch {mean(theirs_knn):.1f}% "
+              f"({gap:+.1f} points)")
+        if abs(gap) > args.knn_points:
+            return f"{recipe}: the kNN means part ({gap:+.1f} points > {args.knn_points})"
+    return None
+
+
+def check_seed(args, recipe, work):
     init = os.path.join(work, f"{recipe}-init")
     sslc_run(args, recipe, init, "train.epochs=1", "optimizer.lr=0")
     ours = sslc_run(args, recipe, os.path.join(work, f"{recipe}-run"), f"train.epochs={args.epochs}")
     theirs = twin_run(args, recipe, os.path.join(init, "final.safetensors"))
     steps = args.epochs * (args.count // args.batch)
-    print(f"\n{recipe}: {args.count} images, batch {args.batch}, {steps} steps\nstep   sslc       pytorch    difference")
+    print(f"\n{recipe}, seed {args.seed}: {args.count} images, batch {args.batch}, {steps} steps\nstep   sslc       pytorch    difference")
     for i, (a, b) in enumerate(zip(ours, theirs)):
         print(f"{i + 1:4d}  {a:9.4f}  {b:9.4f}  {a - b:+.4f}")
     if len(ours) != steps or len(theirs) != steps:
@@ -84,7 +115,11 @@ def main():
     ap.add_argument("--batch", type=int, help="images per step (default: all of them)")
     ap.add_argument("--holdout", type=int, default=128)
     ap.add_argument("--sslc", default=os.path.join(ROOT, "target", "release", "sslc"))
-    ap.add_argument("--tolerance", type=float, default=1e-3)
+    ap.add_argument("--tolerance", type=float, help="the largest difference allowed (default: 1e-3; 3e-2 in bf16-mixed)")
+    ap.add_argument("--seeds", type=int, default=1, help="run seeds 0..N-1 and compare the trained kNN's means")
+    ap.add_argument("--knn-points", type=float, default=1.0, help="the kNN means' largest gap, in points")
+    ap.add_argument("--precision", choices=("fp32", "bf16-mixed"), default="fp32",
+                    help="bf16-mixed: sslc's bf16 products against the twin under torch.autocast on the CPU")
     ap.add_argument("--data-dir", help="folder of the four Fashion-MNIST IDX files (default: where Debian puts them)")
     args = ap.parse_args()
     unknown = [r for r in args.recipes if r not in RECIPES]
@@ -92,6 +127,8 @@ def main():
         ap.error(f"no twin for {', '.join(unknown)}; there are {', '.join(RECIPES)}")
     args.recipes = args.recipes or list(RECIPES)
     args.batch = min(args.batch or args.count, args.count)
+    if args.tolerance is None:
+        args.tolerance = 3e-2 if args.precision == "bf16-mixed" else 1e-3
     with tempfile.TemporaryDirectory(prefix="sslc-cross-") as work:
         failures = [f for f in (check(args, r, work) for r in args.recipes) if f]
     if failures:

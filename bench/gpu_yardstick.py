@@ -1,10 +1,13 @@
 """PyTorch's speed on the device for BYOL at a paper profile's network: timm's ViT-S/16 with
 sslc's projector and predictor (Linear-BN-ReLU-Linear, 4096 → 256), an EMA target, AdamW, two
 views of `--batch` images at 224 px already on the device (no data loading or augmentation),
-float32. It is the ceiling of the device step that `scripts/gpu-check.sh`'s sslc figures are
-read against.
+in eager float32 by default, under autocast with `--precision bf16` (the forward and the loss in
+torch.autocast's bfloat16, the optimiser and the EMA in float32), and with `--compile` through
+torch.compile. It is the ceiling of the device step that `scripts/gpu-check.sh`'s sslc figures
+are read against; MFU counts BYOL's 74 GFLOPs per image at 224 px against `--peak-tflops`.
 
     python3 bench/gpu_yardstick.py [--batch 64] [--steps 50] [--warmup 10] [--device cuda]
+        [--precision fp32|bf16] [--compile] [--peak-tflops 989]
 """
 
 import argparse
@@ -27,6 +30,9 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--device", default="cuda")
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    ap.add_argument("--compile", action="store_true", help="the step's forward through torch.compile")
+    ap.add_argument("--peak-tflops", type=float, default=989.0, help="the device's dense bf16 peak (H100 SXM: 989)")
     args = ap.parse_args()
     dev = torch.device(args.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -38,12 +44,18 @@ def main() -> None:
     v1 = torch.randn(args.batch, 3, 224, 224, device=dev)
     v2 = torch.randn(args.batch, 3, 224, 224, device=dev)
 
-    def step() -> float:
+    def forward() -> torch.Tensor:
         p1, p2 = predictor(projector(backbone(v1))), predictor(projector(backbone(v2)))
         with torch.no_grad():
             t1, t2 = target[1](target[0](v1)), target[1](target[0](v2))
         cos = nn.functional.cosine_similarity
-        loss = -(cos(p1, t2).mean() + cos(p2, t1).mean())
+        return -(cos(p1, t2).mean() + cos(p2, t1).mean())
+
+    run = torch.compile(forward) if args.compile else forward
+
+    def step() -> float:
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            loss = run()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -63,9 +75,12 @@ def main() -> None:
     sync()
     secs = time.perf_counter() - start
     params = sum(p.numel() for p in online.parameters())
+    rate = args.batch * args.steps / secs
     print(json.dumps({
         "model": "byol vit_small_patch16_224", "batch": args.batch, "parameters": params,
-        "images_per_s": args.batch * args.steps / secs, "s_per_step": secs / args.steps,
+        "precision": args.precision, "compiled": args.compile,
+        "images_per_s": rate, "s_per_step": secs / args.steps,
+        "mfu": rate * 74e9 / (args.peak_tflops * 1e12),
         "peak_mib": torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda" else None,
     }))
 

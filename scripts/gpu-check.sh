@@ -11,12 +11,17 @@
 #      checkpoint it wrote, runs to its end;
 #   5. byol's paper profile across ranks (`--nproc`): NCCL at world size 1 and, on a machine of
 #      several GPUs, at its GPU count (gloo at 1 and 2 on the CPU): images/s in all and per
-#      device, and the gradient all-reduce's milliseconds a step.
+#      device, and the gradient all-reduce's milliseconds a step;
+#   6. on a GPU, bench/gpu_yardstick.py's PyTorch step for the same BYOL: eager fp32, eager bf16
+#      under autocast, torch.compile in bf16 (images/s, MFU, peak memory).
 # `--cpu` runs the same on libtorch's CPU device with a handful of steps at a small batch, for CI
 # and for machines without a GPU.
 #
 #   scripts/gpu-check.sh [--cpu] [--sslc BIN] [--steps N] [--batch B] [--profiles "byol flsl"]
-#                        [--data DIR] [--out DIR]
+#                        [--precision "fp32 bf16-mixed"] [--data DIR] [--out DIR]
+#
+# `--precision` lists the precisions each profile (step 3) and the ranks (step 5) train in, one
+# row each (default "fp32 bf16-mixed" on a GPU, "bf16-mixed" with --cpu).
 #
 # `--data` is a folder of Fashion-MNIST IDX files for the cross-check (default: Debian's
 # dataset-fashion-mnist; scripts/cut-fashion-mnist.py makes a small copy to carry). Python with
@@ -24,15 +29,16 @@
 # profile's run. The summary table goes to stdout and to OUT/summary.txt, each run's log to OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-device=tch:cuda steps=200 batch=64 sslc="" data="" out=gpu-check profiles="byol flsl"
+device=tch:cuda steps=200 batch=64 sslc="" data="" out=gpu-check profiles="byol flsl" precisions="fp32 bf16-mixed"
 cross_epochs=10
 while [ $# -gt 0 ]; do
     case "$1" in
-        --cpu) device=tch steps=2 batch=4 profiles="byol flsl siameseim univip cyborgs hybrid" cross_epochs=3 ;;
+        --cpu) device=tch steps=2 batch=4 profiles="byol flsl siameseim univip cyborgs hybrid" cross_epochs=3 precisions=bf16-mixed ;;
         --sslc) sslc="$2"; shift ;;
         --steps) steps="$2"; shift ;;
         --batch) batch="$2"; shift ;;
         --profiles) profiles="$2"; shift ;;
+        --precision) precisions="$2"; shift ;;
         --data) data="$2"; shift ;;
         --out) out="$2"; shift ;;
         *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
@@ -72,18 +78,20 @@ peak_gpu() {  # the largest memory.used (MiB) nvidia-smi logged
     sort -n "$1" 2>/dev/null | tail -1
 }
 say ""
-say "profile | parameters | steps × batch | img/s | s/step | data wait | peak memory"
-say "---|---|---|---|---|---|---"
+say "profile | precision | parameters | steps × batch | img/s | s/step | data wait | peak memory"
+say "---|---|---|---|---|---|---|---"
 failed=0
 timer=(env)
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f 'peak rss %M KiB')
 for r in $profiles; do
-    log="$out/$r.log"
+for p in $precisions; do
+    log="$out/$r-$p.log"
     count=$((steps * batch))
     args=(run "recipes/$r.ssl" --device "$device" --profile "recipes/profiles/$r-paper.yaml"
           --set "data.source.count=$count" --set "data.source.holdout=$((batch > 16 ? batch : 16))"
-          --set "data.batch=$batch" --set train.epochs=1 --set train.log_every=10 --out "$out/run-$r")
-    mem="$out/$r.mem"
+          --set "data.batch=$batch" --set train.epochs=1 --set train.log_every=10
+          --set "train.precision=\"$p\"" --out "$out/run-$r")
+    mem="$out/$r-$p.mem"
     : >"$mem"
     watcher=""
     if [ "$device" != tch ] && command -v nvidia-smi >/dev/null; then
@@ -98,7 +106,7 @@ for r in $profiles; do
     # The checkpoint is not part of the check, and at paper size it is hundreds of MB.
     rm -rf "$out/run-$r"
     if [ $rc -ne 0 ]; then
-        say "$r | failed (exit $rc), see $log | | | | |"
+        say "$r | $p | failed (exit $rc), see $log | | | | |"
         failed=1
         continue
     fi
@@ -116,7 +124,8 @@ for r in $profiles; do
     else
         memory="$(($(grep -o 'peak rss [0-9]*' "$log" | awk '{print $3}') / 1024)) MiB RSS"
     fi
-    say "$r | $params | $n × $batch | $rate | $per | ${wait:-?} | $memory"
+    say "$r | $p | $params | $n × $batch | $rate | $per | ${wait:-?} | $memory"
+done
 done
 
 # 4. Stopped with SIGINT once its fifth step is logged, resumed, run to the end.
@@ -152,22 +161,24 @@ fi
 counts="1"
 [ "$devices" -gt 1 ] && counts="1 $devices"
 say ""
-say "ranks | engine | steps × batch | img/s | img/s per rank | all-reduce MB/step | all-reduce ms/step"
-say "---|---|---|---|---|---|---"
+say "ranks | engine | precision | steps × batch | img/s | img/s per rank | all-reduce MB/step | all-reduce ms/step"
+say "---|---|---|---|---|---|---|---"
 ranks_ok=0
+p="${precisions##* }"
 for n in $counts; do
     dir="$out/ranks-$n"
     rm -rf "$dir"
     global=$((batch * n))
     args=(run recipes/byol.ssl --device "$device" --profile recipes/profiles/byol-paper.yaml --nproc "$n"
           --set "data.source.count=$((steps * global))" --set "data.source.holdout=16"
-          --set "data.batch=$global" --set train.epochs=1 --set train.log_every=10 --out "$dir")
+          --set "data.batch=$global" --set train.epochs=1 --set train.log_every=10
+          --set "train.precision=\"$p\"" --out "$dir")
     set +e
     timeout "${RUN_TIMEOUT:-0}" "$sslc" "${args[@]}" >"$out/ranks-$n.log" 2>&1
     rc=$?
     set -e
     if [ $rc -ne 0 ]; then
-        say "$n | $engine | failed (exit $rc), see $out/ranks-$n.log | | | |"
+        say "$n | $engine | $p | failed (exit $rc), see $out/ranks-$n.log | | | |"
         ranks_ok=1
         continue
     fi
@@ -182,7 +193,24 @@ print(f"{mb:.1f} | {ms:.1f}")
 PY
 )
     per=$(awk -v r="$rate" -v n="$n" 'BEGIN { printf "%.1f", r / n }')
-    say "$n | $engine | $steps × $global | $rate | $per | $comm"
+    say "$n | $engine | $p | $steps × $global | $rate | $per | $comm"
     rm -rf "$dir"
 done
+# 6. On a GPU, PyTorch's own step for the same BYOL beside sslc's: eager fp32, eager bf16 under
+#    autocast, and torch.compile in bf16 (bench/gpu_yardstick.py).
+if [ "$device" != tch ]; then
+    say ""
+    say "PyTorch yardstick | batch | img/s | s/step | MFU | peak memory"
+    say "---|---|---|---|---|---"
+    for mode in "fp32" "bf16" "bf16 --compile"; do
+        set +e
+        read -r -a extra <<<"--precision $mode"
+        line=$(timeout "${RUN_TIMEOUT:-0}" "$python" bench/gpu_yardstick.py --batch "$batch" "${extra[@]}" 2>>"$out/yardstick.log" | tail -1)
+        set -e
+        figures=$("$python" -c 'import json, sys
+r = json.loads(sys.argv[1])
+print(f"{r[\"batch\"]} | {r[\"images_per_s\"]:.1f} | {r[\"s_per_step\"]:.3f} | {100 * r[\"mfu\"]:.1f}% | {r[\"peak_mib\"]:.0f} MiB")' "$line" 2>/dev/null || echo "failed, see $out/yardstick.log | | | |")
+        say "eager ${mode/--compile/compiled} | $figures"
+    done
+fi
 [ $cross_rc -eq 0 ] && [ $failed -eq 0 ] && [ $resumed_ok -eq 0 ] && [ $ranks_ok -eq 0 ]

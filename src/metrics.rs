@@ -69,6 +69,11 @@ impl Metrics {
             obj.insert("allreduce_bytes".into(), json!(bytes));
             obj.insert("allreduce_s".into(), json!(secs));
         }
+        // float16 training: the loss scale, and a step skipped for overflowing gradients.
+        if let (Some((scale, skipped)), Some(obj)) = (info.loss_scale, line.as_object_mut()) {
+            obj.insert("loss_scale".into(), json!(scale));
+            obj.insert("skipped".into(), json!(skipped));
+        }
         self.write(line)
     }
 

@@ -233,6 +233,7 @@ fn train(
     interrupted: &AtomicBool,
 ) -> Result<Ended, RunError> {
     let started = Instant::now();
+    sslc_runtime::precision::supported(plan.train.precision, &device, &device_name)?;
     let out = args.out_dir(recipe);
     let checkpoints = folder::of_run(&out, args.keep);
     // Across ranks, rank 0 writes and reports; the others train beside it, quietly.

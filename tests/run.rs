@@ -118,3 +118,37 @@ fn ranks_on_a_backend_without_collectives_are_refused_naming_those_with() {
         "{err}"
     );
 }
+
+#[test]
+fn fp16_mixed_logs_its_loss_scale_and_keeps_fp32_weights_and_the_scale_in_the_checkpoint() {
+    let out = std::env::temp_dir().join(format!("sslc-fp16-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let (ok, _, err) = sslc(&[
+        "run",
+        "tests/run/tiny_byol.ssl",
+        "--set",
+        "train.precision=\"fp16-mixed\"",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let metrics = std::fs::read_to_string(out.join("metrics.jsonl")).expect("metrics");
+    let first: serde_json::Value = serde_json::from_str(metrics.lines().next().expect("a step")).expect("json");
+    assert_eq!(first["loss_scale"], serde_json::json!(65536.0), "{first}");
+    assert_eq!(first["skipped"], serde_json::json!(false));
+    let bytes = std::fs::read(out.join("final.safetensors")).expect("checkpoint");
+    let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    assert!(
+        file.tensor("sslc.loss_scale").is_ok(),
+        "the scale travels with the checkpoint"
+    );
+    for (name, t) in file.tensors() {
+        if !name.starts_with("sslc.") {
+            assert_eq!(
+                t.dtype(),
+                safetensors::Dtype::F32,
+                "{name}: the master weights are fp32"
+            );
+        }
+    }
+}

@@ -77,6 +77,8 @@ def parse(method: Method, description: str, argv=None) -> argparse.Namespace:
     p.add_argument("--temperature", type=float, default=0.07, help="kNN vote temperature")
     p.add_argument("--probe-images", type=int, default=1024, help="training images in the kNN bank")
     p.add_argument("--log-every", type=int, default=10, help="steps between progress lines on stderr")
+    p.add_argument("--precision", choices=("fp32", "bf16-mixed"), default="fp32",
+                   help="bf16-mixed: the forward and the loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     p.add_argument("--init", metavar="CHECKPOINT",
                    help="start from the weights of an sslc checkpoint of the same recipe instead of torch's own draws")
     return p.parse_args(argv)
@@ -118,7 +120,8 @@ def main(method: Method, description: str, argv=None) -> dict:
         t0 = time.perf_counter()
         views = method.collate([method.views(rgb(data.train[i]), view_rng(args.seed, epoch, i)) for i in idx])
         t1 = time.perf_counter()
-        loss, terms = method.loss(views, t, epochs)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16-mixed"):
+            loss, terms = method.loss(views, t, epochs)
         value = loss.item()
         if not math.isfinite(value) or not all(math.isfinite(v) for v in terms.values()):
             bad = {k: v for k, v in terms.items() if not math.isfinite(v)}

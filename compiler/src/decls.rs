@@ -119,6 +119,8 @@ pub struct Train {
     /// Across ranks, BatchNorm in training normalises with the whole batch's statistics
     /// (SyncBatchNorm); `false` keeps each rank's own.
     pub sync_batchnorm: bool,
+    /// The precision of matrix products in training: "fp32", "bf16-mixed" or "fp16-mixed".
+    pub precision: String,
 }
 
 impl Default for Train {
@@ -129,6 +131,7 @@ impl Default for Train {
             log_every: 10,
             probe: None,
             sync_batchnorm: true,
+            precision: "fp32".into(),
         }
     }
 }

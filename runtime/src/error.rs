@@ -16,6 +16,8 @@ pub enum RunError {
     DeadTerm { step: u64, loss: String, network: String },
     /// A network cannot be exported as asked.
     Export(String),
+    /// The device cannot run what the recipe asks of it (a precision).
+    Unsupported(String),
     /// Training across ranks cannot start or go on: a rank stopped, a collective failed, the
     /// ranks' weights differ.
     Distributed(String),
@@ -38,6 +40,7 @@ impl fmt::Display for RunError {
             ),
             RunError::Export(m) => write!(f, "cannot export: {m}"),
             RunError::Distributed(m) => write!(f, "distributed training: {m}"),
+            RunError::Unsupported(m) => write!(f, "{m}"),
             RunError::Internal(m) => write!(f, "internal error: {m} (please report this recipe)"),
         }
     }

@@ -48,6 +48,9 @@ pub struct StepInfo {
     pub notes: Vec<String>,
     /// Across ranks: the gradient bytes all-reduced and the seconds it took.
     pub allreduce: Option<(usize, f64)>,
+    /// float16 training: the loss scale of this step, and whether its gradients overflowed, so
+    /// that the optimiser skipped it.
+    pub loss_scale: Option<(f32, bool)>,
 }
 
 /// A run in progress.
@@ -73,6 +76,8 @@ pub struct Trainer {
     loading: Loading,
     /// Batches being made ahead of the steps.
     loader: Option<Loader>,
+    /// float16 training's loss scale (`train { precision = "fp16-mixed" }`).
+    loss_scale: Option<crate::scaler::LossScale>,
 }
 
 impl Trainer {
@@ -96,6 +101,7 @@ impl Trainer {
             });
         }
         let device = device.clone().autodiff();
+        crate::precision::set(plan.train.precision);
         let weights = Weights::seeded(plan, &device, plan.train.seed)?;
         let opt = &plan.optimizer;
         let (optim, decay) = optim::build(opt);
@@ -130,6 +136,8 @@ impl Trainer {
             knn: plan.train.probe.as_ref().map(|p| Knn::new(plan, p)).transpose()?,
             loading: Loading::default(),
             loader: None,
+            loss_scale: (plan.train.precision == sslc_compiler::plan::Precision::Fp16Mixed)
+                .then(crate::scaler::LossScale::default),
         })
     }
 
@@ -178,16 +186,22 @@ impl Trainer {
             wd: self.weight_decay.at(t, epochs),
             decay: self.decay,
             step: self.step,
+            scale: self.loss_scale.map(|s| s.scale),
         };
         let Updated {
             loss,
             terms: values,
             term_weights,
             allreduce,
+            finite,
         } = crate::generator::seeded(&self.device, device_seed, || {
             update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
         })?;
         self.step += 1;
+        let scale = self.loss_scale.map(|s| (s.scale, !finite));
+        if let Some(s) = &mut self.loss_scale {
+            s.update(finite);
+        }
         Ok(StepInfo {
             step: self.step,
             epoch: t,
@@ -200,6 +214,7 @@ impl Trainer {
             images: self.batch,
             notes,
             allreduce,
+            loss_scale: scale,
         })
     }
 
@@ -283,6 +298,7 @@ impl Trainer {
             optimizer: optimizer.to_vec(),
             centers,
             segments,
+            loss_scale: self.loss_scale.map(|s| (s.scale, s.good)),
         })
     }
 
@@ -302,6 +318,9 @@ impl Trainer {
     pub fn restore(&mut self, ckpt: &Checkpoint) -> Result<(), RunError> {
         let state = ckpt.state()?;
         ckpt.restore(&mut self.weights)?;
+        if let (Some(s), Some((scale, good))) = (&mut self.loss_scale, state.loss_scale) {
+            *s = crate::scaler::LossScale { scale, good };
+        }
         let record =
             OptimizerRecord::from_bytes(Bytes::from_bytes_vec(state.optimizer)).map_err(|e| RunError::Checkpoint {
                 path: ckpt.path().into(),
@@ -384,6 +403,8 @@ struct Update {
     decay: DecayKind,
     /// Steps taken before this one.
     step: u64,
+    /// float16 training: the loss scale.
+    scale: Option<f32>,
 }
 
 /// What an update measured.
@@ -394,6 +415,9 @@ struct Updated {
     term_weights: Vec<f64>,
     /// Across ranks: the gradient bytes all-reduced and the seconds it took.
     allreduce: Option<(usize, f64)>,
+    /// Whether the gradients were finite (always, but in float16 training), so the step was
+    /// taken.
+    finite: bool,
 }
 
 /// The losses on `u.views`, their weighted sum's gradient, decay, the optimiser's step and the
@@ -410,7 +434,8 @@ fn update(
         total: u.epochs,
         pass: crate::nets::Pass::Learn,
     };
-    let terms = crate::dist::stepping(|| program.losses(weights, u.views, u.batch, ctx))?;
+    let terms =
+        crate::dist::stepping(|| crate::precision::during_step(|| program.losses(weights, u.views, u.batch, ctx)))?;
     crate::dist::check()?;
     let mut total: Option<Tensor<1>> = None;
     let mut term_weights = vec![];
@@ -448,7 +473,12 @@ fn update(
             value: *v,
         });
     }
-    let mut grads = gradients(total, weights);
+    // float16: the loss scaled up so that small gradients survive; unscaled before the step.
+    let scaled = match u.scale {
+        Some(scale) => total.mul_scalar(scale),
+        None => total,
+    };
+    let mut grads = gradients(scaled, weights);
     crate::dist::check()?;
     let held = weights.held_at(u.t);
     optim::drop_held(&weights.trainable, &mut grads, &held);
@@ -459,6 +489,20 @@ fn update(
     } else {
         None
     };
+    let finite = match u.scale {
+        Some(scale) => crate::scaler::unscale(&weights.trainable, &mut grads, scale),
+        None => true,
+    };
+    if !finite {
+        // An overflowed step changes nothing; the scale comes down.
+        return Ok(Updated {
+            loss,
+            terms: values,
+            term_weights,
+            allreduce,
+            finite,
+        });
+    }
     let lrs = learning_rates(plan, weights, u.lr);
     match u.decay {
         DecayKind::Decoupled => weights.decay(|i| 1.0 - lrs[i] * u.wd, held),
@@ -472,6 +516,7 @@ fn update(
         terms: values,
         term_weights,
         allreduce,
+        finite,
     })
 }
 

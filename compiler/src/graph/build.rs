@@ -303,7 +303,10 @@ fn loss(b: &mut Builder, d: &Decl, name: String, span: Span) {
 }
 
 const DATA_KEYS: [&str; 2] = ["source", "batch"];
-const TRAIN_KEYS: [&str; 5] = ["epochs", "seed", "log_every", "probe", "sync_batchnorm"];
+const TRAIN_KEYS: [&str; 6] = ["epochs", "seed", "log_every", "probe", "sync_batchnorm", "precision"];
+
+/// The precisions a run trains in.
+pub const PRECISIONS: [&str; 3] = ["fp32", "bf16-mixed", "fp16-mixed"];
 
 fn unknown_key(b: &mut Builder, block: &str, key: &crate::span::Spanned<String>, known: &[&str]) {
     b.diags.push(Diag::UnknownSetting {
@@ -408,6 +411,19 @@ fn train(b: &mut Builder, d: &Decl) {
                 b.graph.train.probe = expect_config(b, v, Category::Probe, "`probe`", span);
                 b.graph.setting_spans.insert("probe".into(), span);
             }
+            "precision" => match v {
+                Value::Str(p) if PRECISIONS.contains(&p.as_str()) => b.graph.train.precision = p,
+                Value::Poison => {}
+                other => b.diags.push(Diag::WrongType {
+                    what: "`precision`".into(),
+                    expected: "one of \"fp32\", \"bf16-mixed\", \"fp16-mixed\"".into(),
+                    found: match other {
+                        Value::Str(word) => format!("\"{word}\""),
+                        v => v.describe(),
+                    },
+                    span,
+                }),
+            },
             "sync_batchnorm" => match v {
                 Value::Bool(on) => b.graph.train.sync_batchnorm = on,
                 Value::Poison => {}

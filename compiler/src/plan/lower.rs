@@ -87,6 +87,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
             seed: g.train.seed,
             log_every: g.train.log_every,
             sync_batchnorm: g.train.sync_batchnorm,
+            precision: super::Precision::named(&g.train.precision).unwrap_or_default(),
             probe: probe.kind,
             probe_steps: probe.steps,
             probe_value: probe.value,

@@ -104,6 +104,9 @@ pub struct Train {
     /// Across ranks, BatchNorm uses the whole batch's statistics (the default) or each rank's.
     #[serde(skip_serializing_if = "is_on")]
     pub sync_batchnorm: bool,
+    /// The precision of the matrix products, convolutions and attention of a training step.
+    #[serde(skip_serializing_if = "Precision::is_fp32")]
+    pub precision: Precision,
     /// Where the probe reads a value of the recipe: the steps that compute it from whole images
     /// (every view in its making replaced by the image), on slots of their own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -111,6 +114,35 @@ pub struct Train {
     /// The probed value's name, where the recipe binds it with `let`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe_value: Option<String>,
+}
+
+/// How a training step computes its matrix products, convolutions and attention; every other
+/// op, the master weights and the optimiser's state stay fp32.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    #[default]
+    Fp32,
+    /// bfloat16 products.
+    Bf16Mixed,
+    /// float16 products, with a dynamic loss scale that skips steps whose gradients overflow.
+    Fp16Mixed,
+}
+
+impl Precision {
+    /// The setting's word.
+    pub fn named(word: &str) -> Option<Precision> {
+        Some(match word {
+            "fp32" => Precision::Fp32,
+            "bf16-mixed" => Precision::Bf16Mixed,
+            "fp16-mixed" => Precision::Fp16Mixed,
+            _ => return None,
+        })
+    }
+
+    fn is_fp32(&self) -> bool {
+        *self == Precision::Fp32
+    }
 }
 
 /// Whether a flag is on: a default the plan's dumps leave out.

@@ -11,6 +11,7 @@ use super::Raw;
 const OPTIMIZER: &str = "sslc.optimizer";
 const CENTER: &str = "sslc.center.";
 const SEGMENTS: &str = "sslc.segments";
+const LOSS_SCALE: &str = "sslc.loss_scale";
 
 /// What a run needs besides its weights to continue exactly where it stopped.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,6 +22,8 @@ pub struct RunState {
     pub centers: Vec<(usize, Vec<f32>)>,
     /// The segment map of every training image, once a job has rewritten them.
     pub segments: Option<Vec<Vec<u8>>>,
+    /// float16 training's loss scale and its run of good steps.
+    pub loss_scale: Option<(f32, u32)>,
 }
 
 /// A tensor's values as `f32`, if it holds `f32`.
@@ -48,6 +51,14 @@ impl RunState {
                 dtype: Dtype::F32,
                 shape: vec![c.len()],
                 bytes: c.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            });
+        }
+        if let Some((scale, good)) = self.loss_scale {
+            out.push(Raw {
+                name: LOSS_SCALE.into(),
+                dtype: Dtype::F32,
+                shape: vec![2],
+                bytes: [scale, good as f32].iter().flat_map(|v| v.to_le_bytes()).collect(),
             });
         }
         if let Some(maps) = &self.segments {
@@ -90,10 +101,18 @@ impl RunState {
             }
             Err(_) => None,
         };
+        let loss_scale = match file.tensor(LOSS_SCALE) {
+            Ok(t) => match f32s(&t).as_deref() {
+                Some([scale, good]) => Some((*scale, *good as u32)),
+                _ => return Err(format!("has a malformed `{LOSS_SCALE}`")),
+            },
+            Err(_) => None,
+        };
         Ok(RunState {
             optimizer,
             centers,
             segments,
+            loss_scale,
         })
     }
 }

@@ -14,7 +14,7 @@ pub fn per_token(x: Tensor<3>, f: impl FnOnce(Tensor<2>) -> Tensor<2>) -> Tensor
     out.reshape([b, n, e])
 }
 
-/// `layer` applied to every token of `x`.
+/// `layer` applied to every token of `x` (its product in the step's precision).
 pub fn tokens(layer: &Linear, x: Tensor<3>) -> Tensor<3> {
-    per_token(x, |rows| layer.forward(rows))
+    per_token(x, |rows| crate::precision::linear(layer, rows))
 }

@@ -45,7 +45,7 @@ impl DinoHead {
     pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
         let last = self.mlp.len() - 1;
         for (i, layer) in self.mlp.iter().enumerate() {
-            x = layer.forward(x);
+            x = crate::precision::linear(layer, x);
             if i < last {
                 x = gelu(x);
             }

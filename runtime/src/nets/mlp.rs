@@ -56,7 +56,7 @@ impl Mlp {
     pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
         let last = self.linears.len() - 1;
         for (i, layer) in self.linears.iter().enumerate() {
-            x = layer.forward(x);
+            x = crate::precision::linear(layer, x);
             if i < last {
                 if let Some(norm) = self.norms.get(i) {
                     x = norm.forward(x);

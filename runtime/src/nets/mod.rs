@@ -142,7 +142,7 @@ impl Net {
                 "{output:?} asked of a network that is not a ViT"
             ))),
             Net::Mlp(m) => rows(x, |r| m.forward(r)),
-            Net::Linear(l) => rows(x, |r| l.forward(r)),
+            Net::Linear(l) => rows(x, |r| crate::precision::linear(l, r)),
             Net::Dino(d) => rows(x, |r| d.forward(r)),
             Net::Transformer(t) => Ok(Val::Tokens(t.forward(x.tokens()?))),
             Net::Coord(c) => Ok(Val::Tokens(c.forward(x.vectors()?))),

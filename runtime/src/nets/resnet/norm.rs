@@ -123,6 +123,6 @@ impl ConvBn {
     }
 
     pub fn forward(&self, x: Tensor<4>, pass: Pass) -> Tensor<4> {
-        self.bn.forward(self.conv.forward(x), pass)
+        self.bn.forward(crate::precision::conv2d(&self.conv, x), pass)
     }
 }

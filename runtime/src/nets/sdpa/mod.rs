@@ -24,6 +24,12 @@ struct Attend;
 
 /// softmax(q kᵀ / √d) v over `[batch, heads, tokens, d]`.
 pub fn attention(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>) -> Tensor<4> {
+    use crate::precision::{down, up};
+    up(attend(down(q), down(k), down(v)))
+}
+
+/// [`attention`] in the inputs' own precision.
+fn attend(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>) -> Tensor<4> {
     if q.is_autodiff() {
         #[cfg(feature = "flex")]
         if let Some(out) = tracked::<burn::backend::Flex>(&q, &k, &v) {
