@@ -69,12 +69,37 @@ impl Metrics {
             obj.insert("allreduce_bytes".into(), json!(bytes));
             obj.insert("allreduce_s".into(), json!(secs));
         }
+        // The measures of collapse, at the log interval.
+        if let (Some(h), Some(obj)) = (&info.health, line.as_object_mut()) {
+            let mut health = Map::new();
+            if let Some(s) = &h.spread {
+                health.insert("rankme".into(), json!(s.rankme));
+                health.insert("std".into(), json!(s.std));
+                health.insert("dim".into(), json!(s.dim));
+            }
+            if !h.teachers.is_empty() {
+                let teachers: Vec<Value> = h
+                    .teachers
+                    .iter()
+                    .map(|t| {
+                        json!({"term": t.term, "entropy": t.entropy, "mean_entropy": t.mean_entropy, "classes": t.classes})
+                    })
+                    .collect();
+                health.insert("teachers".into(), Value::Array(teachers));
+            }
+            obj.insert("health".into(), Value::Object(health));
+        }
         // float16 training: the loss scale, and a step skipped for overflowing gradients.
         if let (Some((scale, skipped)), Some(obj)) = (info.loss_scale, line.as_object_mut()) {
             obj.insert("loss_scale".into(), json!(scale));
             obj.insert("skipped".into(), json!(skipped));
         }
         self.write(line)
+    }
+
+    /// Appends a warning raised after `step` steps (a collapse).
+    pub fn warning(&mut self, step: u64, text: &str) -> Result<(), RunError> {
+        self.write(json!({ "step": step, "warning": text }))
     }
 
     /// Appends a probe result measured after `step` steps.

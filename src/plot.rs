@@ -1,5 +1,6 @@
-//! `metrics.png`: a run's loss curves (the total and each weighted term) and learning rate
-//! against the step, drawn with plotters from `metrics.jsonl`, probe results in the caption.
+//! `metrics.png`: a run's loss curves (the total and each weighted term), learning rate and the
+//! probed features' effective rank against the step, drawn with plotters from `metrics.jsonl`,
+//! probe results in the caption.
 //!
 //! plotters draws into a buffer and the `image` crate the project already uses encodes the
 //! PNG (plotters' own encoder would bring a second version of `image`). Text needs a TrueType
@@ -41,6 +42,8 @@ pub struct Curves {
     pub total: Vec<(f64, f64)>,
     pub terms: Vec<(String, Vec<(f64, f64)>)>,
     pub lr: Vec<(f64, f64)>,
+    /// The probed features' effective rank (RankMe) at the log interval.
+    pub rankme: Vec<(f64, f64)>,
     /// The last result of each probe.
     pub probes: Vec<(String, f64)>,
 }
@@ -56,6 +59,9 @@ impl Curves {
                 c.total.push((step, loss));
                 if let Some(lr) = v.get("lr").and_then(Value::as_f64) {
                     c.lr.push((step, lr));
+                }
+                if let Some(rank) = v.pointer("/health/rankme").and_then(Value::as_f64) {
+                    c.rankme.push((step, rank));
                 }
                 for (name, w) in v.get("weighted").and_then(Value::as_object).into_iter().flatten() {
                     let Some(w) = w.as_f64() else { continue };
@@ -151,6 +157,34 @@ pub fn write(path: &Path, title: &str, curves: &Curves) -> Result<(), String> {
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        // The learning rate, and beside it the effective rank where the run measured it.
+        let (bottom, right) = if curves.rankme.is_empty() {
+            (bottom.clone(), None)
+        } else {
+            let (l, r) = bottom.split_horizontally(SIZE.0 / 2);
+            (l, Some(r))
+        };
+        if let Some(area) = right {
+            let ranks = range(curves.rankme.iter().map(|p| p.1).chain([0.0]));
+            let mut chart = ChartBuilder::on(&area);
+            chart.margin(12);
+            if labelled {
+                chart.x_label_area_size(30).y_label_area_size(60);
+            }
+            let mut chart = chart
+                .build_cartesian_2d(steps.0..steps.1, ranks.0..ranks.1)
+                .map_err(|e| e.to_string())?;
+            let mut mesh = chart.configure_mesh();
+            if labelled {
+                mesh.x_desc("step").y_desc("effective rank (RankMe)");
+            } else {
+                mesh.disable_x_axis().disable_y_axis();
+            }
+            mesh.draw().map_err(|e| e.to_string())?;
+            chart
+                .draw_series(LineSeries::new(curves.rankme.iter().copied(), RED.stroke_width(2)))
                 .map_err(|e| e.to_string())?;
         }
         let lrs = range(curves.lr.iter().map(|p| p.1));

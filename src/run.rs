@@ -325,6 +325,7 @@ fn train(
     // Seconds the steps spent waiting for their views.
     let mut waited = 0.0f64;
     let mut last = None;
+    let mut warned: Vec<String> = vec![];
     while trainer.step < trainer.total_steps {
         let info = match trainer.step() {
             Ok(info) => info,
@@ -344,6 +345,17 @@ fn train(
         let rate = images as f64 / elapsed;
         if let Some(m) = &mut metrics {
             m.step(&info, rate)?;
+        }
+        // A collapse is said once, when first seen, and logged.
+        for warning in info.health.iter().flat_map(|h| h.warnings()) {
+            let kind = warning.split(':').next().unwrap_or_default().to_string();
+            if writes && !warned.contains(&kind) {
+                bar.suspend(|| eprintln!("warning: step {}: {warning}", info.step));
+                if let Some(m) = &mut metrics {
+                    m.warning(info.step, &warning)?;
+                }
+                warned.push(kind);
+            }
         }
         let msg = format!(
             "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s, data wait {:.0}%",

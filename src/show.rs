@@ -71,6 +71,15 @@ pub fn show(dir: &Path) -> ExitCode {
     for (name, acc) in &curves.probes {
         println!("  probe {name:<11} {:5.1}%", acc * 100.0);
     }
+    if let Some((step, rank)) = curves.rankme.last() {
+        println!("  effective rank (RankMe) {rank:.1} at step {step}");
+    }
+    // Signs of collapse the run logged.
+    for line in &lines {
+        if let (Some(step), Some(text)) = (line.get("step"), line.get("warning").and_then(Value::as_str)) {
+            println!("  warning at step {step}: {text}");
+        }
+    }
     let finished = dir.join("final.safetensors").is_file();
     let periodic = folder::of_run(dir, 0).list();
     if finished {

@@ -152,3 +152,36 @@ fn fp16_mixed_logs_its_loss_scale_and_keeps_fp32_weights_and_the_scale_in_the_ch
         }
     }
 }
+
+#[test]
+fn a_collapsing_run_is_flagged_once_logged_and_shown_and_a_healthy_one_is_not() {
+    let dir = |name: &str| std::env::temp_dir().join(format!("sslc-health-{}-{name}", std::process::id()));
+    let (bad, good) = (dir("bad"), dir("good"));
+    for d in [&bad, &good] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    let (ok, _, err) = sslc(&["run", "tests/run/collapsing.ssl", "--out", bad.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let flagged: Vec<&str> = err.lines().filter(|l| l.contains("features collapse")).collect();
+    assert_eq!(flagged.len(), 1, "said once:\n{err}");
+    assert!(flagged[0].starts_with("warning: step "), "{err}");
+    let metrics = std::fs::read_to_string(bad.join("metrics.jsonl")).expect("metrics");
+    assert!(metrics.contains("\"warning\""), "logged");
+    assert!(metrics.contains("\"rankme\""), "measured");
+    let (ok, shown, _) = sslc(&["show", bad.to_str().unwrap()]);
+    assert!(
+        ok && shown.contains("warning at step") && shown.contains("effective rank"),
+        "{shown}"
+    );
+    // MoCo's queue of negatives keeps the features apart.
+    let (ok, _, err) = sslc(&[
+        "run",
+        "tests/run/tiny_moco.ssl",
+        "--set",
+        "train.epochs=20",
+        "--out",
+        good.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("features collapse") && !err.contains("teacher"), "{err}");
+}

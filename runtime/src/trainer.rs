@@ -51,6 +51,8 @@ pub struct StepInfo {
     /// float16 training: the loss scale of this step, and whether its gradients overflowed, so
     /// that the optimiser skipped it.
     pub loss_scale: Option<(f32, bool)>,
+    /// At the log interval (and the first and last steps): what says whether the run collapses.
+    pub health: Option<crate::eval::collapse::Health>,
 }
 
 /// A run in progress.
@@ -177,6 +179,9 @@ impl Trainer {
         let waiting = Instant::now();
         let views = self.loader()?.take()?;
         let data_wait = waiting.elapsed().as_secs_f64();
+        let log_every = self.plan.train.log_every.max(1);
+        let measured = self.step == 0 || (self.step + 1).is_multiple_of(log_every) || self.step + 1 == self.total_steps;
+        self.program.observe(measured);
         let inputs = Update {
             views,
             batch: self.batch / crate::dist::size(),
@@ -197,6 +202,8 @@ impl Trainer {
         } = crate::generator::seeded(&self.device, device_seed, || {
             update(&self.plan, &self.program, &mut self.weights, &mut self.optim, inputs)
         })?;
+        self.program.observe(false);
+        let health = if measured { Some(self.health()?) } else { None };
         self.step += 1;
         let scale = self.loss_scale.map(|s| (s.scale, !finite));
         if let Some(s) = &mut self.loss_scale {
@@ -215,7 +222,50 @@ impl Trainer {
             notes,
             allreduce,
             loss_scale: scale,
+            health,
         })
+    }
+
+    /// The held-out images whose probed features show collapse.
+    const HEALTH_IMAGES: usize = 64;
+
+    /// The measures of collapse after this step's update: the teacher entropies its losses
+    /// reported, and (on rank 0) the probed features' spread on the first held-out images.
+    fn health(&self) -> Result<crate::eval::collapse::Health, RunError> {
+        use crate::eval::collapse::{Health, Spread, Teacher};
+        let seen = self.program.observations.take();
+        let mut teachers = vec![];
+        for (i, name, value) in &seen {
+            if *name != "teacher_entropy" {
+                continue;
+            }
+            let get = |n: &str| seen.iter().find(|(j, m, _)| j == i && *m == n).map(|(_, _, v)| *v);
+            let term = self
+                .plan
+                .losses
+                .iter()
+                .find(|l| l.slot == self.plan.steps[*i].output)
+                .map_or_else(|| format!("${i}"), |l| l.name.clone());
+            teachers.push(Teacher {
+                term,
+                entropy: *value,
+                mean_entropy: get("teacher_mean_entropy").unwrap_or(f64::NAN),
+                classes: get("teacher_classes").map_or(0, |k| k as usize),
+            });
+        }
+        let spread = match &self.knn {
+            Some(knn) if crate::dist::writes() => {
+                let images = &self.data.holdout[..Self::HEALTH_IMAGES.min(self.data.holdout.len())];
+                let features = knn.target.with(&self.weights, |f| f.global(images, &self.device))?;
+                let d = features.dims()[1];
+                let rows: Vec<f32> = features
+                    .try_into_vec_as()
+                    .map_err(|e| RunError::Internal(format!("reading the probed features: {e:?}")))?;
+                Some(Spread::of(&rows, d))
+            }
+            _ => None,
+        };
+        Ok(Health { spread, teachers })
     }
 
     /// Whether every rank holds the same weights: the sum of every trainable parameter, compared

@@ -3,6 +3,7 @@
 //! linear probe (mIoU on the scenes' masks). The same probes run on raw pixels and on the
 //! untrained network, so every figure has its baselines.
 
+pub mod collapse;
 pub mod dense;
 pub mod features;
 pub mod knn;

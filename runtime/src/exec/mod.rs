@@ -3,6 +3,7 @@
 //! threads of their own. Yields the loss terms.
 
 pub mod arith;
+pub mod observe;
 pub mod ops;
 pub mod segments;
 pub mod shape;
@@ -50,6 +51,9 @@ pub struct Program {
     states: Vec<state::OpState>,
     /// The compiler's type of each slot.
     types: Vec<Option<sslc_compiler::types::Ty>>,
+    /// What ops report beside their values, while `observing`.
+    pub observations: observe::Observations,
+    observing: std::sync::atomic::AtomicBool,
     /// Where values made from nothing go (constants, the step's draws): the trainer's device.
     /// A probe's program has none, and the compiler lets no such value into a probe.
     device: Option<burn::tensor::Device>,
@@ -78,8 +82,15 @@ impl Program {
             last_use,
             states: plan.steps.iter().map(|_| state::OpState::default()).collect(),
             types,
+            observations: Default::default(),
+            observing: Default::default(),
             device: None,
         })
+    }
+
+    /// Whether the next runs' ops report what they observe (teacher entropies).
+    pub fn observe(&self, on: bool) {
+        self.observing.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The same program, making its constants and draws on `device`.
@@ -320,6 +331,10 @@ impl Program {
                         slots: &self.types,
                     },
                     device: self.device.as_ref(),
+                    observe: self
+                        .observing
+                        .load(std::sync::atomic::Ordering::SeqCst)
+                        .then_some((&self.observations, i)),
                 };
                 let out = op.forward(&mut by_slot(inputs, &step.inputs), env)?;
                 match (coupled, &step.ty) {

@@ -173,6 +173,7 @@ fn run(
         state: None,
         types: super::Types { out, slots: types },
         device: Some(&device),
+        observe: None,
     };
     decoded.forward(&mut Inputs::new(values), env).expect(op)
 }

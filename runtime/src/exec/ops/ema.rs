@@ -63,6 +63,7 @@ mod tests {
                     slots: &types,
                 },
                 device: Some(&device),
+                observe: None,
             };
             let out = op
                 .forward(&mut Inputs::new(vec![(Slot(0), Val::Vectors(x.clone()))]), env)

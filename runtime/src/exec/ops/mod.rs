@@ -37,6 +37,8 @@ pub struct Env<'a> {
     pub types: Types<'a>,
     /// Where values made from nothing go (constants, the step's draws).
     pub device: Option<&'a Device>,
+    /// Where the op reports what it observes, with its step's index, when the trainer asks.
+    pub observe: Option<(&'a super::observe::Observations, usize)>,
 }
 
 impl Env<'_> {

@@ -38,6 +38,17 @@ impl Forward for SoftCe {
             _ => b,
         };
         let (student, teacher) = (env.at(&self.student_temp), env.at(&self.teacher_temp));
+        if let Some((seen, step)) = env.observe {
+            let (per_row, mean) = crate::exec::observe::teacher_entropies(softmax(b.clone().div_scalar(teacher), 1));
+            seen.record(step, "teacher_entropy", per_row);
+            seen.record(step, "teacher_mean_entropy", mean);
+            let k = b.dims()[1] as f32;
+            seen.record(
+                step,
+                "teacher_classes",
+                Tensor::from_data(TensorData::new(vec![k], [1]), &b.device()),
+            );
+        }
         Ok(Val::Scalar(match self.pairs {
             Pairs::Matched => soft_ce(a, b, student, teacher),
             Pairs::Cross => soft_ce_cross(a, b, env.images.max(1), student, teacher),
