@@ -1,21 +1,19 @@
 //! `cross_entropy(logits, target, temperature: τ)`: mean over rows of
 //! −Σₖ targetₖ · log softmax(logits/τ)ₖ, the target detached (SwAV's swapped prediction against
-//! codes). `[r, k]`, `[r, k]` → `[1]`; a one-view side repeats over the other's views.
+//! codes; on tokens, every token's own: DINOv2's patch loss, CAPI). `[r, k]`, `[r, k]` → `[1]`,
+//! tokens as rows; a one-view side repeats over the other's views.
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::log_softmax;
 use sslc_compiler::plan::ops::CrossEntropy;
 
-use super::{Env, Forward, Inputs};
+use super::{Env, Forward, Inputs, paired_rows};
 use crate::error::RunError;
-use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for CrossEntropy {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
-        let logits = x.take(self.logits)?.vectors()?;
-        let target = x.take(self.target)?.vectors()?;
-        let (logits, target) = tokens::match_rows2(logits, target);
+        let (logits, target) = paired_rows(x.take(self.logits)?, x.take(self.target)?)?;
         Ok(Val::Scalar(cross_entropy(logits, target, env.at(&self.temperature))))
     }
 }

@@ -197,6 +197,19 @@ pub(crate) fn rows(v: Val) -> Result<Tensor<2>, RunError> {
     }
 }
 
+/// Two sides of a paired loss as `[rows, dim]` with their rows paired one to one: a side of
+/// fewer views repeats each image's value over the other side's views first (a token block
+/// as a whole, so token t of an image meets token t of each of its views).
+pub(crate) fn paired_rows(a: Val, b: Val) -> Result<(Tensor<2>, Tensor<2>), RunError> {
+    match (a, b) {
+        (Val::Tokens(a), Val::Tokens(b)) => {
+            let (a, b) = crate::exec::tokens::match_rows3(a, b);
+            Ok((rows(Val::Tokens(a))?, rows(Val::Tokens(b))?))
+        }
+        (a, b) => Ok(crate::exec::tokens::match_rows2(rows(a)?, rows(b)?)),
+    }
+}
+
 /// The mean of per-element errors `[b, n, d]` over the features of masked tokens only:
 /// Σ e·m / (Σ m · d), with `masked` `[b, n]` 1 on masked tokens (at least one counted).
 pub(crate) fn masked_mean(errors: Tensor<3>, masked: Tensor<2>) -> Tensor<1> {
@@ -237,4 +250,29 @@ pub(crate) fn flat(v: Val) -> Result<Tensor<1>, RunError> {
         Val::Slots(t, _) => t.flatten(0, 2),
         Val::Bank(t) => t.flatten(0, 1),
     })
+}
+
+#[cfg(test)]
+mod pairing {
+    use burn::tensor::{Tensor, TensorData};
+
+    use crate::val::Val;
+
+    /// Token t of image i on a one-view side meets token t of each view of image i.
+    #[test]
+    fn a_one_view_token_side_repeats_by_image_not_by_row() {
+        let device = crate::device::default();
+        // a: 2 images × 2 tokens, width 1, values 10·i + t; b: 2 images × 2 views × 2 tokens.
+        let a = Tensor::<3>::from_data(TensorData::new(vec![0.0f32, 1.0, 10.0, 11.0], [2, 2, 1]), &device);
+        let b_values: Vec<f32> = (0..2)
+            .flat_map(|i| (0..2).flat_map(move |v| (0..2).map(move |t| (10 * i + t) as f32 + 0.1 * v as f32)))
+            .collect();
+        let b = Tensor::<3>::from_data(TensorData::new(b_values, [4, 2, 1]), &device);
+        let (a, b) = super::paired_rows(Val::Tokens(a), Val::Tokens(b)).expect("paired");
+        let (a, b): (Vec<f32>, Vec<f32>) = (a.try_into_vec_as::<f32>().unwrap(), b.try_into_vec_as::<f32>().unwrap());
+        assert_eq!(a.len(), 8);
+        for (x, y) in a.iter().zip(&b) {
+            assert!((y - x).abs() < 0.2, "{x} paired with {y}");
+        }
+    }
 }

@@ -4,15 +4,14 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::NegCosine;
 
-use super::{Env, Forward, Inputs, rows};
+use super::{Env, Forward, Inputs, paired_rows};
 use crate::error::RunError;
-use crate::exec::tokens;
 use crate::tensor::row_cosine;
 use crate::val::Val;
 
 impl Forward for NegCosine {
     fn forward(&self, x: &mut Inputs, _env: Env) -> Result<Val, RunError> {
-        let (a, b) = tokens::match_rows2(rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
+        let (a, b) = paired_rows(x.take(self.a)?, x.take(self.b)?)?;
         Ok(Val::Scalar(neg_cosine(a, b)))
     }
 }

@@ -6,7 +6,7 @@ use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Tensor, TensorData};
 use sslc_compiler::plan::ops::{Pairs, SoftCe};
 
-use super::{Env, Forward, Inputs, rows};
+use super::{Env, Forward, Inputs, paired_rows, rows};
 use crate::error::RunError;
 use crate::exec::tokens;
 use crate::val::{Mask, Val};
@@ -28,10 +28,9 @@ impl Forward for SoftCe {
             let (student, teacher) = (env.at(&self.student_temp), env.at(&self.teacher_temp));
             return Ok(Val::Scalar(soft_ce_masked(a, b, &mask, student, teacher)));
         }
-        let (a, b) = (rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
         let (a, b) = match self.pairs {
-            Pairs::Matched => tokens::match_rows2(a, b),
-            Pairs::Cross => (a, b),
+            Pairs::Matched => paired_rows(x.take(self.a)?, x.take(self.b)?)?,
+            Pairs::Cross => (rows(x.take(self.a)?)?, rows(x.take(self.b)?)?),
         };
         let b = match (self.center > 0.0, env.state) {
             (true, Some(state)) => state.center(b, self.center as f32),

@@ -4,14 +4,13 @@
 use burn::tensor::Tensor;
 use sslc_compiler::plan::ops::Unigrad;
 
-use super::{Env, Forward, Inputs, rows};
+use super::{Env, Forward, Inputs, paired_rows};
 use crate::error::RunError;
-use crate::exec::tokens;
 use crate::val::Val;
 
 impl Forward for Unigrad {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError> {
-        let (a, b) = tokens::match_rows2(rows(x.take(self.a)?)?, rows(x.take(self.b)?)?);
+        let (a, b) = paired_rows(x.take(self.a)?, x.take(self.b)?)?;
         Ok(Val::Scalar(unigrad(a, b, env.at(&self.lambda))))
     }
 }
