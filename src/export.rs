@@ -29,7 +29,7 @@ pub struct ExportArgs {
     /// The network to export, as `branch.network` (e.g. `target.backbone`).
     #[arg(long, value_name = "BRANCH.NETWORK")]
     pub net: String,
-    /// The format [default: timm for a `vit`, torchvision for a `resnet`, safetensors for the
+    /// The format [default: timm for a `vit` (safetensors for one with rotary positions), torchvision for a `resnet`, safetensors for the
     /// rest].
     #[arg(long, value_enum)]
     pub to: Option<To>,

@@ -17,6 +17,7 @@ fn main() {
         drop_path: 0.0,
         mask_token: false,
         registers: 0,
+        rope: false,
         patch: 4,
         dim: 64,
         depth: 4,

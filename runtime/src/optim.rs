@@ -1,6 +1,8 @@
 //! The optimiser a recipe names, on burn: AdamW (its weight decay decoupled, applied by
 //! `Weights::decay`), Adam and SGD with L2 decay added to the gradient, and LARS.
 
+use std::collections::{HashMap, HashSet};
+
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::{Momentum, MomentumConfig};
@@ -9,7 +11,7 @@ use burn::tensor::{Device, Tensor};
 use sslc_compiler::plan::OptimizerKind;
 
 use crate::nets::Net;
-use crate::weights::is_decayed;
+use crate::weights::{Rates, is_decayed};
 
 /// How an optimiser's weight decay reaches the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,47 +108,92 @@ impl Optimizer for Lars {
     }
 }
 
-/// One optimiser step with a learning rate per network: networks of equal rate step as one
-/// group. The optimiser's state is kept by parameter, so the groups share it.
-pub fn step_groups(optim: &mut ModuleOptimizer, nets: Vec<Net>, mut grads: GradientsParams, lrs: &[f64]) -> Vec<Net> {
-    let mut rates = lrs.to_vec();
-    rates.sort_by(f64::total_cmp);
-    rates.dedup();
-    if let [only] = rates[..] {
-        return optim.step(only, nets, grads);
+/// Layer-wise learning-rate decay (BEiT; timm's `layer_decay`): in each ViT, a parameter of
+/// layer l of L + 1 (the embeddings 0, block i i + 1, the final norm L + 1, for depth L) trains
+/// at the rate times decay^(L + 1 − l). Other networks keep their rate. Empty for decay 1.
+pub fn layer_factors(decay: f64, nets: &[Net]) -> HashMap<ParamId, f64> {
+    let mut out = HashMap::new();
+    if decay == 1.0 {
+        return out;
     }
-    let mut slots: Vec<Option<Net>> = nets.into_iter().map(Some).collect();
-    let mut out: Vec<(usize, Net)> = Vec::with_capacity(slots.len());
-    for (g, &rate) in rates.iter().enumerate() {
-        let at: Vec<usize> = (0..lrs.len()).filter(|&i| lrs[i] == rate).collect();
-        let group: Vec<Net> = at.iter().filter_map(|&i| slots[i].take()).collect();
-        let own = if g + 1 == rates.len() {
-            std::mem::replace(&mut grads, GradientsParams::new())
-        } else {
-            let mut own = GradientsParams::new();
-            let mut take = Take {
-                from: &mut grads,
-                to: &mut own,
-            };
-            for net in &group {
-                net.visit(&mut take);
+    for net in nets {
+        if let Net::Vit(vit) = net {
+            let (layers, top) = vit.layers();
+            for (id, layer) in layers {
+                out.insert(id, decay.powi((top - layer) as i32));
             }
-            own
-        };
-        out.extend(at.into_iter().zip(optim.step(rate, group, own)));
+        }
     }
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, n)| n).collect()
+    out
 }
 
-/// Moves the gradients of the parameters it visits from one set to another.
+/// One optimiser step with a learning rate per parameter: parameters of equal rate step as one
+/// group. The optimiser's state is kept by parameter, so the groups share it.
+pub fn step_groups(optim: &mut ModuleOptimizer, nets: Vec<Net>, mut grads: GradientsParams, rates: &Rates) -> Vec<Net> {
+    let ids: Vec<Vec<ParamId>> = nets.iter().map(param_ids).collect();
+    let mut distinct: Vec<f64> = ids
+        .iter()
+        .enumerate()
+        .flat_map(|(n, ids)| ids.iter().map(move |id| rates.of(n, id)))
+        .collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    match distinct[..] {
+        [] => return nets,
+        [only] => return optim.step(only, nets, grads),
+        _ => {}
+    }
+    let mut slots: Vec<Option<Net>> = nets.into_iter().map(Some).collect();
+    for &rate in &distinct {
+        let mut own = GradientsParams::new();
+        let mut at = vec![];
+        for (n, ids) in ids.iter().enumerate() {
+            let mine: HashSet<ParamId> = ids.iter().copied().filter(|id| rates.of(n, id) == rate).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            if let Some(net) = &slots[n] {
+                net.visit(&mut Take {
+                    from: &mut grads,
+                    to: &mut own,
+                    only: &mine,
+                });
+            }
+            at.push(n);
+        }
+        let group: Vec<Net> = at.iter().filter_map(|&n| slots[n].take()).collect();
+        for (n, net) in at.into_iter().zip(optim.step(rate, group, own)) {
+            slots[n] = Some(net);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// The ids of a module's float parameters, in visiting order.
+pub fn param_ids(net: &Net) -> Vec<ParamId> {
+    struct Ids(Vec<ParamId>);
+    impl ModuleVisitor for Ids {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.id);
+        }
+    }
+    let mut ids = Ids(vec![]);
+    net.visit(&mut ids);
+    ids.0
+}
+
+/// Moves the gradients of the parameters it visits, those in `only`, from one set to another.
 struct Take<'a> {
     from: &'a mut GradientsParams,
     to: &'a mut GradientsParams,
+    only: &'a HashSet<ParamId>,
 }
 
 impl ModuleVisitor for Take<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if !self.only.contains(&param.id) {
+            return;
+        }
         if let Some(g) = self.from.remove::<D>(param.id) {
             self.to.register::<D>(param.id, g);
         }

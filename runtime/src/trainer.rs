@@ -553,13 +553,16 @@ fn update(
             finite,
         });
     }
-    let lrs = learning_rates(plan, weights, u.lr);
+    let rates = crate::weights::Rates {
+        nets: learning_rates(plan, weights, u.lr),
+        layers: optim::layer_factors(plan.optimizer.layer_decay(), &weights.trainable),
+    };
     match u.decay {
-        DecayKind::Decoupled => weights.decay(|i| 1.0 - lrs[i] * u.wd, held),
+        DecayKind::Decoupled => weights.decay(&rates, u.wd, held),
         DecayKind::Coupled => optim::couple_decay(&weights.trainable, &mut grads, u.wd, &held),
     }
     let nets = std::mem::take(&mut weights.trainable);
-    weights.trainable = optim::step_groups(optim, nets, grads, &lrs);
+    weights.trainable = optim::step_groups(optim, nets, grads, &rates);
     weights.ema_update(u.t, u.epochs);
     Ok(Updated {
         loss,

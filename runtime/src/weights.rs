@@ -1,7 +1,7 @@
 //! The weights of every branch: trainable networks (one module, for the optimiser), EMA copies
 //! that follow a source branch, and frozen ones. Looked up by `(branch, network)`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
@@ -191,16 +191,22 @@ impl Weights {
     }
 
     /// Decoupled weight decay on trainable matrices (biases and norms are not decayed):
-    /// θ ← θ·(1 − lr·wd) with `factor(i)` = 1 − lr·wd for trainable network i (its group's
-    /// learning rate), except on the `held` parameters.
-    pub fn decay(&mut self, factor: impl Fn(usize) -> f64, held: Vec<ParamId>) {
+    /// θ ← θ·(1 − lr·wd), lr each parameter's rate this step, except on the `held` parameters.
+    pub fn decay(&mut self, rates: &Rates, wd: f64, held: Vec<ParamId>) {
+        if wd == 0.0 {
+            return;
+        }
         let nets = std::mem::take(&mut self.trainable);
         self.trainable = nets
             .into_iter()
             .enumerate()
-            .map(|(i, n)| match factor(i) {
-                1.0 => n,
-                f => n.map(&mut Decay(f, held.clone())),
+            .map(|(i, n)| {
+                n.map(&mut Decay {
+                    net: i,
+                    rates,
+                    wd,
+                    held: &held,
+                })
             })
             .collect();
     }
@@ -228,6 +234,23 @@ impl Weights {
             .iter()
             .map(|n| n.num_params() - n.running_scalars())
             .sum()
+    }
+}
+
+/// Each trainable parameter's learning rate this step: its network's, times its layer's factor
+/// where layer-wise decay gives it one.
+#[derive(Clone, Debug, Default)]
+pub struct Rates {
+    /// One rate a trainable network.
+    pub nets: Vec<f64>,
+    /// Factors by parameter (layer-wise decay); a parameter not here has factor 1.
+    pub layers: HashMap<ParamId, f64>,
+}
+
+impl Rates {
+    /// The rate of parameter `id` of trainable network `net`.
+    pub fn of(&self, net: usize, id: &ParamId) -> f64 {
+        self.nets[net] * self.layers.get(id).copied().unwrap_or(1.0)
     }
 }
 
@@ -291,14 +314,22 @@ pub fn is_decayed(rank: usize, id: &ParamId, held: &[ParamId]) -> bool {
 }
 
 /// Scales the decayed parameters by a factor, keeping them leaves of the autodiff graph.
-struct Decay(f64, Vec<ParamId>);
+struct Decay<'a> {
+    net: usize,
+    rates: &'a Rates,
+    wd: f64,
+    held: &'a [ParamId],
+}
 
-impl ModuleMapper for Decay {
+impl ModuleMapper for Decay<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if !is_decayed(D, &param.id, &self.1) {
+        if !is_decayed(D, &param.id, self.held) {
             return param;
         }
-        let f = self.0 as f32;
+        let f = (1.0 - self.rates.of(self.net, &param.id) * self.wd) as f32;
+        if f == 1.0 {
+            return param;
+        }
         // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph.
         remake(param, |t| t.inner().mul_scalar(f).autodiff())
     }

@@ -32,6 +32,7 @@ const SMALL: VitSpec = VitSpec {
     drop_path: 0.0,
     mask_token: false,
     registers: 0,
+    rope: false,
     patch: 4,
     dim: 8,
     depth: 0,

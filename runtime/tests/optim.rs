@@ -182,3 +182,65 @@ fn a_scaled_network_takes_the_step_of_its_scaled_rate_and_the_others_keep_theirs
     assert_eq!(both[2], fast[2]);
     assert_eq!(both[0], after(&format!("sgd({warm})"))[0]);
 }
+
+/// Each parameter of the online backbone (a ViT) by id, flat, with its layer and the top layer.
+fn backbone_by_layer(t: &Trainer) -> (Vec<(usize, Vec<f32>)>, usize) {
+    use burn::module::{Module, ModuleVisitor, Param, ParamId};
+    use burn::tensor::Tensor;
+    let sslc_runtime::nets::Net::Vit(vit) = t.weights.get("online", "backbone").expect("backbone") else {
+        panic!("the backbone is a ViT");
+    };
+    struct Values(Vec<(ParamId, Vec<f32>)>);
+    impl ModuleVisitor for Values {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push((param.id, param.val().try_into_vec_as().expect("values")));
+        }
+    }
+    let mut values = Values(vec![]);
+    vit.visit(&mut values);
+    let (layers, top) = vit.layers();
+    let out = values
+        .0
+        .into_iter()
+        .map(|(id, v)| {
+            let layer = layers
+                .iter()
+                .find(|(i, _)| *i == id)
+                .expect("every parameter has a layer")
+                .1;
+            (layer, v)
+        })
+        .collect();
+    (out, top)
+}
+
+#[test]
+fn layer_decay_scales_each_vit_layer_step_by_decay_to_its_depth_from_the_top() {
+    // SGD's first step is −lr·g: with layer decay 0.5, a parameter of layer l moves by
+    // 0.5^(top − l) of the step it takes without; the projector and predictor are untouched.
+    let run = |optimizer: &str| {
+        let mut t = trainer_with(optimizer);
+        let (before, top) = backbone_by_layer(&t);
+        t.step().expect("step");
+        let (after, _) = backbone_by_layer(&t);
+        let head = sslc_runtime::weights::flat_params(t.weights.get("online", "predictor").expect("a network"));
+        (before, after, top, head)
+    };
+    let (w0, plain, top, head) = run("sgd(lr: 0.1, momentum: 0.9)");
+    let (_, decayed, _, decayed_head) = run("sgd(lr: 0.1, momentum: 0.9, layer_decay: 0.5)");
+    assert_eq!(head, decayed_head);
+    let mut layers_seen = std::collections::BTreeSet::new();
+    for (((layer, w), (_, a)), (_, b)) in w0.iter().zip(&plain).zip(&decayed) {
+        layers_seen.insert(*layer);
+        let factor = 0.5f32.powi((top - layer) as i32);
+        for ((w, a), b) in w.iter().zip(a).zip(b) {
+            let want = w + factor * (a - w);
+            assert!(
+                (b - want).abs() <= 1e-6 + 1e-5 * (a - w).abs(),
+                "layer {layer}: {b} vs {want}"
+            );
+        }
+    }
+    // The embeddings, every block and the final norm.
+    assert_eq!(layers_seen.len(), top + 1);
+}

@@ -17,6 +17,7 @@ fn spec(registers: usize) -> VitSpec {
         drop_path: 0.0,
         mask_token: false,
         registers,
+        rope: false,
         grid: (2, 2),
     }
 }
@@ -60,4 +61,14 @@ fn registers_stay_out_of_the_output_and_learn_from_it() {
     with.visit(&mut visit);
     let norm = visit.norm.expect("a parameter for the registers");
     assert!(norm > 0.0, "the registers get no gradient");
+}
+
+#[test]
+fn registers_work_without_a_class_token() {
+    let device = sslc_runtime::device::default();
+    let x = Tensor::<4>::random([2, 3, 8, 8], Distribution::Normal(0.0, 1.0), &device);
+    let vit = Vit::new(&VitSpec { cls: false, ..spec(2) }, &device);
+    let out = vit.forward(x, None).expect("a forward pass");
+    // The 2×2 grid only: no class token, the registers left out.
+    assert_eq!(out.dims(), [2, 4, 8]);
 }

@@ -134,3 +134,34 @@ fn every_step_moves_the_weight_matrices_and_biases() {
         at += n;
     }
 }
+
+/// Rotary positions, registers, a cross-attention predictor, token cross-entropy against
+/// Sinkhorn codes of patches and layer-wise decay, together: every trainable network learns and
+/// the predictor learns from the visible patches it reads.
+#[test]
+fn a_cross_attention_predictor_on_a_rope_vit_trains() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/tiny_capi.ssl");
+    let compiled = sslc_compiler::compile(&std::fs::read_to_string(path).expect("tiny recipe"));
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    let device = sslc_runtime::device::default();
+    let mut t = Trainer::new(&compiled.plan.expect("a plan"), &device).expect("trainer");
+    let nets = [
+        ("student", "encoder"),
+        ("student", "predictor"),
+        ("student", "head"),
+        ("clustering", "clusters"),
+    ];
+    let params = |t: &Trainer| -> Vec<Vec<f32>> {
+        nets.iter()
+            .map(|(b, n)| flat_params(t.weights.get(b, n).expect("a network")))
+            .collect()
+    };
+    let before = params(&t);
+    for _ in 0..3 {
+        let info = t.step().expect("step");
+        assert!(info.loss.is_finite(), "loss {}", info.loss);
+    }
+    for ((net, a), b) in nets.iter().zip(&before).zip(&params(&t)) {
+        assert_ne!(a, b, "{net:?} did not move");
+    }
+}

@@ -13,10 +13,10 @@ choice! {
 
 define_ops! {
     OptimizerKind, "The optimiser of the plan, decoded.";
-    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
-    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
-    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
-    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)> },
+    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
+    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
+    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
+    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
 }
 
 impl OptimizerKind {
@@ -47,6 +47,16 @@ impl OptimizerKind {
             OptimizerKind::Adam(o) => &o.lr_scale,
             OptimizerKind::Sgd(o) => &o.lr_scale,
             OptimizerKind::Lars(o) => &o.lr_scale,
+        }
+    }
+
+    /// The factor of layer-wise learning-rate decay in ViTs (1: off).
+    pub fn layer_decay(&self) -> f64 {
+        match self {
+            OptimizerKind::AdamW(o) => o.layer_decay,
+            OptimizerKind::Adam(o) => o.layer_decay,
+            OptimizerKind::Sgd(o) => o.layer_decay,
+            OptimizerKind::Lars(o) => o.layer_decay,
         }
     }
 

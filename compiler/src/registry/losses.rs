@@ -188,7 +188,6 @@ fn exact_features(b: &Args) -> Result<Out, Diag> {
 
 /// `logits` against `target`: vectors of one width, counts equal or one of them 1.
 fn targets(b: &Args) -> Result<Out, Diag> {
-    vectors(b, ["logits", "target"], "a vector per image")?;
     paired_as(b, "logits", "target")
 }
 
@@ -344,8 +343,10 @@ pub static ALL: &[Builtin] = &[
         name: "cross_entropy",
         category: Category::Loss,
         doc: "Cross-entropy of given target distributions (SwAV's codes), detached: mean over \
-              rows of −Σₖ targetₖ · log softmax(logits/temperature)ₖ. A one-view side is \
-              repeated over the other's views (each local crop against its image's code).",
+              rows of −Σₖ targetₖ · log softmax(logits/temperature)ₖ. On tokens, each token \
+              against its own target, as many on both sides (DINOv2's patch loss, CAPI). A \
+              one-view side is repeated over the other's views (each local crop against its \
+              image's code).",
         params: &[
             req("logits", PTy::Tensor, "predicted scores"),
             req("target", PTy::Tensor, "target distributions (rows summing to 1)"),

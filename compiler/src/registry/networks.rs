@@ -21,6 +21,18 @@ fn vit_config(b: &Args) -> Result<Out, Diag> {
             span: b.span_of("heads"),
         });
     }
+    // Rotary positions turn pairs of a head's features for each of the two axes.
+    if b.str("positions") == "rope" && (dim / heads) % 4 != 0 {
+        return Err(Diag::OutOfRange {
+            param: "heads".into(),
+            value: heads as f64,
+            range: format!(
+                "a count that leaves each head a multiple of 4 wide, as rotary positions need (dim / heads = {} here)",
+                dim / heads
+            ),
+            span: b.span_of("heads"),
+        });
+    }
     config(b)
 }
 
@@ -80,7 +92,7 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
             cls,
             n,
         }),
-        Some((Ty::Mask { grid, keep }, _)) if *grid == (gh, gw) => Ok(Ty::Tokens {
+        Some((Ty::Mask { grid, keep, .. }, _)) if *grid == (gh, gw) => Ok(Ty::Tokens {
             len: exact_keep(call, "mask", "the mask of vit", *keep)? + extra,
             dim,
             grid: None,
@@ -186,6 +198,37 @@ fn transformer_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
     Ok(t)
 }
 
+fn cross_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
+    let t = call.tensor("x")?.0.clone();
+    let Ty::Tokens { dim, n, .. } = t else {
+        return Err(mismatch(call, "x", "the queries of cross_transformer", "tokens"));
+    };
+    if dim % net.int("heads") != 0 {
+        return Err(mismatch(
+            call,
+            "x",
+            "the queries of cross_transformer",
+            format!("a width divisible by heads = {}", net.int("heads")),
+        ));
+    }
+    match call.tensor("context")?.0 {
+        Ty::Tokens { dim: d, n: m, .. } if *d == dim && *m == n => Ok(t),
+        Ty::Tokens { dim: d, .. } if *d != dim => Err(mismatch(
+            call,
+            "context",
+            "the context of cross_transformer",
+            format!("tokens as wide as the queries ({dim}; an `fc` maps them)"),
+        )),
+        Ty::Tokens { .. } => Err(mismatch(
+            call,
+            "context",
+            "the context of cross_transformer",
+            format!("tokens of as many views as the queries ({n})"),
+        )),
+        _ => Err(mismatch(call, "context", "the context of cross_transformer", "tokens")),
+    }
+}
+
 fn coord_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
     if call.tensor("x")?.0 != &Ty::Geometry {
         return Err(mismatch(call, "x", "the input of coord_embed", "a crop geometry"));
@@ -204,7 +247,7 @@ fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
     let Ty::Tokens { len, dim, cls, n, .. } = call.tensor("x")?.0.clone() else {
         return Err(mismatch(call, "x", "the input of mask_fill", "tokens"));
     };
-    let Ty::Mask { grid, keep } = call.tensor("mask")?.0.clone() else {
+    let Ty::Mask { grid, keep, .. } = call.tensor("mask")?.0.clone() else {
         return Err(mismatch(call, "mask", "mask_fill", "a mask"));
     };
     let keep = exact_keep(call, "mask", "mask_fill", keep)?;
@@ -300,6 +343,12 @@ pub static ALL: &[Builtin] = &[
                 "learned register tokens after the class token, attended to by every token and left out of the output (DINOv2 with registers)",
             )
             .within(Limit::Between(0.0, 64.0)),
+            opt(
+                "positions",
+                PTy::Choice(&["sincos", "rope"]),
+                "\"sincos\"",
+                "fixed 2-D sin-cos embeddings added to the patches, or rotary positions: queries and keys of the patch tokens rotated by their row and column in every attention (DINOv3: base 100, coordinates in [−1, 1] whatever the grid)",
+            ),
         ],
         variadic: None,
         rule: vit_config,
@@ -410,6 +459,26 @@ pub static ALL: &[Builtin] = &[
         rule: config,
         call: Some((ONLY_X, transformer_call)),
         example: "network predictor = transformer(depth: 2, heads: 4)",
+    },
+    Builtin {
+        name: "cross_transformer",
+        category: Category::Network,
+        doc: "Pre-norm cross-attention blocks: the tokens `x` (queries) attend to the tokens \
+              `context:` and not to each other, `x + attn(norm(x), norm(context))`, then \
+              `x + mlp(norm(x))` (CAPI's predictor: mask tokens at the masked places read the \
+              visible patches). Queries and context are equally wide. Output: the queries' type.",
+        params: &[
+            req("depth", PTy::Int, "number of blocks").within(Limit::AtLeast1),
+            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
+            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
+        ],
+        variadic: None,
+        rule: config,
+        call: Some((
+            &[X, req("context", PTy::Tensor, "the tokens the queries attend to")],
+            cross_call,
+        )),
+        example: "network predictor = cross_transformer(depth: 2, heads: 4)",
     },
     Builtin {
         name: "dino_head",

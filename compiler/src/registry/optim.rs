@@ -24,6 +24,16 @@ const LR_SCALE: super::Param = opt(
      (a faster predictor or head, a slower backbone); with `fixed_lr`, the base value times it",
 )
 .within(Limit::Positive);
+const LAYER_DECAY: super::Param = opt(
+    "layer_decay",
+    PTy::Num,
+    "1",
+    "layer-wise learning-rate decay in every ViT of depth L: block i (1-based) trains at the \
+     rate times decay^(L + 1 − i), the embeddings at decay^(L + 1), the final norm and other \
+     networks at the rate (BEiT, timm's `layer_decay`, DINOv2 and CAPI); weight decay follows \
+     each rate; 1 is off",
+)
+.within(Limit::Between(0.0, 1.0));
 const CLIP: super::Param = opt(
     "clip",
     PTy::Num,
@@ -44,6 +54,7 @@ pub static ALL: &[Builtin] = &[
             CLIP,
             FIXED_LR,
             LR_SCALE,
+            LAYER_DECAY,
         ],
         variadic: None,
         rule: config,
@@ -61,6 +72,7 @@ pub static ALL: &[Builtin] = &[
             CLIP,
             FIXED_LR,
             LR_SCALE,
+            LAYER_DECAY,
         ],
         variadic: None,
         rule: config,
@@ -78,6 +90,7 @@ pub static ALL: &[Builtin] = &[
             CLIP,
             FIXED_LR,
             LR_SCALE,
+            LAYER_DECAY,
         ],
         variadic: None,
         rule: config,
@@ -96,6 +109,7 @@ pub static ALL: &[Builtin] = &[
             CLIP,
             FIXED_LR,
             LR_SCALE,
+            LAYER_DECAY,
         ],
         variadic: None,
         rule: config,

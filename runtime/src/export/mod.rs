@@ -15,6 +15,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use safetensors::Dtype;
 use safetensors::tensor::TensorView;
+use sslc_compiler::plan::nets::Positions;
 use sslc_compiler::plan::{NetKind, Plan};
 
 use crate::checkpoint::{Checkpoint, write_atomically};
@@ -34,10 +35,11 @@ pub enum Target {
 }
 
 impl Target {
-    /// Where a network of this kind is usually taken: timm for a ViT, torchvision for a ResNet,
-    /// plain safetensors for the rest.
+    /// Where a network of this kind is usually taken: timm for a ViT (one with rotary positions
+    /// has no timm form), torchvision for a ResNet, plain safetensors for the rest.
     pub fn for_kind(kind: &NetKind) -> Target {
         match kind {
+            NetKind::Vit(v) if v.positions == Positions::Rope => Target::Safetensors,
             NetKind::Vit(_) => Target::Timm,
             NetKind::ResNet(_) => Target::Torchvision,
             _ => Target::Safetensors,

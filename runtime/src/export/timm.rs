@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use sslc_compiler::plan::nets::Vit;
+use sslc_compiler::plan::nets::{Positions, Vit};
 use sslc_compiler::types::Ty;
 
 use super::{Exported, Tensor};
@@ -72,6 +72,13 @@ pub fn vit(vit: &Vit, input: &Ty, params: Vec<Stored>) -> Result<Exported, RunEr
     let Ty::Image { h, w, .. } = input else {
         return Err(RunError::Internal(format!("vit applied to {}", input.noun())));
     };
+    if vit.positions == Positions::Rope {
+        return Err(RunError::Export(
+            "a `vit` with `positions: \"rope\"` has no timm `VisionTransformer` counterpart (it adds \
+             sin-cos embeddings); export it with `--to safetensors`"
+                .into(),
+        ));
+    }
     let (patch, dim, depth, heads) = (vit.patch, vit.dim, vit.depth, vit.heads);
     let (channels, cls) = (vit.channels, vit.cls);
     let (h, w) = (*h as usize, *w as usize);

@@ -9,6 +9,7 @@ use super::batchnorm::BatchNorm;
 use super::dense::tokens;
 use super::init::linear;
 use super::layernorm;
+use super::rope::Rope;
 use super::sdpa::attention;
 
 /// Multi-head self-attention with one fused qkv projection.
@@ -28,15 +29,19 @@ impl Attention {
         }
     }
 
-    /// `x`: `[batch, tokens, dim]`.
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    /// `x`: `[batch, tokens, dim]`; `rope` turns the queries and keys by their positions.
+    pub fn forward(&self, x: Tensor<3>, rope: Option<&Rope>) -> Tensor<3> {
         let [b, t, d] = x.dims();
         let h = self.heads;
         let qkv = tokens(&self.qkv, x)
             .reshape([b, t, 3, h, d / h])
             .permute([2, 0, 3, 1, 4]);
         let part = |i: usize| qkv.clone().narrow(0, i, 1).reshape([b, h, t, d / h]);
-        let out = attention(part(0), part(1), part(2));
+        let (q, k) = match rope {
+            Some(r) => (r.apply(part(0)), r.apply(part(1))),
+            None => (part(0), part(1)),
+        };
+        let out = attention(q, k, part(2));
         tokens(&self.proj, out.swap_dims(1, 2).reshape([b, t, d]))
     }
 }
@@ -102,8 +107,8 @@ impl Block {
         }
     }
 
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = x.clone() + self.drop(self.attn.forward(self.norm1.forward(x)));
+    pub fn forward(&self, x: Tensor<3>, rope: Option<&Rope>) -> Tensor<3> {
+        let x = x.clone() + self.drop(self.attn.forward(self.norm1.forward(x), rope));
         let hidden = self.act.forward(tokens(&self.fc1, self.norm2.forward(x.clone())));
         let y = tokens(&self.fc2, hidden);
         x + self.drop(y)

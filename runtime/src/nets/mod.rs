@@ -3,6 +3,7 @@
 pub(crate) mod batchnorm;
 mod block;
 mod coord;
+mod cross;
 mod dense;
 mod dino;
 mod fill;
@@ -11,6 +12,7 @@ pub mod layernorm;
 mod mlp;
 pub mod posemb;
 pub mod resnet;
+mod rope;
 pub mod sdpa;
 mod transformer;
 mod vit;
@@ -18,7 +20,7 @@ mod vit;
 use burn::module::Module;
 use burn::nn::Linear;
 use burn::tensor::Device;
-use sslc_compiler::plan::nets::{Activation, Norm};
+use sslc_compiler::plan::nets::{Activation, Norm, Positions};
 use sslc_compiler::plan::{NetKind, NetOutput};
 use sslc_compiler::types::Ty;
 
@@ -55,6 +57,7 @@ pub enum Net {
     MaskFill(fill::MaskFill),
     Dino(DinoHead),
     Transformer(transformer::Transformer),
+    Cross(cross::CrossTransformer),
     Coord(coord::CoordEmbed),
     ResNet(resnet::ResNet),
 }
@@ -81,6 +84,7 @@ impl Net {
                         drop_path: v.drop_path,
                         mask_token: v.mask_token,
                         registers: v.registers,
+                        rope: v.positions == Positions::Rope,
                         grid: (*h as usize / v.patch, *w as usize / v.patch),
                     },
                     device,
@@ -117,6 +121,13 @@ impl Net {
                 t.norm == Norm::Batch,
                 device,
             )),
+            NetKind::CrossTransformer(t) => Net::Cross(cross::CrossTransformer::new(
+                width(input)?,
+                t.depth,
+                t.heads,
+                t.mlp_ratio,
+                device,
+            )),
             NetKind::CoordEmbed(c) => Net::Coord(coord::CoordEmbed::new(c.dim, c.grid, device)),
             NetKind::MaskFill(f) => {
                 Net::MaskFill(fill::MaskFill::new(width(input)?, device).with_positions(f.positions))
@@ -145,6 +156,7 @@ impl Net {
             Net::Linear(l) => rows(x, |r| crate::precision::linear(l, r)),
             Net::Dino(d) => rows(x, |r| d.forward(r)),
             Net::Transformer(t) => Ok(Val::Tokens(t.forward(x.tokens()?))),
+            Net::Cross(_) => Err(RunError::Internal("cross_transformer without its context".into())),
             Net::Coord(c) => Ok(Val::Tokens(c.forward(x.vectors()?))),
             Net::ResNet(r) => Ok(Val::Tokens(r.forward(x.images()?, pass))),
             Net::MaskFill(f) => {
@@ -164,6 +176,11 @@ impl Net {
         };
         let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
         let mask = take("mask");
+        if let Net::Cross(c) = self {
+            let context =
+                take("context").ok_or_else(|| RunError::Internal("cross_transformer without `context`".into()))?;
+            return Ok(Val::Tokens(c.forward(x.tokens()?, context.tokens()?)));
+        }
         self.forward_to(x, mask, output, pass)
     }
 }

@@ -22,7 +22,7 @@ impl Transformer {
 
     pub fn forward(&self, mut x: Tensor<3>) -> Tensor<3> {
         for b in &self.blocks {
-            x = b.forward(x);
+            x = b.forward(x, None);
         }
         x
     }

@@ -1,8 +1,9 @@
-//! Vision Transformer: linear patch embedding, fixed sin-cos position embeddings, an optional
+//! Vision Transformer: linear patch embedding, fixed sin-cos position embeddings (or rotary
+//! positions in the attention), an optional
 //! class token, optional register tokens, pre-norm blocks and a final LayerNorm. A mask drops the
 //! masked patches (MAE) or, with a mask token, replaces their embeddings in place (SimMIM).
 
-use burn::module::{Module, Param};
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::nn::{LayerNorm, Linear};
 use burn::tensor::{Device, Distribution, Tensor};
 
@@ -11,6 +12,7 @@ use super::dense;
 use super::init::linear;
 use super::layernorm;
 use super::posemb;
+use super::rope::Rope;
 use crate::error::RunError;
 use crate::tensor::patchify;
 use crate::val::Mask;
@@ -33,6 +35,8 @@ pub struct VitSpec {
     /// Learned tokens after the class token that every token attends to and the output leaves
     /// out (DINOv2 with registers).
     pub registers: usize,
+    /// Rotary positions in every attention instead of added sin-cos embeddings (DINOv3).
+    pub rope: bool,
     /// The patch grid of the input the network was declared for (position reference).
     pub grid: (usize, usize),
 }
@@ -47,6 +51,8 @@ pub struct Vit {
     norm: LayerNorm,
     patch: usize,
     dim: usize,
+    heads: usize,
+    rope: bool,
     grid: (usize, usize),
 }
 
@@ -86,8 +92,41 @@ impl Vit {
             norm: layernorm::new(spec.dim, device),
             patch: spec.patch,
             dim: spec.dim,
+            heads: spec.heads,
+            rope: spec.rope,
             grid: spec.grid,
         }
+    }
+
+    /// Each parameter's layer, as BEiT and timm count them for layer-wise decay: the embeddings
+    /// (patches, class token, registers, mask token) 0, block i i + 1, the final norm depth + 1;
+    /// and that top layer, depth + 1.
+    pub fn layers(&self) -> (Vec<(ParamId, usize)>, usize) {
+        struct Ids(Vec<ParamId>);
+        impl ModuleVisitor for Ids {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0.push(param.id);
+            }
+        }
+        let ids = |visit: &dyn Fn(&mut Ids)| {
+            let mut ids = Ids(vec![]);
+            visit(&mut ids);
+            ids.0
+        };
+        let top = self.blocks.len() + 1;
+        let mut out: Vec<(ParamId, usize)> = vec![];
+        let stem = ids(&|v| {
+            self.embed.visit(v);
+            self.cls.visit(v);
+            self.mask_token.visit(v);
+            self.registers.visit(v);
+        });
+        out.extend(stem.into_iter().map(|id| (id, 0)));
+        for (i, block) in self.blocks.iter().enumerate() {
+            out.extend(ids(&|v| block.visit(v)).into_iter().map(|id| (id, i + 1)));
+        }
+        out.extend(ids(&|v| self.norm.visit(v)).into_iter().map(|id| (id, top)));
+        (out, top)
     }
 
     pub fn has_cls(&self) -> bool {
@@ -117,13 +156,18 @@ impl Vit {
             let kept = masked.clone().neg().add_scalar(1.0);
             tokens = tokens * kept + token.val() * masked;
         }
-        let pos = posemb::tensor(gh, gw, self.dim, self.grid, &device);
-        let mut x = tokens + pos;
+        let mut x = if self.rope {
+            tokens
+        } else {
+            tokens + posemb::tensor(gh, gw, self.dim, self.grid, &device)
+        };
+        let mut kept = None;
         if let (Some(m), None) = (mask, &self.mask_token) {
             let keep = m.kept()?;
-            let [_, kept] = keep.dims();
-            let index = keep.clone().unsqueeze_dim::<3>(2).expand([b, kept, self.dim]);
+            let [_, count] = keep.dims();
+            let index = keep.clone().unsqueeze_dim::<3>(2).expand([b, count, self.dim]);
             x = x.gather(1, index);
+            kept = Some(keep.clone());
         }
         if let Some(cls) = &self.cls {
             x = Tensor::cat(vec![cls.val().expand([b, 1, self.dim]), x], 1);
@@ -132,13 +176,17 @@ impl Vit {
         let registers = self.registers.as_ref().map_or(0, |r| r.dims()[1]);
         if let Some(r) = &self.registers {
             let len = x.dims()[1];
-            let parts = vec![
-                x.clone().narrow(1, 0, prefix),
-                r.val().expand([b, registers, self.dim]),
-                x.narrow(1, prefix, len - prefix),
-            ];
+            let mut parts = vec![];
+            if prefix > 0 {
+                parts.push(x.clone().narrow(1, 0, prefix));
+            }
+            parts.push(r.val().expand([b, registers, self.dim]));
+            parts.push(x.narrow(1, prefix, len - prefix));
             x = Tensor::cat(parts, 1);
         }
+        let rope = self
+            .rope
+            .then(|| Rope::new((gh, gw), self.dim / self.heads, prefix + registers, kept, &device));
         let depth = self.blocks.len();
         let (run, average) = match output {
             NetOutput::Final => (depth, 0),
@@ -147,7 +195,7 @@ impl Vit {
         };
         let mut sum: Option<Tensor<3>> = None;
         for (i, block) in self.blocks.iter().take(run).enumerate() {
-            x = block.forward(x);
+            x = block.forward(x, rope.as_ref());
             if i + average >= depth {
                 let normed = crate::tensor::layer_norm(x.clone());
                 sum = Some(match sum {
@@ -165,13 +213,10 @@ impl Vit {
             return Ok(out);
         }
         let len = out.dims()[1];
-        let rest = len - prefix - registers;
-        Ok(Tensor::cat(
-            vec![
-                out.clone().narrow(1, 0, prefix),
-                out.narrow(1, prefix + registers, rest),
-            ],
-            1,
-        ))
+        let rest = out.clone().narrow(1, prefix + registers, len - prefix - registers);
+        if prefix == 0 {
+            return Ok(rest);
+        }
+        Ok(Tensor::cat(vec![out.narrow(1, 0, prefix), rest], 1))
     }
 }
