@@ -234,12 +234,13 @@ impl<'r> Builder<'r> {
                     }
                     Ok(Out::Value(v)) => v,
                     Ok(Out::Tensor(mut ty)) => {
-                        let mut params = bound.config().params;
-                        if b.category == Category::View
+                        let params = bound.config().params;
+                        // `view local[4]`: the first op draws four views; its type says so
+                        // (`mask m[2]`: a mask per view).
+                        if matches!(b.category, Category::View | Category::Mask)
                             && let Some(count) = self.pending_count.take()
                         {
                             ty = ty.with_count(ty.count() * count);
-                            params.push(("count".into(), crate::value::Param::Num(count as f64)));
                         }
                         let ix = self.node(
                             NodeKind::Op {

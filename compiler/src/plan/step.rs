@@ -105,19 +105,9 @@ fn decode(
     inputs: &[(String, usize)],
     params: &[(String, crate::value::Param)],
 ) -> Result<StepKind, String> {
-    // The first op of a view declared with a count (`view local[2] = ...`) carries that count
-    // in the graph; in the plan the step's type holds it (`×2`), which is what the view stage
-    // reads.
-    let counted = crate::registry::lookup(name).is_some_and(|b| b.category == crate::registry::Category::View);
-    let params: Vec<_> = params
-        .iter()
-        .filter(|(p, _)| !(counted && p == "count"))
-        .cloned()
-        .collect();
-    let args = Args {
-        inputs,
-        params: &params,
-    };
+    // The first op of a view declared with a count (`view local[2] = ...`) draws that many
+    // views: its type holds the count (`2×`), which is what the view stage reads.
+    let args = Args { inputs, params };
     decoded(name, &args)
         .map(|op| op.map(StepKind::Tensor))
         .or_else(|| decoded(name, &args).map(|op| op.map(StepKind::View)))

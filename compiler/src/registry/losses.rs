@@ -1,6 +1,6 @@
 //! Loss built-ins: each returns a scalar per batch, ready to be a loss term.
 
-use super::rules::{features, mismatch, same};
+use super::rules::{features, mask_views, mismatch, same};
 use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
@@ -146,6 +146,7 @@ fn masked_tokens(b: &Args) -> Result<Out, Diag> {
     let Ty::Mask { grid, .. } = b.tensor("mask")?.0.clone() else {
         return Err(mismatch(b, "mask", b.builtin, "a mask"));
     };
+    mask_views(b, "mask", b.builtin, ta.count())?;
     match ta {
         Ty::Tokens { grid: Some(g), .. } if g == grid => scalar(),
         _ => Err(mismatch(
@@ -256,6 +257,9 @@ fn masked(b: &Args) -> Result<Out, Diag> {
                 "patch tokens without the class token (`patches`)",
             ));
         }
+    }
+    if matches!(b.tensor("mask")?.0, Ty::Mask { .. }) {
+        mask_views(b, "mask", b.builtin, tt.count())?;
     }
     match b.tensor("mask")?.0 {
         Ty::Mask { grid: g, .. } if Some(*g) == *grid => scalar(),

@@ -23,7 +23,11 @@ fn keeping(b: &Args, param: &str, grid: (u64, u64), keep: u64) -> Result<Out, Di
             span: b.span_of(param),
         });
     }
-    Ok(Out::Tensor(Ty::Mask { grid, keep: Some(keep) }))
+    Ok(Out::Tensor(Ty::Mask {
+        grid,
+        keep: Some(keep),
+        n: 1,
+    }))
 }
 
 /// MAE's fixed ratio, or iBOT's: a ratio drawn per image from a range, and only a share `p`
@@ -40,6 +44,7 @@ fn ratio(b: &Args) -> Result<Out, Diag> {
         Ok(Out::Tensor(Ty::Mask {
             grid: (h, w),
             keep: None,
+            n: 1,
         }))
     }
 }
@@ -61,18 +66,57 @@ fn squares(b: &Args) -> Result<Out, Diag> {
     keeping(b, "ratio", (h, w), h * w - masked.min(h * w))
 }
 
+/// BEiT's exact count, or a share drawn per image from a range (DINOv2) with only a share `p`
+/// of the images masked; `inverse` keeps the blocks and masks the rest, the masked share the
+/// same.
 fn block(b: &Args) -> Result<Out, Diag> {
     let (h, w) = grid(b);
-    let count = b.int("count");
-    if count > h * w {
-        return Err(Diag::OutOfRange {
-            param: "count".into(),
-            value: count as f64,
-            range: format!("at most the {} tokens of the grid", h * w),
-            span: b.span_of("count"),
-        });
+    let total = h * w;
+    match (b.is_given("count"), b.is_given("ratio")) {
+        (true, true) | (false, false) => {
+            let (param, span) = if b.is_given("count") {
+                ("ratio", b.span_of("ratio"))
+            } else {
+                ("count", b.span)
+            };
+            return Err(Diag::OutOfRange {
+                param: param.into(),
+                value: if param == "ratio" { b.pair("ratio").1 } else { 0.0 },
+                range: "given alone: `count` (an exact number of masked tokens) or `ratio` \
+                        (a share, or a range to draw it from per image), one of the two"
+                    .into(),
+                span,
+            });
+        }
+        (true, false) => {
+            let count = b.int("count");
+            if count > total {
+                return Err(Diag::OutOfRange {
+                    param: "count".into(),
+                    value: count as f64,
+                    range: format!("at most the {total} tokens of the grid"),
+                    span: b.span_of("count"),
+                });
+            }
+            let fixed = keeping(b, "count", (h, w), total - count)?;
+            if b.num("p") == 1.0 {
+                return Ok(fixed);
+            }
+        }
+        (false, true) => {
+            let (lo, hi) = b.pair("ratio");
+            let masked = ((total as f64) * hi).round() as u64;
+            let fixed = keeping(b, "ratio", (h, w), total - masked.min(total))?;
+            if lo == hi && b.num("p") == 1.0 {
+                return Ok(fixed);
+            }
+        }
     }
-    keeping(b, "count", (h, w), h * w - count)
+    Ok(Out::Tensor(Ty::Mask {
+        grid: (h, w),
+        keep: None,
+        n: 1,
+    }))
 }
 
 fn windows(b: &Args) -> Result<Out, Diag> {
@@ -81,6 +125,7 @@ fn windows(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Tensor(Ty::Mask {
         grid: (h, w),
         keep: Some(h.div_ceil(k) * w.div_ceil(k)),
+        n: 1,
     }))
 }
 
@@ -96,8 +141,8 @@ pub static ALL: &[Builtin] = &[
               only that share of the images is masked at all (iBOT: `p: 0.5`, `(0.1, 0.5)`); \
               each image then keeps its own count (`keep varies`), which `vit(mask_token: true)` \
               and a loss's `mask:` take, but dropping and selecting tokens do not. \
-              Drawn once per image: every view of a value with several views gets the same \
-              pattern.",
+              Drawn once per image, the same pattern for every view of a value with several \
+              views; `mask m[2]` draws one per view.",
         params: &[
             GRID,
             req(
@@ -117,14 +162,39 @@ pub static ALL: &[Builtin] = &[
         name: "block_mask",
         category: Category::Mask,
         doc: "BEiT blockwise masking: rectangles of at least `min_block` tokens with aspect in \
-              `aspect`, added until exactly `count` tokens are masked. \
-              Drawn once per image: every view of a value with several views gets the same \
-              pattern.",
+              `aspect`, added until exactly `count` tokens are masked; or, with `ratio`, a share \
+              of the tokens, drawn per image from a range `(lo, hi)` and with only a share `p` of \
+              the images masked at all (DINOv2: `ratio: (0.1, 0.5), p: 0.5`; each image then \
+              keeps its own count, `keep varies`). With `inverse: true` the blocks are what stays \
+              visible and everything else is masked, the masked share unchanged (data2vec 2.0's \
+              and CAPI's inverse block masking). \
+              Drawn once per image, the same pattern for every view of a value with several \
+              views; `mask m[2]` draws one per view.",
         params: &[
             GRID,
-            req("count", PTy::Int, "exact number of masked tokens").within(Limit::AtLeast1),
+            opt(
+                "count",
+                PTy::Int,
+                "0",
+                "exact number of masked tokens (or give `ratio`)",
+            )
+            .within(Limit::NonNeg),
+            opt(
+                "ratio",
+                PTy::NumOrPair,
+                "0",
+                "share of tokens masked, or a range to draw it from per image (instead of `count`)",
+            )
+            .within(Limit::Prob),
+            opt("p", PTy::Num, "1", "probability that an image is masked at all").within(Limit::Prob),
             opt("min_block", PTy::Int, "16", "smallest block in tokens").within(Limit::AtLeast1),
             opt("aspect", PTy::Pair, "(0.3, 3.3)", "range of block aspect ratios").within(Limit::Positive),
+            opt(
+                "inverse",
+                PTy::Bool,
+                "false",
+                "keep the blocks visible and mask everything else",
+            ),
         ],
         variadic: None,
         rule: block,
@@ -136,8 +206,8 @@ pub static ALL: &[Builtin] = &[
         category: Category::Mask,
         doc: "SimMIM masking: the grid is cut into `block`×`block` squares and a `ratio` of them \
               is masked. \
-              Drawn once per image: every view of a value with several views gets the same \
-              pattern.",
+              Drawn once per image, the same pattern for every view of a value with several \
+              views; `mask m[2]` draws one per view.",
         params: &[
             GRID,
             opt("ratio", PTy::Num, "0.6", "fraction of squares masked").within(Limit::Prob),
@@ -153,8 +223,8 @@ pub static ALL: &[Builtin] = &[
         category: Category::Mask,
         doc: "Selects one random token in every `window`×`window` window (FLSL query sampling). \
               Selected tokens are the mask's kept tokens. \
-              Drawn once per image: every view of a value with several views gets the same \
-              pattern.",
+              Drawn once per image, the same pattern for every view of a value with several \
+              views; `mask m[2]` draws one per view.",
         params: &[
             GRID,
             req("window", PTy::Int, "window side in tokens").within(Limit::AtLeast1),

@@ -355,6 +355,22 @@ pub(crate) mod rules {
         })
     }
 
+    /// The mask at `arg` must serve the `views` views of the value it masks: one mask per image
+    /// serves them all (each view the same pattern), `mask m[k]` draws one per view and needs
+    /// `k` views.
+    pub fn mask_views(b: &Args, arg: &str, what: &str, views: u64) -> Result<(), Diag> {
+        let n = b.tensor(arg)?.0.count();
+        if n == 1 || n == views {
+            return Ok(());
+        }
+        let expected = if views == 1 {
+            "one mask per image, for a value of one view".to_string()
+        } else {
+            format!("one mask per image, or one per view of the {views} views (`mask m[{views}]`)")
+        };
+        Err(mismatch(b, arg, what, expected))
+    }
+
     /// Two tensors must have the same type.
     pub fn same(b: &Args, x: &str, y: &str, what: &str) -> Result<Ty, Diag> {
         let (tx, _) = b.tensor(x)?;

@@ -1,7 +1,7 @@
 //! Network architectures. A network has no weights until a branch holds it; calling
 //! `branch.net(x)` applies it, with the shape rule of the call below.
 
-use super::rules::{exact_keep, mismatch};
+use super::rules::{exact_keep, mask_views, mismatch};
 use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
@@ -76,6 +76,9 @@ fn vit_call(net: &Args, call: &Args) -> Result<Ty, Diag> {
             "block",
             "0 when `average_last` is given: a call takes one output".into(),
         ));
+    }
+    if call.tensor_opt("mask").is_some() {
+        mask_views(call, "mask", "the mask of vit", n)?;
     }
     match call.tensor_opt("mask") {
         None => Ok(Ty::Tokens {
@@ -250,6 +253,7 @@ fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
     let Ty::Mask { grid, keep, .. } = call.tensor("mask")?.0.clone() else {
         return Err(mismatch(call, "mask", "mask_fill", "a mask"));
     };
+    mask_views(call, "mask", "mask_fill", n)?;
     let keep = exact_keep(call, "mask", "mask_fill", keep)?;
     if len != keep + u64::from(cls) {
         return Err(mismatch(

@@ -1,6 +1,6 @@
 //! Tensor ops: stop-gradient, pooling, normalisation, attention, token plumbing, transport.
 
-use super::rules::{exact_keep, features, mismatch, same};
+use super::rules::{exact_keep, features, mask_views, mismatch, same};
 use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
@@ -263,9 +263,10 @@ fn last_tokens(b: &Args) -> Result<Out, Diag> {
 
 fn select(b: &Args) -> Result<Out, Diag> {
     let (len, dim, grid, cls, n) = tokens(b, "x")?;
-    let Ty::Mask { grid: mg, keep } = b.tensor("mask")?.0.clone() else {
+    let Ty::Mask { grid: mg, keep, .. } = b.tensor("mask")?.0.clone() else {
         return Err(mismatch(b, "mask", "select", "a mask"));
     };
+    mask_views(b, "mask", "select", n)?;
     let keep = exact_keep(b, "mask", "select", keep)?;
     if grid != Some(mg) || len != mg.0 * mg.1 + u64::from(cls) {
         return Err(mismatch(

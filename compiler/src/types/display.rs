@@ -25,8 +25,14 @@ impl fmt::Display for Ty {
             Ty::Vector { dim, n } => write!(f, "{}vector[{dim}]", times(*n)),
             Ty::Matrix { rows, cols, n } => write!(f, "{}matrix[{rows}×{cols}]", times(*n)),
             Ty::Scalar { n } => write!(f, "{}scalar", times(*n)),
-            Ty::Mask { grid, keep: Some(keep) } => write!(f, "mask[{}×{}, keep {keep}]", grid.0, grid.1),
-            Ty::Mask { grid, keep: None } => write!(f, "mask[{}×{}, keep varies]", grid.0, grid.1),
+            Ty::Mask {
+                grid,
+                keep: Some(keep),
+                n,
+            } => {
+                write!(f, "{}mask[{}×{}, keep {keep}]", times(*n), grid.0, grid.1)
+            }
+            Ty::Mask { grid, keep: None, n } => write!(f, "{}mask[{}×{}, keep varies]", times(*n), grid.0, grid.1),
             Ty::Boxes { k } => write!(f, "boxes[{k}]"),
             Ty::Segments { h, w } => write!(f, "segments[{h}×{w}]"),
             Ty::Slots { slots, dim } => write!(f, "slots[{slots}×{dim}]"),

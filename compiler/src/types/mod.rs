@@ -28,8 +28,13 @@ pub enum Ty {
     /// A scalar per image (or per instance when `n > 1`).
     Scalar { n: u64 },
     /// A boolean mask over a token grid; `keep` tokens are visible (or selected), the same
-    /// number in every image, or `None` where each image draws its own count.
-    Mask { grid: (u64, u64), keep: Option<u64> },
+    /// number in every image, or `None` where each image draws its own count. `n` masks per
+    /// image: one serves every view of a value, `mask m[2]` draws one per view.
+    Mask {
+        grid: (u64, u64),
+        keep: Option<u64>,
+        n: u64,
+    },
     /// K boxes per image.
     Boxes { k: u64 },
     /// An integer segment map per image.
@@ -62,6 +67,7 @@ impl Ty {
             | Ty::Vector { n, .. }
             | Ty::Scalar { n }
             | Ty::Matrix { n, .. }
+            | Ty::Mask { n, .. }
             | Ty::Across { n, .. } => *n,
             Ty::Batch(inner) => inner.count(),
             _ => 1,
@@ -77,6 +83,7 @@ impl Ty {
             | Ty::Vector { n, .. }
             | Ty::Scalar { n }
             | Ty::Matrix { n, .. }
+            | Ty::Mask { n, .. }
             | Ty::Across { n, .. } => *n = count,
             Ty::Batch(inner) => **inner = inner.with_count(count),
             _ => {}

@@ -2,20 +2,22 @@
 //! maps) runs per image, images in parallel, and the values tensor steps read are stacked into
 //! batches.
 
-mod op;
+mod ops;
 mod stack;
+#[cfg(test)]
+mod tests;
 
 use burn::tensor::Device;
 use rayon::prelude::*;
-use sslc_compiler::plan::{Plan, StepKind};
+use sslc_compiler::plan::{DataField, Plan, Slot, Step, StepKind, ViewOp};
 
-use crate::augment::boxes::{self, Box2};
-use crate::augment::{self, Crop, masks};
+use crate::augment::Crop;
+use crate::augment::boxes::Box2;
 use crate::data::{Image, Scene};
 use crate::error::RunError;
 use crate::rng::Rng;
 use crate::val::{SegMap, Val};
-use op::ViewOp;
+use ops::Run;
 
 pub use stack::{MEAN, STD, full_images, stack};
 
@@ -24,7 +26,8 @@ pub use stack::{MEAN, STD, full_images, stack};
 enum Cpu {
     /// One image per view of the slot (several for `view x[n]`), with where each lies.
     Image(Vec<(Image, Crop)>),
-    Mask(Vec<bool>),
+    /// One mask per view (several for `mask m[n]`), true where a token is hidden.
+    Mask(Vec<Vec<bool>>),
     Labels(Vec<f32>),
     /// Per view: (Δi, Δj, sh, sw, rflip) of the view's crop in the frame's crop.
     Geometry(Vec<[f32; 5]>),
@@ -38,7 +41,7 @@ enum Cpu {
 /// The view steps of a plan, in order, and the slots that leave the CPU stage.
 #[derive(Clone, Debug)]
 pub struct ViewStage {
-    ops: Vec<(usize, Option<usize>, ViewOp)>,
+    steps: Vec<(usize, Stage)>,
     /// Slots read by tensor steps.
     pub outputs: Vec<usize>,
     slots: usize,
@@ -48,6 +51,73 @@ pub struct ViewStage {
     pub cpu: Vec<bool>,
 }
 
+/// A step of the CPU stage: a field of the scene, a part of a value with parts, or a view op.
+#[derive(Clone, Debug)]
+enum Stage {
+    Input(DataField),
+    Part { of: Option<usize>, index: usize },
+    Op(ViewOp),
+}
+
+impl Stage {
+    fn of(s: &Step) -> Result<Stage, RunError> {
+        Ok(match &s.kind {
+            StepKind::Input { field } => Stage::Input(*field),
+            StepKind::Part { index } => Stage::Part {
+                of: s.inputs.first().map(|i| i.1),
+                index: *index,
+            },
+            StepKind::View(op) => Stage::Op(op.clone()),
+            other => return Err(RunError::Internal(format!("step {other:?} is not a view step"))),
+        })
+    }
+}
+
+/// What a view op sees while one image's views are made: the values computed so far, the scene,
+/// the image's generator, how many views its output holds and which slot holds the scene's image
+/// as given.
+struct At<'a> {
+    slots: &'a [Option<Cpu>],
+    scene: &'a Scene,
+    rng: &'a mut Rng,
+    count: usize,
+    image_slot: Option<usize>,
+}
+
+impl<'a> At<'a> {
+    /// The value in `slot`, if computed.
+    fn get(&self, slot: Slot) -> Option<&'a Cpu> {
+        self.slots.get(slot.0).and_then(Option::as_ref)
+    }
+
+    /// `f` applied to every view of the images in `x`; one image is repeated once per view of
+    /// the output (`view local[4]` draws its first op four times).
+    fn each_view(
+        &mut self,
+        x: Slot,
+        mut f: impl FnMut(&Image, Crop, &mut Rng) -> (Image, Crop),
+    ) -> Result<Cpu, RunError> {
+        let Some(Cpu::Image(sources)) = self.slots.get(x.0).and_then(Option::as_ref) else {
+            return Err(RunError::Internal(format!("view slot {} holds no image", x.0)));
+        };
+        let sources: Vec<&(Image, Crop)> = if sources.len() == 1 {
+            std::iter::repeat_n(&sources[0], self.count).collect()
+        } else {
+            sources.iter().collect()
+        };
+        Ok(Cpu::Image(
+            sources.into_iter().map(|(img, crop)| f(img, *crop, self.rng)).collect(),
+        ))
+    }
+}
+
+impl At<'_> {
+    /// A mask drawn by `draw` once per view of the output (`mask m[2]` draws two).
+    fn each_mask(&mut self, mut draw: impl FnMut(&mut Rng) -> Vec<bool>) -> Cpu {
+        Cpu::Mask((0..self.count).map(|_| draw(self.rng)).collect())
+    }
+}
+
 /// Does step `kind` run in the CPU stage?
 pub fn is_view(kind: &StepKind) -> bool {
     matches!(kind, StepKind::Input { .. } | StepKind::View { .. })
@@ -55,7 +125,7 @@ pub fn is_view(kind: &StepKind) -> bool {
 
 impl ViewStage {
     pub fn new(plan: &Plan) -> Result<Self, RunError> {
-        let mut ops = vec![];
+        let mut steps = vec![];
         let mut cpu = vec![false; plan.slots];
         let mut outputs = vec![];
         for s in &plan.steps {
@@ -69,12 +139,11 @@ impl ViewStage {
                 continue;
             }
             cpu[s.output] = true;
-            let (input, op) = ViewOp::from_step(s)?;
-            ops.push((s.output, input, op));
+            steps.push((s.output, Stage::of(s)?));
         }
         Ok(ViewStage {
             cpu,
-            ops,
+            steps,
             outputs,
             slots: plan.slots,
             counts: plan
@@ -91,132 +160,33 @@ impl ViewStage {
         let mut slots: Vec<Option<Cpu>> = vec![None; self.slots];
         // The slot holding the scene's image as given.
         let mut image_slot = None;
-        for (out, input, op) in &self.ops {
-            let value = match op {
-                ViewOp::Image => {
+        for (out, step) in &self.steps {
+            let value = match step {
+                Stage::Input(DataField::Image) => {
                     image_slot = Some(*out);
                     Cpu::Image(vec![(scene.image.clone(), Crop::full(&scene.image))])
                 }
-                ViewOp::Labels => Cpu::Labels(scene.labels.clone()),
-                ViewOp::RandomMask { grid, ratio, p } => Cpu::Mask(masks::random_mask(*grid, *ratio, *p, rng)),
-                ViewOp::BlockMask {
-                    grid,
-                    count,
-                    min_block,
-                    aspect,
-                } => Cpu::Mask(masks::block_mask(*grid, *count, *min_block, *aspect, rng)),
-                ViewOp::PatchMask { grid, ratio, block } => Cpu::Mask(masks::patch_mask(*grid, *ratio, *block, rng)),
-                ViewOp::WindowQueries { grid, window } => Cpu::Mask(masks::window_queries(*grid, *window, rng)),
-                ViewOp::Boxes => Cpu::Boxes(scene.objects.iter().map(|o| o.bbox).collect()),
-                ViewOp::Segments => Cpu::Segments(vec![SegMap {
+                Stage::Input(DataField::Labels) => Cpu::Labels(scene.labels.clone()),
+                Stage::Input(DataField::Boxes) => Cpu::Boxes(scene.objects.iter().map(|o| o.bbox).collect()),
+                Stage::Input(DataField::Segments) => Cpu::Segments(vec![SegMap {
                     data: scene.segments.clone(),
                     h: scene.image.h,
                     w: scene.image.w,
                 }]),
-                ViewOp::Part { index } => match input_any(&slots, *input) {
+                Stage::Part { of, index } => match of.and_then(|i| slots[i].as_ref()) {
                     Some(Cpu::Parts(parts)) => parts
                         .get(*index)
                         .cloned()
                         .ok_or_else(|| RunError::Internal(format!("no part {index}")))?,
                     _ => return Err(RunError::Internal("a part of a value with no parts".into())),
                 },
-                ViewOp::CropPair {
-                    boxes,
-                    size,
-                    scale,
-                    ratio,
-                    min_boxes,
-                    tries,
-                } => {
-                    let (Some(Cpu::Image(src)), Some(Cpu::Boxes(bx))) =
-                        (input.and_then(|i| slots[i].as_ref()), slots[*boxes].as_ref())
-                    else {
-                        return Err(RunError::Internal("crop_pair needs an image and boxes".into()));
-                    };
-                    let (img, frame) = &src[0];
-                    let [a, b] = boxes::crop_pair(img, *frame, bx, *size, *scale, *ratio, *min_boxes, *tries, rng);
-                    Cpu::Parts(vec![Cpu::Image(vec![a]), Cpu::Image(vec![b])])
-                }
-                ViewOp::OverlapBoxes { a, b, boxes: bx, k } => {
-                    let (Some(Cpu::Image(va)), Some(Cpu::Image(vb)), Some(Cpu::Boxes(given))) =
-                        (slots[*a].as_ref(), slots[*b].as_ref(), slots[*bx].as_ref())
-                    else {
-                        return Err(RunError::Internal("overlap_boxes needs two views and boxes".into()));
-                    };
-                    Cpu::Boxes(boxes::overlap_boxes(&va[0].1, &vb[0].1, given, *k, rng))
-                }
-                ViewOp::BoxCrops { boxes: bx, size } => {
-                    let (Some(Cpu::Image(src)), Some(Cpu::Boxes(given))) =
-                        (input.and_then(|i| slots[i].as_ref()), slots[*bx].as_ref())
-                    else {
-                        return Err(RunError::Internal("box_crops needs an image and boxes".into()));
-                    };
-                    Cpu::Image(given.iter().map(|b| boxes::box_crop(&src[0].0, b, *size)).collect())
-                }
-                ViewOp::SegmentsOf { view, segments } => {
-                    let (Some(Cpu::Image(views)), Some(Cpu::Segments(maps))) =
-                        (slots[*view].as_ref(), slots[*segments].as_ref())
-                    else {
-                        return Err(RunError::Internal("segments_of needs a view and a segment map".into()));
-                    };
-                    let m = &maps[0];
-                    Cpu::Segments(
-                        views
-                            .iter()
-                            .map(|(img, crop)| SegMap {
-                                data: boxes::segments_of(&m.data, m.h, m.w, crop, img.h, img.w),
-                                h: img.h,
-                                w: img.w,
-                            })
-                            .collect(),
-                    )
-                }
-                ViewOp::Geometry { view, frame } => {
-                    let (Some(Cpu::Image(views)), Some(Cpu::Image(frames))) = (&slots[*view], &slots[*frame]) else {
-                        return Err(RunError::Internal(
-                            "relative_geometry of values that are not views".into(),
-                        ));
-                    };
-                    let frame = frames[0].1;
-                    Cpu::Geometry(views.iter().map(|(_, crop)| crop.relative_to(&frame)).collect())
-                }
-                // A crop of the scene's own image, which keeps its picture as decoded: cut from
-                // that, at its aspect ratio, the box recorded in the square's pixels.
-                crop @ ViewOp::Crop { .. } if *input == image_slot && scene.source.is_some() => {
-                    let Some(picture) = scene.source.as_ref() else {
-                        return Err(RunError::Internal("a scene's picture went missing".into()));
-                    };
-                    let [y, x, h, w] = picture.extent;
-                    let frame = Crop {
-                        y,
-                        x,
-                        h,
-                        w,
-                        flipped: false,
-                    };
-                    let count = self.counts[*out].max(1);
-                    Cpu::Image(
-                        (0..count)
-                            .map(|_| image_step(crop, &picture.image, frame, rng))
-                            .collect(),
-                    )
-                }
-                image_op => {
-                    let Some(Cpu::Image(sources)) = input.and_then(|i| slots[i].as_ref()) else {
-                        return Err(RunError::Internal(format!("view slot {out} has no image input")));
-                    };
-                    let count = self.counts[*out].max(1);
-                    let sources: Vec<&(Image, Crop)> = if sources.len() == 1 {
-                        std::iter::repeat_n(&sources[0], count).collect()
-                    } else {
-                        sources.iter().collect()
-                    };
-                    let mut views = Vec::with_capacity(sources.len());
-                    for (img, crop) in sources {
-                        views.push(image_step(image_op, img, *crop, rng));
-                    }
-                    Cpu::Image(views)
-                }
+                Stage::Op(op) => op.run(&mut At {
+                    slots: &slots,
+                    scene,
+                    rng,
+                    count: self.counts[*out].max(1),
+                    image_slot,
+                })?,
             };
             slots[*out] = Some(value);
         }
@@ -241,26 +211,4 @@ impl ViewStage {
             .map(|k| Ok((self.outputs[k], stack::to_val(per_image.iter().map(|v| &v[k]), device)?)))
             .collect()
     }
-}
-
-/// The value a step reads, whatever its port.
-fn input_any(slots: &[Option<Cpu>], slot: Option<usize>) -> Option<&Cpu> {
-    slot.and_then(|i| slots[i].as_ref())
-}
-
-/// One image op on one image.
-fn image_step(op: &ViewOp, img: &Image, crop: Crop, rng: &mut Rng) -> (Image, Crop) {
-    let (mut img, mut crop) = (img.clone(), crop);
-    match op {
-        ViewOp::Crop { size, scale, ratio } => {
-            return augment::random_resized_crop(&img, crop, *size, *scale, *ratio, rng);
-        }
-        ViewOp::Flip { p } => augment::flip(&mut img, &mut crop, *p, rng),
-        ViewOp::Jitter { strength, p } => augment::color_jitter(&mut img, *strength, *p, rng),
-        ViewOp::Grayscale { p } => augment::grayscale(&mut img, *p, rng),
-        ViewOp::Blur { p, sigma } => augment::blur(&mut img, *p, *sigma, rng),
-        ViewOp::Solarize { p, threshold } => augment::solarize(&mut img, *p, *threshold, rng),
-        _ => {}
-    }
-    (img, crop)
 }

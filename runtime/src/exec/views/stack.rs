@@ -39,15 +39,20 @@ pub(super) fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: 
             )))
         }
         Some(Cpu::Mask(first)) => {
-            let tokens = first.len();
+            let tokens = first.first().map_or(0, Vec::len);
             let (mut keep, mut restore, mut masked) = (vec![], vec![], vec![]);
             let mut n = 0;
             // Kept indices stack only where every image keeps as many: a mask that draws its
             // count per image has none, and the checker lets no step ask for them.
             let mut kept = None;
             let mut same = true;
+            // A scene's masks consecutively, as its views are.
+            let mut each = vec![];
             for v in values {
                 let Cpu::Mask(m) = v else { return Err(mismatch()) };
+                each.extend(m);
+            }
+            for m in each {
                 let k: Vec<i64> = (0..tokens).filter(|i| !m[*i]).map(|i| i as i64).collect();
                 same &= *kept.get_or_insert(k.len()) == k.len();
                 let order: Vec<usize> = (0..tokens)
