@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs PyTorch 2.11.0 from PyPI into .torch/ (a virtual environment in the repository), for
 # the libtorch backend (`--features tch`) and the PyTorch yardstick in bench/, with timm (and
-# the torchvision that goes with torch 2.11) for bench/export_check.py and bench/gpu_yardstick.py. The wheel is the
+# the torchvision that goes with torch 2.11) for bench/export_check.py and bench/gpu_yardstick.py,
+# and lightly for bench/lightly_check.py. The wheel is the
 # CUDA 13.0 build, so the same binary also runs on GPU machines that carry torch 2.11.
 # Idempotent: a second run only checks the installed version.
 #
@@ -32,5 +33,9 @@ if [ -d "$site/nvidia/cu13" ] && [ ! -d "$site/nvidia/cu13/include/crt" ]; then
 fi
 if ! "$venv/bin/python" -c 'import timm, sys; sys.exit(timm.__version__ != "1.0.31")' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 torchvision==0.26.0 timm==1.0.31
+fi
+# lightly, an independent library of SSL losses, for bench/lightly_check.py.
+if ! "$venv/bin/python" -c 'import lightly, sys; sys.exit(lightly.__version__ != "1.6.0")' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 torchvision==0.26.0 lightly==1.6.0
 fi
 "$venv/bin/python" -c 'import torch; print("torch", torch.__version__, "at", torch.__path__[0])'

@@ -3,9 +3,7 @@
 //! recipe's slots. The test binary runs every tensor in float64 (its device is configured
 //! before any tensor exists).
 
-use std::sync::OnceLock;
-
-use burn::tensor::{Device, FloatDType, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use sslc_compiler::plan::{Plan, StepKind, TensorOp};
 use sslc_runtime::exec::Program;
 use sslc_runtime::exec::ops::Ctx;
@@ -14,18 +12,6 @@ use sslc_runtime::val::Val;
 use sslc_runtime::weights::Weights;
 
 mod common;
-
-/// The plain device, its float type float64, set once before anything else made a tensor.
-fn device() -> Device {
-    static DEVICE: OnceLock<Device> = OnceLock::new();
-    DEVICE
-        .get_or_init(|| {
-            let mut d = sslc_runtime::device::default();
-            d.configure(FloatDType::F64).expect("float64 before any tensor");
-            d
-        })
-        .clone()
-}
 
 /// The slots of `z1` and `z2`: the inputs of the built-in Barlow Twins step.
 fn projections(plan: &Plan) -> (usize, usize) {
@@ -39,7 +25,7 @@ fn projections(plan: &Plan) -> (usize, usize) {
 
 #[test]
 fn barlow_twins_vicreg_and_info_nce_as_expressions_equal_the_builtins_in_float64() {
-    let device = device().autodiff();
+    let device = common::float64().autodiff();
     let plan = common::plan("tests/run/losses_as_expressions.ssl", &[]);
     let program = Program::new(&plan).expect("program").on(&device);
     let weights = Weights::new(&plan, &device).expect("weights");

@@ -200,7 +200,9 @@ fn build(seed: u64) -> Option<String> {
         let b = *rng.pick(&of(Category::Mask));
         let Some(c) = call(b, &r, &mut rng) else { continue };
         let name = r.fresh("m");
-        if r.try_add(&format!("mask {name} = {c}"), &train) {
+        // A mask per view now and then: it masks only values of two views.
+        let count = if rng.chance(0.3) { "[2]" } else { "" };
+        if r.try_add(&format!("mask {name}{count} = {c}"), &train) {
             r.masks.push(name.clone());
             r.values.push(name);
         }
