@@ -1,4 +1,4 @@
-//! The `run` command: compile, refuse what the runtime cannot execute, train with a progress
+//! The `run` command: compile, refuse a precision the device cannot run, train with a progress
 //! bar, log every step to `metrics.jsonl`, report the probe on the trained network next to the
 //! untrained one, save checkpoints (periodically with `--checkpoint-every`, and at the end),
 //! continue a run from its newest checkpoint (`--resume`), and (with `--eval-every`) run the

@@ -3,19 +3,12 @@
 //! sslc stores them, and what cannot be exported is refused with the reason.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use safetensors::SafeTensors;
 use sslc_runtime::checkpoint::Checkpoint;
 
-fn sslc(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sslc runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
+mod common;
+use common::ran as sslc;
 
 /// A checkpoint of the tiny BYOL after one epoch.
 fn trained(name: &str) -> PathBuf {
@@ -30,7 +23,7 @@ fn trained_from(name: &str, recipe: &str, sets: &[&str]) -> PathBuf {
     for set in sets {
         args.extend(["--set", set]);
     }
-    let (ok, stderr) = sslc(&args);
+    let (ok, _, stderr) = sslc(&args);
     assert!(ok, "{stderr}");
     dir
 }
@@ -52,7 +45,7 @@ fn a_vit_leaves_in_timms_names_and_layouts_with_its_constructor_arguments() {
     let ckpt_path = dir.join("final.safetensors");
     let out = dir.join("timm.safetensors");
     let sample = dir.join("sample.safetensors");
-    let (ok, stderr) = sslc(&[
+    let (ok, _, stderr) = sslc(&[
         "export",
         ckpt_path.to_str().unwrap(),
         "--net",
@@ -143,7 +136,7 @@ fn other_networks_leave_as_stored_and_what_cannot_be_exported_is_refused() {
     let ckpt = dir.join("final.safetensors");
     let ckpt = ckpt.to_str().unwrap();
     let out = dir.join("projector.safetensors");
-    let (ok, stderr) = sslc(&[
+    let (ok, _, stderr) = sslc(&[
         "export",
         ckpt,
         "--net",
@@ -158,19 +151,19 @@ fn other_networks_leave_as_stored_and_what_cannot_be_exported_is_refused() {
     let file = SafeTensors::deserialize(&bytes).unwrap();
     assert_eq!(file.tensor("linears.0.weight").unwrap().shape(), [16, 32]);
 
-    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.projector", "--to", "timm"]);
+    let (ok, _, stderr) = sslc(&["export", ckpt, "--net", "online.projector", "--to", "timm"]);
     assert!(!ok);
     assert!(
         stderr.contains("`online.projector` is a `mlp`; only a `vit` has a timm counterpart"),
         "{stderr}"
     );
-    let (ok, stderr) = sslc(&["export", ckpt, "--net", "online.head"]);
+    let (ok, _, stderr) = sslc(&["export", ckpt, "--net", "online.head"]);
     assert!(!ok);
     assert!(
         stderr.contains("holds no network `online.head`") && stderr.contains("online.backbone"),
         "{stderr}"
     );
-    let (ok, stderr) = sslc(&[
+    let (ok, _, stderr) = sslc(&[
         "export",
         ckpt,
         "--net",
@@ -190,7 +183,7 @@ fn a_resnet_leaves_in_torchvisions_names_with_its_running_statistics() {
     let ckpt_path = dir.join("final.safetensors");
     let out = dir.join("torchvision.safetensors");
     // No `--to`: a ResNet goes to torchvision.
-    let (ok, stderr) = sslc(&[
+    let (ok, _, stderr) = sslc(&[
         "export",
         ckpt_path.to_str().unwrap(),
         "--net",
@@ -231,7 +224,7 @@ fn a_resnet_leaves_in_torchvisions_names_with_its_running_statistics() {
         mean.values
     );
 
-    let (ok, stderr) = sslc(&[
+    let (ok, _, stderr) = sslc(&[
         "export",
         ckpt_path.to_str().unwrap(),
         "--net",
@@ -247,7 +240,7 @@ fn a_resnet_leaves_in_torchvisions_names_with_its_running_statistics() {
 
     let dir = trained_from("torchvision-small", "tests/run/tiny_byol_resnet.ssl", &[]);
     let ckpt_path = dir.join("final.safetensors");
-    let (ok, stderr) = sslc(&["export", ckpt_path.to_str().unwrap(), "--net", "online.backbone"]);
+    let (ok, _, stderr) = sslc(&["export", ckpt_path.to_str().unwrap(), "--net", "online.backbone"]);
     assert!(!ok);
     assert!(
         stderr.contains("no torchvision counterpart: its width is 16; torchvision's is 64"),
@@ -278,7 +271,7 @@ fn a_checkpoint_with_a_flipped_bit_is_refused_by_eval_and_export_naming_the_tens
             out.to_str().unwrap(),
         ],
     ] {
-        let (ok, stderr) = sslc(&args);
+        let (ok, _, stderr) = sslc(&args);
         assert!(!ok, "{args:?} took a damaged checkpoint");
         assert!(
             stderr.contains("damaged.safetensors") && stderr.contains("the data of tensor `"),

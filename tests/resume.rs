@@ -9,16 +9,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use sslc_runtime::checkpoint::folder;
 use sslc_runtime::checkpoint::{Checkpoint, Stored};
 
+mod common;
+use common::sslc;
+
 const RECIPE: &str = "tests/run/tiny_byol.ssl";
 /// 96 images in batches of 32: 3 steps an epoch, 60 in all.
 const EPOCHS: &str = "train.epochs=20";
 const STEPS: u64 = 60;
-
-fn sslc() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sslc"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sslc-resume-{}-{name}", std::process::id()));

@@ -1,19 +1,7 @@
 //! `sslc run` end to end on a recipe small enough for the test suite.
 
-use std::process::Command;
-
-fn sslc(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sslc runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::ran as sslc;
 
 /// The figure on the probe line of `stdout` that starts with `label` ("trained 51.7%" gives "51.7%").
 fn probe_figure<'a>(stdout: &'a str, label: &str) -> &'a str {

@@ -1,20 +1,8 @@
 //! What a run leaves behind: `metrics.jsonl` (a line per step, then the probes), `metrics.png`,
 //! and the `show` and `runs` summaries of run folders.
 
-use std::process::Command;
-
-fn sslc(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sslc runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::ran as sslc;
 
 #[test]
 fn a_run_leaves_its_metrics_a_plot_and_a_summary() {

@@ -1,15 +1,11 @@
 //! Warnings are printed and leave the exit status alone; `--deny-warnings` makes them errors.
 
-use std::process::Command;
+mod common;
+use common::output as sslc;
 
 fn check(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
-        .arg("check")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sslc runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let (code, _, err) = sslc(&[&["check"], args].concat());
+    (code, err)
 }
 
 #[test]
@@ -29,16 +25,6 @@ fn a_warning_passes_check_unless_warnings_are_denied() {
     // A recipe without warnings is not affected by the flag.
     let (status, err) = check(&["recipes/byol.ssl", "--deny-warnings"]);
     assert_eq!(status, Some(0), "{err}");
-}
-
-fn sslc(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sslc runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 #[test]

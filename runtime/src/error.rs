@@ -1,5 +1,7 @@
-//! What can go wrong while a plan runs. Anything a recipe can cause is refused before training
-//! (see `support`); these are the failures left: bad data, numerical blow-ups, compiler bugs.
+//! What can go wrong while a plan runs. The compiler refuses what a recipe gets wrong, and every
+//! op of a plan has its implementation (the dispatch is generated from the compiler's lists), so
+//! these are the failures left: bad data or checkpoints, numerical blow-ups, what a device cannot
+//! do, ranks that fail, exports asked of the wrong network, compiler/runtime disagreements.
 
 use std::fmt;
 

@@ -83,7 +83,7 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Prepares a run: data, weights (seeded), optimiser. The plan must have passed `support`.
+    /// Prepares a run: data, weights (seeded), optimiser.
     pub fn new(plan: &Plan, device: &Device) -> Result<Trainer, RunError> {
         Trainer::on(plan, Dataset::open(&plan.source)?, device)
     }

@@ -77,6 +77,21 @@ impl Mask {
 }
 
 impl Val {
+    /// The value flattened to one axis.
+    pub fn flat(self) -> Result<Tensor<1>, RunError> {
+        Ok(match self {
+            Val::Images(t) => t.flatten(0, 3),
+            Val::Tokens(t) => t.flatten(0, 2),
+            Val::Vectors(t) => t.flatten(0, 1),
+            Val::Scalar(t) => t,
+            Val::Matrix(t) => t.flatten(0, 2),
+            Val::Mask(m) => m.masked.flatten(0, 1),
+            Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
+            Val::Slots(t, _) => t.flatten(0, 2),
+            Val::Bank(t) => t.flatten(0, 1),
+        })
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Val::Images(_) => "images",

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Image;
+use super::files::{Labelled, fail};
 use super::scenes::{Object, Picture, Scene};
 use crate::error::RunError;
 
@@ -16,20 +17,10 @@ use crate::error::RunError;
 /// to the folder, classes in order of first appearance.
 pub use sslc_compiler::plan::settings::FolderLabels as Labels;
 
-/// An image file and the ids of its classes.
-pub type Labelled = (PathBuf, Vec<usize>);
-
 fn is_image(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-}
-
-pub(super) fn fail(path: &Path, problem: impl Into<String>) -> RunError {
-    RunError::Data {
-        path: path.display().to_string(),
-        problem: problem.into(),
-    }
 }
 
 /// What `dir` holds, sorted by name.

@@ -1,6 +1,7 @@
 //! Data sources and batches: images with their boxes, segment maps and labels.
 
 pub mod fashion;
+pub mod files;
 pub mod folder;
 pub mod idx;
 pub mod image;

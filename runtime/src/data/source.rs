@@ -8,6 +8,7 @@ use sslc_compiler::plan::SourceKind;
 use sslc_compiler::plan::settings::Colours as Colouring;
 
 use super::fashion::{self, FashionScenes, Items};
+use super::files;
 use super::folder::{self, Labels};
 use super::stream::{IN_MEMORY_BYTES, Stream, scene_bytes};
 use super::{Colours, Scene, Scenes};
@@ -167,7 +168,7 @@ impl Dataset {
                 };
                 // Listed by class, the first files would all be of one class: the probes take the
                 // first images, so both lists are put in one fixed random order.
-                let shuffle = |files: Vec<folder::Labelled>, stream: u64| {
+                let shuffle = |files: Vec<files::Labelled>, stream: u64| {
                     let order = Rng::derive(FOLDER_ORDER, stream, 0).permutation(files.len());
                     order.into_iter().map(|i| files[i].clone()).collect::<Vec<_>>()
                 };
@@ -177,7 +178,7 @@ impl Dataset {
                 let cache = f.cache;
                 // Streamed, only the probes' images are decoded now, the rest when a batch needs them.
                 let sample = if cache { usize::MAX } else { f.probe_images };
-                let first = |files: &[folder::Labelled]| files[..sample.min(files.len())].to_vec();
+                let first = |files: &[files::Labelled]| files[..sample.min(files.len())].to_vec();
                 // Decoding first: a broken file is named before the folder's size is judged.
                 // Cached, crops come from the square, so it keeps the whole picture; streamed,
                 // they come from the picture and the square is its centre, as torchvision's

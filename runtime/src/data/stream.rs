@@ -10,7 +10,8 @@ use rayon::prelude::*;
 
 use super::Scene;
 use super::fashion::{FashionScenes, Items};
-use super::folder::{self, Labelled};
+use super::files::Labelled;
+use super::folder;
 use super::scenes::Scenes;
 use crate::error::RunError;
 

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::folder::{Labelled, fail};
+use super::files::{Labelled, fail};
 use crate::error::RunError;
 
 /// The ground-truth files looked for, in order, in the dataset folder and then in `val/`.

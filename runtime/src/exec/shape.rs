@@ -182,10 +182,7 @@ mod tests {
             let t = to4(v, &ty).expect("to4");
             assert_eq!(t.dims(), shape, "{ty}");
             let back = from4(t, &ty).expect("from4");
-            let values: Vec<f32> = super::super::ops::flat(back)
-                .expect("flat")
-                .try_into_vec_as()
-                .expect("values");
+            let values: Vec<f32> = back.flat().expect("flat").try_into_vec_as().expect("values");
             assert_eq!(values, flat, "{ty}");
         }
     }

@@ -123,7 +123,7 @@ pub(crate) fn spread_pair(x: &mut Inputs, env: &Env, a: Slot, b: Slot) -> Result
             let (a, b) = super::shape::meet(to4(va, ta)?, to4(vb, tb)?)?;
             Ok((a.flatten(0, 3), b.flatten(0, 3)))
         }
-        _ => Ok((flat(va)?, flat(vb)?)),
+        _ => Ok((va.flat()?, vb.flat()?)),
     }
 }
 
@@ -235,21 +235,6 @@ pub(crate) fn masked_difference(x: &mut Inputs, a: Slot, b: Slot, mask: Slot) ->
     let mask = x.take(mask)?.mask()?;
     let tokens = mask.masked.dims()[1];
     Ok((grid_part(a, tokens) - grid_part(b, tokens), mask))
-}
-
-/// Any value flattened to one axis.
-pub(crate) fn flat(v: Val) -> Result<Tensor<1>, RunError> {
-    Ok(match v {
-        Val::Images(t) => t.flatten(0, 3),
-        Val::Tokens(t) => t.flatten(0, 2),
-        Val::Vectors(t) => t.flatten(0, 1),
-        Val::Scalar(t) => t,
-        Val::Matrix(t) => t.flatten(0, 2),
-        Val::Mask(m) => m.masked.flatten(0, 1),
-        Val::Segments(_) => return Err(RunError::Internal("segment maps have no tensor".into())),
-        Val::Slots(t, _) => t.flatten(0, 2),
-        Val::Bank(t) => t.flatten(0, 1),
-    })
 }
 
 #[cfg(test)]
