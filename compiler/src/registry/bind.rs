@@ -331,6 +331,7 @@ pub fn bind(
                         default: None,
                         limit: None,
                         doc: "",
+                        detached: false,
                     };
                     match coerce(&p, a.value, a.span, name) {
                         Ok(v) => rest.push((v, a.span)),

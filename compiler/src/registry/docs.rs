@@ -34,9 +34,14 @@ pub fn reference() -> String {
                 for p in params {
                     let default = p.default.map(|d| format!("`{d}`")).unwrap_or_else(|| "required".into());
                     let range = p.limit.map(|l| l.describe()).unwrap_or_default();
+                    let detached = if p.detached {
+                        "; detached: no gradient flows back into it"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(
                         out,
-                        "| `{}` | {} | {default} | {range} | {} |",
+                        "| `{}` | {} | {default} | {range} | {}{detached} |",
                         p.name,
                         p.ty.describe(),
                         p.doc

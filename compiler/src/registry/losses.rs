@@ -353,7 +353,7 @@ pub static ALL: &[Builtin] = &[
               image's code).",
         params: &[
             req("logits", PTy::Tensor, "predicted scores"),
-            req("target", PTy::Tensor, "target distributions (rows summing to 1)"),
+            req("target", PTy::Tensor, "target distributions (rows summing to 1)").detached(),
             opt("temperature", PTy::Sched, "0.1", "temperature of the prediction").within(Limit::Positive),
         ],
         variadic: None,
@@ -386,7 +386,7 @@ pub static ALL: &[Builtin] = &[
               where it hides none, and the loss the mean over rows (iBOT's patch loss).",
         params: &[
             req("a", PTy::Tensor, "student logits"),
-            req("b", PTy::Tensor, "teacher logits"),
+            req("b", PTy::Tensor, "teacher logits").detached(),
             opt("student_temp", PTy::Sched, "0.1", "student temperature").within(Limit::Positive),
             opt("teacher_temp", PTy::Sched, "0.04", "teacher temperature").within(Limit::Positive),
             opt("center", PTy::Num, "0.0", "center momentum; 0 turns centering off").within(Limit::Prob),

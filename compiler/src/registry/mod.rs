@@ -7,11 +7,14 @@ mod branches;
 mod docs;
 mod losses;
 mod masks;
+mod matrices;
 mod networks;
 mod ops;
 mod optim;
 mod schedules;
 mod sources;
+mod tokens;
+mod transport;
 mod views;
 
 pub use algebra::{AXES, broadcast, reduced};
@@ -217,7 +220,13 @@ pub struct Param {
     pub default: Option<&'static str>,
     pub limit: Option<Limit>,
     pub doc: &'static str,
+    /// An input the op detaches: no gradient flows back into it (a teacher's side). The
+    /// gradient checks and the runtime's dispatch both read it.
+    pub detached: bool,
 }
+
+/// The input of most ops, `x`.
+const X: Param = req("x", PTy::Tensor, "the input");
 
 /// A required parameter.
 pub const fn req(name: &'static str, ty: PTy, doc: &'static str) -> Param {
@@ -227,6 +236,7 @@ pub const fn req(name: &'static str, ty: PTy, doc: &'static str) -> Param {
         default: None,
         limit: None,
         doc,
+        detached: false,
     }
 }
 
@@ -238,6 +248,7 @@ pub const fn opt(name: &'static str, ty: PTy, default: &'static str, doc: &'stat
         default: Some(default),
         limit: None,
         doc,
+        detached: false,
     }
 }
 
@@ -245,6 +256,12 @@ impl Param {
     /// The same parameter with a range.
     pub const fn within(mut self, limit: Limit) -> Param {
         self.limit = Some(limit);
+        self
+    }
+
+    /// The same input, detached by the op: no gradient flows back into it.
+    pub const fn detached(mut self) -> Param {
+        self.detached = true;
         self
     }
 }
@@ -290,7 +307,10 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(masks::ALL)
         .chain(networks::ALL)
         .chain(ops::ALL)
+        .chain(tokens::ALL)
+        .chain(transport::ALL)
         .chain(algebra::ALL)
+        .chain(matrices::ALL)
         .chain(algebra::VALUE_FORMS)
         .chain(losses::ALL)
         .chain(schedules::ALL)

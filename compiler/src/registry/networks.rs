@@ -2,7 +2,7 @@
 //! `branch.net(x)` applies it, with the shape rule of the call below.
 
 use super::rules::{exact_keep, mask_views, mismatch};
-use super::{Args, Builtin, Category, Limit, Out, PTy, Param, opt, req};
+use super::{Args, Builtin, Category, Limit, Out, PTy, Param, X, opt, req};
 use crate::diag::Diag;
 use crate::types::Ty;
 use crate::value::Value;
@@ -272,7 +272,6 @@ fn fill_call(_net: &Args, call: &Args) -> Result<Ty, Diag> {
     })
 }
 
-const X: Param = req("x", PTy::Tensor, "the input");
 const ONLY_X: &[Param] = &[X];
 
 /// A ViT's call: the images, a mask, and which blocks' output to take.

@@ -161,7 +161,12 @@ fn run(
     )
     .expect("a tensor op")
     .expect(op);
-    let values = inputs.into_iter().enumerate().map(|(i, (_, v))| (Slot(i), v)).collect();
+    let owned = inputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let values = super::detach_marked(op, owned)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, v))| (Slot(i), v))
+        .collect();
     let device = crate::device::default();
     let env = Env {
         at: Ctx {

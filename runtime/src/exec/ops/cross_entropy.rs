@@ -1,7 +1,7 @@
 //! `cross_entropy(logits, target, temperature: τ)`: mean over rows of
-//! −Σₖ targetₖ · log softmax(logits/τ)ₖ, the target detached (SwAV's swapped prediction against
-//! codes; on tokens, every token's own: DINOv2's patch loss, CAPI). `[r, k]`, `[r, k]` → `[1]`,
-//! tokens as rows; a one-view side repeats over the other's views.
+//! −Σₖ targetₖ · log softmax(logits/τ)ₖ, the target detached by its parameter's mark (SwAV's
+//! swapped prediction against codes; on tokens, every token's own: DINOv2's patch loss, CAPI).
+//! `[r, k]`, `[r, k]` → `[1]`, tokens as rows; a one-view side repeats over the other's views.
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::log_softmax;
@@ -21,7 +21,7 @@ impl Forward for CrossEntropy {
 /// The cross-entropy of each row's prediction against its given target distribution.
 pub fn cross_entropy(logits: Tensor<2>, target: Tensor<2>, temperature: f32) -> Tensor<1> {
     let logp = log_softmax(logits.div_scalar(temperature), 1);
-    target.detach().mul(logp).sum_dim(1).neg().mean()
+    target.mul(logp).sum_dim(1).neg().mean()
 }
 
 #[cfg(test)]

@@ -157,6 +157,21 @@ impl Inputs {
     }
 }
 
+/// A step's inputs, those its op declares detached (a teacher's side: `registry::detaches_input`)
+/// cut from the autodiff graph: the one place the runtime acts on that mark.
+pub(crate) fn detach_marked(op: &str, inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
+    inputs
+        .into_iter()
+        .map(|(port, v)| {
+            if sslc_compiler::registry::detaches_input(op, &port) {
+                (port, v.detach())
+            } else {
+                (port, v)
+            }
+        })
+        .collect()
+}
+
 /// An op's computation on a batch.
 pub trait Forward {
     fn forward(&self, x: &mut Inputs, env: Env) -> Result<Val, RunError>;

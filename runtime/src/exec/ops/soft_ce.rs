@@ -1,6 +1,7 @@
 //! `soft_ce(a, b, student_temp, teacher_temp, center: m)`: H(softmax((b − c)/τ_t), softmax(a/τ_s))
-//! averaged over rows, the teacher side detached; with m > 0, c is an EMA of b's batch mean kept
-//! across steps (c ← m·c + (1 − m)·mean b). `[r, k]`, `[r, k]` → `[1]`.
+//! averaged over rows, the teacher side detached (by its parameter's mark, where the op runs);
+//! with m > 0, c is an EMA of b's batch mean kept across steps (c ← m·c + (1 − m)·mean b).
+//! `[r, k]`, `[r, k]` → `[1]`.
 
 use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Tensor, TensorData};
@@ -61,7 +62,7 @@ impl Forward for SoftCe {
 pub fn soft_ce_cross(a: Tensor<2>, b: Tensor<2>, images: usize, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
     let ([ra, k], rb) = (a.dims(), b.dims()[0]);
     let (na, nb) = (ra / images, rb / images);
-    let q = softmax(b.div_scalar(teacher_temp), 1).detach().reshape([images, nb, k]);
+    let q = softmax(b.div_scalar(teacher_temp), 1).reshape([images, nb, k]);
     let logp = log_softmax(a.div_scalar(student_temp), 1).reshape([images, na, k]);
     // [images, nb, na]: every teacher view against every student view.
     let ce = q.matmul(logp.swap_dims(1, 2)).neg();
@@ -77,7 +78,7 @@ pub fn soft_ce_cross(a: Tensor<2>, b: Tensor<2>, images: usize, student_temp: f3
 pub fn soft_ce_masked(a: Tensor<3>, b: Tensor<3>, mask: &Mask, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
     let tokens = mask.masked.dims()[1];
     let (a, b) = (tokens::grid_part(a, tokens), tokens::grid_part(b, tokens));
-    let q = softmax(b.div_scalar(teacher_temp), 2).detach();
+    let q = softmax(b.div_scalar(teacher_temp), 2);
     let logp = log_softmax(a.div_scalar(student_temp), 2);
     super::hidden_mean(q.mul(logp).sum_dim(2).squeeze_dim::<2>(2).neg(), mask)
 }
@@ -86,15 +87,16 @@ pub fn soft_ce_masked(a: Tensor<3>, b: Tensor<3>, mask: &Mask, student_temp: f32
 /// −Σₖ softmax(b/τ_t)ₖ · log softmax(a/τ_s)ₖ (DINO, iBOT, FLSL). Centering, if any, is done by
 /// the caller on `b`.
 pub fn soft_ce(a: Tensor<2>, b: Tensor<2>, student_temp: f32, teacher_temp: f32) -> Tensor<1> {
-    let q = softmax(b.div_scalar(teacher_temp), 1).detach();
+    let q = softmax(b.div_scalar(teacher_temp), 1);
     let logp = log_softmax(a.div_scalar(student_temp), 1);
     q.mul(logp).sum_dim(1).neg().mean()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::check::{Mat, check, random, tensor};
+    use super::super::check::{Mat, apply, check, random, tensor};
     use crate::rng::Rng;
+    use crate::val::Val;
 
     fn softmax_row(r: &[f64], t: f64) -> Vec<f64> {
         let max = r.iter().cloned().fold(f64::MIN, f64::max);
@@ -117,10 +119,23 @@ mod tests {
             sum / a.len() as f64
         };
         check("soft_ce", &a, &b, reference, |a, b| super::soft_ce(a, b, 0.1, 0.04));
-        // The teacher side is detached inside the loss.
+        // The teacher side is detached where the op runs, by the mark its `b` carries.
+        use sslc_compiler::value::{Param, Schedule};
         let device = crate::device::default().autodiff();
-        let tb = tensor(&b, &device).require_grad();
-        let grads = super::soft_ce(tensor(&a, &device).require_grad(), tb.clone(), 0.1, 0.04).backward();
+        let (ta, tb) = (tensor(&a, &device).require_grad(), tensor(&b, &device).require_grad());
+        let temp = |value| Param::Schedule(Schedule::Constant { value });
+        let params = [
+            ("student_temp", temp(0.1)),
+            ("teacher_temp", temp(0.04)),
+            ("center", Param::Num(0.0)),
+            ("pairs", Param::Str("matched".into())),
+        ];
+        let inputs = vec![("a", Val::Vectors(ta.clone())), ("b", Val::Vectors(tb.clone()))];
+        let Val::Scalar(loss) = apply("soft_ce", &params, inputs, 5) else {
+            panic!("a scalar");
+        };
+        let grads = loss.backward();
+        assert!(ta.grad(&grads).is_some(), "the student learns");
         assert!(tb.grad(&grads).is_none(), "the teacher received a gradient");
     }
 
