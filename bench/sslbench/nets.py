@@ -156,8 +156,11 @@ def widths(d_in: int, hidden: int, out: int, layers: int) -> list[int]:
 class Mlp(nn.Module):
     """mlp.rs: linear layers; between them BatchNorm (if `bn`) then ReLU (or GELU)."""
 
-    def __init__(self, d_in: int, hidden: int, out: int, layers: int = 2, bn: bool = True, gelu: bool = False):
+    def __init__(self, d_in: int, hidden: int, out: int, layers: int = 2, bn: bool = True, gelu: bool = False,
+                 out_plain: bool = False):
         super().__init__()
+        # `out_bn: "plain"`: the output normalised with the batch's statistics, no scale or shift.
+        self.out_plain = out_plain
         ws = widths(d_in, hidden, out, layers)
         n = max(layers, 1)
         self.linears = nn.ModuleList([linear(ws[i], ws[i + 1]) for i in range(n)])
@@ -174,6 +177,8 @@ class Mlp(nn.Module):
                 if i < len(self.norms):
                     x = self.norms[i](x)
                 x = F.gelu(x) if self.gelu else F.relu(x)
+        if self.out_plain:
+            x = F.batch_norm(x, None, None, training=True, eps=1e-5)
         return x.reshape(*shape[:-1], x.shape[-1])
 
 
