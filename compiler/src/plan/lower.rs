@@ -35,6 +35,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         };
         let output = steps.len();
         slot_of.insert(ix, output);
+        let detached = detached(&node.kind, &inputs);
         steps.push(Step {
             kind,
             inputs,
@@ -45,6 +46,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 NodeKind::Op { op, params } => crate::registry::couples_batch(op, params),
                 _ => false,
             },
+            detached,
             span: node.span,
         });
     }
@@ -95,4 +97,16 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         jobs,
         setting_spans: g.setting_spans.clone(),
     })
+}
+
+/// The input slots of a step that its op detaches (`registry::detaches_input`).
+pub(super) fn detached(kind: &NodeKind, inputs: &[(String, usize)]) -> Vec<usize> {
+    match kind {
+        NodeKind::Op { op, .. } => inputs
+            .iter()
+            .filter(|(port, _)| crate::registry::detaches_input(op, port))
+            .map(|(_, slot)| *slot)
+            .collect(),
+        _ => vec![],
+    }
 }

@@ -81,6 +81,10 @@ pub struct Step {
     /// ranks it sees every rank's images.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub couples: bool,
+    /// The input slots the op detaches (parameters declared `.detached()`): no gradient flows
+    /// back through them, and the runtime cuts them from the graph before the op runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detached: Vec<usize>,
     pub span: Span,
 }
 

@@ -74,6 +74,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
                     ty: None,
                     grad: false,
                     couples: false,
+                    detached: vec![],
                     span: node.span,
                 });
                 steps.len() - 1
@@ -88,6 +89,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
         let kind = step_kind(g, ix, &inputs, diags)?;
         let output = steps.len();
         slot_of.insert(ix, output);
+        let detached = super::lower::detached(&node.kind, &inputs);
         steps.push(Step {
             kind,
             inputs,
@@ -96,6 +98,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
             grad: false,
             // A probe runs on every rank's whole probe set: nothing to gather.
             couples: false,
+            detached,
             span: node.span,
         });
     }

@@ -309,7 +309,7 @@ impl Program {
         Ok(match &step.kind {
             StepKind::Net { branch, net, output } => net_step(weights, branch, net, *output, step.grad, inputs, ctx)?,
             StepKind::Tensor(op) => {
-                let inputs = ops::detach_marked(op.name(), inputs);
+                let inputs = ops::detach_marked(inputs, &step.inputs, &step.detached);
                 // Across ranks, an op that couples the batch sees every rank's images.
                 let coupled = step.couples && crate::dist::world().is_some();
                 let (inputs, seen) = if coupled {

@@ -161,8 +161,14 @@ fn run(
     )
     .expect("a tensor op")
     .expect(op);
+    // Detached as the plan's lowering marks them.
     let owned = inputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    let values = super::detach_marked(op, owned)
+    let detached: Vec<usize> = ports
+        .iter()
+        .filter(|(port, _)| sslc_compiler::registry::detaches_input(op, port))
+        .map(|(_, slot)| *slot)
+        .collect();
+    let values = super::detach_marked(owned, &ports, &detached)
         .into_iter()
         .enumerate()
         .map(|(i, (_, v))| (Slot(i), v))

@@ -157,13 +157,19 @@ impl Inputs {
     }
 }
 
-/// A step's inputs, those its op declares detached (a teacher's side: `registry::detaches_input`)
-/// cut from the autodiff graph: the one place the runtime acts on that mark.
-pub(crate) fn detach_marked(op: &str, inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
+/// A step's inputs (given in the order of `ports`), those in the slots its op detaches (the
+/// plan's `Step::detached`: a teacher's side) cut from the autodiff graph: the one place the
+/// runtime acts on that mark.
+pub(crate) fn detach_marked(
+    inputs: Vec<(String, Val)>,
+    ports: &[(String, usize)],
+    detached: &[usize],
+) -> Vec<(String, Val)> {
     inputs
         .into_iter()
-        .map(|(port, v)| {
-            if sslc_compiler::registry::detaches_input(op, &port) {
+        .zip(ports)
+        .map(|((port, v), (_, slot))| {
+            if detached.contains(slot) {
                 (port, v.detach())
             } else {
                 (port, v)
