@@ -1,8 +1,8 @@
 """Step-by-step cross-check of sslc against the PyTorch twins: same weights, same batches.
 
-For each recipe named (byol, flsl, siameseim, simclr, dcl; all by default), sslc trains
-recipes/RECIPE.ssl itself, its data source replaced by `count` Fashion-MNIST images; by default
-they form one batch, so each epoch is one step and every schedule runs through its whole range
+For each recipe named (those with a twin in bench/: byol, flsl, siameseim, simclr, dcl, mocov2
+and dino; all by default), sslc trains recipes/RECIPE.ssl itself, its data source replaced by
+`count` Fashion-MNIST images; by default they form one batch, so each epoch is one step and every schedule runs through its whole range
 in a few steps (`--batch` takes several steps per epoch). The twin in bench/ starts from sslc's initial weights (the
 checkpoint of a one-step run at learning rate 0, which moves nothing) and draws sslc's own epoch
 order, views and masks (sslbench.splitmix), so both compute the same loss at every step, with
@@ -29,7 +29,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-RECIPES = ("byol", "flsl", "siameseim", "simclr", "dcl")
+RECIPES = ("byol", "flsl", "siameseim", "simclr", "dcl", "mocov2", "dino")
 STEP = re.compile(r"^step (\d+)/\d+ epoch \S+ loss (\S+)", re.M)
 
 

@@ -16,6 +16,7 @@ MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 ORDER_STREAM = 0x05EED0001
 VIEW_STREAM = 0x05EED0100
+QUEUE_STREAM = 0x05EED0300
 
 
 def _rotl(v: int, k: int) -> int:
@@ -54,6 +55,12 @@ class SplitMix:
     def chance(self, p: float) -> bool:
         return self.f32() < float(np.float32(p))
 
+    def normal(self) -> float:
+        """A standard normal draw by Box-Muller, in f32 as sslc computes it (`Rng::normal`)."""
+        u = max(np.float32(self.f32()), np.float32(1e-7))
+        v = np.float32(self.f32())
+        return float(np.sqrt(np.float32(-2.0) * np.log(u)) * np.cos(np.float32(2.0 * np.pi) * v))
+
     def permutation(self, n: int) -> list[int]:
         v = list(range(n))
         for i in range(n - 1, 0, -1):
@@ -70,3 +77,11 @@ def epoch_order(seed: int, epoch: int, n: int) -> list[int]:
 def view_rng(seed: int, epoch: int, image: int) -> SplitMix:
     """The generator image `image`'s views and masks draw from during `epoch`."""
     return SplitMix.derive(seed, VIEW_STREAM + epoch, image)
+
+
+def queue_start(seed: int, ordinal: int, size: int, dim: int) -> np.ndarray:
+    """The first memory of the plan's `ordinal`-th queue (runtime/src/exec/state.rs): standard
+    normal draws row by row, each row scaled to unit length, `[size, dim]`."""
+    r = SplitMix.derive(seed, QUEUE_STREAM, ordinal)
+    rows = np.array([[r.normal() for _ in range(dim)] for _ in range(size)], dtype=np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))

@@ -165,7 +165,8 @@ pub static ALL: &[Builtin] = &[
               `batch_sinkhorn(extra:)`). Its value is the memory \
               as it stood before this step, a `bank` shared by the batch; after it is read, this \
               step's vectors (every view's, detached) go in and the oldest go out. It starts \
-              as random unit vectors, as MoCo's does, and checkpoints keep it. Bound by `let`, \
+              as random unit vectors, as MoCo's does, drawn from the run's seed (the same on \
+              every backend and rank), and checkpoints keep it. Bound by `let`, \
               one memory serves every use of the name. Without gradient.",
         params: &[X, req("size", PTy::Int, "vectors kept").within(Limit::AtLeast1)],
         variadic: None,

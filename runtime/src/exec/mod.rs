@@ -15,7 +15,7 @@ pub mod views;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{NetOutput, Operand, Plan, Slot, Step, StepKind};
+use sslc_compiler::plan::{NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp};
 
 use crate::error::RunError;
 use crate::nets::Pass;
@@ -39,6 +39,22 @@ fn by_slot(inputs: Vec<(String, Val)>, ports: &[(String, usize)]) -> ops::Inputs
             .zip(inputs.into_iter().map(|(_, v)| v))
             .collect(),
     )
+}
+
+/// Each step's place among the plan's queues (0 for a step that is not one): where a queue's
+/// first memory is drawn from.
+fn queue_ordinals(plan: &Plan) -> Vec<u64> {
+    let mut queues = 0;
+    plan.steps
+        .iter()
+        .map(|s| match s.kind {
+            StepKind::Tensor(TensorOp::Queue(_)) => {
+                queues += 1;
+                queues - 1
+            }
+            _ => 0,
+        })
+        .collect()
 }
 
 /// A plan prepared for execution.
@@ -80,7 +96,10 @@ impl Program {
             plan: plan.clone(),
             views: std::sync::Arc::new(ViewStage::new(plan)?),
             last_use,
-            states: plan.steps.iter().map(|_| state::OpState::default()).collect(),
+            states: queue_ordinals(plan)
+                .into_iter()
+                .map(|q| state::OpState::seeded(plan.train.seed, q))
+                .collect(),
             types,
             observations: Default::default(),
             observing: Default::default(),
