@@ -12,7 +12,8 @@ must agree to float rounding.
     .torch/bin/python bench/crosscheck.py [RECIPE ...] [--epochs 10] [--count 128]
         [--batch COUNT] [--sslc target/release/sslc] [--data-dir DIR]
 
-Exits non-zero when a curve differs by more than --tolerance (1e-3, relative to the loss when
+Exits non-zero when a curve differs by more than --tolerance (1e-3, or a recipe's own in LOOSER
+when --tolerance is not given; relative to the loss when
 that is above 1) at any step. With `--precision bf16-mixed` sslc trains with bf16 products and
 the twin under torch.autocast("cpu", dtype=torch.bfloat16), which on the CPU also keeps the ops
 after a product (LayerNorm, softmax, the losses) in bf16 where sslc computes them in fp32: the
@@ -30,6 +31,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RECIPES = ("byol", "flsl", "siameseim", "simclr", "dcl", "mocov2", "dino")
+# Recipes whose curves may part further than 1e-3 in fp32, and why.
+LOOSER = {
+    # At temperature 0.1, with each image's own two views out of the denominator, the logits
+    # amplify the rounding of sums taken in another order: over 10 steps, seed 2 drifts to 7e-4
+    # on flex and seed 0 to 1.2e-3 on libtorch (from step 7; 1e-4 before), while lightly's loss
+    # and the recipe's expression agree to 1e-7 in float64 (bench/lightly_check.py).
+    "dcl": 5e-3,
+}
 STEP = re.compile(r"^step (\d+)/\d+ epoch \S+ loss (\S+)", re.M)
 
 
@@ -102,8 +111,9 @@ def check_seed(args, recipe, work):
         return f"{recipe}: sslc logged {len(ours)} steps, PyTorch {len(theirs)}, of {steps}"
     worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours, theirs))
     print(f"{recipe}: largest difference {worst:.1e}")
-    if worst > args.tolerance:
-        return f"{recipe}: the curves part ({worst:.1e} > {args.tolerance:.0e})"
+    tolerance = args.tolerance if args.explicit_tolerance else max(args.tolerance, LOOSER.get(recipe, 0.0))
+    if worst > tolerance:
+        return f"{recipe}: the curves part ({worst:.1e} > {tolerance:.0e})"
     return None
 
 
@@ -127,13 +137,16 @@ def main():
         ap.error(f"no twin for {', '.join(unknown)}; there are {', '.join(RECIPES)}")
     args.recipes = args.recipes or list(RECIPES)
     args.batch = min(args.batch or args.count, args.count)
+    args.explicit_tolerance = args.tolerance is not None
     if args.tolerance is None:
         args.tolerance = 3e-2 if args.precision == "bf16-mixed" else 1e-3
     with tempfile.TemporaryDirectory(prefix="sslc-cross-") as work:
         failures = [f for f in (check(args, r, work) for r in args.recipes) if f]
     if failures:
         sys.exit("\n".join(failures))
-    print(f"\nall agree within {args.tolerance:.0e} over {args.epochs} epochs")
+    looser = "" if args.explicit_tolerance else "".join(
+        f"; {r} {t:.0e}" for r, t in LOOSER.items() if r in args.recipes and t > args.tolerance)
+    print(f"\nall agree within {args.tolerance:.0e}{looser} over {args.epochs} epochs")
 
 
 if __name__ == "__main__":
