@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::step::{config, inputs_of, reported, step_kind};
+use super::step::{config, detached, inputs_of, reported, step_kind};
 use super::{JobKind, Loss, NetKind, Network, OptimizerKind, Plan, SourceKind, Step, Train};
 use crate::check::GradTable;
 use crate::diag::Diag;
@@ -97,16 +97,4 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         jobs,
         setting_spans: g.setting_spans.clone(),
     })
-}
-
-/// The input slots of a step that its op detaches (`registry::detaches_input`).
-pub(super) fn detached(kind: &NodeKind, inputs: &[(String, usize)]) -> Vec<usize> {
-    match kind {
-        NodeKind::Op { op, .. } => inputs
-            .iter()
-            .filter(|(port, _)| crate::registry::detaches_input(op, port))
-            .map(|(_, slot)| *slot)
-            .collect(),
-        _ => vec![],
-    }
 }

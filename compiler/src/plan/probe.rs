@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
 
-use super::step::{config, decoded, inputs_of, reported, step_kind};
+use super::step::{config, decoded, detached, inputs_of, reported, step_kind};
 use super::{Args, DataField, ProbeKind, Step, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
@@ -89,7 +89,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
         let kind = step_kind(g, ix, &inputs, diags)?;
         let output = steps.len();
         slot_of.insert(ix, output);
-        let detached = super::lower::detached(&node.kind, &inputs);
+        let detached = detached(&node.kind, &inputs);
         steps.push(Step {
             kind,
             inputs,

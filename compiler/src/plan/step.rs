@@ -113,3 +113,15 @@ fn decode(
         .or_else(|| decoded(name, &args).map(|op| op.map(StepKind::View)))
         .unwrap_or_else(|| Err(format!("`{name}` is neither a tensor op nor a view op or mask")))
 }
+
+/// The input slots of a step that its op detaches (`registry::detaches_input`).
+pub(super) fn detached(kind: &NodeKind, inputs: &[(String, usize)]) -> Vec<usize> {
+    match kind {
+        NodeKind::Op { op, .. } => inputs
+            .iter()
+            .filter(|(port, _)| crate::registry::detaches_input(op, port))
+            .map(|(_, slot)| *slot)
+            .collect(),
+        _ => vec![],
+    }
+}
