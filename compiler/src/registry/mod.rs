@@ -4,6 +4,7 @@
 mod algebra;
 mod bind;
 mod branches;
+mod contrastive;
 mod docs;
 mod losses;
 mod masks;
@@ -313,6 +314,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(matrices::ALL)
         .chain(algebra::VALUE_FORMS)
         .chain(losses::ALL)
+        .chain(contrastive::ALL)
         .chain(schedules::ALL)
         .chain(optim::ALL)
         .chain(branches::ALL)
