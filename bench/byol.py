@@ -52,8 +52,6 @@ from sslbench.run import Method, main
 from sslbench.schedules import Constant, Cosine, Warmup
 
 JITTER = (0.4, 0.4, 0.2, 0.1)
-RATIO = (0.75, 1.3333)
-SIGMA = (0.1, 2.0)
 
 
 class Byol(Method):
@@ -80,18 +78,9 @@ class Byol(Method):
                 "online.predictor": self.predictor, "target.backbone": self.t_backbone,
                 "target.projector": self.t_projector}
 
-    def _view(self, img, rng, blur_p, solarize_p):
-        x, crop = A.random_resized_crop(img, A.Crop.full(img), 32, (0.2, 1.0), RATIO, rng)
-        x, crop = A.flip(x, crop, 0.5, rng)
-        x = A.color_jitter(x, JITTER, 0.8, rng)
-        x = A.grayscale(x, 0.2, rng)
-        x = A.blur(x, blur_p, SIGMA, rng)
-        if solarize_p is not None:
-            x = A.solarize(x, solarize_p, 0.5, rng)
-        return x
-
     def views(self, img, rng):
-        return {"v1": self._view(img, rng, 1.0, None), "v2": self._view(img, rng, 0.1, 0.2)}
+        return {"v1": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 1.0),
+                "v2": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 0.1, 0.2)}
 
     def collate(self, items):
         return {k: normalise(torch.stack([it[k] for it in items])) for k in ("v1", "v2")}

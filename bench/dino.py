@@ -45,8 +45,6 @@ from sslbench.run import Method, main
 from sslbench.schedules import Cosine, Linear, Warmup
 
 JITTER = (0.4, 0.4, 0.2, 0.1)
-RATIO = (0.75, 1.3333)
-SIGMA = (0.1, 2.0)
 TEACHER_TEMP = Linear(0.04, 0.07, epochs=2)
 
 
@@ -94,25 +92,10 @@ class Dino(Method):
         return {"student.backbone": self.backbone, "student.head": self.head,
                 "teacher.backbone": self.t_backbone, "teacher.head": self.t_head}
 
-    def _global(self, img, rng, blur_p, solarize_p):
-        x, crop = A.random_resized_crop(img, A.Crop.full(img), 32, (0.4, 1.0), RATIO, rng)
-        x, _ = A.flip(x, crop, 0.5, rng)
-        x = A.color_jitter(x, JITTER, 0.8, rng)
-        x = A.grayscale(x, 0.2, rng)
-        x = A.blur(x, blur_p, SIGMA, rng)
-        if solarize_p is not None:
-            x = A.solarize(x, solarize_p, 0.5, rng)
-        return x
-
     def views(self, img, rng):
-        g1 = self._global(img, rng, 1.0, None)
-        g2 = self._global(img, rng, 0.1, 0.2)
-        full = A.Crop.full(img)
-        crops = [A.random_resized_crop(img, full, 16, (0.05, 0.4), RATIO, rng) for _ in range(4)]
-        local = [A.flip(x, crop, 0.5, rng)[0] for x, crop in crops]
-        local = [A.color_jitter(x, JITTER, 0.8, rng) for x in local]
-        local = [A.grayscale(x, 0.2, rng) for x in local]
-        local = [A.blur(x, 0.5, SIGMA, rng) for x in local]
+        g1 = A.pipeline(img, rng, 32, (0.4, 1.0), JITTER, 1.0)
+        g2 = A.pipeline(img, rng, 32, (0.4, 1.0), JITTER, 0.1, 0.2)
+        local = A.pipelines(img, rng, 4, 16, (0.05, 0.4), JITTER, 0.5)
         return {"g": torch.stack([g1, g2]), "l": torch.stack(local)}
 
     def collate(self, items):

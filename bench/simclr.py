@@ -37,8 +37,6 @@ from sslbench.run import Method, main
 from sslbench.schedules import Constant, Cosine, Warmup
 
 JITTER = (0.4, 0.4, 0.4, 0.1)
-RATIO = (0.75, 1.3333)
-SIGMA = (0.1, 2.0)
 
 
 class SimClr(Method):
@@ -63,13 +61,7 @@ class SimClr(Method):
         return {"online.backbone": self.backbone, "online.projector": self.projector}
 
     def views(self, img, rng):
-        full = A.Crop.full(img)
-        crops = [A.random_resized_crop(img, full, 32, (0.2, 1.0), RATIO, rng) for _ in range(2)]
-        xs = [A.flip(x, crop, 0.5, rng)[0] for x, crop in crops]
-        xs = [A.color_jitter(x, JITTER, 0.8, rng) for x in xs]
-        xs = [A.grayscale(x, 0.2, rng) for x in xs]
-        xs = [A.blur(x, 0.5, SIGMA, rng) for x in xs]
-        return {"v": torch.stack(xs)}
+        return {"v": torch.stack(A.pipelines(img, rng, 2, 32, (0.2, 1.0), JITTER, 0.5))}
 
     def collate(self, items):
         # Each image's two views consecutively, as sslc's rows are.

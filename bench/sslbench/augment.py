@@ -306,3 +306,36 @@ def kept(mask: list[bool]) -> list[int]:
 def _round(v: float) -> int:
     """Rust's f32::round: halves away from zero (Python's round() rounds halves to even)."""
     return int(math.floor(v + 0.5)) if v >= 0 else -int(math.floor(-v + 0.5))
+
+
+# The recipes' crop ratio range and blur deviation range (sslc's defaults).
+RATIO = (0.75, 1.3333)
+SIGMA = (0.1, 2.0)
+
+
+def pipeline(img: torch.Tensor, rng: SplitMix, size: int, scale: tuple[float, float],
+             jitter: tuple[float, float, float, float], blur_p: float,
+             solarize_p: float | None = None) -> torch.Tensor:
+    """One view declared alone (`view v1 = image |> …`): random_resized_crop(size, scale) →
+    flip 0.5 → color_jitter(jitter, p 0.8) → grayscale 0.2 → blur(blur_p) → solarize(solarize_p)
+    when given, each op drawing in turn."""
+    x, crop = random_resized_crop(img, Crop.full(img), size, scale, RATIO, rng)
+    x, _ = flip(x, crop, 0.5, rng)
+    x = color_jitter(x, jitter, 0.8, rng)
+    x = grayscale(x, 0.2, rng)
+    x = blur(x, blur_p, SIGMA, rng)
+    if solarize_p is not None:
+        x = solarize(x, solarize_p, 0.5, rng)
+    return x
+
+
+def pipelines(img: torch.Tensor, rng: SplitMix, n: int, size: int, scale: tuple[float, float],
+              jitter: tuple[float, float, float, float], blur_p: float) -> list[torch.Tensor]:
+    """`n` views from one declaration (`view v[n] = image |> …`), the ops of `pipeline` without
+    solarize: each op draws for every view before the next op runs, as sslc does."""
+    full = Crop.full(img)
+    crops = [random_resized_crop(img, full, size, scale, RATIO, rng) for _ in range(n)]
+    xs = [flip(x, crop, 0.5, rng)[0] for x, crop in crops]
+    xs = [color_jitter(x, jitter, 0.8, rng) for x in xs]
+    xs = [grayscale(x, 0.2, rng) for x in xs]
+    return [blur(x, blur_p, SIGMA, rng) for x in xs]
