@@ -16,7 +16,7 @@ use sslc_runtime::checkpoint::folder::{self, Folder};
 use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Suite};
 use sslc_runtime::loader::Loading;
-use sslc_runtime::{RunError, Trainer};
+use sslc_runtime::{RunError, StepInfo, Trainer};
 
 use crate::interrupt;
 use crate::metrics::Metrics;
@@ -326,54 +326,53 @@ fn train(
     let mut waited = 0.0f64;
     let mut last = None;
     let mut warned: Vec<String> = vec![];
+    // Images per second after each step whose losses are not read yet.
+    let mut rates = std::collections::VecDeque::new();
+    let log_every = plan.train.log_every.max(1);
     while trainer.step < trainer.total_steps {
-        let info = match trainer.step() {
-            Ok(info) => info,
-            Err(e) => {
-                if let Some((step, path)) = checkpoints.list().first() {
-                    bar.suspend(|| eprintln!("the last checkpoint, after step {step}, stays at {}", path.display()));
-                }
-                return Err(e);
+        // The losses stay on the device until the log interval, an epoch's end or a checkpoint.
+        let (infos, checked) = match trainer.advance() {
+            Ok(()) => {
+                let step = trainer.step;
+                let due = step % log_every == 0
+                    || step == trainer.total_steps
+                    || step % trainer.steps_per_epoch == 0
+                    || args.checkpoint_every.due(step, trainer.steps_per_epoch);
+                if due { trainer.read() } else { (vec![], Ok(())) }
             }
+            Err(e) => (vec![], Err(e)),
         };
-        for note in &info.notes {
-            bar.suspend(|| eprintln!("{note}"));
-        }
-        images += info.images;
-        waited += info.data_wait;
-        let elapsed = train_start.elapsed().as_secs_f64().max(1e-9);
-        let rate = images as f64 / elapsed;
-        if let Some(m) = &mut metrics {
-            m.step(&info, rate)?;
-        }
-        // A collapse is said once, when first seen, and logged.
-        for warning in info.health.iter().flat_map(|h| h.warnings()) {
-            let kind = warning.split(':').next().unwrap_or_default().to_string();
-            if writes && !warned.contains(&kind) {
-                bar.suspend(|| eprintln!("warning: step {}: {warning}", info.step));
-                if let Some(m) = &mut metrics {
-                    m.warning(info.step, &warning)?;
-                }
-                warned.push(kind);
-            }
-        }
-        let msg = format!(
-            "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s, data wait {:.0}%",
-            info.epoch,
-            info.loss,
-            info.lr,
-            rate,
-            100.0 * waited / elapsed
-        );
-        bar.set_message(msg.clone());
+        images += trainer.batch;
+        rates.push_back(images as f64 / train_start.elapsed().as_secs_f64().max(1e-9));
         bar.inc(1);
-        let logged = info.step % plan.train.log_every.max(1) == 0 || info.step == trainer.total_steps;
-        if logged {
-            // Across ranks, every rank must hold the same weights.
-            trainer.replicas_agree()?;
+        for info in infos {
+            let rate = rates.pop_front().unwrap_or_default();
+            record(&info, rate, &mut metrics, &mut warned, &mut waited, &bar, writes)?;
+            let elapsed = train_start.elapsed().as_secs_f64().max(1e-9);
+            let msg = format!(
+                "epoch {:.2} loss {:.4} lr {:.2e} {:.0} img/s, data wait {:.0}%",
+                info.epoch,
+                info.loss,
+                info.lr,
+                rate,
+                100.0 * waited / elapsed
+            );
+            bar.set_message(msg.clone());
+            let logged = info.step % log_every == 0 || info.step == trainer.total_steps;
+            if logged {
+                // Across ranks, every rank must hold the same weights.
+                trainer.replicas_agree()?;
+            }
+            if !interactive && logged && writes {
+                eprintln!("step {}/{} {msg}", info.step, trainer.total_steps);
+            }
+            last = Some(info);
         }
-        if !interactive && logged && writes {
-            eprintln!("step {}/{} {msg}", info.step, trainer.total_steps);
+        if let Err(e) = checked {
+            if let Some((step, path)) = checkpoints.list().first() {
+                bar.suspend(|| eprintln!("the last checkpoint, after step {step}, stays at {}", path.display()));
+            }
+            return Err(e);
         }
         let epoch_done = trainer.step % trainer.steps_per_epoch == 0;
         let epoch = trainer.step / trainer.steps_per_epoch;
@@ -395,6 +394,12 @@ fn train(
         // Every rank stops after the same step: any rank's Ctrl-C stops them all.
         let asked = f64::from(u8::from(interrupted.load(Ordering::SeqCst)));
         if sslc_runtime::dist::sum_host(&[asked])?[0] > 0.0 {
+            let (infos, checked) = trainer.read();
+            for info in infos {
+                let rate = rates.pop_front().unwrap_or_default();
+                record(&info, rate, &mut metrics, &mut warned, &mut waited, &bar, writes)?;
+            }
+            checked?;
             bar.finish_and_clear();
             if !writes {
                 return Ok(Ended::Interrupted);
@@ -411,7 +416,6 @@ fn train(
             );
             return Ok(Ended::Interrupted);
         }
-        last = Some(info);
     }
     bar.finish_and_clear();
     if !writes {
@@ -472,6 +476,38 @@ fn train(
 const FINAL: &str = "final.safetensors";
 
 /// Writes the checkpoint after the trainer's step into the run's folder, keeping the newest.
+/// Writes a step whose losses were read to the metrics, says its job notes and a collapse first
+/// seen, and counts the seconds it waited for its views.
+fn record(
+    info: &StepInfo,
+    rate: f64,
+    metrics: &mut Option<Metrics>,
+    warned: &mut Vec<String>,
+    waited: &mut f64,
+    bar: &ProgressBar,
+    writes: bool,
+) -> Result<(), RunError> {
+    for note in &info.notes {
+        bar.suspend(|| eprintln!("{note}"));
+    }
+    *waited += info.data_wait;
+    if let Some(m) = metrics {
+        m.step(info, rate)?;
+    }
+    // A collapse is said once, when first seen, and logged.
+    for warning in info.health.iter().flat_map(|h| h.warnings()) {
+        let kind = warning.split(':').next().unwrap_or_default().to_string();
+        if writes && !warned.contains(&kind) {
+            bar.suspend(|| eprintln!("warning: step {}: {warning}", info.step));
+            if let Some(m) = metrics {
+                m.warning(info.step, &warning)?;
+            }
+            warned.push(kind);
+        }
+    }
+    Ok(())
+}
+
 fn periodic(folder: &Folder, trainer: &Trainer, recipe: &str, src: &str) -> Result<(), RunError> {
     trainer.save(&folder.path(trainer.step), recipe, src)?;
     folder.prune()

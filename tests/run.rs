@@ -173,3 +173,40 @@ fn a_collapsing_run_is_flagged_once_logged_and_shown_and_a_healthy_one_is_not() 
     assert!(ok, "{err}");
     assert!(!err.contains("features collapse") && !err.contains("teacher"), "{err}");
 }
+
+#[test]
+fn a_loss_that_turns_nan_is_named_at_its_step_though_read_later() {
+    // The run reads its losses every 5 steps; the loss is NaN from step 8, read at step 9
+    // (a checkpoint is due there), after the checkpoint of step 6.
+    let dir = std::env::temp_dir().join(format!("sslc-run-nan-{}", std::process::id()));
+    let out = dir.display().to_string();
+    let (ok, _, stderr) = sslc(&[
+        "run",
+        "tests/run/goes_nan.ssl",
+        "--out",
+        &out,
+        "--checkpoint-every",
+        "3steps",
+    ]);
+    assert!(!ok, "a NaN loss must stop the run:\n{stderr}");
+    assert!(stderr.contains("loss `byol` became NaN at step 8"), "{stderr}");
+    assert!(stderr.contains("the last checkpoint, after step 6, stays"), "{stderr}");
+    // Every step before the bad one is in the metrics, and none after it.
+    let metrics = std::fs::read_to_string(dir.join("metrics.jsonl")).expect("metrics.jsonl");
+    let steps: Vec<u64> = metrics
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["step"]
+                .as_u64()
+                .expect("step")
+        })
+        .collect();
+    assert_eq!(steps, (1..=7).collect::<Vec<u64>>());
+    let mut kept: Vec<String> = std::fs::read_dir(dir.join("checkpoints"))
+        .expect("checkpoints")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["step-00000003.safetensors", "step-00000006.safetensors"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -77,9 +77,9 @@ pub struct Lars {
     pub eta: f32,
 }
 
-fn norm<const D: usize>(t: &Tensor<D>) -> f32 {
-    let n = t.clone().powf_scalar(2.0).sum().sqrt();
-    n.try_into_vec_as::<f32>().map(|v| v[0]).unwrap_or(0.0)
+/// ‖t‖ as a one-element tensor, left on the device.
+fn norm<const D: usize>(t: &Tensor<D>) -> Tensor<1> {
+    t.clone().powf_scalar(2.0).sum().sqrt()
 }
 
 impl Optimizer for Lars {
@@ -93,9 +93,11 @@ impl Optimizer for Lars {
         state: Option<SgdState<D>>,
     ) -> (Tensor<D>, Option<SgdState<D>>) {
         let grad = if D >= 2 {
+            // Computed on the device: the step reads nothing back.
             let (w, g) = (norm(&tensor), norm(&grad));
-            let trust = if w > 0.0 && g > 0.0 { self.eta * w / g } else { 1.0 };
-            grad.mul_scalar(trust)
+            let both = w.clone().greater_elem(0.0).bool_and(g.clone().greater_elem(0.0));
+            let trust = w.ones_like().mask_where(both, w.mul_scalar(self.eta) / g);
+            grad * trust.reshape([1; D])
         } else {
             grad
         };

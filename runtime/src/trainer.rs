@@ -1,5 +1,9 @@
 //! The training loop, one step at a time: take the batch the loader made, run the plan on the
 //! device, sum the weighted loss terms, step the optimiser, then move the EMA branches.
+//!
+//! A step reads nothing back from the device: its losses stay there until [`Trainer::read`]
+//! reads every waiting step's at once (the run does at its log interval), so the host can run
+//! ahead of an accelerator. The finiteness check is made then, naming the first bad step.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -80,6 +84,17 @@ pub struct Trainer {
     loader: Option<Loader>,
     /// float16 training's loss scale (`train { precision = "fp16-mixed" }`).
     loss_scale: Option<crate::scaler::LossScale>,
+    /// The steps taken since the last [`Trainer::read`], their losses still on the device.
+    unread: Vec<Unread>,
+}
+
+/// A step taken whose losses are still on the device.
+struct Unread {
+    /// All but the losses, which read in.
+    info: StepInfo,
+    /// Each term, unweighted, and the weighted total.
+    terms: Vec<Tensor<1>>,
+    total: Tensor<1>,
 }
 
 impl Trainer {
@@ -140,6 +155,7 @@ impl Trainer {
             loader: None,
             loss_scale: (plan.train.precision == sslc_compiler::plan::Precision::Fp16Mixed)
                 .then(crate::scaler::LossScale::default),
+            unread: vec![],
         })
     }
 
@@ -153,8 +169,73 @@ impl Trainer {
         self.plan.train.epochs as f64
     }
 
-    /// Takes one optimisation step.
+    /// Takes one optimisation step and reads its losses (with any step's still unread).
     pub fn step(&mut self) -> Result<StepInfo, RunError> {
+        self.advance()?;
+        let (mut read, checked) = self.read();
+        checked?;
+        read.pop()
+            .ok_or_else(|| RunError::Internal("a step left nothing to read".into()))
+    }
+
+    /// Whether steps were taken whose losses have not been read.
+    pub fn unread(&self) -> usize {
+        self.unread.len()
+    }
+
+    /// The steps taken since the last read, oldest first, their losses read from the device in
+    /// one transfer (and, across ranks, averaged in one collective), and whether they were
+    /// finite. A loss that is not finite stops the run, naming the first step it appeared at
+    /// (the steps before it are read); the weights have by then taken the steps after it, so the
+    /// last checkpoint is the good state.
+    pub fn read(&mut self) -> (Vec<StepInfo>, Result<(), RunError>) {
+        let mut infos = vec![];
+        let checked = self.read_into(&mut infos);
+        (infos, checked)
+    }
+
+    fn read_into(&mut self, infos: &mut Vec<StepInfo>) -> Result<(), RunError> {
+        let unread = std::mem::take(&mut self.unread);
+        if unread.is_empty() {
+            return Ok(());
+        }
+        let all: Vec<Tensor<1>> = unread
+            .iter()
+            .flat_map(|u| u.terms.iter().chain([&u.total]).cloned())
+            .collect();
+        let mut values: Vec<f64> = Tensor::cat(all, 0)
+            .try_into_vec_as::<f32>()
+            .map_err(|e| RunError::Internal(format!("reading the losses: {e:?}")))?
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        if crate::dist::world().is_some() {
+            // Each rank's terms are the means over its rows (or the batch's own value, the same
+            // on every rank): their mean over the ranks is the step's, on every rank alike.
+            let ranks = crate::dist::size() as f64;
+            values = crate::dist::sum_host(&values)?.into_iter().map(|v| v / ranks).collect();
+        }
+        let mut values = values.into_iter();
+        for Unread { mut info, terms, .. } in unread {
+            for (l, _) in self.plan.losses.iter().zip(&terms) {
+                let v = values.next().unwrap_or(f64::NAN) as f32;
+                info.terms.push((l.name.clone(), v));
+            }
+            info.loss = values.next().unwrap_or(f64::NAN) as f32;
+            if let Some((name, v)) = info.terms.iter().find(|(_, v)| !v.is_finite()) {
+                return Err(RunError::NonFinite {
+                    step: info.step,
+                    loss: name.clone(),
+                    value: *v,
+                });
+            }
+            infos.push(info);
+        }
+        Ok(())
+    }
+
+    /// Takes one optimisation step, leaving its losses on the device for [`Trainer::read`].
+    pub fn advance(&mut self) -> Result<(), RunError> {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
         let mut notes = vec![];
         if within == 0 && self.jobs.iter().any(|j| j.due(epoch)) {
@@ -190,12 +271,11 @@ impl Trainer {
             lr,
             wd: self.weight_decay.at(t, epochs),
             decay: self.decay,
-            step: self.step,
             scale: self.loss_scale.map(|s| s.scale),
         };
         let Updated {
-            loss,
-            terms: values,
+            total,
+            terms,
             term_weights,
             allreduce,
             finite,
@@ -209,11 +289,11 @@ impl Trainer {
         if let Some(s) = &mut self.loss_scale {
             s.update(finite);
         }
-        Ok(StepInfo {
+        let info = StepInfo {
             step: self.step,
             epoch: t,
-            loss,
-            terms: values,
+            loss: f32::NAN,
+            terms: vec![],
             term_weights,
             lr,
             data_wait,
@@ -223,7 +303,9 @@ impl Trainer {
             allreduce,
             loss_scale: scale,
             health,
-        })
+        };
+        self.unread.push(Unread { info, terms, total });
+        Ok(())
     }
 
     /// The held-out images whose probed features show collapse.
@@ -451,17 +533,16 @@ struct Update {
     lr: f64,
     wd: f64,
     decay: DecayKind,
-    /// Steps taken before this one.
-    step: u64,
     /// float16 training: the loss scale.
     scale: Option<f32>,
 }
 
-/// What an update measured.
+/// What an update measured, its losses still on the device.
 struct Updated {
-    loss: f32,
-    /// Each term, unweighted, and each term's weight.
-    terms: Vec<(String, f32)>,
+    /// The weighted total, detached.
+    total: Tensor<1>,
+    /// Each term, unweighted and detached, and each term's weight.
+    terms: Vec<Tensor<1>>,
     term_weights: Vec<f64>,
     /// Across ranks: the gradient bytes all-reduced and the seconds it took.
     allreduce: Option<(usize, f64)>,
@@ -499,30 +580,7 @@ fn update(
         });
     }
     let total = total.ok_or_else(|| RunError::Internal("the recipe has no loss".into()))?;
-    let mut values = vec![];
-    for (term, l) in terms.into_iter().zip(&plan.losses) {
-        values.push((l.name.clone(), scalar(term)?));
-    }
-    let mut loss = scalar(total.clone())?;
-    if crate::dist::world().is_some() {
-        // Each rank's terms are the means over its rows (or the batch's own value, the same on
-        // every rank): their mean over the ranks is the step's, on every rank alike.
-        let mut local: Vec<f64> = values.iter().map(|(_, v)| f64::from(*v)).collect();
-        local.push(f64::from(loss));
-        let summed = crate::dist::sum_host(&local)?;
-        let ranks = crate::dist::size() as f64;
-        for ((_, v), s) in values.iter_mut().zip(&summed) {
-            *v = (s / ranks) as f32;
-        }
-        loss = (summed[summed.len() - 1] / ranks) as f32;
-    }
-    if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
-        return Err(RunError::NonFinite {
-            step: u.step + 1,
-            loss: name.clone(),
-            value: *v,
-        });
-    }
+    let read = (total.clone().detach(), terms.into_iter().map(Tensor::detach).collect());
     // float16: the loss scaled up so that small gradients survive; unscaled before the step.
     let scaled = match u.scale {
         Some(scale) => total.mul_scalar(scale),
@@ -546,8 +604,8 @@ fn update(
     if !finite {
         // An overflowed step changes nothing; the scale comes down.
         return Ok(Updated {
-            loss,
-            terms: values,
+            total: read.0,
+            terms: read.1,
             term_weights,
             allreduce,
             finite,
@@ -565,8 +623,8 @@ fn update(
     weights.trainable = optim::step_groups(optim, nets, grads, &rates);
     weights.ema_update(u.t, u.epochs);
     Ok(Updated {
-        loss,
-        terms: values,
+        total: read.0,
+        terms: read.1,
         term_weights,
         allreduce,
         finite,
@@ -587,11 +645,4 @@ fn learning_rates(plan: &Plan, weights: &Weights, lr: f64) -> Vec<f64> {
         }
     }
     lrs
-}
-
-fn scalar(t: Tensor<1>) -> Result<f32, RunError> {
-    t.try_into_vec_as::<f32>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .ok_or_else(|| RunError::Internal("reading a loss failed".into()))
 }

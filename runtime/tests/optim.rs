@@ -45,6 +45,14 @@ fn lars_scales_matrices_by_the_trust_ratio_and_keeps_momentum() {
     let gb = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, -0.5], [2]), &device);
     let (b1, _) = lars.step(lr, b, gb, None::<SgdState<1>>);
     assert_eq!(b1.try_into_vec_as::<f32>().expect("bias"), vec![0.75, 2.25]);
+    // A matrix of zeros, or a zero gradient: the trust ratio is 1, not a division by zero.
+    let zeros = vec![0.0; 4];
+    for (w, g) in [(&zeros, &g1), (&w0, &zeros)] {
+        let (w1, _) = lars.step(lr, t(w), t(g), None::<SgdState<2>>);
+        let got: Vec<f32> = w1.try_into_vec_as().expect("weights");
+        let want: Vec<f32> = w.iter().zip(g).map(|(w, g)| (w - lr * g) as f32).collect();
+        assert_eq!(got, want);
+    }
 }
 
 /// A trainer of tiny BYOL with `optimizer` in place of its own.

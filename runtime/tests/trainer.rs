@@ -165,3 +165,22 @@ fn a_cross_attention_predictor_on_a_rope_vit_trains() {
         assert_ne!(a, b, "{net:?} did not move");
     }
 }
+
+#[test]
+fn steps_read_together_later_are_the_steps_read_one_by_one() {
+    let (one_by_one, weights) = losses(7, 3);
+    let device = sslc_runtime::device::default();
+    let mut t = Trainer::new(&plan(7), &device).expect("trainer");
+    for taken in 1..=3 {
+        t.advance().expect("step");
+        assert_eq!(t.unread(), taken, "a step read its losses");
+    }
+    let (read, checked) = t.read();
+    checked.expect("finite losses");
+    assert_eq!(t.unread(), 0);
+    assert_eq!(read.iter().map(|i| i.step).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(read.iter().map(|i| i.loss).collect::<Vec<_>>(), one_by_one);
+    assert!(read.iter().all(|i| i.terms.len() == 1 && i.terms[0].1 == i.loss));
+    let later = flat_params(t.weights.get("online", "backbone").expect("online backbone"));
+    assert_eq!(later, weights);
+}
