@@ -64,6 +64,11 @@ pub struct RunArgs {
     /// instead (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub nproc: Option<u64>,
+    /// Count the libtorch operators step N dispatches (forward, backward, optimiser, EMA; with
+    /// libtorch's own observer, as torch.profiler counts them) and write them to OUT/ops.json.
+    /// Needs `--device tch`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count_ops: Option<u64>,
 }
 
 /// How often periodic checkpoints are written.
@@ -234,6 +239,11 @@ fn train(
 ) -> Result<Ended, RunError> {
     let started = Instant::now();
     sslc_runtime::precision::supported(plan.train.precision, &device, &device_name)?;
+    if args.count_ops.is_some() && !device_name.starts_with("tch") {
+        return Err(RunError::Unsupported(format!(
+            "`--count-ops` counts libtorch's operators, and device {device_name} is not libtorch: add `--device tch`"
+        )));
+    }
     let out = args.out_dir(recipe);
     let checkpoints = folder::of_run(&out, args.keep);
     // Across ranks, rank 0 writes and reports; the others train beside it, quietly.
@@ -331,7 +341,11 @@ fn train(
     let log_every = plan.train.log_every.max(1);
     while trainer.step < trainer.total_steps {
         // The losses stay on the device until the log interval, an epoch's end or a checkpoint.
-        let (infos, checked) = match trainer.advance() {
+        let advanced = match args.count_ops {
+            Some(n) if n == trainer.step + 1 => count_ops(&mut trainer, &out, writes),
+            _ => trainer.advance(),
+        };
+        let (infos, checked) = match advanced {
             Ok(()) => {
                 let step = trainer.step;
                 let due = step % log_every == 0
@@ -476,6 +490,31 @@ fn train(
 const FINAL: &str = "final.safetensors";
 
 /// Writes the checkpoint after the trainer's step into the run's folder, keeping the newest.
+/// Takes the next step counting the operators libtorch dispatches, and writes them to
+/// `out/ops.json` (rank 0).
+fn count_ops(trainer: &mut Trainer, out: &Path, writes: bool) -> Result<(), RunError> {
+    let (taken, counts) = sslc_opcount::count(|| trainer.advance()).map_err(RunError::Unsupported)?;
+    taken?;
+    if writes {
+        let total = counts.aten();
+        let json = serde_json::json!({ "step": trainer.step, "aten": total, "ops": counts.0 });
+        let path = out.join("ops.json");
+        std::fs::create_dir_all(out)
+            .and_then(|()| std::fs::write(&path, format!("{json:#}\n")))
+            .map_err(|e| RunError::Data {
+                path: path.display().to_string(),
+                problem: format!("cannot be written: {e}"),
+            })?;
+        eprintln!(
+            "step {}: {total} ATen operators ({} kinds), in {}",
+            trainer.step,
+            counts.0.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Writes a step whose losses were read to the metrics, says its job notes and a collapse first
 /// seen, and counts the seconds it waited for its views.
 fn record(

@@ -19,6 +19,7 @@ printed on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import resource
@@ -79,9 +80,29 @@ def parse(method: Method, description: str, argv=None) -> argparse.Namespace:
     p.add_argument("--log-every", type=int, default=10, help="steps between progress lines on stderr")
     p.add_argument("--precision", choices=("fp32", "bf16-mixed"), default="fp32",
                    help="bf16-mixed: the forward and the loss under torch.autocast('cpu', dtype=torch.bfloat16)")
+    p.add_argument("--count-ops", type=int, metavar="N",
+                   help="count the ATen operators of step N (forward, loss, backward, optimiser, EMA) with "
+                        "torch.profiler, as `sslc run --count-ops N` counts sslc's")
+    p.add_argument("--ops-json", default="ops.json", help="where --count-ops writes its counts")
     p.add_argument("--init", metavar="CHECKPOINT",
                    help="start from the weights of an sslc checkpoint of the same recipe instead of torch's own draws")
     return p.parse_args(argv)
+
+
+@contextlib.contextmanager
+def counted(on: bool, path: str, step: int, log):
+    """Counts, when `on`, the ATen operators run inside, with torch.profiler (nested calls
+    included, as libtorch's observer sees them), and writes them to `path` as sslc does."""
+    if not on:
+        yield
+        return
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        yield
+    ops = {e.key: e.count for e in prof.key_averages() if e.key.startswith("aten::")}
+    total = sum(ops.values())
+    with open(path, "w") as f:
+        json.dump({"step": step, "aten": total, "ops": dict(sorted(ops.items()))}, f, indent=2)
+    log(f"step {step}: {total} ATen operators ({len(ops)} kinds), in {path}")
 
 
 def main(method: Method, description: str, argv=None) -> dict:
@@ -120,15 +141,17 @@ def main(method: Method, description: str, argv=None) -> dict:
         t0 = time.perf_counter()
         views = method.collate([method.views(rgb(data.train[i]), view_rng(args.seed, epoch, i)) for i in idx])
         t1 = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16-mixed"):
-            loss, terms = method.loss(views, t, epochs)
-        value = loss.item()
-        if not math.isfinite(value) or not all(math.isfinite(v) for v in terms.values()):
-            bad = {k: v for k, v in terms.items() if not math.isfinite(v)}
-            raise SystemExit(f"step {step + 1}: a loss is not finite: {bad or value}")
-        lr = method.opt.step(loss, t, epochs)
-        if method.ema is not None:
-            method.ema.update(t, epochs)
+        counting = args.count_ops == step + 1
+        with counted(counting, args.ops_json, step + 1, log):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16-mixed"):
+                loss, terms = method.loss(views, t, epochs)
+            value = loss.item()
+            if not math.isfinite(value) or not all(math.isfinite(v) for v in terms.values()):
+                bad = {k: v for k, v in terms.items() if not math.isfinite(v)}
+                raise SystemExit(f"step {step + 1}: a loss is not finite: {bad or value}")
+            lr = method.opt.step(loss, t, epochs)
+            if method.ema is not None:
+                method.ema.update(t, epochs)
         t2 = time.perf_counter()
         view_s += t1 - t0
         tensor_s += t2 - t1
