@@ -154,16 +154,25 @@ impl Weights {
             .into_iter()
             .map(|e| {
                 let m = e.momentum.at(epoch, total);
-                let mut collect = Collect::default();
-                self.trainable[e.source].visit(&mut collect);
-                let mut mix = Mix {
-                    source: collect.0.into_iter(),
-                    m,
+                let mut source = Collect::default();
+                self.trainable[e.source].visit(&mut source);
+                let mut copy = Collect::default();
+                e.net.visit(&mut copy);
+                let net = if source.1 == copy.1 && !copy.0.is_empty() {
+                    // One buffer for all the parameters: three operations over it, not three a
+                    // parameter (PyTorch's `_foreach_mul_` and `_foreach_add_`), then views of it.
+                    let target = Tensor::cat(copy.0, 0);
+                    let online = Tensor::cat(source.0, 0);
+                    let m = m as f32;
+                    let mixed = target.mul_scalar(m).add(online.mul_scalar(1.0 - m));
+                    e.net.map(&mut Place { flat: mixed, at: 0 })
+                } else {
+                    e.net.map(&mut Mix {
+                        source: source.0.into_iter(),
+                        m,
+                    })
                 };
-                EmaNet {
-                    net: e.net.map(&mut mix),
-                    ..e
-                }
+                EmaNet { net, ..e }
             })
             .collect();
     }
@@ -283,6 +292,26 @@ impl ModuleVisitor for Collect {
         let dims = t.dims();
         self.0.push(t.reshape([dims.iter().product::<usize>()]));
         self.1.push(dims.to_vec());
+    }
+}
+
+/// Gives each parameter, in visiting order, its values from the next stretch of one flat buffer
+/// (a view of it, in the parameter's shape).
+struct Place {
+    flat: Tensor<1>,
+    at: usize,
+}
+
+impl ModuleMapper for Place {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (flat, at) = (&self.flat, &mut self.at);
+        param.map(|t| {
+            let dims = t.dims();
+            let n = dims.iter().product::<usize>();
+            let values = flat.clone().slice(*at..*at + n).reshape(dims);
+            *at += n;
+            values
+        })
     }
 }
 
