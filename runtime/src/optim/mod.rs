@@ -13,6 +13,63 @@ use sslc_compiler::plan::OptimizerKind;
 use crate::nets::Net;
 use crate::weights::{Rates, is_decayed};
 
+mod flat;
+
+pub use flat::FlatAdamW;
+
+/// The optimiser of a run: AdamW over one flat buffer, every other as burn's per-parameter
+/// optimiser (also AdamW resumed from a checkpoint that holds burn's record).
+pub enum Stepper {
+    Flat(Box<FlatAdamW>),
+    Burn(ModuleOptimizer),
+}
+
+impl Stepper {
+    /// The optimiser `kind` names, with the way its decay reaches the weights.
+    pub fn new(kind: &OptimizerKind) -> (Stepper, DecayKind) {
+        match kind {
+            OptimizerKind::AdamW(o) => (
+                Stepper::Flat(Box::new(FlatAdamW::new(
+                    (o.betas.0 as f32, o.betas.1 as f32),
+                    1e-8,
+                    o.clip,
+                ))),
+                DecayKind::Decoupled,
+            ),
+            _ => {
+                let (optim, decay) = build(kind);
+                (Stepper::Burn(optim), decay)
+            }
+        }
+    }
+
+    /// The state for a checkpoint.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Stepper::Flat(f) => f.to_bytes(),
+            Stepper::Burn(o) => o
+                .to_record()
+                .into_bytes()
+                .map(|b| b.to_vec())
+                .map_err(|e| format!("{e:?}")),
+        }
+    }
+
+    /// The optimiser `kind` names with the state `bytes` hold (its own, or burn's record).
+    pub fn load(kind: &OptimizerKind, bytes: Vec<u8>, device: &Device) -> Result<Stepper, String> {
+        let (mut stepper, _) = Stepper::new(kind);
+        match &mut stepper {
+            Stepper::Flat(f) if FlatAdamW::holds(&bytes) => f.load(&bytes, device)?,
+            _ => {
+                let record = burn::optim::OptimizerRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+                    .map_err(|e| format!("{e:?}"))?;
+                stepper = Stepper::Burn(build(kind).0.load_record(record));
+            }
+        }
+        Ok(stepper)
+    }
+}
+
 /// How an optimiser's weight decay reaches the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecayKind {
