@@ -37,7 +37,7 @@ Where this cannot match sslc exactly, and why:
   apply sslc's formulas as linear maps (bilinear and blur weights as matrices, colour steps as
   3×3 matrices); results differ in the last bits.
 - The frozen patch embedding keeps requires_grad, so its gradient is computed and then dropped
-  before the update, as sslc does (weights.rs `held`, trainer.rs), rather than skipped.
+  before the update, as sslc does (weights.rs `held`, trainer/update.rs), rather than skipped.
 - Views are generated in the main process, one image after the other; sslc runs them in
   parallel (counted in images_per_s by both).
 - The data source: recipes/siameseim.ssl trains on `scenes`; this benchmark uses sslc's

@@ -1,9 +1,9 @@
 """The optimiser step and the EMA rule as sslc's trainer runs them.
 
-sslc reference: runtime/src/trainer.rs (`Trainer::step`: loss → backward → drop gradients of
+sslc reference: runtime/src/trainer/ (`Trainer::step`: loss → backward → drop gradients of
 held parameters → decoupled decay θ ← θ·(1 − lr·wd) on trainable linear and conv weights (rank 2 and 4; not learned tokens) that
 are not held → AdamW step with the scheduled lr (burn's AdamW with weight_decay 0, ε 1e-8, the
-recipe's betas, gradient clipping per parameter tensor) → EMA update), runtime/src/optim.rs
+recipe's betas, gradient clipping per parameter tensor) → EMA update), runtime/src/optim/
 (`build`), runtime/src/weights.rs (`decay`, `is_decayed`, `held_at`, `ema_update`) and burn-optim
 0.22.1 `GradientClipping::clip_by_norm` (g ← g·min(1, c/(‖g‖ + f32::MIN_POSITIVE)) for each
 parameter tensor separately).

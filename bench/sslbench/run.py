@@ -1,17 +1,17 @@
 """Command line, training loop and result line shared by the bench scripts.
 
-The loop follows runtime/src/trainer.rs `Trainer::step`: steps_per_epoch = ⌊count / batch⌋
+The loop follows runtime/src/trainer/ `Trainer::step`: steps_per_epoch = ⌊count / batch⌋
 (the last partial batch of an epoch is dropped; batch is clamped to the training set), a fresh
 random order of the training set every epoch (sslc's own, drawn by sslbench.splitmix, as are
 each image's views and masks, so a twin trains on exactly the batches sslc trains on),
 fractional epoch t = step / steps_per_epoch at the start of each step for every schedule, views
 drawn per image, loss terms summed with their weights, then the optimiser step and the EMA
 update at t. The kNN probe runs on the untrained
-network before training and on the trained one after (src/run.rs `train`).
+network before training and on the trained one after (src/run/train.rs `train`).
 
 Timing: `train_seconds` is the wall time of the training steps, each step counted from the
 start of its view generation to the end of its EMA update, the way sslc's own img/s figure
-(src/run.rs, `train_start` around `trainer.step()`) includes its CPU view stage. Reading the
+(src/run/train.rs, `train_start` around `trainer.step()`) includes its CPU view stage. Reading the
 data set and the probes are excluded. The split between view generation and tensor work is
 printed on stderr.
 """

@@ -1,6 +1,6 @@
 """sslc's schedules (compiler/src/value.rs, `Schedule::at`): a value at a fractional epoch of a
 run of `total` epochs. The trainer evaluates them per step at epoch = step / steps_per_epoch
-(runtime/src/trainer.rs), the start of the step."""
+(runtime/src/trainer/), the start of the step."""
 
 from __future__ import annotations
 

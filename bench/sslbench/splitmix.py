@@ -1,6 +1,6 @@
 """sslc's random generator (SplitMix64) and its streams, bit for bit.
 
-sslc reference: runtime/src/rng.rs (`Rng`) and runtime/src/trainer.rs (`ORDER_STREAM`,
+sslc reference: runtime/src/rng.rs (`Rng`) and runtime/src/trainer/ (`ORDER_STREAM`,
 `VIEW_STREAM`): the epoch order is `Rng::derive(seed, ORDER_STREAM, epoch).permutation(n)` and
 image i's views and masks in an epoch draw from `Rng::derive(seed, VIEW_STREAM + epoch, i)`.
 With this generator a twin draws the same numbers as sslc, so it sees the same epoch order, the

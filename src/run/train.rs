@@ -1,12 +1,7 @@
-//! The `run` command: compile, refuse a precision the device cannot run, train with a progress
-//! bar, log every step to `metrics.jsonl`, report the probe on the trained network next to the
-//! untrained one, save checkpoints (periodically with `--checkpoint-every`, and at the end),
-//! continue a run from its newest checkpoint (`--resume`), and (with `--eval-every`) run the
-//! full evaluation along the way.
+//! Training a compiled recipe: the trainer, the baselines, the steps with their progress bar,
+//! metrics, checkpoints and evaluations, and the summary at the end.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -16,219 +11,20 @@ use sslc_runtime::checkpoint::folder::{self, Folder};
 use sslc_runtime::device::Device;
 use sslc_runtime::eval::{Eval, Suite};
 use sslc_runtime::loader::Loading;
-use sslc_runtime::{RunError, StepInfo, Trainer};
+use sslc_runtime::{RunError, Trainer};
 
-use crate::interrupt;
+use super::args::RunArgs;
+use super::steps::{count_ops, record};
 use crate::metrics::Metrics;
 
-/// Options of `sslc run`.
-#[derive(clap::Args)]
-pub struct RunArgs {
-    /// The recipe to train (optional with `--resume`: the checkpoint carries its recipe).
-    #[arg(required_unless_present = "resume")]
-    pub file: Option<PathBuf>,
-    #[command(flatten)]
-    pub overrides: crate::settings::Overrides,
-    #[command(flatten)]
-    pub device: crate::device::DeviceArg,
-    /// Where the checkpoints, `metrics.jsonl` and evaluations (`eval.json`) go
-    /// [default: the folder given to `--resume`, else runs/<recipe name>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Run the full evaluation (`sslc eval`) every N epochs and at the end, saving a
-    /// checkpoint each time; 0 turns it off.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub eval_every: u64,
-    /// Write a checkpoint into OUT/checkpoints every N epochs (`2`) or steps (`500steps`);
-    /// 0 turns it off. Each is written atomically (temporary file, sync, rename).
-    #[arg(long, value_name = "N[steps]", default_value = "0", value_parser = parse_every)]
-    pub checkpoint_every: Every,
-    /// How many periodic checkpoints to keep (the newest).
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub keep: usize,
-    /// Continue the run whose output folder is DIR from its newest readable checkpoint
-    /// (weights, optimiser, step, generators and any state the run keeps).
-    #[arg(long, value_name = "DIR")]
-    pub resume: Option<PathBuf>,
-    /// Threads that decode, generate and augment the images of upcoming batches
-    /// [default: one per core].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub workers: Option<u64>,
-    /// How many batches are made ahead of the step that uses them (each is held in memory on
-    /// the device until its step).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub prefetch: u64,
-    /// Train as N ranks on this machine, one process each (data-parallel: `data.batch` is the
-    /// global batch, each rank takes its slice). On libtorch: gloo on its CPU device, NCCL with
-    /// one GPU per rank on `tch:cuda`. torchrun and srun launch ranks through the environment
-    /// instead (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub nproc: Option<u64>,
-    /// Count the libtorch operators step N dispatches (forward, backward, optimiser, EMA; with
-    /// libtorch's own observer, as torch.profiler counts them) and write them to OUT/ops.json.
-    /// Needs `--device tch`.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub count_ops: Option<u64>,
-}
-
-/// How often periodic checkpoints are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Every {
-    Off,
-    Epochs(u64),
-    Steps(u64),
-}
-
-impl Every {
-    /// Whether a checkpoint is due after `step` steps.
-    fn due(self, step: u64, steps_per_epoch: u64) -> bool {
-        match self {
-            Every::Off => false,
-            Every::Epochs(n) => step.is_multiple_of(n * steps_per_epoch.max(1)),
-            Every::Steps(n) => step.is_multiple_of(n),
-        }
-    }
-}
-
-fn parse_every(s: &str) -> Result<Every, String> {
-    let t = s.trim();
-    let (number, steps) = match t.strip_suffix("steps").or_else(|| t.strip_suffix("step")) {
-        Some(n) => (n, true),
-        None => (
-            t.strip_suffix("epochs")
-                .or_else(|| t.strip_suffix("epoch"))
-                .unwrap_or(t),
-            false,
-        ),
-    };
-    let n: u64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a count of epochs (`2`, `2epochs`) or steps (`500steps`)"))?;
-    Ok(match (n, steps) {
-        (0, _) => Every::Off,
-        (n, true) => Every::Steps(n),
-        (n, false) => Every::Epochs(n),
-    })
-}
-
-impl RunArgs {
-    fn out_dir(&self, recipe: &str) -> PathBuf {
-        self.out.clone().or_else(|| self.resume.clone()).unwrap_or_else(|| {
-            let stem = Path::new(recipe).file_stem().map(|s| s.to_string_lossy().into_owned());
-            PathBuf::from("runs").join(stem.unwrap_or_else(|| "run".into()))
-        })
-    }
-}
-
-/// The newest readable checkpoint of the run in `dir`; each newer one that was refused is
-/// named with its reason.
-fn newest(dir: &Path) -> Result<Checkpoint, ExitCode> {
-    let folder = folder::of_run(dir, 0);
-    let (found, refused) = folder.newest();
-    for e in &refused {
-        eprintln!("warning: {e}; trying an older checkpoint");
-    }
-    found.ok_or_else(|| {
-        eprintln!(
-            "error: {} holds no checkpoint to resume from{}",
-            folder.dir.display(),
-            if refused.is_empty() {
-                " (write them with `--checkpoint-every`)"
-            } else {
-                " that can be read"
-            }
-        );
-        ExitCode::from(2)
-    })
-}
-
-/// This command's arguments without `--nproc`: what each rank of a launch runs.
-fn rank_args() -> Vec<String> {
-    let mut out = vec![];
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--nproc" {
-            args.next();
-        } else if !a.starts_with("--nproc=") {
-            out.push(a);
-        }
-    }
-    out
-}
-
-pub fn run(args: RunArgs) -> ExitCode {
-    let launch = match crate::launch::from_env() {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if let (Some(n), None) = (args.nproc, &launch) {
-        return crate::launch::spawn_ranks(n as usize, &rank_args());
-    }
-    let resumed = match &args.resume {
-        Some(dir) => match newest(dir) {
-            Ok(c) => Some(c),
-            Err(code) => return code,
-        },
-        None => None,
-    };
-    let loaded = match (&args.file, &resumed) {
-        (Some(file), _) => crate::load::load(file, &args.overrides).map(|l| (file.display().to_string(), l)),
-        (None, Some(ckpt)) => {
-            crate::load::load_carried(ckpt, &args.overrides).map(|l| (ckpt.meta.recipe_file.clone(), l))
-        }
-        (None, None) => return ExitCode::from(2),
-    };
-    let (recipe, (src, compiled)) = match loaded {
-        Err(code) => return code,
-        Ok(c) => c,
-    };
-    let Some(plan) = compiled.plan else {
-        return ExitCode::FAILURE;
-    };
-    crate::crash::inject();
-    let mut device_arg = args.device.clone();
-    let engine = launch.as_ref().map(|l| {
-        let name = device_arg
-            .device
-            .clone()
-            .or_else(|| std::env::var("SSLC_DEVICE").ok())
-            .unwrap_or_default();
-        let (engine, rank_device) = crate::launch::engine(&name, l);
-        if rank_device.is_some() {
-            device_arg.device = rank_device;
-        }
-        engine
-    });
-    let device = match device_arg.resolve_or_exit() {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    if let (Some(l), Some(engine)) = (&launch, engine)
-        && let Err(e) = sslc_runtime::dist::join(l, engine, crate::launch::timeout())
-    {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
-    sslc_runtime::dist::set_sync_batchnorm(plan.train.sync_batchnorm);
-    let interrupted = interrupt::install();
-    match train(&plan, &src, &recipe, resumed.as_ref(), &args, device, &interrupted) {
-        Ok(Ended::Interrupted) => ExitCode::from(130),
-        other => crate::load::finish(other.map(|_| ())),
-    }
-}
-
 /// How a run ended without an error.
-enum Ended {
+pub(super) enum Ended {
     Finished,
     /// Stopped by Ctrl-C after a step, with its checkpoint written.
     Interrupted,
 }
 
-fn train(
+pub(super) fn train(
     plan: &sslc_compiler::plan::Plan,
     src: &str,
     recipe: &str,
@@ -490,63 +286,6 @@ fn train(
 const FINAL: &str = "final.safetensors";
 
 /// Writes the checkpoint after the trainer's step into the run's folder, keeping the newest.
-/// Takes the next step counting the operators libtorch dispatches, and writes them to
-/// `out/ops.json` (rank 0).
-fn count_ops(trainer: &mut Trainer, out: &Path, writes: bool) -> Result<(), RunError> {
-    let (taken, counts) = sslc_opcount::count(|| trainer.advance()).map_err(RunError::Unsupported)?;
-    taken?;
-    if writes {
-        let total = counts.aten();
-        let json = serde_json::json!({ "step": trainer.step, "aten": total, "ops": counts.0 });
-        let path = out.join("ops.json");
-        std::fs::create_dir_all(out)
-            .and_then(|()| std::fs::write(&path, format!("{json:#}\n")))
-            .map_err(|e| RunError::Data {
-                path: path.display().to_string(),
-                problem: format!("cannot be written: {e}"),
-            })?;
-        eprintln!(
-            "step {}: {total} ATen operators ({} kinds), in {}",
-            trainer.step,
-            counts.0.len(),
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// Writes a step whose losses were read to the metrics, says its job notes and a collapse first
-/// seen, and counts the seconds it waited for its views.
-fn record(
-    info: &StepInfo,
-    rate: f64,
-    metrics: &mut Option<Metrics>,
-    warned: &mut Vec<String>,
-    waited: &mut f64,
-    bar: &ProgressBar,
-    writes: bool,
-) -> Result<(), RunError> {
-    for note in &info.notes {
-        bar.suspend(|| eprintln!("{note}"));
-    }
-    *waited += info.data_wait;
-    if let Some(m) = metrics {
-        m.step(info, rate)?;
-    }
-    // A collapse is said once, when first seen, and logged.
-    for warning in info.health.iter().flat_map(|h| h.warnings()) {
-        let kind = warning.split(':').next().unwrap_or_default().to_string();
-        if writes && !warned.contains(&kind) {
-            bar.suspend(|| eprintln!("warning: step {}: {warning}", info.step));
-            if let Some(m) = metrics {
-                m.warning(info.step, &warning)?;
-            }
-            warned.push(kind);
-        }
-    }
-    Ok(())
-}
-
 fn periodic(folder: &Folder, trainer: &Trainer, recipe: &str, src: &str) -> Result<(), RunError> {
     trainer.save(&folder.path(trainer.step), recipe, src)?;
     folder.prune()
