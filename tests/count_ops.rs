@@ -4,9 +4,10 @@
 mod common;
 use common::ran as sslc;
 
-#[test]
-fn counting_operators_on_a_device_that_is_not_libtorch_is_refused_with_the_way_out() {
-    let dir = std::env::temp_dir().join(format!("sslc-count-flex-{}", std::process::id()));
+/// `sslc run` of the tiny BYOL on `device` counting step 2's operators: whether it succeeded,
+/// its stderr, and its output folder.
+fn counted(device: &str) -> (bool, String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("sslc-count-{device}-{}", std::process::id()));
     let out = dir.display().to_string();
     let args = [
         "run",
@@ -14,11 +15,17 @@ fn counting_operators_on_a_device_that_is_not_libtorch_is_refused_with_the_way_o
         "--out",
         &out,
         "--device",
-        "flex",
+        device,
         "--count-ops",
         "2",
     ];
     let (ok, _, stderr) = sslc(&args);
+    (ok, stderr, dir)
+}
+
+#[test]
+fn counting_operators_on_a_device_that_is_not_libtorch_is_refused_with_the_way_out() {
+    let (ok, stderr, dir) = counted("flex");
     assert!(!ok, "{stderr}");
     assert!(
         stderr.contains("`--count-ops` counts libtorch's operators") && stderr.contains("--device tch"),
@@ -31,19 +38,7 @@ fn counting_operators_on_a_device_that_is_not_libtorch_is_refused_with_the_way_o
 #[cfg(feature = "tch")]
 #[test]
 fn a_step_of_tiny_byol_is_counted_on_libtorch() {
-    let dir = std::env::temp_dir().join(format!("sslc-count-tch-{}", std::process::id()));
-    let out = dir.display().to_string();
-    let args = [
-        "run",
-        "tests/run/tiny_byol.ssl",
-        "--out",
-        &out,
-        "--device",
-        "tch",
-        "--count-ops",
-        "2",
-    ];
-    let (ok, _, stderr) = sslc(&args);
+    let (ok, stderr, dir) = counted("tch");
     assert!(ok, "{stderr}");
     let ops: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("ops.json")).expect("ops.json")).expect("json");

@@ -165,7 +165,11 @@ impl Weights {
                     let online = Tensor::cat(source.0, 0);
                     let m = m as f32;
                     let mixed = target.mul_scalar(m).add(online.mul_scalar(1.0 - m));
-                    e.net.map(&mut Place { flat: mixed, at: 0 })
+                    e.net.map(&mut Place {
+                        flat: mixed,
+                        at: 0,
+                        leaf: false,
+                    })
                 } else {
                     e.net.map(&mut Mix {
                         source: source.0.into_iter(),
@@ -296,21 +300,23 @@ impl ModuleVisitor for Collect {
 }
 
 /// Gives each parameter, in visiting order, its values from the next stretch of one flat buffer
-/// (a view of it, in the parameter's shape).
-struct Place {
-    flat: Tensor<1>,
-    at: usize,
+/// (a view of it, in the parameter's shape); with `leaf`, as a fresh leaf of the autodiff graph
+/// (a trainable network's), else on the plain device (an EMA copy's).
+pub(crate) struct Place {
+    pub flat: Tensor<1>,
+    pub at: usize,
+    pub leaf: bool,
 }
 
 impl ModuleMapper for Place {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (flat, at) = (&self.flat, &mut self.at);
-        param.map(|t| {
+        let (flat, at, leaf) = (&self.flat, &mut self.at, self.leaf);
+        remake(param, |t| {
             let dims = t.dims();
             let n = dims.iter().product::<usize>();
             let values = flat.clone().slice(*at..*at + n).reshape(dims);
             *at += n;
-            values
+            if leaf { values.autodiff() } else { values }
         })
     }
 }

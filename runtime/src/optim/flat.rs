@@ -10,14 +10,13 @@
 
 use std::collections::HashMap;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::optim::grad_clipping::{GradientClipping, GradientClippingConfig};
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use crate::nets::Net;
-use crate::tensor::remake;
-use crate::weights::{Rates, is_decayed};
+use crate::weights::{Place, Rates, is_decayed};
 
 /// The tag a checkpoint's flat AdamW state starts with.
 const MAGIC: &[u8] = b"sslc flat adamw 1\n";
@@ -182,7 +181,11 @@ impl FlatAdamW {
             updated = updated.mask_where(mask.clone(), theta);
         }
         self.moments = Some((m, v));
-        let mut place = Place { flat: updated, at: 0 };
+        let mut place = Place {
+            flat: updated,
+            at: 0,
+            leaf: true,
+        };
         nets.into_iter().map(|net| net.map(&mut place)).collect()
     }
 
@@ -291,24 +294,5 @@ impl ModuleVisitor for Gather<'_> {
             rank: D,
             net: self.net,
         });
-    }
-}
-
-/// Gives each parameter its stretch of the updated buffer, as a fresh leaf of the autodiff graph.
-struct Place {
-    flat: Tensor<1>,
-    at: usize,
-}
-
-impl ModuleMapper for Place {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (flat, at) = (&self.flat, &mut self.at);
-        remake(param, |t| {
-            let dims = t.dims();
-            let n = dims.iter().product::<usize>();
-            let values = flat.clone().slice(*at..*at + n).reshape(dims).autodiff();
-            *at += n;
-            values
-        })
     }
 }
