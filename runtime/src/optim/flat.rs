@@ -4,7 +4,9 @@
 //! parameters come back as views of the result. Elementwise it computes what burn's AdamW after
 //! `Weights::decay` computes, operation for operation, so a run takes the same steps bit for bit.
 //!
-//! Clipping stays per parameter (burn's rule: each gradient to the norm, before the moments).
+//! Clipping stays per parameter (burn's rule: each gradient to the norm, before the moments), but
+//! its arithmetic after the norms runs once over a vector of them, as PyTorch's `_foreach_norm`
+//! then one scale per gradient.
 //! A parameter without a gradient this step (held, or a running statistic) keeps its value and
 //! its moments, and its step count does not advance, as burn's optimiser skips it.
 
@@ -12,7 +14,6 @@ use std::collections::HashMap;
 
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
-use burn::optim::grad_clipping::{GradientClipping, GradientClippingConfig};
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use crate::nets::Net;
@@ -27,8 +28,8 @@ const MAGIC: &[u8] = b"sslc flat adamw 1\n";
 pub struct FlatAdamW {
     pub betas: (f32, f32),
     pub eps: f32,
-    /// Each gradient's norm clipped, parameter by parameter, as burn's optimisers clip.
-    clip: Option<GradientClipping>,
+    /// Each gradient's norm clipped to this, parameter by parameter, as burn's optimisers clip.
+    clip: Option<f32>,
     moments: Option<(Tensor<1>, Tensor<1>)>,
     /// Each parameter's steps taken, by position in visiting order.
     times: Vec<usize>,
@@ -52,7 +53,7 @@ impl FlatAdamW {
         FlatAdamW {
             betas,
             eps,
-            clip: (clip > 0.0).then(|| GradientClippingConfig::Norm(clip as f32).init()),
+            clip: (clip > 0.0).then_some(clip as f32),
             moments: None,
             times: vec![],
             masks: HashMap::new(),
@@ -71,7 +72,6 @@ impl FlatAdamW {
     ) -> Vec<Net> {
         let mut gather = Gather {
             net: 0,
-            clip: self.clip.as_ref(),
             grads: &mut grads,
             slots: vec![],
             values: vec![],
@@ -84,11 +84,14 @@ impl FlatAdamW {
         let Gather {
             slots,
             values,
-            flat_grads,
+            mut flat_grads,
             ..
         } = gather;
         if slots.is_empty() {
             return nets;
+        }
+        if let Some(threshold) = self.clip {
+            clip_norms(&mut flat_grads, threshold);
         }
         let total: usize = slots.iter().map(|s| s.len).sum();
         let device = values[0].device();
@@ -268,10 +271,33 @@ impl FlatAdamW {
     }
 }
 
+/// Scales each gradient to norm at most `threshold` as burn's `GradientClipping::Norm` does,
+/// g·min(1, threshold / (‖g‖ + f32::MIN_POSITIVE)), operation for operation: the norms are each
+/// gradient's own (the same sums, so the same bits), the rest runs once over all of them.
+fn clip_norms(grads: &mut [Option<Tensor<1>>], threshold: f32) {
+    let present: Vec<usize> = (0..grads.len()).filter(|i| grads[*i].is_some()).collect();
+    let squares: Vec<Tensor<1>> = present
+        .iter()
+        .filter_map(|i| grads[*i].clone())
+        .map(|g| g.square().sum())
+        .collect();
+    if squares.is_empty() {
+        return;
+    }
+    let scales = Tensor::cat(squares, 0)
+        .sqrt()
+        .add_scalar(f32::MIN_POSITIVE)
+        .recip()
+        .mul_scalar(threshold)
+        .clamp_max(1.0);
+    for (k, i) in present.into_iter().enumerate() {
+        grads[i] = grads[i].take().map(|g| g.mul(scales.clone().slice(k..k + 1)));
+    }
+}
+
 /// Collects every parameter flattened (plain device) and its gradient, in visiting order.
 struct Gather<'a> {
     net: usize,
-    clip: Option<&'a GradientClipping>,
     grads: &'a mut GradientsParams,
     slots: Vec<Slot>,
     values: Vec<Tensor<1>>,
@@ -283,10 +309,7 @@ impl ModuleVisitor for Gather<'_> {
         let t = param.val().inner();
         let len = t.dims().iter().product::<usize>();
         self.values.push(t.reshape([len]));
-        let g = self.grads.remove::<D>(param.id).map(|g| match self.clip {
-            Some(clip) => clip.clip_gradient(g),
-            None => g,
-        });
+        let g = self.grads.remove::<D>(param.id);
         self.flat_grads.push(g.map(|g| g.reshape([len])));
         self.slots.push(Slot {
             id: param.id,
