@@ -16,7 +16,7 @@ fn reached(plan: &Plan) -> Vec<(String, Vec<String>)> {
             let nets = plan
                 .reached_by(i)
                 .into_iter()
-                .map(|(b, n)| format!("{b}.{n}"))
+                .map(|(b, n)| format!("{}.{}", plan.branch(b).expect("a branch").name, plan.net_name(n)))
                 .collect();
             (plan.losses[i].name.clone(), nets)
         })

@@ -5,6 +5,7 @@
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
+use sslc_compiler::plan::{BranchId, NetId};
 
 use crate::error::RunError;
 use crate::rng::Rng;
@@ -58,11 +59,18 @@ impl Trainer {
     /// state ops keep (centres) is put back.
     pub fn grads(&self) -> Result<GradReport, RunError> {
         let plan = &self.plan;
-        let nets: Vec<(String, String)> = plan
+        // Every trainable network a branch holds, by position, in the plan's order.
+        let ids: Vec<(BranchId, NetId)> = plan
             .branches
             .iter()
-            .flat_map(|b| b.nets.iter().map(move |n| (b.name.clone(), n.clone())))
-            .filter(|(b, n)| self.weights.is_trainable(b, n))
+            .enumerate()
+            .flat_map(|(b, branch)| {
+                branch
+                    .nets
+                    .iter()
+                    .filter_map(move |n| Some((BranchId(b), plan.net_id(n)?)))
+            })
+            .filter(|(b, n)| self.weights.is_trainable(*b, *n))
             .collect();
         let views = self.batches().views_at(self.step)?;
         let t = self.step as f64 / self.steps_per_epoch as f64;
@@ -102,8 +110,8 @@ impl Trainer {
                 }
             };
             let mut norms = vec![];
-            for (branch, net) in &nets {
-                if !reached.contains(&(branch.clone(), net.clone())) {
+            for &(branch, net) in &ids {
+                if !reached.contains(&(branch, net)) {
                     norms.push(None);
                     continue;
                 }
@@ -121,6 +129,13 @@ impl Trainer {
             });
         }
         self.program.restore_states(saved);
+        let nets = ids
+            .iter()
+            .map(|(b, n)| {
+                let branch = plan.branch(*b).map_or("", |b| b.name.as_str());
+                (branch.to_string(), plan.net_name(*n).to_string())
+            })
+            .collect();
         Ok(GradReport {
             step: self.step + 1,
             images: self.batch,

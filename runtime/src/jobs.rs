@@ -70,7 +70,7 @@ impl KmeansSegments {
         if epoch == 0 && self.init == SegmentsInit::Superpixels {
             return Ok(self.superpixels(scenes));
         }
-        let net = weights.get(&self.branch, &self.net)?.valid();
+        let net = weights.named(&self.branch, &self.net)?.valid();
         let plain = device.clone().inner();
         let mut features = vec![];
         for x in full_images(scenes, &plain) {

@@ -1,12 +1,13 @@
 //! The weights of every branch: trainable networks (one module, for the optimiser), EMA copies
-//! that follow a source branch, and frozen ones. Looked up by `(branch, network)`.
+//! that follow a source branch, and frozen ones. A step finds its network by the plan's
+//! positions of its branch and network; names are resolved only for what a person names.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
 use sslc_compiler::plan::Plan;
-use sslc_compiler::plan::{BranchKind, NetKind};
+use sslc_compiler::plan::{BranchId, BranchKind, NetId, NetKind};
 use sslc_compiler::value::Schedule;
 
 use crate::error::RunError;
@@ -35,7 +36,11 @@ pub struct Weights {
     pub trainable: Vec<Net>,
     pub ema: Vec<EmaNet>,
     pub frozen: Vec<Net>,
-    pub index: BTreeMap<(String, String), Home>,
+    /// Where each branch's networks live: `homes[branch][network]`, by the plan's positions.
+    homes: Vec<Vec<Option<Home>>>,
+    /// The plan's branch and network names, in its order.
+    branch_names: Vec<String>,
+    net_names: Vec<String>,
     /// Trainable parameters held fixed until an epoch (for ever: infinity): a ViT's frozen
     /// patch embedding, a DINO head's prototypes during its first epochs.
     pub held: Vec<(ParamId, f64)>,
@@ -60,7 +65,9 @@ impl Weights {
             trainable: vec![],
             ema: vec![],
             frozen: vec![],
-            index: BTreeMap::new(),
+            homes: vec![vec![None; plan.networks.len()]; plan.branches.len()],
+            branch_names: plan.branches.iter().map(|b| b.name.clone()).collect(),
+            net_names: plan.networks.iter().map(|(n, _)| n.clone()).collect(),
             held: vec![],
         };
         let build = |net: &str| -> Result<Net, RunError> {
@@ -92,7 +99,7 @@ impl Weights {
                     }
                     BranchKind::Ema { .. } => continue,
                 };
-                w.index.insert((b.name.clone(), net.clone()), home);
+                w.place(&b.name, net, home);
             }
         }
         for b in &plan.branches {
@@ -109,7 +116,7 @@ impl Weights {
                 b.nets.clone()
             };
             for net in nets.into_iter().filter(|n| applied(n)) {
-                let Some(Home::Trainable(src)) = w.index.get(&(source.clone(), net.clone())).copied() else {
+                let Some(Home::Trainable(src)) = w.named_home(source, &net) else {
                     return Err(RunError::Internal(format!(
                         "ema `{}` follows `{source}.{net}`, which is not trainable",
                         b.name
@@ -122,7 +129,7 @@ impl Weights {
                     source: src,
                     momentum: momentum.clone(),
                 });
-                w.index.insert((b.name.clone(), net), Home::Ema(w.ema.len() - 1));
+                w.place(&b.name, &net, Home::Ema(w.ema.len() - 1));
             }
         }
         Ok(w)
@@ -130,21 +137,68 @@ impl Weights {
 
     /// Whether `branch.net` is trained (its weights live on the autodiff device); EMA and
     /// frozen copies live on the plain device, outside the autodiff graph.
-    pub fn is_trainable(&self, branch: &str, net: &str) -> bool {
-        matches!(
-            self.index.get(&(branch.to_string(), net.to_string())),
-            Some(Home::Trainable(_))
-        )
+    pub fn is_trainable(&self, branch: BranchId, net: NetId) -> bool {
+        matches!(self.home(branch, net), Some(Home::Trainable(_)))
     }
 
-    /// The weights of `branch.net`.
-    pub fn get(&self, branch: &str, net: &str) -> Result<&Net, RunError> {
-        match self.index.get(&(branch.to_string(), net.to_string())) {
-            Some(Home::Trainable(i)) => Ok(&self.trainable[*i]),
-            Some(Home::Ema(i)) => Ok(&self.ema[*i].net),
-            Some(Home::Frozen(i)) => Ok(&self.frozen[*i]),
+    /// Where network `net` of `branch` lives, if the branch holds it.
+    pub fn home(&self, branch: BranchId, net: NetId) -> Option<Home> {
+        *self.homes.get(branch.0)?.get(net.0)?
+    }
+
+    /// The weights of network `net` of `branch`.
+    pub fn get(&self, branch: BranchId, net: NetId) -> Result<&Net, RunError> {
+        match self.home(branch, net) {
+            Some(home) => Ok(self.at(home)),
+            None => Err(RunError::Internal(format!(
+                "branch `{}` has no network `{}`",
+                self.branch_names.get(branch.0).map_or("?", String::as_str),
+                self.net_names.get(net.0).map_or("?", String::as_str)
+            ))),
+        }
+    }
+
+    /// The weights of `branch.net` as a probe, a job or the command line names them.
+    pub fn named(&self, branch: &str, net: &str) -> Result<&Net, RunError> {
+        match self.named_home(branch, net) {
+            Some(home) => Ok(self.at(home)),
             None => Err(RunError::Internal(format!("branch `{branch}` has no network `{net}`"))),
         }
+    }
+
+    /// The network at `home`.
+    fn at(&self, home: Home) -> &Net {
+        match home {
+            Home::Trainable(i) => &self.trainable[i],
+            Home::Ema(i) => &self.ema[i].net,
+            Home::Frozen(i) => &self.frozen[i],
+        }
+    }
+
+    /// Where `branch.net` lives, by name.
+    fn named_home(&self, branch: &str, net: &str) -> Option<Home> {
+        let b = self.branch_names.iter().position(|n| n == branch)?;
+        let n = self.net_names.iter().position(|n| n == net)?;
+        self.home(BranchId(b), NetId(n))
+    }
+
+    /// Records that `branch.net` lives at `home`.
+    fn place(&mut self, branch: &str, net: &str, home: Home) {
+        let b = self.branch_names.iter().position(|n| n == branch);
+        let n = self.net_names.iter().position(|n| n == net);
+        if let (Some(b), Some(n)) = (b, n) {
+            self.homes[b][n] = Some(home);
+        }
+    }
+
+    /// Every network a branch holds: its branch's and its own name, and where it lives, in the
+    /// plan's order of branches and then networks.
+    pub fn homes(&self) -> impl Iterator<Item = (&str, &str, Home)> {
+        self.homes.iter().enumerate().flat_map(move |(b, nets)| {
+            nets.iter().enumerate().filter_map(move |(n, home)| {
+                Some((self.branch_names[b].as_str(), self.net_names[n].as_str(), (*home)?))
+            })
+        })
     }
 
     /// Moves every EMA copy towards its source: ξ ← m·ξ + (1−m)·θ, m read at `epoch` of `total`.
@@ -184,11 +238,11 @@ impl Weights {
     /// Each EMA branch's momentum at `epoch` of `total`, by branch name (one entry a branch).
     pub fn ema_momenta(&self, epoch: f64, total: f64) -> Vec<(String, f64)> {
         let mut out: Vec<(String, f64)> = vec![];
-        for ((branch, _), home) in &self.index {
+        for (branch, _, home) in self.homes() {
             if let Home::Ema(i) = home
                 && !out.iter().any(|(b, _)| b == branch)
             {
-                out.push((branch.clone(), self.ema[*i].momentum.at(epoch, total)));
+                out.push((branch.to_string(), self.ema[i].momentum.at(epoch, total)));
             }
         }
         out
@@ -227,11 +281,10 @@ impl Weights {
     /// The positions among the trainable networks of those named `nets`, in any branch.
     pub fn trainable_named(&self, nets: &[String]) -> Vec<usize> {
         let mut found: Vec<usize> = self
-            .index
-            .iter()
-            .filter(|((_, net), _)| nets.contains(net))
-            .filter_map(|(_, home)| match home {
-                Home::Trainable(i) => Some(*i),
+            .homes()
+            .filter(|(_, net, _)| nets.iter().any(|n| n == net))
+            .filter_map(|(_, _, home)| match home {
+                Home::Trainable(i) => Some(i),
                 _ => None,
             })
             .collect();

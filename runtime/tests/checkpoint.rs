@@ -51,7 +51,7 @@ fn a_checkpoint_restores_every_network_exactly() {
     let ckpt = Checkpoint::read(&path).expect("read back");
     assert_eq!(ckpt.meta, meta);
     let mut fresh = Weights::seeded(&plan, &dev.clone().autodiff(), 99).expect("weights");
-    let before = flat_params(fresh.get("online", "backbone").unwrap());
+    let before = flat_params(fresh.named("online", "backbone").unwrap());
     ckpt.restore(&mut fresh).expect("restored");
     for (branch, net) in [
         ("online", "backbone"),
@@ -59,14 +59,14 @@ fn a_checkpoint_restores_every_network_exactly() {
         ("target", "backbone"),
         ("target", "projector"),
     ] {
-        let want = flat_params(t.weights.get(branch, net).unwrap());
-        assert_eq!(flat_params(fresh.get(branch, net).unwrap()), want, "{branch}.{net}");
+        let want = flat_params(t.weights.named(branch, net).unwrap());
+        assert_eq!(flat_params(fresh.named(branch, net).unwrap()), want, "{branch}.{net}");
     }
-    assert_ne!(before, flat_params(fresh.get("online", "backbone").unwrap()));
+    assert_ne!(before, flat_params(fresh.named("online", "backbone").unwrap()));
     // The EMA target had moved away from the online network: both came back as they were.
     assert_ne!(
-        flat_params(fresh.get("online", "backbone").unwrap()),
-        flat_params(fresh.get("target", "backbone").unwrap())
+        flat_params(fresh.named("online", "backbone").unwrap()),
+        flat_params(fresh.named("target", "backbone").unwrap())
     );
     // Restored trainable weights still train.
     let mut t2 = Trainer::new(&plan, &dev).expect("trainer");
@@ -201,8 +201,8 @@ fn continues_exactly(src: &str, file: &str) {
     assert_eq!(rest, losses[2..], "{file}");
     for (branch, net) in [("online", "backbone"), ("target", "projector"), ("target", "backbone")] {
         assert_eq!(
-            flat_params(second.weights.get(branch, net).unwrap()),
-            flat_params(whole.weights.get(branch, net).unwrap()),
+            flat_params(second.weights.named(branch, net).unwrap()),
+            flat_params(whole.weights.named(branch, net).unwrap()),
             "{file}: {branch}.{net}"
         );
     }
@@ -245,7 +245,7 @@ fn a_checkpoint_names_its_tensors_by_branch_network_and_module_path() {
 /// The values of one named parameter of the online backbone, through burn's store.
 fn flat_params_of(t: &Trainer, name: &str) -> Vec<f32> {
     use burn::store::ModuleSnapshot;
-    let net = t.weights.get("online", "backbone").unwrap();
+    let net = t.weights.named("online", "backbone").unwrap();
     let tensor = net
         .collect(None, None, true)
         .into_iter()

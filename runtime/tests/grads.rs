@@ -81,7 +81,7 @@ fn measured(plan: &Plan, steps: usize, measure: bool) -> (Vec<f32>, Vec<f32>) {
         }
         losses.push(t.step().expect("step").loss);
     }
-    let net = t.weights.get("online", "backbone").expect("backbone");
+    let net = t.weights.named("online", "backbone").expect("backbone");
     (losses, sslc_runtime::weights::flat_params(net))
 }
 

@@ -71,7 +71,7 @@ fn trainer_with(optimizer: &str) -> Trainer {
 /// The patch embedding of the online backbone after one step of tiny BYOL with `optimizer`.
 fn embedding_after_a_step(optimizer: &str) -> (Vec<f32>, Vec<f32>) {
     let mut t = trainer_with(optimizer);
-    let embed = |t: &Trainer| match t.weights.get("online", "backbone").expect("backbone") {
+    let embed = |t: &Trainer| match t.weights.named("online", "backbone").expect("backbone") {
         sslc_runtime::nets::Net::Vit(v) => v.embed.weight.val().try_into_vec_as::<f32>().expect("weights"),
         _ => panic!("the backbone is a ViT"),
     };
@@ -129,7 +129,7 @@ fn params_after_a_step(optimizer: &str, nets: &[(&str, &str)]) -> Vec<(Vec<f32>,
     let mut t = trainer_with(optimizer);
     let flat = |t: &Trainer| -> Vec<Vec<f32>> {
         nets.iter()
-            .map(|(b, n)| sslc_runtime::weights::flat_params(t.weights.get(b, n).expect("a network")))
+            .map(|(b, n)| sslc_runtime::weights::flat_params(t.weights.named(b, n).expect("a network")))
             .collect()
     };
     let before = flat(&t);
@@ -195,7 +195,7 @@ fn a_scaled_network_takes_the_step_of_its_scaled_rate_and_the_others_keep_theirs
 fn backbone_by_layer(t: &Trainer) -> (Vec<(usize, Vec<f32>)>, usize) {
     use burn::module::{Module, ModuleVisitor, Param, ParamId};
     use burn::tensor::Tensor;
-    let sslc_runtime::nets::Net::Vit(vit) = t.weights.get("online", "backbone").expect("backbone") else {
+    let sslc_runtime::nets::Net::Vit(vit) = t.weights.named("online", "backbone").expect("backbone") else {
         panic!("the backbone is a ViT");
     };
     struct Values(Vec<(ParamId, Vec<f32>)>);
@@ -231,7 +231,7 @@ fn layer_decay_scales_each_vit_layer_step_by_decay_to_its_depth_from_the_top() {
         let (before, top) = backbone_by_layer(&t);
         t.step().expect("step");
         let (after, _) = backbone_by_layer(&t);
-        let head = sslc_runtime::weights::flat_params(t.weights.get("online", "predictor").expect("a network"));
+        let head = sslc_runtime::weights::flat_params(t.weights.named("online", "predictor").expect("a network"));
         (before, after, top, head)
     };
     let (w0, plain, top, head) = run("sgd(lr: 0.1, momentum: 0.9)");

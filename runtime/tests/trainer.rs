@@ -18,7 +18,7 @@ fn losses(seed: u64, steps: usize) -> (Vec<f32>, Vec<f32>) {
     let device = sslc_runtime::device::default();
     let mut t = Trainer::new(&plan(seed), &device).expect("trainer");
     let losses = (0..steps).map(|_| t.step().expect("step").loss).collect();
-    let weights = flat_params(t.weights.get("online", "backbone").expect("online backbone"));
+    let weights = flat_params(t.weights.named("online", "backbone").expect("online backbone"));
     (losses, weights)
 }
 
@@ -51,16 +51,16 @@ fn the_target_moves_by_the_ema_rule() {
     let device = sslc_runtime::device::default();
     let plan = plan(1);
     let mut t = Trainer::new(&plan, &device).expect("trainer");
-    let before = flat_params(t.weights.get("target", "backbone").expect("target"));
-    let online_start = flat_params(t.weights.get("online", "backbone").expect("online"));
+    let before = flat_params(t.weights.named("target", "backbone").expect("target"));
+    let online_start = flat_params(t.weights.named("online", "backbone").expect("online"));
     assert_eq!(before, online_start, "the target does not start equal to its source");
     t.step().expect("step");
     t.step().expect("step");
-    let online = flat_params(t.weights.get("online", "backbone").expect("online"));
-    let mid = flat_params(t.weights.get("target", "backbone").expect("target"));
+    let online = flat_params(t.weights.named("online", "backbone").expect("online"));
+    let mid = flat_params(t.weights.named("target", "backbone").expect("target"));
     t.step().expect("step");
-    let online3 = flat_params(t.weights.get("online", "backbone").expect("online"));
-    let after = flat_params(t.weights.get("target", "backbone").expect("target"));
+    let online3 = flat_params(t.weights.named("online", "backbone").expect("online"));
+    let after = flat_params(t.weights.named("target", "backbone").expect("target"));
     assert_ne!(online, online_start, "the online network did not learn");
     // cosine(0.9, 1.0) over 2 epochs of 3 steps, read at the start of step 3 (epoch 2/3).
     let m = 1.0 - 0.1 * 0.5 * (1.0 + (std::f64::consts::PI * (2.0 / 3.0) / 2.0).cos());
@@ -78,19 +78,19 @@ fn a_frozen_patch_embedding_stays_put_while_the_rest_learns() {
     let plan = sslc_compiler::compile(&src).plan.expect("a plan");
     let device = sslc_runtime::device::default();
     let mut t = Trainer::new(&plan, &device).expect("trainer");
-    let embed = |t: &Trainer| match t.weights.get("online", "backbone").expect("backbone") {
+    let embed = |t: &Trainer| match t.weights.named("online", "backbone").expect("backbone") {
         sslc_runtime::nets::Net::Vit(v) => v.embed.weight.val().try_into_vec_as::<f32>().expect("weights"),
         _ => panic!("the backbone is a ViT"),
     };
     let (e0, all0) = (
         embed(&t),
-        flat_params(t.weights.get("online", "backbone").expect("backbone")),
+        flat_params(t.weights.named("online", "backbone").expect("backbone")),
     );
     t.step().expect("step");
     t.step().expect("step");
     assert_eq!(embed(&t), e0, "the frozen patch embedding moved");
     assert_ne!(
-        flat_params(t.weights.get("online", "backbone").expect("backbone")),
+        flat_params(t.weights.named("online", "backbone").expect("backbone")),
         all0
     );
 }
@@ -106,7 +106,7 @@ fn every_step_moves_the_weight_matrices_and_biases() {
     let mut snapshots = vec![];
     for _ in 0..3 {
         t.step().expect("step");
-        snapshots.push(flat_params(t.weights.get("online", "predictor").expect("predictor")));
+        snapshots.push(flat_params(t.weights.named("online", "predictor").expect("predictor")));
     }
     // The predictor is mlp(hidden: 32, out: 16) on 16-wide inputs: its parameters in visiting
     // order are W₀ [16, 32], b₀ [32], W₁ [32, 16], b₁ [16], then BatchNorm γ, β [32].
@@ -153,7 +153,7 @@ fn a_cross_attention_predictor_on_a_rope_vit_trains() {
     ];
     let params = |t: &Trainer| -> Vec<Vec<f32>> {
         nets.iter()
-            .map(|(b, n)| flat_params(t.weights.get(b, n).expect("a network")))
+            .map(|(b, n)| flat_params(t.weights.named(b, n).expect("a network")))
             .collect()
     };
     let before = params(&t);
@@ -181,6 +181,6 @@ fn steps_read_together_later_are_the_steps_read_one_by_one() {
     assert_eq!(read.iter().map(|i| i.step).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(read.iter().map(|i| i.loss).collect::<Vec<_>>(), one_by_one);
     assert!(read.iter().all(|i| i.terms.len() == 1 && i.terms[0].1 == i.loss));
-    let later = flat_params(t.weights.get("online", "backbone").expect("online backbone"));
+    let later = flat_params(t.weights.named("online", "backbone").expect("online backbone"));
     assert_eq!(later, weights);
 }

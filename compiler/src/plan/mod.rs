@@ -7,6 +7,7 @@ pub(crate) mod define;
 mod decode;
 
 mod arith;
+mod ids;
 mod lower;
 pub mod nets;
 pub mod ops;
@@ -20,6 +21,7 @@ pub mod views;
 pub use arith::{ArithOp, Operand};
 pub use decode::{Args, Field, NetRef, Probed, Slot};
 pub use define::Kind;
+pub use ids::{BranchId, NetId};
 pub use lower::lower;
 pub use nets::NetKind;
 pub use ops::TensorOp;
@@ -53,8 +55,8 @@ pub enum StepKind {
         index: usize,
     },
     Net {
-        branch: String,
-        net: String,
+        branch: BranchId,
+        net: NetId,
         /// Which output of the network (final, or a ViT's inner blocks).
         output: NetOutput,
     },

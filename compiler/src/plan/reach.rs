@@ -1,10 +1,10 @@
 //! Which trainable networks a loss term can send gradient to: those it reads through values
 //! that carry gradient (no `sg`, no other `#[no_grad]` op, no EMA or frozen branch between).
 
-use super::{BranchKind, Plan, StepKind};
+use super::{BranchId, BranchKind, NetId, Plan, StepKind};
 
 /// A trainable network as a step applies it: `(branch, network)`.
-pub type Reached = (String, String);
+pub type Reached = (BranchId, NetId);
 
 impl Plan {
     /// The trainable networks loss `loss` (an index into `losses`) reaches, in plan order.
@@ -23,16 +23,12 @@ impl Plan {
             }
             todo.extend(step.inputs.iter().filter_map(|(_, s)| producer(*s)));
         }
-        let trainable = |branch: &str| {
-            self.branches
-                .iter()
-                .any(|b| b.name == branch && b.kind == BranchKind::Trainable)
-        };
+        let trainable = |branch: BranchId| self.branch(branch).is_some_and(|b| b.kind == BranchKind::Trainable);
         let mut reached: Vec<Reached> = vec![];
         for (i, step) in self.steps.iter().enumerate() {
             if let (true, StepKind::Net { branch, net, .. }) = (seen[i] && step.grad, &step.kind) {
-                let pair = (branch.clone(), net.clone());
-                if trainable(branch) && !reached.contains(&pair) {
+                let pair = (*branch, *net);
+                if trainable(*branch) && !reached.contains(&pair) {
                     reached.push(pair);
                 }
             }

@@ -8,7 +8,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
-use super::{Args, DataField, Operand, Slot, StepKind};
+use super::{Args, BranchId, DataField, NetId, Operand, Slot, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
 use crate::span::Span;
@@ -41,11 +41,20 @@ pub fn step_kind(g: &Graph, ix: NodeIndex, inputs: &[(String, usize)], diags: &m
         }
         NodeKind::Op { op, params } => reported(decode(op, inputs, params), node.span, diags)?,
         NodeKind::Part { index } => StepKind::Part { index: *index },
-        NodeKind::Net { branch, net, output } => StepKind::Net {
-            branch: branch.clone(),
-            net: net.clone(),
-            output: *output,
-        },
+        NodeKind::Net { branch, net, output } => {
+            // Positions in the plan's lists, which keep the graph's orders.
+            let branch_id = g.branches.iter().position(|b| &b.name == branch).map(BranchId);
+            let net_id = g.networks.keys().position(|n| n == net).map(NetId);
+            let ids = branch_id
+                .zip(net_id)
+                .ok_or_else(|| format!("`{branch}.{net}` is not a declared network of a branch"));
+            let (branch, net) = reported(ids, node.span, diags)?;
+            StepKind::Net {
+                branch,
+                net,
+                output: *output,
+            }
+        }
         NodeKind::Arith { op, constant, left } => {
             let slot = |port: &str| match inputs.iter().find(|(p, _)| p == port) {
                 Some((_, s)) => Ok(Operand::Slot(Slot(*s))),

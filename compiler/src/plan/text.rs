@@ -8,7 +8,7 @@ use super::{Operand, Plan, ProbeKind, Probed, Step, StepKind};
 pub fn to_text(p: &Plan) -> String {
     let mut out = String::new();
     for s in &p.steps {
-        let _ = writeln!(out, "{}", step_line(s, "$"));
+        let _ = writeln!(out, "{}", step_line(p, s, "$"));
     }
     for l in &p.losses {
         let _ = writeln!(out, "loss {} = ${} × {}", l.name, l.slot, l.weight);
@@ -18,14 +18,14 @@ pub fn to_text(p: &Plan) -> String {
     {
         let _ = writeln!(out, "probe knn on whole images, reading p{}:", slot.0);
         for s in &p.train.probe_steps {
-            let _ = writeln!(out, "  {}", step_line(s, "p"));
+            let _ = writeln!(out, "  {}", step_line(p, s, "p"));
         }
     }
     out
 }
 
 /// One step: `$3 = op(x: $2) {params} : type`, slots written with `sigil`.
-fn step_line(s: &Step, sigil: &str) -> String {
+fn step_line(p: &Plan, s: &Step, sigil: &str) -> String {
     let args: Vec<String> = s
         .inputs
         .iter()
@@ -52,10 +52,14 @@ fn step_line(s: &Step, sigil: &str) -> String {
             }
         }
         StepKind::Part { index } => format!("part {index} of ({args})"),
-        StepKind::Net { branch, net, output } => match output.shown() {
-            Some(o) => format!("{branch}.{net}({args}) {{{o}}}"),
-            None => format!("{branch}.{net}({args})"),
-        },
+        StepKind::Net { branch, net, output } => {
+            let branch = p.branch(*branch).map_or("", |b| b.name.as_str());
+            let net = p.net_name(*net);
+            match output.shown() {
+                Some(o) => format!("{branch}.{net}({args}) {{{o}}}"),
+                None => format!("{branch}.{net}({args})"),
+            }
+        }
         StepKind::Arith {
             op,
             a: Operand::Constant(c),

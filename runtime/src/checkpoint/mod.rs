@@ -83,10 +83,9 @@ pub struct Checkpoint {
 fn homes(weights: &Weights) -> Vec<(String, String, &Net)> {
     let name = |home: Home| {
         weights
-            .index
-            .iter()
-            .find(|(_, h)| **h == home)
-            .map(|((b, n), _)| format!("{b}.{n}"))
+            .homes()
+            .find(|(_, _, h)| *h == home)
+            .map(|(b, n, _)| format!("{b}.{n}"))
             .unwrap_or_default()
     };
     let mut out = vec![];

@@ -109,7 +109,7 @@ impl Target {
     ) -> Result<R, RunError> {
         match self {
             Target::Net { branch, net } => {
-                let net = weights.get(branch, net)?.valid();
+                let net = weights.named(branch, net)?.valid();
                 f(Features::Net(&net))
             }
             Target::Value(v) => f(Features::Value(v, weights)),

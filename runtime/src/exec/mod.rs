@@ -15,7 +15,7 @@ pub mod views;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp};
+use sslc_compiler::plan::{BranchId, NetId, NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp};
 
 use crate::error::RunError;
 use crate::nets::Pass;
@@ -307,7 +307,7 @@ impl Program {
             .iter()
             .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
             .collect();
-        let (branch, net, output) = (branch.as_str(), net.as_str(), *output);
+        let (branch, net, output) = (*branch, *net, *output);
         slots.start(
             step.output,
             scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
@@ -326,7 +326,7 @@ impl Program {
         ctx: ops::Ctx,
     ) -> Result<Val, RunError> {
         Ok(match &step.kind {
-            StepKind::Net { branch, net, output } => net_step(weights, branch, net, *output, step.grad, inputs, ctx)?,
+            StepKind::Net { branch, net, output } => net_step(weights, *branch, *net, *output, step.grad, inputs, ctx)?,
             StepKind::Tensor(op) => {
                 let inputs = ops::detach_marked(inputs, &step.inputs, &step.detached);
                 // Across ranks, an op that couples the batch sees every rank's images.
@@ -402,8 +402,8 @@ impl Program {
 /// through this step.
 fn net_step(
     weights: &Weights,
-    branch: &str,
-    net: &str,
+    branch: BranchId,
+    net: NetId,
     output: NetOutput,
     grad: bool,
     inputs: Vec<(String, Val)>,

@@ -153,7 +153,7 @@ pub fn sample(plan: &Plan, ckpt: &Checkpoint, name: &str, count: usize, device: 
         .ok_or_else(|| RunError::Export(format!("`{name}` is not `branch.network`")))?;
     let mut weights = Weights::new(plan, &device.clone().autodiff())?;
     ckpt.restore(&mut weights)?;
-    let net = weights.get(branch, net)?.valid();
+    let net = weights.named(branch, net)?.valid();
     let data = Dataset::open(&plan.source)?;
     let scenes = &data.holdout[..count.min(data.holdout.len())];
     let mut inputs = vec![];
