@@ -18,10 +18,13 @@
 # and for machines without a GPU.
 #
 #   scripts/gpu-check.sh [--cpu] [--sslc BIN] [--steps N] [--batch B] [--profiles "byol flsl"]
-#                        [--precision "fp32 bf16-mixed"] [--data DIR] [--out DIR]
+#                        [--precision "fp32 bf16-mixed"] [--views "cpu device"] [--data DIR]
+#                        [--out DIR]
 #
 # `--precision` lists the precisions each profile (step 3) and the ranks (step 5) train in, one
-# row each (default "fp32 bf16-mixed" on a GPU, "bf16-mixed" with --cpu).
+# row each (default "fp32 bf16-mixed" on a GPU, "bf16-mixed" with --cpu). `--views` lists where
+# step 3 makes the views (`data.views`), one row each (default "cpu device" on a GPU, "auto"
+# with --cpu).
 #
 # `--data` is a folder of Fashion-MNIST IDX files for the cross-check (default: Debian's
 # dataset-fashion-mnist; scripts/cut-fashion-mnist.py makes a small copy to carry). Python with
@@ -30,15 +33,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 device=tch:cuda steps=200 batch=64 sslc="" data="" out=gpu-check profiles="byol flsl" precisions="fp32 bf16-mixed"
-cross_epochs=10
+views="cpu device" cross_epochs=10
 while [ $# -gt 0 ]; do
     case "$1" in
-        --cpu) device=tch steps=2 batch=4 profiles="byol flsl siameseim univip cyborgs hybrid" cross_epochs=3 precisions=bf16-mixed ;;
+        --cpu) device=tch steps=2 batch=4 profiles="byol flsl siameseim univip cyborgs hybrid" cross_epochs=3 precisions=bf16-mixed views=auto ;;
         --sslc) sslc="$2"; shift ;;
         --steps) steps="$2"; shift ;;
         --batch) batch="$2"; shift ;;
         --profiles) profiles="$2"; shift ;;
         --precision) precisions="$2"; shift ;;
+        --views) views="$2"; shift ;;
         --data) data="$2"; shift ;;
         --out) out="$2"; shift ;;
         *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
@@ -78,20 +82,21 @@ peak_gpu() {  # the largest memory.used (MiB) nvidia-smi logged
     sort -n "$1" 2>/dev/null | tail -1
 }
 say ""
-say "profile | precision | parameters | steps × batch | img/s | s/step | data wait | peak memory"
-say "---|---|---|---|---|---|---|---"
+say "profile | precision | views | parameters | steps × batch | img/s | s/step | data wait | peak memory"
+say "---|---|---|---|---|---|---|---|---"
 failed=0
 timer=(env)
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f 'peak rss %M KiB')
 for r in $profiles; do
 for p in $precisions; do
-    log="$out/$r-$p.log"
+for v in $views; do
+    log="$out/$r-$p-$v.log"
     count=$((steps * batch))
     args=(run "recipes/$r.ssl" --device "$device" --profile "recipes/profiles/$r-paper.yaml"
           --set "data.source.count=$count" --set "data.source.holdout=$((batch > 16 ? batch : 16))"
           --set "data.batch=$batch" --set train.epochs=1 --set train.log_every=10
-          --set "train.precision=\"$p\"" --out "$out/run-$r")
-    mem="$out/$r-$p.mem"
+          --set "train.precision=\"$p\"" --set "data.views=\"$v\"" --out "$out/run-$r")
+    mem="$out/$r-$p-$v.mem"
     : >"$mem"
     watcher=""
     if [ "$device" != tch ] && command -v nvidia-smi >/dev/null; then
@@ -106,7 +111,7 @@ for p in $precisions; do
     # The checkpoint is not part of the check, and at paper size it is hundreds of MB.
     rm -rf "$out/run-$r"
     if [ $rc -ne 0 ]; then
-        say "$r | $p | failed (exit $rc), see $log | | | | |"
+        say "$r | $p | $v | failed (exit $rc), see $log | | | | |"
         failed=1
         continue
     fi
@@ -124,7 +129,8 @@ for p in $precisions; do
     else
         memory="$(($(grep -o 'peak rss [0-9]*' "$log" | awk '{print $3}') / 1024)) MiB RSS"
     fi
-    say "$r | $p | $params | $n × $batch | $rate | $per | ${wait:-?} | $memory"
+    say "$r | $p | $v | $params | $n × $batch | $rate | $per | ${wait:-?} | $memory"
+done
 done
 done
 

@@ -88,6 +88,15 @@ pub fn usable(device: &Device, name: &str) -> Result<(), String> {
     })
 }
 
+/// Whether `device` is an accelerator (a GPU), where views are made on the device by default.
+/// burn's dispatch device says which backend it is, not what hardware: its description does.
+pub fn is_accelerator(device: &Device) -> bool {
+    let described = format!("{device:?}");
+    ["Cuda", "Mps", "Wgpu", "Vulkan", "Metal", "Hip", "Rocm"]
+        .iter()
+        .any(|kind| described.contains(kind))
+}
+
 /// [`choose`] without a flag: `SSLC_DEVICE`, else the first of [`names`].
 pub fn from_env() -> Result<Device, String> {
     choose(None).map(|(device, _)| device)

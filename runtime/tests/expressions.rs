@@ -27,7 +27,10 @@ fn projections(plan: &Plan) -> (usize, usize) {
 fn barlow_twins_vicreg_and_info_nce_as_expressions_equal_the_builtins_in_float64() {
     let device = common::float64().autodiff();
     let plan = common::plan("tests/run/losses_as_expressions.ssl", &[]);
-    let program = Program::new(&plan).expect("program").on(&device);
+    let program = Program::new(&plan)
+        .expect("program")
+        .on(&device)
+        .expect("on the device");
     let weights = Weights::new(&plan, &device).expect("weights");
     let (s1, s2) = projections(&plan);
     let mut rng = Rng::new(7);

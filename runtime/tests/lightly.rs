@@ -85,7 +85,10 @@ fn cases() -> Vec<Case> {
 fn every_term_gives_a_finite_value_and_gradient_on_each_case_for_lightly_to_check() {
     let device = common::float64().autodiff();
     let plan = common::plan("tests/run/lightly_losses.ssl", &[]);
-    let program = Program::new(&plan).expect("program").on(&device);
+    let program = Program::new(&plan)
+        .expect("program")
+        .on(&device)
+        .expect("on the device");
     let weights = Weights::new(&plan, &device).expect("weights");
     let slot = projection(&plan);
     let ctx = Ctx {

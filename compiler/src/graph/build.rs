@@ -302,8 +302,11 @@ fn loss(b: &mut Builder, d: &Decl, name: String, span: Span) {
     }
 }
 
-const DATA_KEYS: [&str; 2] = ["source", "batch"];
+const DATA_KEYS: [&str; 3] = ["source", "batch", "views"];
 const TRAIN_KEYS: [&str; 6] = ["epochs", "seed", "log_every", "probe", "sync_batchnorm", "precision"];
+
+/// Where the image views can be made.
+pub const VIEWS_ON: [&str; 3] = ["auto", "cpu", "device"];
 
 /// The precisions a run trains in.
 pub const PRECISIONS: [&str; 3] = ["fp32", "bf16-mixed", "fp16-mixed"];
@@ -385,6 +388,19 @@ fn data(b: &mut Builder, d: &Decl) {
                 }
                 b.graph.setting_spans.insert("batch".into(), s.value.span);
             }
+            "views" => match v {
+                Value::Str(w) if VIEWS_ON.contains(&w.as_str()) => b.graph.views = Some(w),
+                Value::Poison => {}
+                other => b.diags.push(Diag::WrongType {
+                    what: "`views`".into(),
+                    expected: "one of \"auto\", \"cpu\", \"device\"".into(),
+                    found: match other {
+                        Value::Str(word) => format!("\"{word}\""),
+                        v => v.describe(),
+                    },
+                    span: s.value.span,
+                }),
+            },
             _ => unknown_key(b, "data", &s.key, &DATA_KEYS),
         }
     }

@@ -90,6 +90,8 @@ pub struct Graph {
     pub branches: Vec<Branch>,
     pub source: Option<Config>,
     pub batch: u64,
+    /// Where the image views are made: "auto", "cpu" or "device" (`data.views`).
+    pub views: Option<String>,
     pub optimizer: Option<Config>,
     pub train: Train,
     pub jobs: Vec<(String, Config)>,

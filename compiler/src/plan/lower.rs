@@ -78,6 +78,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
     Some(Plan {
         source,
         batch: g.batch,
+        views: g.views.as_deref().and_then(super::ViewsOn::named).unwrap_or_default(),
         networks,
         branches: g.branches.clone(),
         slots: steps.len(),

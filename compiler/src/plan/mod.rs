@@ -151,6 +151,34 @@ impl Precision {
     }
 }
 
+/// Where a run makes its image views (`data.views`): crops, flips, colour, blur and solarize
+/// per image on the CPU, or as batched tensor operations on the training device from the same
+/// draws. `Auto` is the device on a GPU and the CPU elsewhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewsOn {
+    #[default]
+    Auto,
+    Cpu,
+    Device,
+}
+
+impl ViewsOn {
+    /// The setting's word.
+    pub fn named(word: &str) -> Option<ViewsOn> {
+        Some(match word {
+            "auto" => ViewsOn::Auto,
+            "cpu" => ViewsOn::Cpu,
+            "device" => ViewsOn::Device,
+            _ => return None,
+        })
+    }
+
+    fn is_auto(&self) -> bool {
+        *self == ViewsOn::Auto
+    }
+}
+
 /// Whether a flag is on: a default the plan's dumps leave out.
 fn is_on(flag: &bool) -> bool {
     *flag
@@ -170,6 +198,9 @@ pub struct Loss {
 pub struct Plan {
     pub source: SourceKind,
     pub batch: u64,
+    /// Where the image views are made.
+    #[serde(skip_serializing_if = "ViewsOn::is_auto")]
+    pub views: ViewsOn,
     pub networks: Vec<(String, Network)>,
     pub branches: Vec<Branch>,
     pub steps: Vec<Step>,

@@ -34,32 +34,49 @@ fn hue(img: &mut Image, shift: f32) {
     }
 }
 
-/// Brightness, contrast, saturation and hue jitter in random order, with probability `p`.
-pub fn color_jitter(img: &mut Image, strength: [f32; 4], p: f32, rng: &mut Rng) {
-    if img.c != 3 || !rng.chance(p) {
-        return;
+/// What one colour jitter drew: the order of its four parts (brightness, contrast, saturation,
+/// hue) and each part's factor (hue: its shift in turns; `None` for a hue of strength 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Jitter {
+    pub order: [usize; 4],
+    pub factors: [Option<f32>; 4],
+}
+
+/// The draws of a colour jitter of an image of `channels` channels: `None` when it leaves the
+/// image as it is (probability 1 − `p`, or not three channels).
+pub fn draw_jitter(channels: usize, strength: [f32; 4], p: f32, rng: &mut Rng) -> Option<Jitter> {
+    if channels != 3 || !rng.chance(p) {
+        return None;
     }
     let mut order = [0usize, 1, 2, 3];
     for i in (1..4).rev() {
         order.swap(i, rng.below(i + 1));
     }
-    let n = img.h * img.w;
+    let mut factors = [None; 4];
     for k in order {
         let s = strength[k];
+        factors[k] = match k {
+            0..=2 => Some(rng.range(1.0 - s, 1.0 + s).max(0.0)),
+            _ => (s > 0.0).then(|| rng.range(-s, s)),
+        };
+    }
+    Some(Jitter { order, factors })
+}
+
+/// Applies what a colour jitter drew, part by part in its order.
+pub fn apply_jitter(img: &mut Image, jitter: &Jitter) {
+    let n = img.h * img.w;
+    for k in jitter.order {
+        let Some(f) = jitter.factors[k] else { continue };
         match k {
-            0 => {
-                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
-                img.data.iter_mut().for_each(|v| *v = (*v * f).clamp(0.0, 1.0));
-            }
+            0 => img.data.iter_mut().for_each(|v| *v = (*v * f).clamp(0.0, 1.0)),
             1 => {
-                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
                 let m = mean_luma(img);
                 img.data
                     .iter_mut()
                     .for_each(|v| *v = ((*v - m) * f + m).clamp(0.0, 1.0));
             }
             2 => {
-                let f = rng.range(1.0 - s, 1.0 + s).max(0.0);
                 for i in 0..n {
                     let l = luma(img.data[i], img.data[n + i], img.data[2 * n + i]);
                     for c in 0..3 {
@@ -68,20 +85,32 @@ pub fn color_jitter(img: &mut Image, strength: [f32; 4], p: f32, rng: &mut Rng) 
                     }
                 }
             }
-            _ => {
-                if s > 0.0 {
-                    hue(img, rng.range(-s, s));
-                }
-            }
+            _ => hue(img, f),
         }
     }
 }
 
+/// Brightness, contrast, saturation and hue jitter in random order, with probability `p`.
+pub fn color_jitter(img: &mut Image, strength: [f32; 4], p: f32, rng: &mut Rng) {
+    if let Some(jitter) = draw_jitter(img.c, strength, p, rng) {
+        apply_jitter(img, &jitter);
+    }
+}
+
+/// Whether a grayscale of an image of `channels` channels turns it grey (probability `p`).
+pub fn draw_grayscale(channels: usize, p: f32, rng: &mut Rng) -> bool {
+    channels == 3 && rng.chance(p)
+}
+
 /// Grey (kept as 3 channels) with probability `p`.
 pub fn grayscale(img: &mut Image, p: f32, rng: &mut Rng) {
-    if img.c != 3 || !rng.chance(p) {
-        return;
+    if draw_grayscale(img.c, p, rng) {
+        to_grey(img);
     }
+}
+
+/// The image grey, its luma in all three channels.
+pub fn to_grey(img: &mut Image) {
     let n = img.h * img.w;
     for i in 0..n {
         let l = luma(img.data[i], img.data[n + i], img.data[2 * n + i]);
@@ -91,24 +120,37 @@ pub fn grayscale(img: &mut Image, p: f32, rng: &mut Rng) {
     }
 }
 
-/// Separable Gaussian blur, sigma drawn from `sigma` (given at 224 px, scaled to the image).
-pub fn blur(img: &mut Image, p: f32, sigma: (f32, f32), rng: &mut Rng) {
+/// The kernel a blur of an image `width` pixels wide drew, σ from `sigma` (given at 224 px,
+/// scaled to the image): normalised taps from −radius to radius; `None` when it leaves the
+/// image as it is (probability 1 − `p`, or σ under 0.05 pixels).
+pub fn draw_blur(width: usize, p: f32, sigma: (f32, f32), rng: &mut Rng) -> Option<Vec<f32>> {
     if !rng.chance(p) {
-        return;
+        return None;
     }
-    let s = rng.range(sigma.0, sigma.1) * img.w as f32 / 224.0;
+    let s = rng.range(sigma.0, sigma.1) * width as f32 / 224.0;
     if s < 0.05 {
-        return;
+        return None;
     }
     let radius = (3.0 * s).ceil() as i64;
     let kernel: Vec<f32> = (-radius..=radius)
         .map(|i| (-(i * i) as f32 / (2.0 * s * s)).exp())
         .collect();
     let total: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
+    Some(kernel.iter().map(|k| k / total).collect())
+}
+
+/// Separable Gaussian blur, sigma drawn from `sigma` (given at 224 px, scaled to the image).
+pub fn blur(img: &mut Image, p: f32, sigma: (f32, f32), rng: &mut Rng) {
+    if let Some(kernel) = draw_blur(img.w, p, sigma, rng) {
+        apply_blur(img, &kernel);
+    }
+}
+
+/// The image blurred by `kernel` along its rows, then its columns.
+pub fn apply_blur(img: &mut Image, kernel: &[f32]) {
     let mut tmp = img.clone();
-    convolve(img, &mut tmp, &kernel, Axis::Rows);
-    convolve(&tmp, img, &kernel, Axis::Columns);
+    convolve(img, &mut tmp, kernel, Axis::Rows);
+    convolve(&tmp, img, kernel, Axis::Columns);
 }
 
 /// Which way a pass of the blur runs.
@@ -160,11 +202,16 @@ fn convolve(src: &Image, dst: &mut Image, kernel: &[f32], axis: Axis) {
 /// Inverts values above `threshold` with probability `p`.
 pub fn solarize(img: &mut Image, p: f32, threshold: f32, rng: &mut Rng) {
     if rng.chance(p) {
-        img.data
-            .iter_mut()
-            .filter(|v| **v >= threshold)
-            .for_each(|v| *v = 1.0 - *v);
+        apply_solarize(img, threshold);
     }
+}
+
+/// Inverts values at or above `threshold`.
+pub fn apply_solarize(img: &mut Image, threshold: f32) {
+    img.data
+        .iter_mut()
+        .filter(|v| **v >= threshold)
+        .for_each(|v| *v = 1.0 - *v);
 }
 
 #[cfg(test)]

@@ -56,7 +56,16 @@ pub fn random_resized_crop(
     ratio: (f32, f32),
     rng: &mut Rng,
 ) -> (Image, Crop) {
-    let (src_h, src_w) = (img.h as f32, img.w as f32);
+    let b = draw_box((img.h, img.w), scale, ratio, rng);
+    (
+        crate::data::resize::resize_box(img, b, size),
+        placed(b, (img.h, img.w), frame),
+    )
+}
+
+/// The box `(y, x, h, w)` a random resized crop of an image of `dims` (height, width) draws.
+pub fn draw_box(dims: (usize, usize), scale: (f32, f32), ratio: (f32, f32), rng: &mut Rng) -> (f32, f32, f32, f32) {
+    let (src_h, src_w) = (dims.0 as f32, dims.1 as f32);
     let area = src_h * src_w;
     let mut chosen = None;
     for _ in 0..10 {
@@ -70,7 +79,7 @@ pub fn random_resized_crop(
             break;
         }
     }
-    let (y, x, h, w) = chosen.unwrap_or_else(|| {
+    chosen.unwrap_or_else(|| {
         let aspect = src_w / src_h;
         let (lo, hi) = (ratio.0.min(ratio.1), ratio.0.max(ratio.1));
         let (h, w) = if aspect < lo {
@@ -81,19 +90,22 @@ pub fn random_resized_crop(
             (src_h, src_w)
         };
         (((src_h - h) / 2.0).floor(), ((src_w - w) / 2.0).floor(), h, w)
-    });
-    let out = crate::data::resize::resize_box(img, (y, x, h, w), size);
-    // Compose with the frame: the source image may itself be a crop of the original.
+    })
+}
+
+/// Where box `(y, x, h, w)` of an image of `dims` lies in the original, the image itself lying
+/// at `frame` (it may be a crop of the original).
+pub fn placed((y, x, h, w): (f32, f32, f32, f32), dims: (usize, usize), frame: Crop) -> Crop {
+    let (src_h, src_w) = (dims.0 as f32, dims.1 as f32);
     let (fy, fx) = (frame.h / src_h, frame.w / src_w);
     let x_in_frame = if frame.flipped { src_w - x - w } else { x };
-    let crop = Crop {
+    Crop {
         y: frame.y + y * fy,
         x: frame.x + x_in_frame * fx,
         h: h * fy,
         w: w * fx,
         flipped: frame.flipped,
-    };
-    (out, crop)
+    }
 }
 
 /// Horizontal flip with probability `p`.
@@ -101,13 +113,18 @@ pub fn flip(img: &mut Image, crop: &mut Crop, p: f32, rng: &mut Rng) {
     if !rng.chance(p) {
         return;
     }
+    mirror(img);
+    crop.flipped = !crop.flipped;
+}
+
+/// The image mirrored left to right.
+pub fn mirror(img: &mut Image) {
     for c in 0..img.c {
         for y in 0..img.h {
             let row = (c * img.h + y) * img.w;
             img.data[row..row + img.w].reverse();
         }
     }
-    crop.flipped = !crop.flipped;
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Image augmentations on CPU images. Geometric ones record where the crop lies.
 
 pub mod boxes;
-mod colour;
+pub mod colour;
 mod geometry;
 pub mod masks;
 
 pub use colour::{blur, color_jitter, grayscale, solarize};
-pub use geometry::{Crop, flip, random_resized_crop};
+pub use geometry::{Crop, draw_box, flip, placed, random_resized_crop};

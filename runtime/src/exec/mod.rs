@@ -15,7 +15,7 @@ pub mod views;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{BranchId, NetId, NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp};
+use sslc_compiler::plan::{BranchId, NetId, NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewsOn};
 
 use crate::error::RunError;
 use crate::nets::Pass;
@@ -112,10 +112,19 @@ impl Program {
         self.observing.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// The same program, making its constants and draws on `device`.
-    pub fn on(mut self, device: &burn::tensor::Device) -> Self {
+    /// The same program, making its constants and draws on `device`, and its image views there
+    /// too where the plan asks (`data.views`: "device", or "auto" on a GPU).
+    pub fn on(mut self, device: &burn::tensor::Device) -> Result<Self, RunError> {
+        let on_device = match self.plan.views {
+            ViewsOn::Device => true,
+            ViewsOn::Cpu => false,
+            ViewsOn::Auto => crate::device::is_accelerator(device),
+        };
+        if on_device {
+            self.views = std::sync::Arc::new(ViewStage::on(&self.plan, true)?);
+        }
         self.device = Some(device.clone());
-        self
+        Ok(self)
     }
 
     /// The state each stateful step keeps (its centre), by step index.

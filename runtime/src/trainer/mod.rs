@@ -137,7 +137,7 @@ impl Trainer {
         }
         let steps_per_epoch = (data.len() / batch).max(1) as u64;
         Ok(Trainer {
-            program: Program::new(plan)?.on(&device),
+            program: Program::new(plan)?.on(&device)?,
             plan: plan.clone(),
             weights,
             optim,

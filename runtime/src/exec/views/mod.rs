@@ -1,8 +1,11 @@
 //! The CPU stage of a step: every view pipeline (crops, flips, colour, masks, boxes, segment
 //! maps) runs per image, images in parallel, and the values tensor steps read are stacked into
-//! batches.
+//! batches. With views on the device, the image pipelines only draw here; `render` makes their
+//! pixels as batched tensor operations on the training device.
 
+mod deferred;
 mod ops;
+mod render;
 mod stack;
 #[cfg(test)]
 mod tests;
@@ -17,6 +20,7 @@ use crate::data::{Image, Scene};
 use crate::error::RunError;
 use crate::rng::Rng;
 use crate::val::{SegMap, Val};
+use deferred::{Deferred, Photo, Source};
 use ops::Run;
 
 pub use stack::{MEAN, STD, full_images, stack};
@@ -26,6 +30,8 @@ pub use stack::{MEAN, STD, full_images, stack};
 enum Cpu {
     /// One image per view of the slot (several for `view x[n]`), with where each lies.
     Image(Vec<(Image, Crop)>),
+    /// The same, to be made on the device.
+    Deferred(Vec<(Deferred, Crop)>),
     /// One mask per view (several for `mask m[n]`), true where a token is hidden.
     Mask(Vec<Vec<bool>>),
     Labels(Vec<f32>),
@@ -49,6 +55,8 @@ pub struct ViewStage {
     counts: Vec<usize>,
     /// Whether each step runs in this stage.
     pub cpu: Vec<bool>,
+    /// Whether image views are made on the device (this stage only draws them).
+    on_device: bool,
 }
 
 /// A step of the CPU stage: a field of the scene, a part of a value with parts, or a view op.
@@ -82,6 +90,8 @@ struct At<'a> {
     rng: &'a mut Rng,
     count: usize,
     image_slot: Option<usize>,
+    /// Whether crops of the scene's image are deferred to the device.
+    on_device: bool,
 }
 
 impl<'a> At<'a> {
@@ -112,6 +122,53 @@ impl<'a> At<'a> {
 }
 
 impl At<'_> {
+    /// `f` applied to every deferred view in `x`, as [`At::each_view`] does to images.
+    fn each_deferred(
+        &mut self,
+        x: Slot,
+        mut f: impl FnMut(&Deferred, Crop, &mut Rng) -> (Deferred, Crop),
+    ) -> Result<Cpu, RunError> {
+        let Some(Cpu::Deferred(sources)) = self.slots.get(x.0).and_then(Option::as_ref) else {
+            return Err(RunError::Internal(format!("view slot {} holds no deferred view", x.0)));
+        };
+        let sources: Vec<&(Deferred, Crop)> = if sources.len() == 1 {
+            std::iter::repeat_n(&sources[0], self.count).collect()
+        } else {
+            sources.iter().collect()
+        };
+        Ok(Cpu::Deferred(
+            sources.into_iter().map(|(d, crop)| f(d, *crop, self.rng)).collect(),
+        ))
+    }
+
+    /// Whether slot `x` holds views made on the device.
+    fn deferred(&self, x: Slot) -> bool {
+        matches!(self.get(x), Some(Cpu::Deferred(_)))
+    }
+
+    /// A photometric op's draws for every view of `x`: on the device, pushed onto each deferred
+    /// view; on the CPU, applied to each image.
+    fn each_photo(
+        &mut self,
+        x: Slot,
+        draw: impl Fn(usize, usize, &mut Rng) -> Photo,
+        apply: impl Fn(&mut Image, &Photo),
+    ) -> Result<Cpu, RunError> {
+        if self.deferred(x) {
+            return self.each_deferred(x, |d, crop, rng| {
+                let mut d = d.clone();
+                d.photo.push(draw(d.channels, d.size, rng));
+                (d, crop)
+            });
+        }
+        self.each_view(x, |img, crop, rng| {
+            let photo = draw(img.c, img.w, rng);
+            let mut img = img.clone();
+            apply(&mut img, &photo);
+            (img, crop)
+        })
+    }
+
     /// A mask drawn by `draw` once per view of the output (`mask m[2]` draws two).
     fn each_mask(&mut self, mut draw: impl FnMut(&mut Rng) -> Vec<bool>) -> Cpu {
         Cpu::Mask((0..self.count).map(|_| draw(self.rng)).collect())
@@ -123,7 +180,61 @@ pub fn is_view(kind: &StepKind) -> bool {
     matches!(kind, StepKind::Input { .. } | StepKind::View { .. })
 }
 
+/// The view ops that run on deferred views; a crop of the scene's image starts one.
+fn runs_deferred(op: &ViewOp) -> bool {
+    matches!(
+        op,
+        ViewOp::RandomResizedCrop(_)
+            | ViewOp::Flip(_)
+            | ViewOp::ColorJitter(_)
+            | ViewOp::Grayscale(_)
+            | ViewOp::Blur(_)
+            | ViewOp::Solarize(_)
+    )
+}
+
 impl ViewStage {
+    /// The view stage of `plan`, making image views on the device when `on_device`. A view
+    /// pipeline with an op that has no device form is refused then, by name, before any step.
+    pub fn on(plan: &Plan, on_device: bool) -> Result<Self, RunError> {
+        let mut stage = ViewStage::new(plan)?;
+        if !on_device {
+            return Ok(stage);
+        }
+        // Which slots hold deferred views: crops of the scene's image, and what follows them;
+        // `whole` those still the scene's image pixel for pixel (flipped, or not), which a
+        // crop may cut from.
+        let mut deferred = vec![false; plan.slots];
+        let mut whole = vec![false; plan.slots];
+        for s in &plan.steps {
+            match &s.kind {
+                StepKind::Input {
+                    field: DataField::Image,
+                } => whole[s.output] = true,
+                StepKind::View(op) => {
+                    let crop = matches!(op, ViewOp::RandomResizedCrop(_));
+                    let flip = matches!(op, ViewOp::Flip(_));
+                    let reads = |of: &[bool]| s.inputs.iter().any(|(_, i)| of[*i]);
+                    let (on_whole, on_deferred) = (reads(&whole), reads(&deferred));
+                    if flip && on_whole {
+                        whole[s.output] = true;
+                        deferred[s.output] = true;
+                    } else if (crop && on_whole) || (on_deferred && runs_deferred(op) && !crop) {
+                        deferred[s.output] = true;
+                    } else if on_deferred {
+                        return Err(RunError::Unsupported(format!(
+                            "`{}` has no form on the device: set `data.views = \"cpu\"` to make this recipe's views on the CPU",
+                            op.name()
+                        )));
+                    }
+                }
+                _ => {}
+            }
+        }
+        stage.on_device = true;
+        Ok(stage)
+    }
+
     pub fn new(plan: &Plan) -> Result<Self, RunError> {
         let mut steps = vec![];
         let mut cpu = vec![false; plan.slots];
@@ -142,6 +253,7 @@ impl ViewStage {
             steps.push((s.output, Stage::of(s)?));
         }
         Ok(ViewStage {
+            on_device: false,
             cpu,
             steps,
             outputs,
@@ -186,6 +298,7 @@ impl ViewStage {
                     rng,
                     count: self.counts[*out].max(1),
                     image_slot,
+                    on_device: self.on_device,
                 })?,
             };
             slots[*out] = Some(value);
@@ -208,7 +321,14 @@ impl ViewStage {
             .map(|(scene, mut rng)| self.one(scene, &mut rng))
             .collect::<Result<_, _>>()?;
         (0..self.outputs.len())
-            .map(|k| Ok((self.outputs[k], stack::to_val(per_image.iter().map(|v| &v[k]), device)?)))
+            .map(|k| {
+                let values = per_image.iter().map(|v| &v[k]);
+                let val = match per_image.first().map(|v| &v[k]) {
+                    Some(Cpu::Deferred(_)) => Val::Images(render::images(scenes, values, device)?),
+                    _ => stack::to_val(values, device)?,
+                };
+                Ok((self.outputs[k], val))
+            })
             .collect()
     }
 }

@@ -83,6 +83,9 @@ pub(super) fn to_val<'a>(values: impl Iterator<Item = &'a Cpu> + Clone, device: 
             }
             Ok(Val::Segments(std::sync::Arc::new(maps)))
         }
+        Some(Cpu::Deferred(_)) => Err(RunError::Internal(
+            "views made on the device are rendered, not stacked".into(),
+        )),
         Some(Cpu::Boxes(_)) | Some(Cpu::Parts(_)) => Err(RunError::Internal(
             "boxes and tuples stay in the view stage; no tensor step reads them".into(),
         )),

@@ -3,17 +3,21 @@
 use sslc_compiler::plan::views::Blur;
 
 use super::Run;
-use crate::augment;
+use crate::augment::colour;
 use crate::error::RunError;
-use crate::exec::views::{At, Cpu};
+use crate::exec::views::{At, Cpu, Photo};
 
 impl Run for Blur {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
         let (p, sigma) = (self.p as f32, (self.sigma.0 as f32, self.sigma.1 as f32));
-        at.each_view(self.x, |img, crop, rng| {
-            let mut img = img.clone();
-            augment::blur(&mut img, p, sigma, rng);
-            (img, crop)
-        })
+        at.each_photo(
+            self.x,
+            |_, width, rng| Photo::Blur(colour::draw_blur(width, p, sigma, rng)),
+            |img, photo| {
+                if let Photo::Blur(Some(kernel)) = photo {
+                    colour::apply_blur(img, kernel);
+                }
+            },
+        )
     }
 }

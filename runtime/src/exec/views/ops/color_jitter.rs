@@ -4,18 +4,22 @@
 use sslc_compiler::plan::views::ColorJitter;
 
 use super::Run;
-use crate::augment;
+use crate::augment::colour;
 use crate::error::RunError;
-use crate::exec::views::{At, Cpu};
+use crate::exec::views::{At, Cpu, Photo};
 
 impl Run for ColorJitter {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
         let strength = [self.brightness, self.contrast, self.saturation, self.hue].map(|s| s as f32);
         let p = self.p as f32;
-        at.each_view(self.x, |img, crop, rng| {
-            let mut img = img.clone();
-            augment::color_jitter(&mut img, strength, p, rng);
-            (img, crop)
-        })
+        at.each_photo(
+            self.x,
+            |channels, _, rng| Photo::Jitter(colour::draw_jitter(channels, strength, p, rng)),
+            |img, photo| {
+                if let Photo::Jitter(Some(jitter)) = photo {
+                    colour::apply_jitter(img, jitter);
+                }
+            },
+        )
     }
 }

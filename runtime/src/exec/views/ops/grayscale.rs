@@ -3,17 +3,21 @@
 use sslc_compiler::plan::views::Grayscale;
 
 use super::Run;
-use crate::augment;
+use crate::augment::colour;
 use crate::error::RunError;
-use crate::exec::views::{At, Cpu};
+use crate::exec::views::{At, Cpu, Photo};
 
 impl Run for Grayscale {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
         let p = self.p as f32;
-        at.each_view(self.x, |img, crop, rng| {
-            let mut img = img.clone();
-            augment::grayscale(&mut img, p, rng);
-            (img, crop)
-        })
+        at.each_photo(
+            self.x,
+            |channels, _, rng| Photo::Grey(colour::draw_grayscale(channels, p, rng)),
+            |img, photo| {
+                if let Photo::Grey(true) = photo {
+                    colour::to_grey(img);
+                }
+            },
+        )
     }
 }
