@@ -5,6 +5,7 @@ mod build;
 mod dot;
 mod eval;
 mod provenance;
+mod settings;
 mod text;
 mod yaml;
 

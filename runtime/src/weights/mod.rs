@@ -2,9 +2,10 @@
 //! that follow a source branch, and frozen ones. A step finds its network by the plan's
 //! positions of its branch and network; names are resolved only for what a person names.
 
-use std::collections::HashMap;
+mod decay;
+mod flat;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::{Module, ParamId};
 use burn::tensor::{Device, Tensor};
 use sslc_compiler::plan::Plan;
 use sslc_compiler::plan::{BranchId, BranchKind, NetId, NetKind};
@@ -12,7 +13,12 @@ use sslc_compiler::value::Schedule;
 
 use crate::error::RunError;
 use crate::nets::Net;
-use crate::tensor::remake;
+use decay::Decay;
+use flat::{Collect, Mix};
+
+pub use decay::{Rates, is_decayed};
+pub(crate) use flat::Place;
+pub use flat::{flat_params, param_shapes, shaped_params};
 
 /// Where a branch's network lives.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -303,23 +309,6 @@ impl Weights {
     }
 }
 
-/// Each trainable parameter's learning rate this step: its network's, times its layer's factor
-/// where layer-wise decay gives it one.
-#[derive(Clone, Debug, Default)]
-pub struct Rates {
-    /// One rate a trainable network.
-    pub nets: Vec<f64>,
-    /// Factors by parameter (layer-wise decay); a parameter not here has factor 1.
-    pub layers: HashMap<ParamId, f64>,
-}
-
-impl Rates {
-    /// The rate of parameter `id` of trainable network `net`.
-    pub fn of(&self, net: usize, id: &ParamId) -> f64 {
-        self.nets[net] * self.layers.get(id).copied().unwrap_or(1.0)
-    }
-}
-
 /// The parameters of `net` its configuration holds fixed, and until which epoch.
 fn held(plan: &Plan, name: &str, net: &Net) -> Vec<(ParamId, f64)> {
     let Some((_, network)) = plan.networks.iter().find(|(n, _)| n == name) else {
@@ -336,116 +325,4 @@ fn held(plan: &Plan, name: &str, net: &Net) -> Vec<(ParamId, f64)> {
         }
         _ => vec![],
     }
-}
-
-/// Collects a module's float parameters, flattened and detached, with their shapes, in
-/// visiting order.
-#[derive(Default)]
-struct Collect(Vec<Tensor<1>>, Vec<Vec<usize>>);
-
-impl ModuleVisitor for Collect {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let t = param.val().inner();
-        let dims = t.dims();
-        self.0.push(t.reshape([dims.iter().product::<usize>()]));
-        self.1.push(dims.to_vec());
-    }
-}
-
-/// Gives each parameter, in visiting order, its values from the next stretch of one flat buffer
-/// (a view of it, in the parameter's shape); with `leaf`, as a fresh leaf of the autodiff graph
-/// (a trainable network's), else on the plain device (an EMA copy's).
-pub(crate) struct Place {
-    pub flat: Tensor<1>,
-    pub at: usize,
-    pub leaf: bool,
-}
-
-impl ModuleMapper for Place {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (flat, at, leaf) = (&self.flat, &mut self.at, self.leaf);
-        remake(param, |t| {
-            let dims = t.dims();
-            let n = dims.iter().product::<usize>();
-            let values = flat.clone().slice(*at..*at + n).reshape(dims);
-            *at += n;
-            if leaf { values.autodiff() } else { values }
-        })
-    }
-}
-
-/// Mixes each parameter with the source's parameter at the same position.
-struct Mix {
-    source: std::vec::IntoIter<Tensor<1>>,
-    m: f64,
-}
-
-impl ModuleMapper for Mix {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let Some(src) = self.source.next() else {
-            return param;
-        };
-        let m = self.m as f32;
-        param.map(|t| {
-            let shape = t.shape();
-            t.mul_scalar(m).add(src.reshape(shape).mul_scalar(1.0 - m))
-        })
-    }
-}
-
-/// Whether weight decay, decoupled or L2, applies to a parameter of rank `rank`: the weights of
-/// linear (rank 2) and convolution (rank 4) layers do; biases and norms (rank 1) do not, nor
-/// learned tokens such as a class or mask token (rank 3, timm's `no_weight_decay`), nor
-/// parameters held at this step.
-pub fn is_decayed(rank: usize, id: &ParamId, held: &[ParamId]) -> bool {
-    matches!(rank, 2 | 4) && !held.contains(id)
-}
-
-/// Scales the decayed parameters by a factor, keeping them leaves of the autodiff graph.
-struct Decay<'a> {
-    net: usize,
-    rates: &'a Rates,
-    wd: f64,
-    held: &'a [ParamId],
-}
-
-impl ModuleMapper for Decay<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if !is_decayed(D, &param.id, self.held) {
-            return param;
-        }
-        let f = (1.0 - self.rates.of(self.net, &param.id) * self.wd) as f32;
-        if f == 1.0 {
-            return param;
-        }
-        // Scaled on the plain device, so the result is a fresh leaf of the autodiff graph.
-        remake(param, |t| t.inner().mul_scalar(f).autodiff())
-    }
-}
-
-/// A network's float parameters, flattened in visiting order (for tests).
-pub fn flat_params(net: &Net) -> Vec<f32> {
-    shaped_params(net).map(|(_, values)| values).unwrap_or_default()
-}
-
-/// A network's parameter shapes, in visiting order.
-pub fn param_shapes(net: &Net) -> Vec<Vec<usize>> {
-    let mut collect = Collect::default();
-    net.visit(&mut collect);
-    collect.1
-}
-
-/// A network's parameter shapes and its float parameters flattened, in visiting order (for
-/// checkpoints).
-pub fn shaped_params(net: &Net) -> Result<(Vec<Vec<usize>>, Vec<f32>), RunError> {
-    let mut collect = Collect::default();
-    net.visit(&mut collect);
-    let mut values = vec![];
-    for t in collect.0 {
-        values.extend(
-            t.try_into_vec_as::<f32>()
-                .map_err(|e| RunError::Internal(format!("reading parameters: {e:?}")))?,
-        );
-    }
-    Ok((collect.1, values))
 }
