@@ -9,19 +9,17 @@ pub mod segments;
 pub mod shape;
 mod slots;
 pub mod state;
+mod stepping;
 pub mod tokens;
 pub mod transport;
 pub mod views;
 
-use burn::module::Module;
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{BranchId, NetId, NetOutput, Operand, Plan, Slot, Step, StepKind, TensorOp, ViewsOn};
+use sslc_compiler::plan::{Plan, Slot, StepKind, TensorOp, ViewsOn};
 
 use crate::error::RunError;
-use crate::nets::Pass;
 use crate::val::Val;
 use crate::weights::Weights;
-use ops::Forward;
 use slots::Slots;
 use views::ViewStage;
 
@@ -280,156 +278,5 @@ impl Program {
             }
             slots.finish()
         })
-    }
-
-    /// Starts on a thread of its own the first gradient-free network step from step `from` on
-    /// whose inputs are all computed, unless a side thread is still busy: two forwards beside
-    /// the main thread's would hold two sets of intermediate buffers at once.
-    fn start_side_step<'scope, 'env>(
-        &'env self,
-        from: usize,
-        started: &mut [bool],
-        slots: &mut Slots<'scope>,
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        weights: &'env Weights,
-        ctx: ops::Ctx,
-    ) {
-        // Across ranks every collective must come in one order on every rank: no side thread.
-        if slots.busy() || crate::dist::world().is_some() {
-            return;
-        }
-        let ready = self.plan.steps.iter().enumerate().skip(from).find(|(j, step)| {
-            matches!(step.kind, StepKind::Net { .. })
-                && !step.grad
-                && !started[*j]
-                && !self.views.cpu[*j]
-                && step.inputs.iter().all(|(_, s)| slots.ready(*s))
-        });
-        let Some((j, step)) = ready else {
-            return;
-        };
-        let StepKind::Net { branch, net, output } = &step.kind else {
-            return;
-        };
-        let inputs: Vec<(String, Val)> = step
-            .inputs
-            .iter()
-            .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
-            .collect();
-        let (branch, net, output) = (*branch, *net, *output);
-        slots.start(
-            step.output,
-            scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
-        );
-        started[j] = true;
-    }
-
-    /// Runs step `i` on its inputs, on this thread.
-    fn step(
-        &self,
-        i: usize,
-        step: &Step,
-        inputs: Vec<(String, Val)>,
-        weights: &Weights,
-        images: usize,
-        ctx: ops::Ctx,
-    ) -> Result<Val, RunError> {
-        Ok(match &step.kind {
-            StepKind::Net { branch, net, output } => net_step(weights, *branch, *net, *output, step.grad, inputs, ctx)?,
-            StepKind::Tensor(op) => {
-                let inputs = ops::detach_marked(inputs, &step.inputs, &step.detached);
-                // Across ranks, an op that couples the batch sees every rank's images.
-                let coupled = step.couples && crate::dist::world().is_some();
-                let (inputs, seen) = if coupled {
-                    let types: Vec<_> = step
-                        .inputs
-                        .iter()
-                        .map(|(_, s)| self.types.get(*s).and_then(Option::as_ref))
-                        .collect();
-                    let all = crate::dist::gather_inputs(inputs, &types, images)?;
-                    (all, images * crate::dist::size())
-                } else {
-                    (inputs, images)
-                };
-                let env = ops::Env {
-                    at: ctx,
-                    images: seen,
-                    state: self.states.get(i),
-                    types: ops::Types {
-                        out: step.ty.as_ref(),
-                        slots: &self.types,
-                    },
-                    device: self.device.as_ref(),
-                    observe: self
-                        .observing
-                        .load(std::sync::atomic::Ordering::SeqCst)
-                        .then_some((&self.observations, i)),
-                };
-                let out = op.forward(&mut by_slot(inputs, &step.inputs), env)?;
-                match (coupled, &step.ty) {
-                    (true, Some(ty)) => crate::dist::own_rows(out, ty, images)?,
-                    _ => out,
-                }
-            }
-            StepKind::Arith { op, a, b } => {
-                let mut x = by_slot(inputs, &step.inputs);
-                // A constant operand: a number, or a schedule's value now.
-                let constant = |o: &Operand| match o {
-                    Operand::Constant(c) => Some(*c),
-                    Operand::Schedule(s) => Some(s.at(ctx.epoch, ctx.total)),
-                    Operand::Slot(_) => None,
-                };
-                match (a, b) {
-                    (Operand::Slot(a), Operand::Slot(b)) => {
-                        let ty = |s: &Slot| self.types.get(s.0).and_then(Option::as_ref);
-                        let (va, vb) = (x.take(*a)?, x.take(*b)?);
-                        match (ty(a), ty(b), step.ty.as_ref()) {
-                            (Some(ta), Some(tb), Some(out)) => arith::typed(*op, (va, ta), (vb, tb), out)?,
-                            _ => arith::binary(arith::Binary::Arith(*op), va, vb)?,
-                        }
-                    }
-                    (c, Operand::Slot(s)) if constant(c).is_some() => {
-                        arith::constant(*op, constant(c).unwrap_or_default(), true, x.take(*s)?)
-                    }
-                    (Operand::Slot(s), c) if constant(c).is_some() => {
-                        arith::constant(*op, constant(c).unwrap_or_default(), false, x.take(*s)?)
-                    }
-                    _ => return Err(RunError::Internal("arithmetic between two constants".into())),
-                }
-            }
-            StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {
-                return Err(RunError::Internal(format!(
-                    "step ${} is not a tensor step",
-                    step.output
-                )));
-            }
-        })
-    }
-}
-
-/// Runs network `net` of `branch` on its inputs; `grad` tells whether a gradient flows back
-/// through this step.
-fn net_step(
-    weights: &Weights,
-    branch: BranchId,
-    net: NetId,
-    output: NetOutput,
-    grad: bool,
-    inputs: Vec<(String, Val)>,
-    ctx: ops::Ctx,
-) -> Result<Val, RunError> {
-    let trainable = weights.is_trainable(branch, net);
-    let net = weights.get(branch, net)?;
-    // Only a pass that trains this network moves what it keeps besides weights.
-    let pass = match ctx.pass {
-        Pass::Learn if grad && trainable => Pass::Learn,
-        Pass::Infer => Pass::Infer,
-        _ => Pass::Batch,
-    };
-    match (grad, trainable) {
-        (true, _) => net.apply(inputs, output, pass),
-        // No gradient flows here: run without autodiff bookkeeping.
-        (false, true) => net.valid().apply(plain(inputs), output, pass),
-        (false, false) => net.apply(plain(inputs), output, pass),
     }
 }
