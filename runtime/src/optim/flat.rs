@@ -34,7 +34,7 @@ pub struct FlatAdamW {
     /// Each parameter's steps taken, by position in visiting order.
     times: Vec<usize>,
     /// Per-element masks built for a pattern of parameters (which had no gradient, which decay),
-    /// kept while the pattern holds.
+    /// kept while the pattern holds (a byte an element).
     masks: HashMap<Vec<bool>, Tensor<1, Bool>>,
 }
 
@@ -122,7 +122,17 @@ impl FlatAdamW {
             .iter()
             .map(|s| wd != 0.0 && is_decayed(s.rank, &s.id, held) && (1.0 - rate_of(s) * wd) as f32 != 1.0)
             .collect();
-        let theta = if decayed.iter().any(|d| *d) {
+        let factor = |s: &Slot| (1.0 - rate_of(s) * wd) as f32;
+        let mut decay_factors = slots.iter().zip(&decayed).filter(|(_, d)| **d).map(|(s, _)| factor(s));
+        let first_factor = decay_factors.next();
+        let theta = if let Some(f) = first_factor
+            && decay_factors.all(|g| g.to_bits() == f.to_bits())
+        {
+            // One factor for every decayed parameter (no layer-wise or per-network rates): the
+            // decayed elements scaled, the rest kept, under a mask built once.
+            let mask = self.mask(&slots, &decayed, &device);
+            theta.clone().mask_where(mask, theta.mul_scalar(f))
+        } else if decayed.iter().any(|d| *d) {
             let factors = self.per_element(
                 &slots,
                 |i, s| {
@@ -259,15 +269,28 @@ impl FlatAdamW {
         mask
     }
 
-    /// A value per parameter, repeated over its elements.
+    /// A value per parameter, repeated over its elements. Only the values travel to the device,
+    /// one number a run of parameters that share one; the repeats are made there (a model-sized
+    /// upload every step would cost a GPU more than the update).
     fn per_element(&self, slots: &[Slot], value: impl Fn(usize, &Slot) -> f32, device: &Device) -> Tensor<1> {
-        let values: Vec<f32> = slots
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| std::iter::repeat_n(value(i, s), s.len))
-            .collect();
+        let mut runs: Vec<(f32, usize)> = vec![];
+        for (i, s) in slots.iter().enumerate() {
+            let v = value(i, s);
+            match runs.last_mut() {
+                Some((last, len)) if last.to_bits() == v.to_bits() => *len += s.len,
+                _ => runs.push((v, s.len)),
+            }
+        }
+        let values: Vec<f32> = runs.iter().map(|(v, _)| *v).collect();
         let n = values.len();
-        Tensor::from_data(TensorData::new(values, [n]), device)
+        let values = Tensor::<1>::from_data(TensorData::new(values, [n]), device);
+        Tensor::cat(
+            runs.iter()
+                .enumerate()
+                .map(|(k, (_, len))| values.clone().slice(k..k + 1).expand([*len]))
+                .collect(),
+            0,
+        )
     }
 }
 
