@@ -111,15 +111,17 @@ impl Program {
     }
 
     /// The same program, making its constants and draws on `device`, and its image views there
-    /// too where the plan asks (`data.views`: "device", or "auto" on a GPU).
+    /// too where the plan asks (`data.views`: "device", or "auto" on a GPU, where a recipe whose
+    /// views have no device form keeps them on the CPU).
     pub fn on(mut self, device: &burn::tensor::Device) -> Result<Self, RunError> {
-        let on_device = match self.plan.views {
-            ViewsOn::Device => true,
-            ViewsOn::Cpu => false,
-            ViewsOn::Auto => crate::device::is_accelerator(device),
-        };
-        if on_device {
-            self.views = std::sync::Arc::new(ViewStage::on(&self.plan, true)?);
+        match self.plan.views {
+            ViewsOn::Device => self.views = std::sync::Arc::new(ViewStage::on(&self.plan, true)?),
+            ViewsOn::Auto if crate::device::is_accelerator(device) => {
+                if let Ok(stage) = ViewStage::on(&self.plan, true) {
+                    self.views = std::sync::Arc::new(stage);
+                }
+            }
+            ViewsOn::Auto | ViewsOn::Cpu => {}
         }
         self.device = Some(device.clone());
         Ok(self)

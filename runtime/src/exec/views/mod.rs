@@ -44,6 +44,18 @@ enum Cpu {
     Parts(Vec<Cpu>),
 }
 
+impl Cpu {
+    /// Each view's size in pixels (height, width) and where it lies, made here or on the device;
+    /// `None` for a value that is not views.
+    fn placed(&self) -> Option<Vec<((usize, usize), Crop)>> {
+        match self {
+            Cpu::Image(views) => Some(views.iter().map(|(img, crop)| ((img.h, img.w), *crop)).collect()),
+            Cpu::Deferred(views) => Some(views.iter().map(|(d, crop)| ((d.size, d.size), *crop)).collect()),
+            _ => None,
+        }
+    }
+}
+
 /// The view steps of a plan, in order, and the slots that leave the CPU stage.
 #[derive(Clone, Debug)]
 pub struct ViewStage {
@@ -180,6 +192,14 @@ pub fn is_view(kind: &StepKind) -> bool {
     matches!(kind, StepKind::Input { .. } | StepKind::View { .. })
 }
 
+/// The view ops that read only where views lie and their sizes, so read deferred views too.
+fn reads_placement(op: &ViewOp) -> bool {
+    matches!(
+        op,
+        ViewOp::RelativeGeometry(_) | ViewOp::SegmentsOf(_) | ViewOp::OverlapBoxes(_)
+    )
+}
+
 /// The view ops that run on deferred views; a crop of the scene's image starts one.
 fn runs_deferred(op: &ViewOp) -> bool {
     matches!(
@@ -221,7 +241,7 @@ impl ViewStage {
                         deferred[s.output] = true;
                     } else if (crop && on_whole) || (on_deferred && runs_deferred(op) && !crop) {
                         deferred[s.output] = true;
-                    } else if on_deferred {
+                    } else if on_deferred && !reads_placement(op) {
                         return Err(RunError::Unsupported(format!(
                             "`{}` has no form on the device: set `data.views = \"cpu\"` to make this recipe's views on the CPU",
                             op.name()

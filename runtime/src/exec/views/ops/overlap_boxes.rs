@@ -9,13 +9,13 @@ use crate::exec::views::{At, Cpu};
 
 impl Run for OverlapBoxes {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
-        let (Some(Cpu::Image(a)), Some(Cpu::Image(b)), Some(Cpu::Boxes(given))) =
-            (at.get(self.a), at.get(self.b), at.get(self.boxes))
-        else {
+        let placed = |slot| at.get(slot).and_then(Cpu::placed);
+        let (Some(a), Some(b), Some(Cpu::Boxes(given))) = (placed(self.a), placed(self.b), at.get(self.boxes)) else {
             return Err(RunError::Internal("overlap_boxes needs two views and boxes".into()));
         };
-        Ok(Cpu::Boxes(boxes::overlap_boxes(
-            &a[0].1, &b[0].1, given, self.k, at.rng,
-        )))
+        let (Some((_, a)), Some((_, b))) = (a.first(), b.first()) else {
+            return Err(RunError::Internal("overlap_boxes of views without a view".into()));
+        };
+        Ok(Cpu::Boxes(boxes::overlap_boxes(a, b, given, self.k, at.rng)))
     }
 }

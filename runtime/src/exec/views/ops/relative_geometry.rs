@@ -8,12 +8,18 @@ use crate::exec::views::{At, Cpu};
 
 impl Run for RelativeGeometry {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
-        let (Some(Cpu::Image(views)), Some(Cpu::Image(frames))) = (at.get(self.view), at.get(self.frame)) else {
+        let (Some(views), Some(frames)) = (
+            at.get(self.view).and_then(Cpu::placed),
+            at.get(self.frame).and_then(Cpu::placed),
+        ) else {
             return Err(RunError::Internal(
                 "relative_geometry of values that are not views".into(),
             ));
         };
-        let frame = frames[0].1;
+        let frame = frames
+            .first()
+            .map(|(_, c)| *c)
+            .ok_or_else(|| RunError::Internal("a frame without views".into()))?;
         Ok(Cpu::Geometry(
             views.iter().map(|(_, crop)| crop.relative_to(&frame)).collect(),
         ))

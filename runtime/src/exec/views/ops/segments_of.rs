@@ -10,17 +10,18 @@ use crate::val::SegMap;
 
 impl Run for SegmentsOf {
     fn run(&self, at: &mut At) -> Result<Cpu, RunError> {
-        let (Some(Cpu::Image(views)), Some(Cpu::Segments(maps))) = (at.get(self.view), at.get(self.segments)) else {
+        let (Some(views), Some(Cpu::Segments(maps))) = (at.get(self.view).and_then(Cpu::placed), at.get(self.segments))
+        else {
             return Err(RunError::Internal("segments_of needs a view and a segment map".into()));
         };
         let m = &maps[0];
         Ok(Cpu::Segments(
             views
                 .iter()
-                .map(|(img, crop)| SegMap {
-                    data: boxes::segments_of(&m.data, m.h, m.w, crop, img.h, img.w),
-                    h: img.h,
-                    w: img.w,
+                .map(|((h, w), crop)| SegMap {
+                    data: boxes::segments_of(&m.data, m.h, m.w, crop, *h, *w),
+                    h: *h,
+                    w: *w,
                 })
                 .collect(),
         ))

@@ -127,6 +127,35 @@ fn a_flip_before_the_crop_is_made_on_the_device_too() {
 }
 
 #[test]
+fn where_views_lie_is_read_from_views_made_on_the_device_alike() {
+    // SiameseIM's queries: where view 2 lies in view 1's frame, from the crops the draws placed.
+    let src = include_str!("../../../../../recipes/siameseim.ssl")
+        .replace("count: 2048, holdout: 1024", "count: 16, holdout: 8");
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    let plan = compiled.plan.expect("a plan");
+    let data = Dataset::open(&plan.source).expect("scenes");
+    let scenes: Vec<&Scene> = data.train.iter().collect();
+    let rngs = || (0..scenes.len() as u64).map(|i| Rng::derive(3, 7, i)).collect();
+    let device = crate::device::default();
+    let geometry = |stage: ViewStage| -> Vec<f32> {
+        let out = stage.batch(&scenes, rngs(), &device).expect("views");
+        out.into_iter()
+            .find_map(|(_, v)| match v {
+                Val::Vectors(t) => Some(t.into_data().try_to_vec::<f32>().expect("floats")),
+                _ => None,
+            })
+            .expect("the geometry")
+    };
+    let (cpu, on_device) = (
+        ViewStage::new(&plan).expect("cpu"),
+        ViewStage::on(&plan, true).expect("device"),
+    );
+    assert!(on_device.on_device);
+    assert_eq!(geometry(cpu), geometry(on_device));
+}
+
+#[test]
 fn a_pipeline_with_an_op_that_has_no_device_form_is_refused_by_name() {
     let plan = plan(
         "view a = image |> random_resized_crop(size: 24) |> random_resized_crop(size: 16)\n\
