@@ -9,6 +9,7 @@ mod docs;
 mod losses;
 mod masks;
 mod matrices;
+mod network_calls;
 mod networks;
 mod ops;
 mod optim;

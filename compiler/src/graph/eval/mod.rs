@@ -1,19 +1,21 @@
 //! Expression evaluation: folds constants, checks calls against the registry, and adds a
 //! typed node to the graph for every run-time value.
 
+mod arith;
+mod net_call;
+
 use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
 
 use super::{Edge, Graph, Node, NodeKind};
 use crate::ast::{BinOp, Expr, ExprKind};
-use crate::decls::NetOutput;
 use crate::diag::{Diag, did_you_mean};
 use crate::registry::{self, ArgIn, Category, Out};
 use crate::resolve::{DATA_FIELDS, Resolved};
 use crate::span::Span;
 use crate::types::Ty;
-use crate::value::{Schedule, Value};
+use crate::value::Value;
 
 /// The state of graph building.
 pub struct Builder<'r> {
@@ -294,184 +296,6 @@ impl<'r> Builder<'r> {
                     expected: "a built-in or a network of a branch".into(),
                     found: other.describe(),
                     span: callee_span,
-                });
-                Value::Poison
-            }
-        }
-    }
-
-    fn net_call(&mut self, branch: String, net: String, args: Vec<ArgIn>, span: Span) -> Value {
-        if args.iter().any(|a| matches!(a.value, Value::Poison)) {
-            return Value::Poison;
-        }
-        let Some(network) = self.graph.networks.get(&net) else {
-            return Value::Poison;
-        };
-        let Some(net_args) = network.args.clone() else {
-            return Value::Poison;
-        };
-        let Some(b) = registry::lookup(net_args.builtin) else {
-            return Value::Poison;
-        };
-        let Some((params, rule)) = b.call else {
-            return Value::Poison;
-        };
-        let Some(bound) = registry::bind(b, params, args, span, &mut self.diags) else {
-            return Value::Poison;
-        };
-        let ty = match rule(&net_args, &bound) {
-            Ok(t) => t,
-            Err(d) => {
-                self.diags.push(d);
-                return Value::Poison;
-            }
-        };
-        // The same network must always see inputs of one width (its weights are shaped by it).
-        let (in_ty, in_span) = bound
-            .tensor("x")
-            .map(|(t, s)| (t.clone(), s))
-            .unwrap_or((Ty::Geometry, span));
-        let key = |t: &Ty| {
-            t.feature_dim().or(match t {
-                Ty::Image { c, .. } => Some(*c),
-                _ => None,
-            })
-        };
-        let network = self.graph.networks.get_mut(&net).expect("checked above");
-        match (&network.input, network.first_use) {
-            (Some(first), Some(first_span)) if key(first) != key(&in_ty) => {
-                let expected = first.to_string();
-                self.diags.push(Diag::ShapeMismatch {
-                    what: format!("the input of `{net}`"),
-                    expected: format!("the width it was first applied to ({expected})"),
-                    found: in_ty.to_string(),
-                    span: in_span,
-                    other: Some((first_span, format!("first applied to {expected} here"))),
-                    because: vec![],
-                });
-                return Value::Poison;
-            }
-            (None, _) => {
-                network.input = Some(in_ty);
-                network.first_use = Some(in_span);
-            }
-            _ => {}
-        }
-        let output = NetOutput::of(bound.int("block"), bound.int("average_last"));
-        let ix = self.node(NodeKind::Net { branch, net, output }, Some(ty.clone()), span);
-        for (port, from, _) in bound.inputs() {
-            self.connect(from, ix, &port);
-        }
-        Value::Tensor(ix, ty)
-    }
-
-    /// A number, unless it is infinite or NaN (`1e999`, `1 / 0`): no setting takes those.
-    fn finite(&mut self, n: f64, span: Span) -> Value {
-        if n.is_finite() {
-            return Value::Num(n);
-        }
-        self.diags.push(Diag::NotFinite { value: n, span });
-        Value::Poison
-    }
-
-    fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span, sa: Span, sb: Span) -> Value {
-        let sym = op;
-        for (v, s) in [(&a, sa), (&b, sb)] {
-            if let Value::Tensor(_, ty) = v
-                && !ty.is_numeric()
-            {
-                self.diags.push(Diag::WrongType {
-                    what: format!("an operand of `{}`", op.symbol()),
-                    expected: "a number or a tensor of numbers (images, tokens, vectors, matrices, scalars, labels)"
-                        .into(),
-                    found: ty.to_string(),
-                    span: s,
-                });
-                return Value::Poison;
-            }
-        }
-        // A number or a schedule beside a tensor is a constant operand.
-        let constant = |v: &Value| match v {
-            Value::Num(c) => Some(Schedule::Constant { value: *c }),
-            Value::Schedule(s) => Some(s.clone()),
-            _ => None,
-        };
-        match (a, b) {
-            (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
-            (Value::Num(x), Value::Num(y)) => self.finite(
-                match op {
-                    BinOp::Add => x + y,
-                    BinOp::Sub => x - y,
-                    BinOp::Mul => x * y,
-                    BinOp::Div => x / y,
-                },
-                span,
-            ),
-            (Value::Tensor(ix, ty), c) if constant(&c).is_some() => {
-                let n = self.node(
-                    NodeKind::Arith {
-                        op: sym,
-                        constant: constant(&c),
-                        left: false,
-                    },
-                    Some(ty.clone()),
-                    span,
-                );
-                self.connect(ix, n, "a");
-                Value::Tensor(n, ty)
-            }
-            (c, Value::Tensor(ix, ty)) if constant(&c).is_some() => {
-                let n = self.node(
-                    NodeKind::Arith {
-                        op: sym,
-                        constant: constant(&c),
-                        left: true,
-                    },
-                    Some(ty.clone()),
-                    span,
-                );
-                self.connect(ix, n, "b");
-                Value::Tensor(n, ty)
-            }
-            (Value::Tensor(ia, ta), Value::Tensor(ib, tb)) => {
-                let Some(out) = registry::broadcast(&ta, &tb) else {
-                    self.diags.push(Diag::ShapeMismatch {
-                        what: format!("`{}`", op.symbol()),
-                        expected: format!(
-                            "{ta} (like the left side), or a value that spreads over it (a scalar, \
-                             one view, a value for the batch)"
-                        ),
-                        found: tb.to_string(),
-                        span: sb,
-                        other: Some((sa, format!("the left side is {ta}"))),
-                        because: vec![],
-                    });
-                    return Value::Poison;
-                };
-                let n = self.node(
-                    NodeKind::Arith {
-                        op: sym,
-                        constant: None,
-                        left: false,
-                    },
-                    Some(out.clone()),
-                    span,
-                );
-                self.connect(ia, n, "a");
-                self.connect(ib, n, "b");
-                Value::Tensor(n, out)
-            }
-            (a, b) => {
-                let (bad, s) = if matches!(a, Value::Num(_) | Value::Tensor(..)) {
-                    (b, sb)
-                } else {
-                    (a, sa)
-                };
-                self.diags.push(Diag::WrongType {
-                    what: format!("an operand of `{}`", op.symbol()),
-                    expected: "a number or a tensor".into(),
-                    found: bad.describe(),
-                    span: s,
                 });
                 Value::Poison
             }
