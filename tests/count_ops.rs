@@ -57,5 +57,21 @@ fn a_step_of_tiny_byol_is_counted_on_libtorch() {
         + counts.get("aten::addmm").and_then(|v| v.as_u64()).unwrap_or(0);
     assert!(products >= 30, "{products} products in a step of {total} operators");
     assert!(stderr.contains(&format!("step 2: {total} ATen operators")), "{stderr}");
+    // The plan applies the backbone four times (online and target, two views each): the
+    // target's forwards, which may run early on a side thread, are counted too, every time.
+    let attention = counts
+        .get("aten::_scaled_dot_product_flash_attention_for_cpu")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    assert!(
+        attention >= 4,
+        "{attention} attention forwards in a step of {total} operators"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ok, stderr, dir) = counted("tch");
+    assert!(ok, "{stderr}");
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ops.json")).expect("ops.json")).expect("json");
+    assert_eq!(again["ops"], ops["ops"], "the same step counts the same operators");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -11,7 +11,8 @@ use crate::metrics::Metrics;
 /// Takes the next step counting the operators libtorch dispatches, and writes them to
 /// `out/ops.json` (rank 0).
 pub(super) fn count_ops(trainer: &mut Trainer, out: &Path, writes: bool) -> Result<(), RunError> {
-    let (taken, counts) = sslc_opcount::count(|| trainer.advance()).map_err(RunError::Unsupported)?;
+    // libtorch's observer sees the calling thread: the whole step runs there.
+    let (taken, counts) = sslc_opcount::count(|| trainer.advance_on_one_thread()).map_err(RunError::Unsupported)?;
     taken?;
     if writes {
         let total = counts.aten();

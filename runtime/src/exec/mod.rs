@@ -68,6 +68,9 @@ pub struct Program {
     /// What ops report beside their values, while `observing`.
     pub observations: observe::Observations,
     observing: std::sync::atomic::AtomicBool,
+    /// Whether every step runs on the calling thread (no gradient-free network started early on
+    /// a side thread): what a per-thread observer such as the operator count needs to see all.
+    one_thread: std::sync::atomic::AtomicBool,
     /// Where values made from nothing go (constants, the step's draws): the trainer's device.
     /// A probe's program has none, and the compiler lets no such value into a probe.
     device: Option<burn::tensor::Device>,
@@ -101,6 +104,7 @@ impl Program {
             types,
             observations: Default::default(),
             observing: Default::default(),
+            one_thread: Default::default(),
             device: None,
         })
     }
@@ -108,6 +112,12 @@ impl Program {
     /// Whether the next runs' ops report what they observe (teacher entropies).
     pub fn observe(&self, on: bool) {
         self.observing.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the next runs keep every step on the calling thread. The values are the same
+    /// either way: a side step only runs early what the main thread would run later.
+    pub fn on_one_thread(&self, on: bool) {
+        self.one_thread.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The same program, making its constants and draws on `device`, and its image views there

@@ -27,7 +27,8 @@ impl Program {
         ctx: ops::Ctx,
     ) {
         // Across ranks every collective must come in one order on every rank: no side thread.
-        if slots.busy() || crate::dist::world().is_some() {
+        let one_thread = self.one_thread.load(std::sync::atomic::Ordering::SeqCst);
+        if one_thread || slots.busy() || crate::dist::world().is_some() {
             return;
         }
         let ready = self.plan.steps.iter().enumerate().skip(from).find(|(j, step)| {

@@ -190,6 +190,15 @@ impl Trainer {
             .ok_or_else(|| RunError::Internal("a step left nothing to read".into()))
     }
 
+    /// Takes one optimisation step on the calling thread alone (no network started early on a
+    /// side thread), as an observer of this thread's operators needs it.
+    pub fn advance_on_one_thread(&mut self) -> Result<(), RunError> {
+        self.program.on_one_thread(true);
+        let taken = self.advance();
+        self.program.on_one_thread(false);
+        taken
+    }
+
     /// Takes one optimisation step, leaving its losses on the device for [`Trainer::read`].
     pub fn advance(&mut self) -> Result<(), RunError> {
         let (epoch, within) = (self.step / self.steps_per_epoch, self.step % self.steps_per_epoch);
