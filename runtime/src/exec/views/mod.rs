@@ -114,23 +114,27 @@ impl<'a> At<'a> {
 
     /// `f` applied to every view of the images in `x`; one image is repeated once per view of
     /// the output (`view local[4]` draws its first op four times).
-    fn each_view(
-        &mut self,
-        x: Slot,
-        mut f: impl FnMut(&Image, Crop, &mut Rng) -> (Image, Crop),
-    ) -> Result<Cpu, RunError> {
+    fn each_view(&mut self, x: Slot, f: impl FnMut(&Image, Crop, &mut Rng) -> (Image, Crop)) -> Result<Cpu, RunError> {
         let Some(Cpu::Image(sources)) = self.slots.get(x.0).and_then(Option::as_ref) else {
             return Err(RunError::Internal(format!("view slot {} holds no image", x.0)));
         };
-        let sources: Vec<&(Image, Crop)> = if sources.len() == 1 {
-            std::iter::repeat_n(&sources[0], self.count).collect()
-        } else {
-            sources.iter().collect()
-        };
-        Ok(Cpu::Image(
-            sources.into_iter().map(|(img, crop)| f(img, *crop, self.rng)).collect(),
-        ))
+        Ok(Cpu::Image(each(sources, self.count, self.rng, f)))
     }
+}
+
+/// `f` applied to every view of `sources`, one source repeated `count` times.
+fn each<T>(
+    sources: &[(T, Crop)],
+    count: usize,
+    rng: &mut Rng,
+    mut f: impl FnMut(&T, Crop, &mut Rng) -> (T, Crop),
+) -> Vec<(T, Crop)> {
+    let sources: Vec<&(T, Crop)> = if sources.len() == 1 {
+        std::iter::repeat_n(&sources[0], count).collect()
+    } else {
+        sources.iter().collect()
+    };
+    sources.into_iter().map(|(v, crop)| f(v, *crop, rng)).collect()
 }
 
 impl At<'_> {
@@ -138,19 +142,12 @@ impl At<'_> {
     fn each_deferred(
         &mut self,
         x: Slot,
-        mut f: impl FnMut(&Deferred, Crop, &mut Rng) -> (Deferred, Crop),
+        f: impl FnMut(&Deferred, Crop, &mut Rng) -> (Deferred, Crop),
     ) -> Result<Cpu, RunError> {
         let Some(Cpu::Deferred(sources)) = self.slots.get(x.0).and_then(Option::as_ref) else {
             return Err(RunError::Internal(format!("view slot {} holds no deferred view", x.0)));
         };
-        let sources: Vec<&(Deferred, Crop)> = if sources.len() == 1 {
-            std::iter::repeat_n(&sources[0], self.count).collect()
-        } else {
-            sources.iter().collect()
-        };
-        Ok(Cpu::Deferred(
-            sources.into_iter().map(|(d, crop)| f(d, *crop, self.rng)).collect(),
-        ))
+        Ok(Cpu::Deferred(each(sources, self.count, self.rng, f)))
     }
 
     /// Whether slot `x` holds views made on the device.

@@ -11,13 +11,10 @@ use crate::error::RunError;
 
 /// Each view blurred by the kernel it drew.
 pub(super) fn blur(x: Tensor<4>, photos: &[&Photo], device: &Device) -> Result<Tensor<4>, RunError> {
-    let kernels = photos
-        .iter()
-        .map(|p| match p {
-            Photo::Blur(k) => Ok(k.as_deref()),
-            _ => Err(RunError::Internal("one op's draws differ in kind".into())),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let kernels = super::drawn(photos, |p| match p {
+        Photo::Blur(k) => Some(k.as_deref()),
+        _ => None,
+    })?;
     let Some(radius) = kernels.iter().flatten().map(|k| k.len() / 2).max() else {
         return Ok(x);
     };

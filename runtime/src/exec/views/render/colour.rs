@@ -15,13 +15,10 @@ fn luma(x: &Tensor<4>) -> Tensor<4> {
 
 /// Each view's colour jitter: its four parts in the order it drew, part by part.
 pub(super) fn jitter(mut x: Tensor<4>, photos: &[&Photo], device: &Device) -> Result<Tensor<4>, RunError> {
-    let drawn = photos
-        .iter()
-        .map(|p| match p {
-            Photo::Jitter(j) => Ok(*j),
-            _ => Err(RunError::Internal("one op's draws differ in kind".into())),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let drawn = super::drawn(photos, |p| match p {
+        Photo::Jitter(j) => Some(*j),
+        _ => None,
+    })?;
     for position in 0..4 {
         for part in 0..4 {
             // The views whose jitter runs `part` at `position`, and with what factor.
@@ -73,13 +70,10 @@ fn hue(x: &Tensor<4>, shifts: Vec<f32>, device: &Device) -> Tensor<4> {
 
 /// Each view that drew it turned grey: its luma in all three channels.
 pub(super) fn grey(x: Tensor<4>, photos: &[&Photo], device: &Device) -> Result<Tensor<4>, RunError> {
-    let flags = photos
-        .iter()
-        .map(|p| match p {
-            Photo::Grey(on) => Ok(*on),
-            _ => Err(RunError::Internal("one op's draws differ in kind".into())),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let flags = super::drawn(photos, |p| match p {
+        Photo::Grey(on) => Some(*on),
+        _ => None,
+    })?;
     if !flags.iter().any(|f| *f) {
         return Ok(x);
     }
@@ -90,13 +84,10 @@ pub(super) fn grey(x: Tensor<4>, photos: &[&Photo], device: &Device) -> Result<T
 
 /// Each view that drew it with its values at or above the threshold inverted.
 pub(super) fn solarize(x: Tensor<4>, photos: &[&Photo], device: &Device) -> Result<Tensor<4>, RunError> {
-    let drawn = photos
-        .iter()
-        .map(|p| match p {
-            Photo::Solarize(t) => Ok(*t),
-            _ => Err(RunError::Internal("one op's draws differ in kind".into())),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let drawn = super::drawn(photos, |p| match p {
+        Photo::Solarize(t) => Some(*t),
+        _ => None,
+    })?;
     if drawn.iter().all(Option::is_none) {
         return Ok(x);
     }

@@ -52,6 +52,14 @@ pub(super) fn images<'a>(
     Ok(x.sub_scalar(MEAN).div_scalar(STD))
 }
 
+/// Each view's draws of one op, as `of` reads them from its kind of draw.
+fn drawn<'a, T>(photos: &[&'a Photo], of: impl Fn(&'a Photo) -> Option<T>) -> Result<Vec<T>, RunError> {
+    photos
+        .iter()
+        .map(|p| of(p).ok_or_else(|| RunError::Internal("one op's draws differ in kind".into())))
+        .collect()
+}
+
 /// One value per view as a `[views, 1, 1, 1]` tensor, to scale or shift each view's pixels.
 fn per_view(values: Vec<f32>, device: &Device) -> Tensor<4> {
     let n = values.len();
