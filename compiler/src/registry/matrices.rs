@@ -3,7 +3,8 @@
 //! views as a matrix's rows, and functions of symmetric matrices (eigenvalues, square roots,
 //! Cholesky factors, inverses) with gradients of their own in the runtime.
 
-use super::algebra::{numbers, views_meet};
+use super::algebra::numbers;
+use super::axes::views_meet;
 use super::rules::mismatch;
 use super::{Args, Builtin, Category, Out, PTy, X, opt, req};
 use crate::diag::Diag;

@@ -2,6 +2,8 @@
 //! rules. One file per category; `docs/language.md` is checked against this table.
 
 mod algebra;
+mod args;
+mod axes;
 mod bind;
 mod branches;
 mod contrastive;
@@ -20,8 +22,9 @@ mod tokens;
 mod transport;
 mod views;
 
-pub use algebra::{AXES, broadcast, reduced};
-pub use bind::{ArgIn, Args, bind};
+pub use args::Args;
+pub use axes::{AXES, broadcast, reduced};
+pub use bind::{ArgIn, bind};
 pub use docs::reference;
 pub use ops::{STOP_GRADIENT, couples_batch, detaches_input, keeps_state, marked_batch, stops_gradient};
 pub use param::{Limit, MAX_INT, PTy, Param, opt, req};
@@ -182,7 +185,7 @@ pub fn names_in(cats: &[Category]) -> Vec<&'static str> {
 
 /// Helpers shared by the shape rules.
 pub(crate) mod rules {
-    use super::bind::Args;
+    use super::args::Args;
     use crate::diag::Diag;
     use crate::types::Ty;
 
