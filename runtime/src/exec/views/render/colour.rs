@@ -57,7 +57,7 @@ fn hue(x: &Tensor<4>, shifts: Vec<f32>, device: &Device) -> Tensor<4> {
     let (c, s) = (angle(f32::cos), angle(f32::sin));
     let channel = |k: usize| x.clone().narrow(1, k, 1);
     let (r, g, b) = (channel(0), channel(1), channel(2));
-    let y = r.clone().mul_scalar(0.299) + g.clone().mul_scalar(0.587) + b.clone().mul_scalar(0.114);
+    let y = luma(x);
     let i = r.clone().mul_scalar(0.596) - g.clone().mul_scalar(0.274) - b.clone().mul_scalar(0.322);
     let q = r.mul_scalar(0.211) - g.mul_scalar(0.523) + b.mul_scalar(0.312);
     let i2 = i.clone() * c.clone() - q.clone() * s.clone();

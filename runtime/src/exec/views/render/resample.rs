@@ -19,6 +19,9 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
     let mut sources: Vec<&Image> = vec![];
     let mut at: HashMap<(usize, Source), usize> = HashMap::new();
     let mut which = vec![];
+    let mut rows = Axis::default();
+    let mut cols = Axis::default();
+    let size = views[0].1.size;
     for (scene, d) in views {
         let image = match d.source {
             Source::Image => &scenes[*scene].image,
@@ -33,9 +36,13 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
             sources.len() - 1
         });
         which.push(k as i64);
+        let (y, x, bh, bw) = d.bx;
+        // The CPU resizes bilinearly where the box fits the square on both sides.
+        let bilinear = bh <= size as f32 && bw <= size as f32;
+        rows.push(y, bh, size, image.h, bilinear, false);
+        cols.push(x, bw, size, image.w, bilinear, d.mirrored);
     }
     let c = views[0].1.channels;
-    let size = views[0].1.size;
     let h = sources.iter().map(|i| i.h).max().unwrap_or(1);
     let w = sources.iter().map(|i| i.w).max().unwrap_or(1);
     let mut data = vec![0.0f32; sources.len() * c * h * w];
@@ -53,20 +60,6 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
     let n = views.len();
     let src = Tensor::<4>::from_data(TensorData::new(data, [sources.len(), c, h, w]), device)
         .select(0, Tensor::<1, Int>::from_data(TensorData::new(which, [n]), device));
-    let dims = |d: &Deferred, s: &Scene| match d.source {
-        Source::Image => (s.image.h, s.image.w),
-        Source::Picture => s.source.as_ref().map_or((1, 1), |p| (p.image.h, p.image.w)),
-    };
-    let mut rows = Axis::default();
-    let mut cols = Axis::default();
-    for (scene, d) in views {
-        let (len_h, len_w) = dims(d, scenes[*scene]);
-        let (y, x, bh, bw) = d.bx;
-        // The CPU resizes bilinearly where the box fits the square on both sides.
-        let bilinear = bh <= size as f32 && bw <= size as f32;
-        rows.push(y, bh, size, len_h, bilinear, false);
-        cols.push(x, bw, size, len_w, bilinear, d.mirrored);
-    }
     let rows = rows
         .weights(h, n, size, device)
         .unsqueeze_dim::<4>(1)

@@ -67,16 +67,22 @@ fn agree(cpu: &[Vec<f32>], device: &[Vec<f32>]) {
     }
 }
 
+/// Asserts that `plan`'s views of `scenes` made on the device are its CPU views.
+fn both_paths_agree(plan: &Plan, scenes: &[&Scene]) {
+    let (cpu, device) = (
+        ViewStage::new(plan).expect("cpu"),
+        ViewStage::on(plan, true).expect("device"),
+    );
+    assert!(device.on_device);
+    agree(&made(&cpu, scenes), &made(&device, scenes));
+}
+
 #[test]
 fn views_made_on_the_device_are_the_cpu_views() {
     let plan = plan(BYOL);
     let data = Dataset::open(&plan.source).expect("scenes");
     let scenes: Vec<&Scene> = data.train.iter().collect();
-    let (cpu, device) = (
-        ViewStage::new(&plan).expect("cpu"),
-        ViewStage::on(&plan, true).expect("device"),
-    );
-    agree(&made(&cpu, &scenes), &made(&device, &scenes));
+    both_paths_agree(&plan, &scenes);
 }
 
 #[test]
@@ -102,11 +108,7 @@ fn views_cut_from_pictures_of_other_sizes_agree_too() {
         })
         .collect();
     let scenes: Vec<&Scene> = scenes.iter().collect();
-    let (cpu, device) = (
-        ViewStage::new(&plan).expect("cpu"),
-        ViewStage::on(&plan, true).expect("device"),
-    );
-    agree(&made(&cpu, &scenes), &made(&device, &scenes));
+    both_paths_agree(&plan, &scenes);
 }
 
 #[test]
@@ -118,12 +120,7 @@ fn a_flip_before_the_crop_is_made_on_the_device_too() {
     );
     let data = Dataset::open(&plan.source).expect("scenes");
     let scenes: Vec<&Scene> = data.train.iter().collect();
-    let (cpu, device) = (
-        ViewStage::new(&plan).expect("cpu"),
-        ViewStage::on(&plan, true).expect("device"),
-    );
-    assert!(device.on_device);
-    agree(&made(&cpu, &scenes), &made(&device, &scenes));
+    both_paths_agree(&plan, &scenes);
 }
 
 #[test]
