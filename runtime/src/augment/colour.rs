@@ -90,23 +90,9 @@ pub fn apply_jitter(img: &mut Image, jitter: &Jitter) {
     }
 }
 
-/// Brightness, contrast, saturation and hue jitter in random order, with probability `p`.
-pub fn color_jitter(img: &mut Image, strength: [f32; 4], p: f32, rng: &mut Rng) {
-    if let Some(jitter) = draw_jitter(img.c, strength, p, rng) {
-        apply_jitter(img, &jitter);
-    }
-}
-
 /// Whether a grayscale of an image of `channels` channels turns it grey (probability `p`).
 pub fn draw_grayscale(channels: usize, p: f32, rng: &mut Rng) -> bool {
     channels == 3 && rng.chance(p)
-}
-
-/// Grey (kept as 3 channels) with probability `p`.
-pub fn grayscale(img: &mut Image, p: f32, rng: &mut Rng) {
-    if draw_grayscale(img.c, p, rng) {
-        to_grey(img);
-    }
 }
 
 /// The image grey, its luma in all three channels.
@@ -137,13 +123,6 @@ pub fn draw_blur(width: usize, p: f32, sigma: (f32, f32), rng: &mut Rng) -> Opti
         .collect();
     let total: f32 = kernel.iter().sum();
     Some(kernel.iter().map(|k| k / total).collect())
-}
-
-/// Separable Gaussian blur, sigma drawn from `sigma` (given at 224 px, scaled to the image).
-pub fn blur(img: &mut Image, p: f32, sigma: (f32, f32), rng: &mut Rng) {
-    if let Some(kernel) = draw_blur(img.w, p, sigma, rng) {
-        apply_blur(img, &kernel);
-    }
 }
 
 /// The image blurred by `kernel` along its rows, then its columns.
@@ -196,13 +175,6 @@ fn convolve(src: &Image, dst: &mut Image, kernel: &[f32], axis: Axis) {
                 }
             }
         }
-    }
-}
-
-/// Inverts values above `threshold` with probability `p`.
-pub fn solarize(img: &mut Image, p: f32, threshold: f32, rng: &mut Rng) {
-    if rng.chance(p) {
-        apply_solarize(img, threshold);
     }
 }
 
@@ -266,7 +238,8 @@ mod tests {
             w: 8,
             data: vec![0.5; 192],
         };
-        blur(&mut img, 1.0, (20.0, 20.0), &mut Rng::new(0));
+        let kernel = draw_blur(img.w, 1.0, (20.0, 20.0), &mut Rng::new(0)).expect("a blur at p = 1");
+        apply_blur(&mut img, &kernel);
         assert!(img.data.iter().all(|v| (v - 0.5).abs() < 1e-5));
     }
 
@@ -278,7 +251,8 @@ mod tests {
             w: 2,
             data: vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5],
         };
-        grayscale(&mut img, 1.0, &mut Rng::new(0));
+        assert!(draw_grayscale(img.c, 1.0, &mut Rng::new(0)));
+        to_grey(&mut img);
         assert_eq!(img.data[0], img.data[2]);
         assert_eq!(img.data[2], img.data[4]);
     }
@@ -291,7 +265,7 @@ mod tests {
             w: 2,
             data: vec![0.2, 0.8],
         };
-        solarize(&mut img, 1.0, 0.5, &mut Rng::new(0));
+        apply_solarize(&mut img, 0.5);
         assert!((img.data[1] - 0.2).abs() < 1e-6 && img.data[0] == 0.2);
     }
 }

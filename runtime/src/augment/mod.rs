@@ -5,5 +5,4 @@ pub mod colour;
 mod geometry;
 pub mod masks;
 
-pub use colour::{blur, color_jitter, grayscale, solarize};
 pub use geometry::{Crop, draw_box, flip, placed, random_resized_crop};
