@@ -69,6 +69,27 @@ fn int_setting(b: &mut Builder, v: Value, key: &str, min: f64, span: Span) -> Op
     }
 }
 
+/// The word `v`, if it is one of `choices`; otherwise a type error naming them all.
+fn choice_setting(b: &mut Builder, v: Value, key: &str, choices: &[&str], span: Span) -> Option<String> {
+    match v {
+        Value::Str(word) if choices.contains(&word.as_str()) => Some(word),
+        Value::Poison => None,
+        other => {
+            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+            b.diags.push(Diag::WrongType {
+                what: format!("`{key}`"),
+                expected: format!("one of {}", quoted.join(", ")),
+                found: match other {
+                    Value::Str(word) => format!("\"{word}\""),
+                    v => v.describe(),
+                },
+                span,
+            });
+            None
+        }
+    }
+}
+
 pub(super) fn data(b: &mut Builder, d: &Decl) {
     b.graph.batch = 64;
     for s in &d.settings {
@@ -112,19 +133,11 @@ pub(super) fn data(b: &mut Builder, d: &Decl) {
                 }
                 b.graph.setting_spans.insert("batch".into(), s.value.span);
             }
-            "views" => match v {
-                Value::Str(w) if VIEWS_ON.contains(&w.as_str()) => b.graph.views = Some(w),
-                Value::Poison => {}
-                other => b.diags.push(Diag::WrongType {
-                    what: "`views`".into(),
-                    expected: "one of \"auto\", \"cpu\", \"device\"".into(),
-                    found: match other {
-                        Value::Str(word) => format!("\"{word}\""),
-                        v => v.describe(),
-                    },
-                    span: s.value.span,
-                }),
-            },
+            "views" => {
+                if let Some(w) = choice_setting(b, v, "views", &VIEWS_ON, s.value.span) {
+                    b.graph.views = Some(w);
+                }
+            }
             _ => unknown_key(b, "data", &s.key, &DATA_KEYS),
         }
     }
@@ -151,19 +164,11 @@ pub(super) fn train(b: &mut Builder, d: &Decl) {
                 b.graph.train.probe = expect_config(b, v, Category::Probe, "`probe`", span);
                 b.graph.setting_spans.insert("probe".into(), span);
             }
-            "precision" => match v {
-                Value::Str(p) if PRECISIONS.contains(&p.as_str()) => b.graph.train.precision = p,
-                Value::Poison => {}
-                other => b.diags.push(Diag::WrongType {
-                    what: "`precision`".into(),
-                    expected: "one of \"fp32\", \"bf16-mixed\", \"fp16-mixed\"".into(),
-                    found: match other {
-                        Value::Str(word) => format!("\"{word}\""),
-                        v => v.describe(),
-                    },
-                    span,
-                }),
-            },
+            "precision" => {
+                if let Some(p) = choice_setting(b, v, "precision", &PRECISIONS, span) {
+                    b.graph.train.precision = p;
+                }
+            }
             "sync_batchnorm" => match v {
                 Value::Bool(on) => b.graph.train.sync_batchnorm = on,
                 Value::Poison => {}
