@@ -20,7 +20,7 @@ fn projections(plan: &Plan) -> (usize, usize) {
         .iter()
         .find(|s| matches!(s.kind, StepKind::Tensor(TensorOp::BarlowTwins(_))))
         .expect("a barlow_twins step");
-    (step.inputs[0].1, step.inputs[1].1)
+    (step.inputs[0].slot.0, step.inputs[1].slot.0)
 }
 
 #[test]

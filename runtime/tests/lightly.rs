@@ -24,7 +24,8 @@ fn projection(plan: &Plan) -> usize {
         .find(|s| matches!(s.kind, StepKind::Tensor(TensorOp::SliceViews(_))))
         .expect("a slice_views step")
         .inputs[0]
-        .1
+        .slot
+        .0
 }
 
 /// A case: its name and the two views `[images][WIDTH]` each.

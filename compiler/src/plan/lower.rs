@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::step::{config, detached, inputs_of, reported, step_kind};
+use super::step::{config, inputs_of, reported, step_inputs, step_kind};
 use super::{JobKind, Loss, NetKind, Network, OptimizerKind, Plan, SourceKind, Step, Train};
 use crate::check::GradTable;
 use crate::diag::Diag;
@@ -35,10 +35,9 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         };
         let output = steps.len();
         slot_of.insert(ix, output);
-        let detached = detached(&node.kind, &inputs);
         steps.push(Step {
             kind,
-            inputs,
+            inputs: step_inputs(&node.kind, &inputs),
             output,
             ty: node.ty.clone(),
             grad: grads.needs_grad.contains(&ix),
@@ -46,7 +45,6 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
                 NodeKind::Op { op, params } => crate::registry::couples_batch(op, params),
                 _ => false,
             },
-            detached,
             span: node.span,
         });
     }

@@ -59,6 +59,8 @@ pub enum StepKind {
         net: NetId,
         /// Which output of the network (final, or a ViT's inner blocks).
         output: NetOutput,
+        /// What the network reads: its input, a ViT's mask, a cross-attention's context.
+        ports: NetPorts,
     },
     /// Elementwise `a op b`.
     Arith {
@@ -68,13 +70,39 @@ pub enum StepKind {
     },
 }
 
+/// One input of a step: the slot it reads, and the parameter it binds (which only the plan's
+/// text shows: ops read their inputs through their typed fields, networks through
+/// [`NetPorts`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Input {
+    pub port: String,
+    pub slot: Slot,
+    /// Whether the op detaches it (a parameter declared `.detached()`): no gradient flows back
+    /// through it, and the runtime cuts it from the autodiff graph before the op runs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub detached: bool,
+}
+
+/// The slots a network step reads, by what the network does with them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NetPorts {
+    /// What the network is applied to.
+    pub x: Slot,
+    /// A ViT's mask (`mask:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Slot>,
+    /// A cross-attention predictor's context (`context:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Slot>,
+}
+
 /// One step: reads slots, writes one slot.
 #[derive(Clone, Debug, Serialize)]
 pub struct Step {
     #[serde(flatten)]
     pub kind: StepKind,
-    /// (parameter, slot) pairs, ordered by parameter.
-    pub inputs: Vec<(String, usize)>,
+    /// What the step reads, ordered by parameter.
+    pub inputs: Vec<Input>,
     pub output: usize,
     pub ty: Option<Ty>,
     /// Whether the value carries gradient to trainable weights.
@@ -83,10 +111,6 @@ pub struct Step {
     /// ranks it sees every rank's images.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub couples: bool,
-    /// The input slots the op detaches (parameters declared `.detached()`): no gradient flows
-    /// back through them, and the runtime cuts them from the graph before the op runs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub detached: Vec<usize>,
     pub span: Span,
 }
 

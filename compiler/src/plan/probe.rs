@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
 
-use super::step::{config, decoded, detached, inputs_of, reported, step_kind};
+use super::step::{config, decoded, inputs_of, reported, step_inputs, step_kind};
 use super::{Args, DataField, ProbeKind, Step, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
@@ -74,7 +74,6 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
                     ty: None,
                     grad: false,
                     couples: false,
-                    detached: vec![],
                     span: node.span,
                 });
                 steps.len() - 1
@@ -89,16 +88,14 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
         let kind = step_kind(g, ix, &inputs, diags)?;
         let output = steps.len();
         slot_of.insert(ix, output);
-        let detached = detached(&node.kind, &inputs);
         steps.push(Step {
             kind,
-            inputs,
+            inputs: step_inputs(&node.kind, &inputs),
             output,
             ty: node.ty.clone(),
             grad: false,
             // A probe runs on every rank's whole probe set: nothing to gather.
             couples: false,
-            detached,
             span: node.span,
         });
     }

@@ -21,7 +21,7 @@ impl Plan {
             if std::mem::replace(&mut seen[i], true) || !step.grad {
                 continue;
             }
-            todo.extend(step.inputs.iter().filter_map(|(_, s)| producer(*s)));
+            todo.extend(step.inputs.iter().filter_map(|i| producer(i.slot.0)));
         }
         let trainable = |branch: BranchId| self.branch(branch).is_some_and(|b| b.kind == BranchKind::Trainable);
         let mut reached: Vec<Reached> = vec![];

@@ -8,7 +8,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::define::Kind;
-use super::{Args, BranchId, DataField, NetId, Operand, Slot, StepKind};
+use super::{Args, BranchId, DataField, Input, NetId, NetPorts, Operand, Slot, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
 use crate::span::Span;
@@ -48,11 +48,18 @@ pub fn step_kind(g: &Graph, ix: NodeIndex, inputs: &[(String, usize)], diags: &m
             let ids = branch_id
                 .zip(net_id)
                 .ok_or_else(|| format!("`{branch}.{net}` is not a declared network of a branch"));
+            let port = |name: &str| inputs.iter().find(|(p, _)| p == name).map(|(_, s)| Slot(*s));
+            let x = port("x").ok_or_else(|| format!("`{branch}.{net}` is applied to nothing"));
             let (branch, net) = reported(ids, node.span, diags)?;
             StepKind::Net {
                 branch,
                 net,
                 output: *output,
+                ports: NetPorts {
+                    x: reported(x, node.span, diags)?,
+                    mask: port("mask"),
+                    context: port("context"),
+                },
             }
         }
         NodeKind::Arith { op, constant, left } => {
@@ -123,14 +130,15 @@ fn decode(
         .unwrap_or_else(|| Err(format!("`{name}` is neither a tensor op nor a view op or mask")))
 }
 
-/// The input slots of a step that its op detaches (`registry::detaches_input`).
-pub(super) fn detached(kind: &NodeKind, inputs: &[(String, usize)]) -> Vec<usize> {
-    match kind {
-        NodeKind::Op { op, .. } => inputs
-            .iter()
-            .filter(|(port, _)| crate::registry::detaches_input(op, port))
-            .map(|(_, slot)| *slot)
-            .collect(),
-        _ => vec![],
-    }
+/// A step's inputs from its bound `(port, slot)` pairs, marking those its op detaches
+/// (`registry::detaches_input`).
+pub(super) fn step_inputs(kind: &NodeKind, inputs: &[(String, usize)]) -> Vec<Input> {
+    inputs
+        .iter()
+        .map(|(port, slot)| Input {
+            port: port.clone(),
+            slot: Slot(*slot),
+            detached: matches!(kind, NodeKind::Op { op, .. } if crate::registry::detaches_input(op, port)),
+        })
+        .collect()
 }

@@ -29,7 +29,7 @@ fn step_line(p: &Plan, s: &Step, sigil: &str) -> String {
     let args: Vec<String> = s
         .inputs
         .iter()
-        .map(|(port, slot)| format!("{port}: {sigil}{slot}"))
+        .map(|i| format!("{}: {sigil}{}", i.port, i.slot.0))
         .collect();
     let args = args.join(", ");
     let what = match &s.kind {
@@ -52,7 +52,9 @@ fn step_line(p: &Plan, s: &Step, sigil: &str) -> String {
             }
         }
         StepKind::Part { index } => format!("part {index} of ({args})"),
-        StepKind::Net { branch, net, output } => {
+        StepKind::Net {
+            branch, net, output, ..
+        } => {
             let branch = p.branch(*branch).map_or("", |b| b.name.as_str());
             let net = p.net_name(*net);
             match output.shown() {

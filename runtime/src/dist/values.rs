@@ -63,20 +63,16 @@ fn gather(v: Val, ty: &Ty, images: usize) -> Result<Val, RunError> {
 
 /// The inputs of a step that couples the batch, every per-image one with every rank's rows
 /// (`types` the inputs' types, `images` this rank's). Alone, as they are.
-pub fn gather_inputs(
-    inputs: Vec<(String, Val)>,
-    types: &[Option<&Ty>],
-    images: usize,
-) -> Result<Vec<(String, Val)>, RunError> {
+pub fn gather_inputs(inputs: Vec<Val>, types: &[Option<&Ty>], images: usize) -> Result<Vec<Val>, RunError> {
     if super::world().is_none() {
         return Ok(inputs);
     }
     inputs
         .into_iter()
         .zip(types)
-        .map(|((port, v), ty)| match ty {
-            Some(ty) => Ok((port, gather(v, ty, images)?)),
-            None => Ok((port, v)),
+        .map(|(v, ty)| match ty {
+            Some(ty) => gather(v, ty, images),
+            None => Ok(v),
         })
         .collect()
 }

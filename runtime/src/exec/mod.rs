@@ -15,7 +15,7 @@ pub mod transport;
 pub mod views;
 
 use burn::tensor::Tensor;
-use sslc_compiler::plan::{Plan, Slot, StepKind, TensorOp, ViewsOn};
+use sslc_compiler::plan::{Input, Plan, StepKind, TensorOp, ViewsOn};
 
 use crate::error::RunError;
 use crate::val::Val;
@@ -23,20 +23,9 @@ use crate::weights::Weights;
 use slots::Slots;
 use views::ViewStage;
 
-/// Inputs moved off the autodiff device.
-fn plain(inputs: Vec<(String, Val)>) -> Vec<(String, Val)> {
-    inputs.into_iter().map(|(p, v)| (p, v.inner())).collect()
-}
-
-/// A step's inputs by slot, as a tensor op reads them.
-fn by_slot(inputs: Vec<(String, Val)>, ports: &[(String, usize)]) -> ops::Inputs {
-    ops::Inputs::new(
-        ports
-            .iter()
-            .map(|(_, s)| Slot(*s))
-            .zip(inputs.into_iter().map(|(_, v)| v))
-            .collect(),
-    )
+/// A step's inputs (given in the order of `ports`) by slot, as its op or network reads them.
+fn by_slot(inputs: Vec<Val>, ports: &[Input]) -> ops::Inputs {
+    ops::Inputs::new(ports.iter().map(|i| i.slot).zip(inputs).collect())
 }
 
 /// Each step's place among the plan's queues (0 for a step that is not one): where a queue's
@@ -86,8 +75,8 @@ impl Program {
         }
         let mut last_use = vec![0; plan.slots];
         for (i, s) in plan.steps.iter().enumerate() {
-            for (_, slot) in &s.inputs {
-                last_use[*slot] = i;
+            for input in &s.inputs {
+                last_use[input.slot.0] = i;
             }
         }
         for l in &plan.losses {
@@ -226,11 +215,7 @@ impl Program {
             if slots[step.output].is_some() || !computable {
                 continue;
             }
-            let inputs: Option<Vec<(String, Val)>> = step
-                .inputs
-                .iter()
-                .map(|(port, s)| slots[*s].clone().map(|v| (port.clone(), v)))
-                .collect();
+            let inputs: Option<Vec<Val>> = step.inputs.iter().map(|i| slots[i.slot.0].clone()).collect();
             if let Some(inputs) = inputs {
                 slots[step.output] = Some(self.step(i, step, inputs, weights, images, ctx)?);
             }
@@ -271,19 +256,19 @@ impl Program {
                 self.start_side_step(i, &mut started, &mut slots, scope, weights, ctx);
                 if started[i] {
                     // Its inputs were cloned when it started; free those it read last.
-                    for (_, slot) in &step.inputs {
-                        if self.last_use[*slot] == i {
-                            slots.free(*slot);
+                    for input in &step.inputs {
+                        if self.last_use[input.slot.0] == i {
+                            slots.free(input.slot.0);
                         }
                     }
                     continue;
                 }
                 let mut inputs = Vec::with_capacity(step.inputs.len());
-                for (k, (port, slot)) in step.inputs.iter().enumerate() {
+                for (k, input) in step.inputs.iter().enumerate() {
                     // A slot read twice by this step (`mse(z, z)`) is moved out at its last reading.
-                    let again = step.inputs[k + 1..].iter().any(|(_, s)| s == slot);
-                    let v = slots.read(*slot, self.last_use[*slot] == i && !again)?;
-                    inputs.push((port.clone(), v));
+                    let slot = input.slot.0;
+                    let again = step.inputs[k + 1..].iter().any(|j| j.slot == input.slot);
+                    inputs.push(slots.read(slot, self.last_use[slot] == i && !again)?);
                 }
                 let v = self.step(i, step, inputs, weights, images, ctx)?;
                 slots.put(step.output, v);

@@ -3,10 +3,10 @@
 //! elementwise arithmetic.
 
 use burn::module::Module;
-use sslc_compiler::plan::{BranchId, NetId, NetOutput, Operand, Slot, Step, StepKind};
+use sslc_compiler::plan::{BranchId, NetId, NetOutput, NetPorts, Operand, Slot, Step, StepKind};
 
 use super::slots::Slots;
-use super::{Program, arith, by_slot, ops, plain};
+use super::{Program, arith, by_slot, ops};
 use crate::error::RunError;
 use crate::nets::Pass;
 use crate::val::Val;
@@ -36,23 +36,33 @@ impl Program {
                 && !step.grad
                 && !started[*j]
                 && !self.views.cpu[*j]
-                && step.inputs.iter().all(|(_, s)| slots.ready(*s))
+                && step.inputs.iter().all(|i| slots.ready(i.slot.0))
         });
         let Some((j, step)) = ready else {
             return;
         };
-        let StepKind::Net { branch, net, output } = &step.kind else {
+        let StepKind::Net {
+            branch,
+            net,
+            output,
+            ports,
+        } = &step.kind
+        else {
             return;
         };
-        let inputs: Vec<(String, Val)> = step
+        let Some(values) = step
             .inputs
             .iter()
-            .filter_map(|(port, s)| Some((port.clone(), slots.peek(*s)?)))
-            .collect();
-        let (branch, net, output) = (*branch, *net, *output);
+            .map(|i| slots.peek(i.slot.0))
+            .collect::<Option<Vec<Val>>>()
+        else {
+            return;
+        };
+        let inputs = by_slot(values, &step.inputs);
+        let (branch, net, output, ports) = (*branch, *net, *output, *ports);
         slots.start(
             step.output,
-            scope.spawn(move || net_step(weights, branch, net, output, false, inputs, ctx)),
+            scope.spawn(move || net_step(weights, (branch, net, output, ports), false, inputs, ctx)),
         );
         started[j] = true;
     }
@@ -62,22 +72,33 @@ impl Program {
         &self,
         i: usize,
         step: &Step,
-        inputs: Vec<(String, Val)>,
+        inputs: Vec<Val>,
         weights: &Weights,
         images: usize,
         ctx: ops::Ctx,
     ) -> Result<Val, RunError> {
         Ok(match &step.kind {
-            StepKind::Net { branch, net, output } => net_step(weights, *branch, *net, *output, step.grad, inputs, ctx)?,
+            StepKind::Net {
+                branch,
+                net,
+                output,
+                ports,
+            } => net_step(
+                weights,
+                (*branch, *net, *output, *ports),
+                step.grad,
+                by_slot(inputs, &step.inputs),
+                ctx,
+            )?,
             StepKind::Tensor(op) => {
-                let inputs = ops::detach_marked(inputs, &step.inputs, &step.detached);
+                let inputs = ops::detach_marked(inputs, &step.inputs);
                 // Across ranks, an op that couples the batch sees every rank's images.
                 let coupled = step.couples && crate::dist::world().is_some();
                 let (inputs, seen) = if coupled {
                     let types: Vec<_> = step
                         .inputs
                         .iter()
-                        .map(|(_, s)| self.types.get(*s).and_then(Option::as_ref))
+                        .map(|i| self.types.get(i.slot.0).and_then(Option::as_ref))
                         .collect();
                     let all = crate::dist::gather_inputs(inputs, &types, images)?;
                     (all, images * crate::dist::size())
@@ -140,15 +161,13 @@ impl Program {
     }
 }
 
-/// Runs network `net` of `branch` on its inputs; `grad` tells whether a gradient flows back
-/// through this step.
+/// Runs network `net` of `branch` on the values of its `ports`; `grad` tells whether a
+/// gradient flows back through this step.
 fn net_step(
     weights: &Weights,
-    branch: BranchId,
-    net: NetId,
-    output: NetOutput,
+    (branch, net, output, ports): (BranchId, NetId, NetOutput, NetPorts),
     grad: bool,
-    inputs: Vec<(String, Val)>,
+    mut inputs: ops::Inputs,
     ctx: ops::Ctx,
 ) -> Result<Val, RunError> {
     let trainable = weights.is_trainable(branch, net);
@@ -159,10 +178,14 @@ fn net_step(
         Pass::Infer => Pass::Infer,
         _ => Pass::Batch,
     };
+    let mut port = |slot: Option<Slot>| slot.map(|s| inputs.take(s)).transpose();
+    let (x, mask, context) = (port(Some(ports.x))?, port(ports.mask)?, port(ports.context)?);
+    let x = x.ok_or_else(|| RunError::Internal("a network call without its input".into()))?;
+    // No gradient flows here: run without autodiff bookkeeping.
+    let plain = |v: Option<Val>| v.map(Val::inner);
     match (grad, trainable) {
-        (true, _) => net.apply(inputs, output, pass),
-        // No gradient flows here: run without autodiff bookkeeping.
-        (false, true) => net.valid().apply(plain(inputs), output, pass),
-        (false, false) => net.apply(plain(inputs), output, pass),
+        (true, _) => net.apply(x, mask, context, output, pass),
+        (false, true) => net.valid().apply(x.inner(), plain(mask), plain(context), output, pass),
+        (false, false) => net.apply(x.inner(), plain(mask), plain(context), output, pass),
     }
 }

@@ -166,19 +166,17 @@ impl Net {
         }
     }
 
-    /// The same, with inputs bound by parameter name, taking the output a call asks for.
-    pub fn apply(&self, mut inputs: Vec<(String, Val)>, output: NetOutput, pass: Pass) -> Result<Val, RunError> {
-        let mut take = |name: &str| {
-            inputs
-                .iter()
-                .position(|(p, _)| p == name)
-                .map(|i| inputs.swap_remove(i).1)
-        };
-        let x = take("x").ok_or_else(|| RunError::Internal("a network call without `x`".into()))?;
-        let mask = take("mask");
+    /// The same, with a cross-attention's `context`, taking the output a call asks for.
+    pub fn apply(
+        &self,
+        x: Val,
+        mask: Option<Val>,
+        context: Option<Val>,
+        output: NetOutput,
+        pass: Pass,
+    ) -> Result<Val, RunError> {
         if let Net::Cross(c) = self {
-            let context =
-                take("context").ok_or_else(|| RunError::Internal("cross_transformer without `context`".into()))?;
+            let context = context.ok_or_else(|| RunError::Internal("cross_transformer without `context`".into()))?;
             return Ok(Val::Tokens(c.forward(x.tokens()?, context.tokens()?)));
         }
         self.forward_to(x, mask, output, pass)

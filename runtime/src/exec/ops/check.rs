@@ -3,7 +3,7 @@
 //! running an op as a plan does (decoded, then its `Forward`).
 
 use burn::tensor::{Device, Tensor, TensorData};
-use sslc_compiler::plan::{Args, Slot, TensorOp};
+use sslc_compiler::plan::{Args, Input, Slot, TensorOp};
 use sslc_compiler::types::Ty;
 use sslc_compiler::value::Param;
 
@@ -162,16 +162,19 @@ fn run(
     .expect("a tensor op")
     .expect(op);
     // Detached as the plan's lowering marks them.
-    let owned = inputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    let detached: Vec<usize> = ports
+    let marked: Vec<Input> = ports
         .iter()
-        .filter(|(port, _)| sslc_compiler::registry::detaches_input(op, port))
-        .map(|(_, slot)| *slot)
+        .map(|(port, slot)| Input {
+            port: port.clone(),
+            slot: Slot(*slot),
+            detached: sslc_compiler::registry::detaches_input(op, port),
+        })
         .collect();
-    let values = super::detach_marked(owned, &ports, &detached)
+    let owned = inputs.into_iter().map(|(_, v)| v).collect();
+    let values = super::detach_marked(owned, &marked)
         .into_iter()
         .enumerate()
-        .map(|(i, (_, v))| (Slot(i), v))
+        .map(|(i, v)| (Slot(i), v))
         .collect();
     let device = crate::device::default();
     let env = Env {

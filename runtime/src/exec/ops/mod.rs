@@ -4,7 +4,7 @@
 
 use burn::tensor::{Device, Tensor};
 use sslc_compiler::plan::ops::Axis;
-use sslc_compiler::plan::{Slot, TensorOp};
+use sslc_compiler::plan::{Input, Slot, TensorOp};
 use sslc_compiler::types::Ty;
 
 use super::shape::{from4, to4};
@@ -157,24 +157,14 @@ impl Inputs {
     }
 }
 
-/// A step's inputs (given in the order of `ports`), those in the slots its op detaches (the
-/// plan's `Step::detached`: a teacher's side) cut from the autodiff graph: the one place the
-/// runtime acts on that mark.
-pub(crate) fn detach_marked(
-    inputs: Vec<(String, Val)>,
-    ports: &[(String, usize)],
-    detached: &[usize],
-) -> Vec<(String, Val)> {
+/// A step's inputs (given in the order of `ports`), those its op detaches (the plan's
+/// `Input::detached`: a teacher's side) cut from the autodiff graph: the one place the runtime
+/// acts on that mark.
+pub(crate) fn detach_marked(inputs: Vec<Val>, ports: &[Input]) -> Vec<Val> {
     inputs
         .into_iter()
         .zip(ports)
-        .map(|((port, v), (_, slot))| {
-            if detached.contains(slot) {
-                (port, v.detach())
-            } else {
-                (port, v)
-            }
-        })
+        .map(|(v, input)| if input.detached { v.detach() } else { v })
         .collect()
 }
 

@@ -84,7 +84,7 @@ impl Stage {
         Ok(match &s.kind {
             StepKind::Input { field } => Stage::Input(*field),
             StepKind::Part { index } => Stage::Part {
-                of: s.inputs.first().map(|i| i.1),
+                of: s.inputs.first().map(|i| i.slot.0),
                 index: *index,
             },
             StepKind::View(op) => Stage::Op(op.clone()),
@@ -231,7 +231,7 @@ impl ViewStage {
                 StepKind::View(op) => {
                     let crop = matches!(op, ViewOp::RandomResizedCrop(_));
                     let flip = matches!(op, ViewOp::Flip(_));
-                    let reads = |of: &[bool]| s.inputs.iter().any(|(_, i)| of[*i]);
+                    let reads = |of: &[bool]| s.inputs.iter().any(|i| of[i.slot.0]);
                     let (on_whole, on_deferred) = (reads(&whole), reads(&deferred));
                     if flip && on_whole {
                         whole[s.output] = true;
@@ -257,11 +257,12 @@ impl ViewStage {
         let mut cpu = vec![false; plan.slots];
         let mut outputs = vec![];
         for s in &plan.steps {
-            let cpu_part = matches!(s.kind, StepKind::Part { .. }) && s.inputs.iter().all(|(_, i)| cpu[*i]);
+            let cpu_part = matches!(s.kind, StepKind::Part { .. }) && s.inputs.iter().all(|i| cpu[i.slot.0]);
             if !is_view(&s.kind) && !cpu_part {
-                for (_, slot) in &s.inputs {
-                    if cpu[*slot] && !outputs.contains(slot) {
-                        outputs.push(*slot);
+                for input in &s.inputs {
+                    let slot = input.slot.0;
+                    if cpu[slot] && !outputs.contains(&slot) {
+                        outputs.push(slot);
                     }
                 }
                 continue;
