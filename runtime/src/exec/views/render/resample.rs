@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+use burn::tensor::{Bool, DType, Device, Int, Tensor, TensorData};
 
 use super::Deferred;
 use crate::data::{Image, Scene};
@@ -43,22 +43,13 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
         cols.push(x, bw, size, image.w, bilinear, d.mirrored);
     }
     let c = views[0].1.channels;
+    if sources.iter().any(|image| image.c != c) {
+        return Err(RunError::Internal("the sources of one slot differ in channels".into()));
+    }
     let h = sources.iter().map(|i| i.h).max().unwrap_or(1);
     let w = sources.iter().map(|i| i.w).max().unwrap_or(1);
-    let mut data = vec![0.0f32; sources.len() * c * h * w];
-    for (k, image) in sources.iter().enumerate() {
-        if image.c != c {
-            return Err(RunError::Internal("the sources of one slot differ in channels".into()));
-        }
-        for (ch, plane) in image.data.chunks_exact(image.h * image.w).enumerate() {
-            for (y, row) in plane.chunks_exact(image.w).enumerate() {
-                let start = ((k * c + ch) * h + y) * w;
-                data[start..start + image.w].copy_from_slice(row);
-            }
-        }
-    }
     let n = views.len();
-    let src = Tensor::<4>::from_data(TensorData::new(data, [sources.len(), c, h, w]), device)
+    let src = upload(pixels(&sources, [c, h, w]), [sources.len(), c, h, w], device)
         .select(0, Tensor::<1, Int>::from_data(TensorData::new(which, [n]), device));
     let rows = rows
         .weights(h, n, size, device)
@@ -70,6 +61,59 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
         .unsqueeze_dim::<4>(1)
         .expand([n, c, w, size]);
     Ok(rows.matmul(src).matmul(cols))
+}
+
+/// The sources' pixels, each padded to the largest with zeros.
+#[derive(Debug, PartialEq)]
+pub(super) enum Pixels {
+    /// Every value is a byte over 255, as decoded pictures and Fashion-MNIST's are: a quarter
+    /// of the floats' bytes travel to the device.
+    Bytes(Vec<u8>),
+    /// Some value is not (generated scenes, resized images).
+    Floats(Vec<f32>),
+}
+
+/// The pixels of `sources` as `[sources, c, h, w]`: bytes where that loses nothing, else floats.
+pub(super) fn pixels(sources: &[&Image], [c, h, w]: [usize; 3]) -> Pixels {
+    /// Copies each source's rows into its place, `None` where `convert` refuses a value.
+    fn pack<T: Copy + Default>(
+        sources: &[&Image],
+        [c, h, w]: [usize; 3],
+        convert: impl Fn(f32) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut data = vec![T::default(); sources.len() * c * h * w];
+        for (k, image) in sources.iter().enumerate() {
+            for (ch, plane) in image.data.chunks_exact(image.h * image.w).enumerate() {
+                for (y, row) in plane.chunks_exact(image.w).enumerate() {
+                    let start = ((k * c + ch) * h + y) * w;
+                    for (to, &v) in data[start..start + image.w].iter_mut().zip(row) {
+                        *to = convert(v)?;
+                    }
+                }
+            }
+        }
+        Some(data)
+    }
+    // A byte `p` was read as `p as f32 / 255.0`: exactly that value, or not a byte.
+    let byte = |v: f32| {
+        let q = (v * 255.0).round();
+        ((0.0..=255.0).contains(&q) && q / 255.0 == v).then_some(q as u8)
+    };
+    match pack(sources, [c, h, w], byte) {
+        Some(bytes) => Pixels::Bytes(bytes),
+        None => Pixels::Floats(pack(sources, [c, h, w], Some).unwrap_or_default()),
+    }
+}
+
+/// `pixels` on `device` as floats in [0, 1]: bytes are cast and divided there, to the values
+/// the host read them as.
+pub(super) fn upload(pixels: Pixels, shape: [usize; 4], device: &Device) -> Tensor<4> {
+    match pixels {
+        Pixels::Bytes(bytes) => Tensor::<4, Int>::from_data(TensorData::new(bytes, shape), (device, DType::U8))
+            .float()
+            .div_scalar(255.0),
+        Pixels::Floats(floats) => Tensor::<4>::from_data(TensorData::new(floats, shape), device),
+    }
 }
 
 /// Per view along one axis: each output pixel's centre in source pixels, the filter's half

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use sslc_compiler::plan::Plan;
 
+use super::resample::{Pixels, pixels, upload};
 use crate::data::scenes::Picture;
 use crate::data::{Dataset, Image, Scene};
 use crate::error::RunError;
@@ -85,20 +86,16 @@ fn views_made_on_the_device_are_the_cpu_views() {
     both_paths_agree(&plan, &scenes);
 }
 
-#[test]
-fn views_cut_from_pictures_of_other_sizes_agree_too() {
-    let plan = plan(BYOL);
-    let data = Dataset::open(&plan.source).expect("scenes");
-    // Pictures larger than the square, each its own size, some wider and some taller.
-    let mut rng = Rng::new(11);
-    let scenes: Vec<Scene> = data
-        .train
+/// Each of `data`'s scenes with a picture larger than the square, each its own size, some wider
+/// and some taller, its values drawn by `value`.
+fn with_pictures(data: &Dataset, mut value: impl FnMut() -> f32) -> Vec<Scene> {
+    data.train
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let (h, w) = (40 + 3 * i, 72 - 2 * i);
             let mut image = Image::new(3, h, w);
-            image.data.iter_mut().for_each(|v| *v = rng.range(0.0, 1.0));
+            image.data.iter_mut().for_each(|v| *v = value());
             let mut s = s.clone();
             s.source = Some(Picture {
                 image: Arc::new(image),
@@ -106,9 +103,61 @@ fn views_cut_from_pictures_of_other_sizes_agree_too() {
             });
             s
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn views_cut_from_pictures_of_other_sizes_agree_too() {
+    let plan = plan(BYOL);
+    let data = Dataset::open(&plan.source).expect("scenes");
+    let mut rng = Rng::new(11);
+    let scenes = with_pictures(&data, || rng.range(0.0, 1.0));
     let scenes: Vec<&Scene> = scenes.iter().collect();
     both_paths_agree(&plan, &scenes);
+}
+
+#[test]
+fn decoded_pictures_travel_as_bytes_and_make_the_same_views() {
+    let plan = plan(BYOL);
+    let data = Dataset::open(&plan.source).expect("scenes");
+    // Values as a decoder reads a byte: p / 255.
+    let mut rng = Rng::new(12);
+    let scenes = with_pictures(&data, || (rng.range(0.0, 256.0) as u8) as f32 / 255.0);
+    let pictures: Vec<&Image> = scenes
+        .iter()
+        .filter_map(|s| s.source.as_ref())
+        .map(|p| &*p.image)
+        .collect();
+    let [h, w] =
+        [pictures.iter().map(|i| i.h).max(), pictures.iter().map(|i| i.w).max()].map(Option::unwrap_or_default);
+    let (shape, all) = ([3, h, w], [pictures.len(), 3, h, w]);
+    let Pixels::Bytes(bytes) = pixels(&pictures, shape) else {
+        panic!("decoded pictures are bytes");
+    };
+    // On the device they are the values the host holds, bit for bit.
+    let floats: Vec<f32> = bytes.iter().map(|&b| b as f32 / 255.0).collect();
+    let device = crate::device::default();
+    let from = |p: Pixels| upload(p, all, &device).into_data().try_to_vec::<f32>().expect("floats");
+    let (sent, held) = (from(Pixels::Bytes(bytes)), from(Pixels::Floats(floats)));
+    let differ = sent
+        .iter()
+        .zip(&held)
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count();
+    assert!(
+        sent.len() == held.len() && differ == 0,
+        "{differ} of {} values differ",
+        held.len()
+    );
+    let scenes: Vec<&Scene> = scenes.iter().collect();
+    both_paths_agree(&plan, &scenes);
+    // One value that is no byte's sends them all as floats.
+    let mut pictures: Vec<Image> = pictures.into_iter().cloned().collect();
+    pictures[3].data[17] += 1e-3;
+    assert!(matches!(
+        pixels(&pictures.iter().collect::<Vec<_>>(), shape),
+        Pixels::Floats(_)
+    ));
 }
 
 #[test]
