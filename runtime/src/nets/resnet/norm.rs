@@ -72,16 +72,24 @@ impl ChannelNorm {
     /// scaled and shifted.
     fn forward(&self, x: Tensor<4>, pass: Pass) -> Tensor<4> {
         let [b, c, h, w] = x.dims();
-        let rows = x.permute([0, 2, 3, 1]).reshape([b * h * w, c]);
+        // `[images, pixels, channels]`: each statistic is summed over an image's pixels, then
+        // over the images (see `moments`).
+        let maps = x.permute([0, 2, 3, 1]).reshape([b, h * w, c]);
         let normalised = match (&self.running, pass) {
             (Some(r), Pass::Infer) => {
-                let device = rows.device();
-                let mean = r.mean.value().to_device(&device).unsqueeze_dim(0);
-                let std = r.var.value().to_device(&device).add_scalar(EPS).sqrt().unsqueeze_dim(0);
-                (rows - mean) / std
+                let device = maps.device();
+                let mean = r.mean.value().to_device(&device).reshape([1, 1, c]);
+                let std = r
+                    .var
+                    .value()
+                    .to_device(&device)
+                    .add_scalar(EPS)
+                    .sqrt()
+                    .reshape([1, 1, c]);
+                (maps - mean) / std
             }
             (running, pass) => {
-                let (normalised, mean, var) = normalise_with_moments(rows);
+                let (normalised, mean, var) = moments(maps);
                 if let (Some(r), Pass::Learn) = (running, pass) {
                     let n = (b * h * w) as f64;
                     let unbiased = var.mul_scalar(n / (n - 1.0).max(1.0));
@@ -90,10 +98,33 @@ impl ChannelNorm {
                 normalised
             }
         };
-        (normalised * self.gamma.val().unsqueeze_dim(0) + self.beta.val().unsqueeze_dim(0))
+        (normalised * self.gamma.val().reshape([1, 1, c]) + self.beta.val().reshape([1, 1, c]))
             .reshape([b, h, w, c])
             .permute([0, 3, 1, 2])
     }
+}
+
+/// `maps` `[images, pixels, channels]` normalised per channel with the batch's statistics, and
+/// the mean and biased variance, `[1, 1, channels]` each. A map has many pixels (131,072 a
+/// channel for 128 images of 32×32), and a sum of that many floats taken in one running total
+/// loses digits that BatchNorm's backward, a difference of nearly equal sums, then magnifies:
+/// summed per image first and then over the images, the totals (forward, and backward, where
+/// the broadcasts reduce the same two ways) stay within float rounding of PyTorch's. Across
+/// ranks (SyncBatchNorm) the rows' form is used.
+fn moments(maps: Tensor<3>) -> (Tensor<3>, Tensor<3>, Tensor<3>) {
+    let [b, p, c] = maps.dims();
+    if crate::dist::sync_batchnorm() {
+        let (normalised, mean, var) = normalise_with_moments(maps.reshape([b * p, c]));
+        return (
+            normalised.reshape([b, p, c]),
+            mean.reshape([1, 1, c]),
+            var.reshape([1, 1, c]),
+        );
+    }
+    let mean = maps.clone().mean_dim(1).mean_dim(0);
+    let centred = maps - mean.clone();
+    let var = centred.clone().powf_scalar(2.0).mean_dim(1).mean_dim(0);
+    (centred / var.clone().add_scalar(EPS).sqrt(), mean, var)
 }
 
 /// A convolution without bias followed by its BatchNorm.
