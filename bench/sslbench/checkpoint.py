@@ -43,12 +43,12 @@ def read_checkpoint(path: str) -> dict[str, dict[str, torch.Tensor]]:
     return nets
 
 
-def burn_names(module: nn.Module) -> dict[str, tuple[nn.Parameter, bool]]:
-    """`module`'s parameters under the names burn gives them, each with whether it is a linear
-    layer's weight (stored transposed)."""
+def burn_names(module: nn.Module) -> dict[str, tuple[torch.Tensor, bool]]:
+    """`module`'s parameters and buffers (a ResNet norm's running statistics) under the names
+    burn gives them, each with whether it is a linear layer's weight (stored transposed)."""
     out = {}
     for prefix, m in module.named_modules():
-        for name, p in m.named_parameters(recurse=False):
+        for name, p in [*m.named_parameters(recurse=False), *m.named_buffers(recurse=False)]:
             if isinstance(m, nn.LayerNorm):
                 name = {"weight": "gamma", "bias": "beta"}[name]
             full = f"{prefix}.{name}" if prefix else name

@@ -20,7 +20,7 @@ from .nets import l2norm
 def features(net: torch.nn.Module, grey: torch.Tensor, has_cls: bool, chunk: int = 256) -> torch.Tensor:
     out = []
     for i in range(0, grey.shape[0], chunk):
-        t = net(normalise(rgb(grey[i: i + chunk])))
+        t = net(normalise(rgb(grey[i: i + chunk])).to(torch.get_default_dtype()))
         out.append(t[:, 0] if has_cls else t.mean(1))
     return torch.cat(out, 0)
 

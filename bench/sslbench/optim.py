@@ -69,6 +69,40 @@ class AdamWMatrices:
         return lr
 
 
+class SgdMatrices:
+    """SGD with momentum (dampening 0, not Nesterov: v ← m·v + g, θ ← θ − lr·v, the first v = g)
+    over `modules`' parameters, the weight decay coupled into the gradients of linear and conv
+    weights (rank 2 and 4) only, g ← g + wd·θ (sslc's `optim::couple_decay`, then burn's SGD).
+    `fixed` modules train at the schedule's first value throughout (`fixed_lr`)."""
+
+    def __init__(self, modules: list[nn.Module], lr: Schedule, weight_decay: float, momentum: float,
+                 fixed: list[nn.Module] | None = None):
+        def params(ms):
+            return [p for m in ms for p in m.parameters()]
+
+        self.fixed = params(fixed or [])
+        self.params = params(modules) + self.fixed
+        self.opt = torch.optim.SGD(
+            [{"params": params(modules)}, {"params": self.fixed}],
+            lr=0.0, momentum=momentum, dampening=0.0, weight_decay=0.0, nesterov=False,
+        )
+        self.lr, self.weight_decay = lr, weight_decay
+
+    def step(self, loss: torch.Tensor, epoch: float, total: float) -> float:
+        """One optimisation step at fractional `epoch`; returns the scheduled learning rate."""
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        with torch.no_grad():
+            for p in self.params:
+                if p.grad is not None and p.ndim in (2, 4):
+                    p.grad.add_(p, alpha=self.weight_decay)
+        lr = self.lr.at(epoch, total)
+        scheduled, fixed = self.opt.param_groups
+        scheduled["lr"], fixed["lr"] = lr, self.lr.at(0.0, total)
+        self.opt.step()
+        return lr
+
+
 class Ema:
     """ξ ← m·ξ + (1 − m)·θ for each (copy, source) pair after every step, m read at the
     fractional epoch of the step's start; copies start equal to their sources."""

@@ -78,8 +78,9 @@ def parse(method: Method, description: str, argv=None) -> argparse.Namespace:
     p.add_argument("--temperature", type=float, default=0.07, help="kNN vote temperature")
     p.add_argument("--probe-images", type=int, default=1024, help="training images in the kNN bank")
     p.add_argument("--log-every", type=int, default=10, help="steps between progress lines on stderr")
-    p.add_argument("--precision", choices=("fp32", "bf16-mixed"), default="fp32",
-                   help="bf16-mixed: the forward and the loss under torch.autocast('cpu', dtype=torch.bfloat16)")
+    p.add_argument("--precision", choices=("fp32", "bf16-mixed", "fp64"), default="fp32",
+                   help="bf16-mixed: the forward and the loss under torch.autocast('cpu', dtype=torch.bfloat16); "
+                        "fp64: weights, views and arithmetic in float64, a reference for float32's rounding")
     p.add_argument("--count-ops", type=int, metavar="N",
                    help="count the ATen operators of step N (forward, loss, backward, optimiser, EMA) with "
                         "torch.profiler, as `sslc run --count-ops N` counts sslc's")
@@ -111,6 +112,8 @@ def main(method: Method, description: str, argv=None) -> dict:
     torch.manual_seed(args.seed)
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
 
+    if args.precision == "fp64":
+        torch.set_default_dtype(torch.float64)
     data = fashion_mnist(args.data_dir, args.size, args.count, args.holdout, args.classes)
     method.build(args, data)
     if args.init:
@@ -140,6 +143,9 @@ def main(method: Method, description: str, argv=None) -> dict:
         idx = order[within * batch: (within + 1) * batch]
         t0 = time.perf_counter()
         views = method.collate([method.views(rgb(data.train[i]), view_rng(args.seed, epoch, i)) for i in idx])
+        if args.precision == "fp64":
+            views = {k: v.to(torch.float64) if torch.is_tensor(v) and v.is_floating_point() else v
+                     for k, v in views.items()}
         t1 = time.perf_counter()
         counting = args.count_ops == step + 1
         with counted(counting, args.ops_json, step + 1, log):
