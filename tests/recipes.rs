@@ -1,5 +1,6 @@
 //! Every recipe in `recipes/` compiles without errors; its graph and plan are snapshotted.
-//! A new recipe gets snapshots without new test code.
+//! A new recipe gets snapshots without new test code. The twins' own recipes (`bench/recipes/`)
+//! compile too.
 
 use sslc_compiler::{compile, diag, graph, plan};
 
@@ -26,4 +27,28 @@ fn every_recipe_compiles_and_matches_its_snapshots() {
         let back: Result<serde_yaml::Value, _> = serde_yaml::from_str(&yaml);
         assert!(back.is_ok(), "{name}'s graph YAML does not read back: {back:?}");
     });
+}
+
+/// The recipes written only for a PyTorch twin (`bench/recipes/`) compile too, so a change to the
+/// language cannot leave a twin without its recipe.
+#[test]
+fn the_twins_own_recipes_compile() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/recipes");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("bench/recipes").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "ssl") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).expect("readable recipe");
+        let c = compile(&src);
+        let name = path.display().to_string();
+        assert!(
+            !c.has_errors(),
+            "{name} has errors:\n{}",
+            diag::render_all(&c.diags, &name, &src)
+        );
+        seen += 1;
+    }
+    assert!(seen >= 2, "found {seen} recipes in {dir}");
 }
