@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::step::{config, inputs_of, reported, step_inputs, step_kind};
-use super::{JobKind, Loss, NetKind, Network, OptimizerKind, Plan, SourceKind, Step, Train};
+use super::{JobKind, Loss, NetKind, Network, OptimizerKind, Plan, Slot, SourceKind, Step, Train};
 use crate::check::GradTable;
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
@@ -22,7 +22,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         let inputs = inputs_of(g, ix, &slot_of);
         let kind = match &node.kind {
             NodeKind::Loss { name, weight } => {
-                let slot = inputs.first().map(|i| i.1)?;
+                let slot = inputs.first().map(|i| Slot(i.1))?;
                 losses.push(Loss {
                     name: name.clone(),
                     slot,
@@ -38,7 +38,7 @@ pub fn lower(g: &Graph, grads: &GradTable, diags: &mut Vec<Diag>) -> Option<Plan
         steps.push(Step {
             kind,
             inputs: step_inputs(&node.kind, &inputs),
-            output,
+            output: Slot(output),
             ty: node.ty.clone(),
             grad: grads.needs_grad.contains(&ix),
             couples: match &node.kind {

@@ -103,7 +103,7 @@ pub struct Step {
     pub kind: StepKind,
     /// What the step reads, ordered by parameter.
     pub inputs: Vec<Input>,
-    pub output: usize,
+    pub output: Slot,
     pub ty: Option<Ty>,
     /// Whether the value carries gradient to trainable weights.
     pub grad: bool,
@@ -212,7 +212,7 @@ fn is_on(flag: &bool) -> bool {
 #[derive(Clone, Debug, Serialize)]
 pub struct Loss {
     pub name: String,
-    pub slot: usize,
+    pub slot: Slot,
     pub weight: Schedule,
     pub span: Span,
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::NodeIndex;
 
 use super::step::{config, decoded, inputs_of, reported, step_inputs, step_kind};
-use super::{Args, DataField, ProbeKind, Step, StepKind};
+use super::{Args, DataField, ProbeKind, Slot, Step, StepKind};
 use crate::diag::Diag;
 use crate::graph::{Graph, NodeKind};
 use crate::registry::Category;
@@ -70,7 +70,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
                         field: DataField::Image,
                     },
                     inputs: vec![],
-                    output: steps.len(),
+                    output: Slot(steps.len()),
                     ty: None,
                     grad: false,
                     couples: false,
@@ -91,7 +91,7 @@ fn steps(g: &Graph, value: NodeIndex, diags: &mut Vec<Diag>) -> Option<(Vec<Step
         steps.push(Step {
             kind,
             inputs: step_inputs(&node.kind, &inputs),
-            output,
+            output: Slot(output),
             ty: node.ty.clone(),
             grad: false,
             // A probe runs on every rank's whole probe set: nothing to gather.

@@ -1,7 +1,7 @@
 //! Which trainable networks a loss term can send gradient to: those it reads through values
 //! that carry gradient (no `sg`, no other `#[no_grad]` op, no EMA or frozen branch between).
 
-use super::{BranchId, BranchKind, NetId, Plan, StepKind};
+use super::{BranchId, BranchKind, NetId, Plan, Slot, StepKind};
 
 /// A trainable network as a step applies it: `(branch, network)`.
 pub type Reached = (BranchId, NetId);
@@ -12,7 +12,7 @@ impl Plan {
         let Some(l) = self.losses.get(loss) else {
             return vec![];
         };
-        let producer = |slot: usize| self.steps.iter().position(|s| s.output == slot);
+        let producer = |slot: Slot| self.steps.iter().position(|s| s.output == slot);
         let mut seen = vec![false; self.steps.len()];
         let mut todo: Vec<usize> = producer(l.slot).into_iter().collect();
         while let Some(i) = todo.pop() {
@@ -21,7 +21,7 @@ impl Plan {
             if std::mem::replace(&mut seen[i], true) || !step.grad {
                 continue;
             }
-            todo.extend(step.inputs.iter().filter_map(|i| producer(i.slot.0)));
+            todo.extend(step.inputs.iter().filter_map(|i| producer(i.slot)));
         }
         let trainable = |branch: BranchId| self.branch(branch).is_some_and(|b| b.kind == BranchKind::Trainable);
         let mut reached: Vec<Reached> = vec![];

@@ -11,7 +11,7 @@ pub fn to_text(p: &Plan) -> String {
         let _ = writeln!(out, "{}", step_line(p, s, "$"));
     }
     for l in &p.losses {
-        let _ = writeln!(out, "loss {} = ${} × {}", l.name, l.slot, l.weight);
+        let _ = writeln!(out, "loss {} = ${} × {}", l.name, l.slot.0, l.weight);
     }
     if let Some(ProbeKind::Knn(k)) = &p.train.probe
         && let Probed::Value(slot) = &k.network
@@ -91,5 +91,5 @@ fn step_line(p: &Plan, s: &Step, sigil: &str) -> String {
         (false, false) => "",
     };
     let ty = s.ty.as_ref().map(|t| t.to_string()).unwrap_or_else(|| "tuple".into());
-    format!("{sigil}{} = {what} : {ty}{grad}", s.output)
+    format!("{sigil}{} = {what} : {ty}{grad}", s.output.0)
 }

@@ -52,7 +52,7 @@ impl Target {
         let image = steps
             .iter()
             .find(|s| matches!(s.kind, StepKind::Input { .. }))
-            .map(|s| s.output)
+            .map(|s| s.output.0)
             .ok_or_else(|| RunError::Internal("a probe's steps without the image".into()))?;
         let cls = matches!(
             steps.get(slot).and_then(|s| s.ty.as_ref()),

@@ -69,7 +69,7 @@ impl Program {
     pub fn new(plan: &Plan) -> Result<Self, RunError> {
         let mut types = vec![None; plan.slots];
         for s in &plan.steps {
-            if let Some(t) = types.get_mut(s.output) {
+            if let Some(t) = types.get_mut(s.output.0) {
                 t.clone_from(&s.ty);
             }
         }
@@ -80,7 +80,7 @@ impl Program {
             }
         }
         for l in &plan.losses {
-            last_use[l.slot] = usize::MAX;
+            last_use[l.slot.0] = usize::MAX;
         }
         Ok(Program {
             plan: plan.clone(),
@@ -169,7 +169,7 @@ impl Program {
             .losses
             .iter()
             .map(|l| {
-                let v = slots[l.slot]
+                let v = slots[l.slot.0]
                     .clone()
                     .ok_or_else(|| RunError::Internal(format!("loss `{}` was not computed", l.name)))?;
                 Ok(v.scalar()?.mean())
@@ -212,18 +212,18 @@ impl Program {
                 step.kind,
                 StepKind::Input { .. } | StepKind::View { .. } | StepKind::Part { .. }
             );
-            if slots[step.output].is_some() || !computable {
+            if slots[step.output.0].is_some() || !computable {
                 continue;
             }
             let inputs: Option<Vec<Val>> = step.inputs.iter().map(|i| slots[i.slot.0].clone()).collect();
             if let Some(inputs) = inputs {
-                slots[step.output] = Some(self.step(i, step, inputs, weights, images, ctx)?);
+                slots[step.output.0] = Some(self.step(i, step, inputs, weights, images, ctx)?);
             }
         }
         self.plan
             .losses
             .iter()
-            .map(|l| slots[l.slot].clone().map(|v| Ok(v.scalar()?.mean())).transpose())
+            .map(|l| slots[l.slot.0].clone().map(|v| Ok(v.scalar()?.mean())).transpose())
             .collect()
     }
 
@@ -271,7 +271,7 @@ impl Program {
                     inputs.push(slots.read(slot, self.last_use[slot] == i && !again)?);
                 }
                 let v = self.step(i, step, inputs, weights, images, ctx)?;
-                slots.put(step.output, v);
+                slots.put(step.output.0, v);
             }
             slots.finish()
         })

@@ -61,7 +61,7 @@ impl Program {
         let inputs = by_slot(values, &step.inputs);
         let (branch, net, output, ports) = (*branch, *net, *output, *ports);
         slots.start(
-            step.output,
+            step.output.0,
             scope.spawn(move || net_step(weights, (branch, net, output, ports), false, inputs, ctx)),
         );
         started[j] = true;
@@ -154,7 +154,7 @@ impl Program {
             StepKind::Input { .. } | StepKind::Part { .. } | StepKind::View { .. } => {
                 return Err(RunError::Internal(format!(
                     "step ${} is not a tensor step",
-                    step.output
+                    step.output.0
                 )));
             }
         })

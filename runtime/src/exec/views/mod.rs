@@ -227,17 +227,17 @@ impl ViewStage {
             match &s.kind {
                 StepKind::Input {
                     field: DataField::Image,
-                } => whole[s.output] = true,
+                } => whole[s.output.0] = true,
                 StepKind::View(op) => {
                     let crop = matches!(op, ViewOp::RandomResizedCrop(_));
                     let flip = matches!(op, ViewOp::Flip(_));
                     let reads = |of: &[bool]| s.inputs.iter().any(|i| of[i.slot.0]);
                     let (on_whole, on_deferred) = (reads(&whole), reads(&deferred));
                     if flip && on_whole {
-                        whole[s.output] = true;
-                        deferred[s.output] = true;
+                        whole[s.output.0] = true;
+                        deferred[s.output.0] = true;
                     } else if (crop && on_whole) || (on_deferred && runs_deferred(op) && !crop) {
-                        deferred[s.output] = true;
+                        deferred[s.output.0] = true;
                     } else if on_deferred && !reads_placement(op) {
                         return Err(RunError::Unsupported(format!(
                             "`{}` has no form on the device: set `data.views = \"cpu\"` to make this recipe's views on the CPU",
@@ -267,8 +267,8 @@ impl ViewStage {
                 }
                 continue;
             }
-            cpu[s.output] = true;
-            steps.push((s.output, Stage::of(s)?));
+            cpu[s.output.0] = true;
+            steps.push((s.output.0, Stage::of(s)?));
         }
         Ok(ViewStage {
             on_device: false,
