@@ -24,11 +24,10 @@ why: as in bench/byol.py.
 
 import sys
 
-import torch
 from lightly.loss import BarlowTwinsLoss
 
 from sslbench import augment as A
-from sslbench.data import normalise
+from sslbench.data import stack_views
 from sslbench.nets import Mlp
 from sslbench.optim import SgdMatrices
 from sslbench.resnet import ResNet
@@ -58,11 +57,10 @@ class BarlowTwins(Method):
         return {"online.backbone": self.backbone, "online.projector": self.projector}
 
     def views(self, img, rng):
-        return {"v1": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 1.0),
-                "v2": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 0.1, 0.2)}
+        return A.byol_views(img, rng, JITTER)
 
     def collate(self, items):
-        return {k: normalise(torch.stack([it[k] for it in items])) for k in ("v1", "v2")}
+        return stack_views(items)
 
     def loss(self, b, epoch, total):
         z1 = self.projector(self.backbone(b["v1"]).mean(1))

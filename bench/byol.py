@@ -44,7 +44,7 @@ import sys
 import torch
 
 from sslbench import augment as A
-from sslbench.data import normalise
+from sslbench.data import stack_views
 from sslbench.losses import neg_cosine
 from sslbench.nets import Mlp, ViT
 from sslbench.optim import AdamWMatrices, Ema, copy_of
@@ -79,11 +79,10 @@ class Byol(Method):
                 "target.projector": self.t_projector}
 
     def views(self, img, rng):
-        return {"v1": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 1.0),
-                "v2": A.pipeline(img, rng, 32, (0.2, 1.0), JITTER, 0.1, 0.2)}
+        return A.byol_views(img, rng, JITTER)
 
     def collate(self, items):
-        return {k: normalise(torch.stack([it[k] for it in items])) for k in ("v1", "v2")}
+        return stack_views(items)
 
     def loss(self, b, epoch, total):
         online = lambda v: self.predictor(self.projector(self.backbone(v)[:, 0]))  # noqa: E731

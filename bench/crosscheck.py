@@ -44,6 +44,11 @@ LOOSER = {
     # on flex and seed 0 to 1.2e-3 on libtorch (from step 7; 1e-4 before), while lightly's loss
     # and the recipe's expression agree to 1e-7 in float64 (bench/lightly_check.py).
     "dcl": 5e-3,
+    # Over the steps where torch's float32 holds to float64 (CHAOTIC), sslc's ResNet stays 3 to 6
+    # times further from float64 than torch's float32 (its BatchNorm backward is autodiff's
+    # composition, torch's a fused kernel): at step 3, 1.4e-3 on flex and 3.7e-3 on libtorch where
+    # torch's float32 is 4e-4 and 6e-4 (10 epochs, as CI runs it: 8.0e-4 and 9.0e-4).
+    "simsiam": 5e-3,
 }
 # Recipes whose training is chaotic in float32, and why: PyTorch's own float32 run leaves its
 # float64 run within a few steps, so sslc's curve is held to the float64 twin over the steps where

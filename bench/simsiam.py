@@ -31,7 +31,7 @@ import sys
 from lightly.loss import NegativeCosineSimilarity
 
 from sslbench import augment as A
-from sslbench.data import normalise
+from sslbench.data import stack_views
 from sslbench.nets import Mlp
 from sslbench.optim import SgdMatrices
 from sslbench.resnet import ResNet
@@ -71,9 +71,7 @@ class SimSiam(Method):
         return {"v1": view(img, rng), "v2": view(img, rng)}
 
     def collate(self, items):
-        import torch
-
-        return {k: normalise(torch.stack([it[k] for it in items])) for k in ("v1", "v2")}
+        return stack_views(items)
 
     def loss(self, b, epoch, total):
         z1 = self.projector(self.backbone(b["v1"]).mean(1))

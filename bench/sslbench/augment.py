@@ -339,3 +339,10 @@ def pipelines(img: torch.Tensor, rng: SplitMix, n: int, size: int, scale: tuple[
     xs = [color_jitter(x, jitter, 0.8, rng) for x in xs]
     xs = [grayscale(x, 0.2, rng) for x in xs]
     return [blur(x, blur_p, SIGMA, rng) for x in xs]
+
+
+def byol_views(img: torch.Tensor, rng: SplitMix, jitter: tuple[float, float, float, float]) -> dict:
+    """BYOL's two views, each declared alone (`pipeline` at 32 px, scale 0.2–1): v1 always
+    blurred, v2 blurred at 0.1 and solarized at 0.2."""
+    return {"v1": pipeline(img, rng, 32, (0.2, 1.0), jitter, 1.0),
+            "v2": pipeline(img, rng, 32, (0.2, 1.0), jitter, 0.1, 0.2)}

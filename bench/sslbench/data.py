@@ -134,3 +134,8 @@ def rgb(grey: torch.Tensor) -> torch.Tensor:
 def normalise(x: torch.Tensor) -> torch.Tensor:
     """`stack`: (v − MEAN) / STD on every channel."""
     return (x - MEAN) / STD
+
+
+def stack_views(items: list[dict], keys: tuple[str, ...] = ("v1", "v2")) -> dict:
+    """Each view of the batch's items stacked and normalised, one tensor a view."""
+    return {k: normalise(torch.stack([it[k] for it in items])) for k in keys}
