@@ -14,6 +14,27 @@ pub fn beside<const D: usize, const E: usize>(t: Tensor<D>, like: &Tensor<E>) ->
     }
 }
 
+/// `t` as one vector of its elements. A parameter is flattened and put back at every step (the
+/// flat optimiser, the EMA); where it already is a vector (biases, norms) that is the same
+/// tensor, so no operator runs: on libtorch a reshape is two (`reshape`, `view`).
+pub fn as_vector<const D: usize>(t: Tensor<D>) -> Tensor<1> {
+    if D == 1 {
+        Tensor::from_bridge(t.into_bridge())
+    } else {
+        let n = t.shape().num_elements();
+        t.reshape([n])
+    }
+}
+
+/// A vector in shape `dims`, the inverse of [`as_vector`]; a vector stays itself.
+pub fn shaped<const D: usize>(t: Tensor<1>, dims: [usize; D]) -> Tensor<D> {
+    if D == 1 {
+        Tensor::from_bridge(t.into_bridge())
+    } else {
+        t.reshape(dims)
+    }
+}
+
 /// Unit-length rows (the last axis), with the usual ε guard.
 pub fn l2norm<const D: usize>(t: Tensor<D>) -> Tensor<D> {
     let norm = t.clone().powf_scalar(2.0).sum_dim(D - 1).sqrt().clamp_min(1e-12);

@@ -17,6 +17,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use crate::nets::Net;
+use crate::tensor::as_vector;
 use crate::weights::{Place, Rates, is_decayed};
 
 /// The tag a checkpoint's flat AdamW state starts with.
@@ -331,9 +332,9 @@ impl ModuleVisitor for Gather<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let t = param.val().inner();
         let len = t.dims().iter().product::<usize>();
-        self.values.push(t.reshape([len]));
+        self.values.push(as_vector(t));
         let g = self.grads.remove::<D>(param.id);
-        self.flat_grads.push(g.map(|g| g.reshape([len])));
+        self.flat_grads.push(g.map(as_vector));
         self.slots.push(Slot {
             id: param.id,
             len,

@@ -6,7 +6,7 @@ use burn::tensor::Tensor;
 
 use crate::error::RunError;
 use crate::nets::Net;
-use crate::tensor::remake;
+use crate::tensor::{as_vector, remake, shaped};
 
 /// Collects a module's float parameters, flattened and detached, with their shapes, in
 /// visiting order.
@@ -16,9 +16,8 @@ pub(super) struct Collect(pub Vec<Tensor<1>>, pub Vec<Vec<usize>>);
 impl ModuleVisitor for Collect {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let t = param.val().inner();
-        let dims = t.dims();
-        self.0.push(t.reshape([dims.iter().product::<usize>()]));
-        self.1.push(dims.to_vec());
+        self.1.push(t.dims().to_vec());
+        self.0.push(as_vector(t));
     }
 }
 
@@ -37,7 +36,7 @@ impl ModuleMapper for Place {
         remake(param, |t| {
             let dims = t.dims();
             let n = dims.iter().product::<usize>();
-            let values = flat.clone().slice(*at..*at + n).reshape(dims);
+            let values = shaped(flat.clone().slice(*at..*at + n), dims);
             *at += n;
             if leaf { values.autodiff() } else { values }
         })
@@ -57,8 +56,8 @@ impl ModuleMapper for Mix {
         };
         let m = self.m as f32;
         param.map(|t| {
-            let shape = t.shape();
-            t.mul_scalar(m).add(src.reshape(shape).mul_scalar(1.0 - m))
+            let dims = t.dims();
+            t.mul_scalar(m).add(shaped(src, dims).mul_scalar(1.0 - m))
         })
     }
 }
