@@ -2,12 +2,16 @@
 //! boxes (UniVIP), boxes inside an overlap, crops of boxes, and segment maps carried through a
 //! view's crop and flip with nearest-neighbour sampling.
 
-use super::geometry::{Crop, random_resized_crop};
+use super::geometry::{Crop, draw_box, placed};
 use crate::data::Image;
+use crate::data::resize::resize_box;
 use crate::rng::Rng;
 
 /// A box `(x0, y0, x1, y1)` in original-image pixels.
 pub type Box2 = [f32; 4];
+
+/// A crop's box `(y, x, h, w)` in its source's pixels, as crops draw them.
+pub type Bx = (f32, f32, f32, f32);
 
 /// A crop's rectangle in original-image pixels.
 pub fn rect(c: &Crop) -> Box2 {
@@ -25,7 +29,7 @@ fn contains(outer: &Box2, inner: &Box2) -> bool {
     inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3]
 }
 
-/// Two random resized crops, resampled up to `tries` times until their overlap holds at least
+/// Two random resized crops, redrawn up to `tries` times until their overlap holds at least
 /// `min_boxes` of `boxes`; the last pair is kept when none does.
 #[allow(clippy::too_many_arguments)]
 pub fn crop_pair(
@@ -39,21 +43,36 @@ pub fn crop_pair(
     tries: usize,
     rng: &mut Rng,
 ) -> [(Image, Crop); 2] {
-    let mut last = None;
-    for _ in 0..tries.max(1) {
-        let a = random_resized_crop(img, frame, size, scale, ratio, rng);
-        let b = random_resized_crop(img, frame, size, scale, ratio, rng);
-        let held = overlap(&a.1, &b.1).map_or(0, |o| boxes.iter().filter(|bx| contains(&o, bx)).count());
-        let done = held >= min_boxes;
-        last = Some([a, b]);
-        if done {
+    pair_boxes((img.h, img.w), frame, boxes, scale, ratio, min_boxes, tries, rng)
+        .map(|(b, crop)| (resize_box(img, b, size), crop))
+}
+
+/// The boxes `(y, x, h, w)` that [`crop_pair`] cuts from an image of `dims`, each with where it
+/// lies through `frame`: only the kept pair is resized, on the CPU or on the device.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_boxes(
+    dims: (usize, usize),
+    frame: Crop,
+    boxes: &[Box2],
+    scale: (f32, f32),
+    ratio: (f32, f32),
+    min_boxes: usize,
+    tries: usize,
+    rng: &mut Rng,
+) -> [(Bx, Crop); 2] {
+    let mut draw = || {
+        let b = draw_box(dims, scale, ratio, rng);
+        (b, placed(b, dims, frame))
+    };
+    let mut pair = [draw(), draw()];
+    for _ in 1..tries {
+        let held = overlap(&pair[0].1, &pair[1].1).map_or(0, |o| boxes.iter().filter(|bx| contains(&o, bx)).count());
+        if held >= min_boxes {
             break;
         }
+        pair = [draw(), draw()];
     }
-    last.unwrap_or_else(|| {
-        let full = (img.clone(), frame);
-        [full.clone(), full]
-    })
+    pair
 }
 
 /// `k` boxes inside the overlap of crops `a` and `b`: the given boxes that fit, in random
@@ -75,9 +94,14 @@ pub fn overlap_boxes(a: &Crop, b: &Crop, boxes: &[Box2], k: usize, rng: &mut Rng
     fit
 }
 
+/// Box `bx` as a crop's `(y, x, h, w)`, at least a thousandth of a pixel on each side.
+pub fn extent(bx: &Box2) -> Bx {
+    (bx[1], bx[0], (bx[3] - bx[1]).max(1e-3), (bx[2] - bx[0]).max(1e-3))
+}
+
 /// The box cut out of the original image and resized (bilinear) to `size`×`size`.
 pub fn box_crop(img: &Image, bx: &Box2, size: usize) -> (Image, Crop) {
-    let (w, h) = ((bx[2] - bx[0]).max(1e-3), (bx[3] - bx[1]).max(1e-3));
+    let (_, _, h, w) = extent(bx);
     let mut out = Image::new(img.c, size, size);
     for c in 0..img.c {
         for oy in 0..size {

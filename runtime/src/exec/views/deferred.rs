@@ -37,6 +37,9 @@ pub struct Deferred {
     pub size: usize,
     /// Whether the view is mirrored left to right.
     pub mirrored: bool,
+    /// Resized by bilinear sampling whatever the box's size, as `box_crops` cuts boxes; else as
+    /// `resize_box` resizes, filtered across the source where the box is larger than the square.
+    pub sampled: bool,
     /// The photometric ops after the crop, in the pipeline's order.
     pub photo: Vec<Photo>,
 }

@@ -223,17 +223,30 @@ impl ViewStage {
         // crop may cut from.
         let mut deferred = vec![false; plan.slots];
         let mut whole = vec![false; plan.slots];
+        let mut image = None;
         for s in &plan.steps {
             match &s.kind {
                 StepKind::Input {
                     field: DataField::Image,
-                } => whole[s.output.0] = true,
+                } => {
+                    whole[s.output.0] = true;
+                    image = Some(s.output);
+                }
+                StepKind::Part { .. } if s.inputs.iter().any(|i| deferred[i.slot.0]) => deferred[s.output.0] = true,
                 StepKind::View(op) => {
                     let crop = matches!(op, ViewOp::RandomResizedCrop(_));
                     let flip = matches!(op, ViewOp::Flip(_));
                     let reads = |of: &[bool]| s.inputs.iter().any(|i| of[i.slot.0]);
                     let (on_whole, on_deferred) = (reads(&whole), reads(&deferred));
-                    if flip && on_whole {
+                    // A pair of crops, or boxes, cut from the scene's image as given.
+                    let cut = match op {
+                        ViewOp::CropPair(c) => Some(c.x),
+                        ViewOp::BoxCrops(c) => Some(c.x),
+                        _ => None,
+                    };
+                    if cut.is_some() && cut == image {
+                        deferred[s.output.0] = true;
+                    } else if flip && on_whole {
                         whole[s.output.0] = true;
                         deferred[s.output.0] = true;
                     } else if (crop && on_whole) || (on_deferred && runs_deferred(op) && !crop) {

@@ -23,6 +23,7 @@ impl Run for Flip {
                         bx: (0.0, 0.0, image.h as f32, image.w as f32),
                         size: image.w,
                         mirrored: crop.flipped,
+                        sampled: false,
                         photo: vec![],
                     };
                     (whole, crop)

@@ -41,6 +41,7 @@ impl Run for RandomResizedCrop {
                             bx,
                             size,
                             mirrored: false,
+                            sampled: false,
                             photo: vec![],
                         };
                         (deferred, augment::placed(bx, dims, frame))

@@ -37,8 +37,9 @@ pub(super) fn crops(scenes: &[&Scene], views: &[(usize, &Deferred)], device: &De
         });
         which.push(k as i64);
         let (y, x, bh, bw) = d.bx;
-        // The CPU resizes bilinearly where the box fits the square on both sides.
-        let bilinear = bh <= size as f32 && bw <= size as f32;
+        // The CPU resizes bilinearly where the box fits the square on both sides, and cuts
+        // boxes so whatever their size.
+        let bilinear = d.sampled || (bh <= size as f32 && bw <= size as f32);
         rows.push(y, bh, size, image.h, bilinear, false);
         cols.push(x, bw, size, image.w, bilinear, d.mirrored);
     }

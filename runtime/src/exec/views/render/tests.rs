@@ -1,7 +1,7 @@
 //! Views made on the device against the same views made on the CPU: the same draws, so the
 //! same pixels within resampling tolerance, from square images and from larger pictures of
-//! other sizes (the antialiased path and the bilinear one both), and a clear refusal of a
-//! pipeline with an op that has no device form.
+//! other sizes (the antialiased path and the bilinear one both), UniVIP's pairs and boxes, and a
+//! clear refusal of a pipeline with an op that has no device form.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use super::resample::{Pixels, pixels, upload};
 use crate::data::scenes::Picture;
 use crate::data::{Dataset, Image, Scene};
 use crate::error::RunError;
-use crate::exec::views::ViewStage;
+use crate::exec::views::{Cpu, ViewStage};
 use crate::rng::Rng;
 use crate::val::Val;
 
@@ -172,14 +172,33 @@ fn a_flip_before_the_crop_is_made_on_the_device_too() {
     both_paths_agree(&plan, &scenes);
 }
 
+/// `recipe`'s plan on 16 scenes (8 held out).
+fn small(recipe: &str) -> Plan {
+    let src = recipe.replace("count: 2048, holdout: 1024", "count: 16, holdout: 8");
+    let compiled = sslc_compiler::compile(&src);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
+    compiled.plan.expect("a plan")
+}
+
+#[test]
+fn univips_pairs_and_boxes_are_cut_on_the_device_alike() {
+    // A pair of crops whose overlap holds boxes, each coloured its own way, and boxes of that
+    // overlap cut bilinearly at 16 px (growing small boxes, shrinking large ones).
+    let plan = small(include_str!("../../../../../recipes/univip.ssl"));
+    let data = Dataset::open(&plan.source).expect("scenes");
+    let scenes: Vec<&Scene> = data.train.iter().collect();
+    both_paths_agree(&plan, &scenes);
+    // Every image view of the recipe is made there, none on the CPU.
+    let stage = ViewStage::on(&plan, true).expect("device");
+    let views = stage.one(scenes[0], &mut Rng::new(5)).expect("views");
+    assert_eq!(views.len(), 3);
+    assert!(views.iter().all(|v| matches!(v, Cpu::Deferred(_))));
+}
+
 #[test]
 fn where_views_lie_is_read_from_views_made_on_the_device_alike() {
     // SiameseIM's queries: where view 2 lies in view 1's frame, from the crops the draws placed.
-    let src = include_str!("../../../../../recipes/siameseim.ssl")
-        .replace("count: 2048, holdout: 1024", "count: 16, holdout: 8");
-    let compiled = sslc_compiler::compile(&src);
-    assert!(!compiled.has_errors(), "{:?}", compiled.diags);
-    let plan = compiled.plan.expect("a plan");
+    let plan = small(include_str!("../../../../../recipes/siameseim.ssl"));
     let data = Dataset::open(&plan.source).expect("scenes");
     let scenes: Vec<&Scene> = data.train.iter().collect();
     let rngs = || (0..scenes.len() as u64).map(|i| Rng::derive(3, 7, i)).collect();
