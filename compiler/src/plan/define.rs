@@ -13,9 +13,10 @@ pub trait Kind: Sized {
     fn shown_params(&self) -> Vec<(&'static str, Param)>;
 }
 
-/// Defines each op's struct and the enum over them.
+/// Defines each op's struct and the enum over them, from a list of `registry/declare/` (each
+/// field's parameter declaration is the registry's; the plan reads only its name and type).
 macro_rules! define_ops {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty = $param:expr),* $(,)? }),* $(,)?) => {
         $(
             #[doc = concat!("`", $name, "`: its inputs' slots and its parameters.")]
             #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -36,15 +36,4 @@ choice! {
     Norm { Layer = "layer", Batch = "batch" }
 }
 
-define_ops! {
-    NetKind, "A network architecture of the plan, decoded.";
-    "vit" vit Vit { patch: usize, dim: usize, depth: usize, heads: usize, mlp_ratio: f64, cls: bool, channels: usize, drop_path: f64, frozen_patch: bool, mask_token: bool, registers: usize, positions: Positions },
-    "resnet" resnet ResNet { width: usize, depth: usize, stem: Stem, bn: BnStats, taps: bool, channels: usize },
-    "mlp" mlp Mlp { hidden: usize, out: usize, layers: usize, bn: bool, act: Activation, out_bn: OutBn },
-    "fc" fc Fc { out: usize, bias: bool },
-    "transformer" transformer Transformer { depth: usize, heads: usize, mlp_ratio: f64, norm: Norm },
-    "cross_transformer" cross_transformer CrossTransformer { depth: usize, heads: usize, mlp_ratio: f64 },
-    "dino_head" dino_head DinoHead { hidden: usize, bottleneck: usize, prototypes: usize, layers: usize, freeze_last_epochs: f64 },
-    "coord_embed" coord_embed CoordEmbed { dim: usize, grid: usize },
-    "mask_fill" mask_fill MaskFill { positions: bool },
-}
+crate::net_kinds!(define_ops);

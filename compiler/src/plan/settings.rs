@@ -11,13 +11,7 @@ choice! {
     SegmentsInit { Scenes = "scenes", Kmeans = "kmeans", Superpixels = "superpixels" }
 }
 
-define_ops! {
-    OptimizerKind, "The optimiser of the plan, decoded.";
-    "adamw" adamw AdamW { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
-    "adam" adam Adam { lr: Schedule, weight_decay: Schedule, betas: (f64, f64), clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
-    "sgd" sgd Sgd { lr: Schedule, momentum: f64, weight_decay: Schedule, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
-    "lars" lars Lars { lr: Schedule, momentum: f64, weight_decay: Schedule, eta: f64, clip: f64, fixed_lr: Vec<String>, lr_scale: Vec<(String, f64)>, layer_decay: f64 },
-}
+crate::optimizer_kinds!(define_ops);
 
 impl OptimizerKind {
     /// The learning rate's schedule.
@@ -71,15 +65,9 @@ impl OptimizerKind {
     }
 }
 
-define_ops! {
-    ProbeKind, "The probe of the plan, decoded.";
-    "knn" knn Knn { network: Probed, k: usize, temperature: f64, images: usize },
-}
+crate::probe_kinds!(define_ops);
 
-define_ops! {
-    JobKind, "A job of the plan, decoded.";
-    "kmeans_segments" kmeans_segments KmeansSegments { network: NetRef, every: usize, k: (f64, f64), iters: usize, init: SegmentsInit },
-}
+crate::job_kinds!(define_ops);
 
 choice! {
     /// How the generated scenes colour their objects.
@@ -112,10 +100,4 @@ impl Field for FolderLabels {
     }
 }
 
-define_ops! {
-    SourceKind, "The data source of the plan, decoded.";
-    "scenes" scenes Scenes { size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), colours: Colours, seed: usize },
-    "fashion_mnist" fashion_mnist FashionMnist { path: String, size: usize, count: usize, holdout: usize, classes: usize },
-    "fashion_scenes" fashion_scenes FashionScenes { path: String, size: usize, count: usize, holdout: usize, classes: usize, objects: (f64, f64), scale: (f64, f64), seed: usize },
-    "image_folder" image_folder ImageFolder { path: String, size: usize, labels: FolderLabels, classes: usize, holdout: f64, cache: bool, probe_images: usize },
-}
+crate::source_kinds!(define_ops);

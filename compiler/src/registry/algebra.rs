@@ -2,9 +2,10 @@
 //! draws of the step and state for any value (its matrices are in `matrices`). Losses of new
 //! methods are written with these, not added as built-ins.
 
-use super::axes::{AXES, reduced};
+use super::axes::reduced;
+use super::declare;
 use super::rules::mismatch;
-use super::{Args, Builtin, Category, Limit, Out, PTy, Param, X, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -111,12 +112,12 @@ fn ema(b: &Args) -> Result<Out, Diag> {
 
 /// An elementwise function of one argument.
 macro_rules! unary {
-    ($name:literal, $doc:literal, $example:literal) => {
+    ($name:literal $Op:ident, $doc:literal, $example:literal) => {
         Builtin {
             name: $name,
             category: Category::Math,
             doc: $doc,
-            params: &[X],
+            params: declare::$Op,
             variadic: None,
             rule: elementwise,
             call: None,
@@ -127,12 +128,12 @@ macro_rules! unary {
 
 /// A reduction over an axis.
 macro_rules! reduction {
-    ($name:literal, $doc:literal, $default:expr, $example:literal) => {
+    ($name:literal $Op:ident, $doc:literal, $example:literal) => {
         Builtin {
             name: $name,
             category: Category::Math,
             doc: $doc,
-            params: &[X, over($default)],
+            params: declare::$Op,
             variadic: None,
             rule: reduce,
             call: None,
@@ -141,37 +142,22 @@ macro_rules! reduction {
     };
 }
 
-/// The `over` parameter; `None` makes it required.
-const fn over(default: Option<&'static str>) -> Param {
-    let p = req(
-        "over",
-        PTy::Choice(AXES),
-        "the axis: `image` (all of each image's numbers), `batch` (across the images: a value \
-         for the batch), `views`, `tokens`, `features` (the last axis of vectors, tokens and \
-         labels), `rows` or `cols` (of a matrix; `cols` also of dot products across the batch)",
-    );
-    match default {
-        Some(d) => Param { default: Some(d), ..p },
-        None => p,
-    }
-}
-
 pub static ALL: &[Builtin] = &[
-    unary!("exp", "eˣ, elementwise.", "let w = exp(-t * t / 2)"),
+    unary!("exp" Exp, "eˣ, elementwise.", "let w = exp(-t * t / 2)"),
     unary!(
-        "log",
+        "log" Log,
         "The natural logarithm, elementwise (−∞ at 0: add an ε where a value may reach it).",
         "let h = log(p + 1e-8)"
     ),
-    unary!("sqrt", "The square root, elementwise.", "let std = sqrt(var + 1e-4)"),
-    unary!("abs", "|x|, elementwise.", "let l1 = mean(abs(a - b))"),
+    unary!("sqrt" Sqrt, "The square root, elementwise.", "let std = sqrt(var + 1e-4)"),
+    unary!("abs" Abs, "|x|, elementwise.", "let l1 = mean(abs(a - b))"),
     unary!(
-        "cos",
+        "cos" Cos,
         "The cosine, elementwise (radians).",
         "let re = mean(cos(xt), over: \"batch\")"
     ),
     unary!(
-        "sin",
+        "sin" Sin,
         "The sine, elementwise (radians).",
         "let im = mean(sin(xt), over: \"batch\")"
     ),
@@ -179,7 +165,7 @@ pub static ALL: &[Builtin] = &[
         name: "pow",
         category: Category::Math,
         doc: "xᵖ, elementwise (a fractional power of a negative number is NaN).",
-        params: &[X, req("exponent", PTy::Num, "p")],
+        params: declare::Pow,
         variadic: None,
         rule: elementwise,
         call: None,
@@ -189,47 +175,38 @@ pub static ALL: &[Builtin] = &[
         name: "clamp",
         category: Category::Math,
         doc: "x limited to [`min`, `max`], elementwise; either end may be left open.",
-        params: &[
-            X,
-            opt("min", PTy::Num, "none", "the lower end"),
-            opt("max", PTy::Num, "none", "the upper end"),
-        ],
+        params: declare::Clamp,
         variadic: None,
         rule: elementwise,
         call: None,
         example: "let hinge = clamp(1 - std, min: 0)",
     },
     reduction!(
-        "sum",
+        "sum" Sum,
         "The sum over an axis (`over`); by default of all of each image's numbers, one scalar \
          per image (a value for the batch sums to one number).",
-        Some("\"image\""),
         "let on = sum((1 - diag(c)) * (1 - diag(c)), over: \"features\")"
     ),
     reduction!(
-        "mean",
+        "mean" Mean,
         "The mean over an axis (`over`); by default of all of each image's numbers, one scalar \
          per image. `over: \"batch\"` gives a value for the whole batch, which spreads back over \
          the images in arithmetic (`z - mean(z, over: \"batch\")` centres z).",
-        Some("\"image\""),
         "let centred = z - mean(z, over: \"batch\")"
     ),
     reduction!(
-        "logsumexp",
+        "logsumexp" LogSumExp,
         "log Σ exp(x) over an axis, computed stably (the denominator of a softmax, in logs).",
-        None,
         "let denominator = logsumexp(batch_dot(z1, z) / 0.1, over: \"cols\")"
     ),
     reduction!(
-        "max",
+        "max" Max,
         "The largest value over an axis (the gradient goes to it).",
-        None,
         "let nearest = max(mask_self(batch_dot(z, z), value: -2), over: \"cols\")"
     ),
     reduction!(
-        "min",
+        "min" Min,
         "The smallest value over an axis (the gradient goes to it).",
-        None,
         "let closest = min(d, over: \"cols\")"
     ),
     Builtin {
@@ -237,11 +214,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "Softmax of `x / temperature` over an axis (the feature axis by default); the \
               value keeps its type. Over `batch` it weighs the images against each other.",
-        params: &[
-            X,
-            opt("temperature", PTy::Sched, "1.0", "divides the logits").within(Limit::Positive),
-            over(Some("\"features\"")),
-        ],
+        params: declare::Softmax,
         variadic: None,
         rule: softmax,
         call: None,
@@ -252,7 +225,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "How many numbers an axis holds, as a value for the batch: `count(z, over: \
               \"batch\")` is the number of images in this step's batch.",
-        params: &[X, over(None)],
+        params: declare::Count,
         variadic: None,
         rule: count,
         call: None,
@@ -264,10 +237,7 @@ pub static ALL: &[Builtin] = &[
         doc: "A `rows` × `cols` matrix of standard normal draws for the batch, drawn anew at \
               every step (from the step's own generator: a run repeats exactly). Scaled to unit \
               columns it is a set of random directions (LeJEPA's SIGReg).",
-        params: &[
-            req("rows", PTy::Int, "rows").within(Limit::AtLeast1),
-            req("cols", PTy::Int, "columns").within(Limit::AtLeast1),
-        ],
+        params: declare::Normal,
         variadic: None,
         rule: normal,
         call: None,
@@ -278,11 +248,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "`count` evenly spaced numbers from `start` to `end`, both included: a constant \
               vector for the batch.",
-        params: &[
-            req("start", PTy::Num, "the first number"),
-            req("end", PTy::Num, "the last number"),
-            req("count", PTy::Int, "how many").within(Limit::Between(2.0, 65_536.0)),
-        ],
+        params: declare::Linspace,
         variadic: None,
         rule: linspace,
         call: None,
@@ -292,7 +258,7 @@ pub static ALL: &[Builtin] = &[
         name: "eye",
         category: Category::Math,
         doc: "The `size` × `size` identity matrix, a constant for the batch.",
-        params: &[req("size", PTy::Int, "rows and columns").within(Limit::Between(1.0, 65_536.0))],
+        params: declare::Eye,
         variadic: None,
         rule: eye,
         call: None,
@@ -302,7 +268,7 @@ pub static ALL: &[Builtin] = &[
         name: "vector",
         category: Category::Math,
         doc: "A constant vector for the batch, from a list of numbers.",
-        params: &[req("values", PTy::Numbers, "the numbers")],
+        params: declare::Vector,
         variadic: None,
         rule: vector,
         call: None,
@@ -320,10 +286,7 @@ pub static VALUE_FORMS: &[Builtin] = &[Builtin {
           step's x, scaled by 1 − m, never into s. A running statistic: TiCo's covariance \
           `ema(moment(z, z), momentum: 0.9)`. Bound by `let`, one state serves every use of \
           the name; checkpoints keep it.",
-    params: &[
-        X,
-        req("momentum", PTy::Sched, "m in m·s + (1 − m)·x").within(Limit::Prob),
-    ],
+    params: declare::EmaOf,
     variadic: None,
     rule: ema,
     call: None,

@@ -2,9 +2,10 @@
 //! or a memory, NT-Xent, cross-entropy against given codes, DINO's soft cross-entropy, the mean
 //! entropy, and DetCon's slot contrast.
 
-use super::losses::{A, B, TOKEN_MASK, masked_tokens, paired, paired_as, rows, scalar, temp, vectors};
+use super::declare;
+use super::losses::{masked_tokens, paired, paired_as, rows, scalar, vectors};
 use super::rules::mismatch;
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -121,7 +122,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "InfoNCE on cosine logits / temperature: each `a` against all `b` of the batch, \
               positives on the diagonal (SimCLR, MoCo v3).",
-        params: &[A, B, temp("0.2")],
+        params: declare::InfoNce,
         variadic: None,
         rule: one_to_one,
         call: None,
@@ -133,12 +134,7 @@ pub static ALL: &[Builtin] = &[
         doc: "InfoNCE against a memory of negatives (MoCo v1/v2): each `a` against its own `b` \
               (the positive) and every vector of `negatives`, cosine logits / temperature, \
               no negatives from the batch.",
-        params: &[
-            A,
-            B,
-            req("negatives", PTy::Tensor, "the memory of negatives (`queue`)"),
-            temp("0.2"),
-        ],
+        params: declare::QueueNce,
         variadic: None,
         rule: with_negatives,
         call: None,
@@ -152,11 +148,7 @@ pub static ALL: &[Builtin] = &[
               against its own target, as many on both sides (DINOv2's patch loss, CAPI). A \
               one-view side is repeated over the other's views (each local crop against its \
               image's code).",
-        params: &[
-            req("logits", PTy::Tensor, "predicted scores"),
-            req("target", PTy::Tensor, "target distributions (rows summing to 1)").detached(),
-            opt("temperature", PTy::Sched, "0.1", "temperature of the prediction").within(Limit::Positive),
-        ],
+        params: declare::CrossEntropy,
         variadic: None,
         rule: targets,
         call: None,
@@ -168,7 +160,7 @@ pub static ALL: &[Builtin] = &[
         doc: "NT-Xent (SimCLR) over the 2B views of a two-view value: each view's cosine logits / \
               temperature against the other 2B − 1, its positive the same image's other view, \
               so the negatives come from both views.",
-        params: &[req("x", PTy::Tensor, "two views per image"), temp("0.5")],
+        params: declare::NtXent,
         variadic: None,
         rule: nt_xent,
         call: None,
@@ -185,20 +177,7 @@ pub static ALL: &[Builtin] = &[
               (DINO's multi-crop: 1/pairs each). With `mask:`, on tokens of the mask's grid, each \
               row's loss is the mean over the tokens the mask hides (a class token left out), 0 \
               where it hides none, and the loss the mean over rows (iBOT's patch loss).",
-        params: &[
-            req("a", PTy::Tensor, "student logits"),
-            req("b", PTy::Tensor, "teacher logits").detached(),
-            opt("student_temp", PTy::Sched, "0.1", "student temperature").within(Limit::Positive),
-            opt("teacher_temp", PTy::Sched, "0.04", "teacher temperature").within(Limit::Positive),
-            opt("center", PTy::Num, "0.0", "center momentum; 0 turns centering off").within(Limit::Prob),
-            opt(
-                "pairs",
-                PTy::Choice(&["matched", "cross"]),
-                "\"matched\"",
-                "rows that meet: the same view on both sides, or every view of `b` with every other view of `a`",
-            ),
-            TOKEN_MASK,
-        ],
+        params: declare::SoftCe,
         variadic: None,
         rule: soft_ce,
         call: None,
@@ -209,7 +188,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Σ_k p̄_k log p̄_k + log K, with p̄ the mean of softmax(x/temperature) over all \
               queries of the batch: KL of the mean prediction to uniform (FLSL).",
-        params: &[req("x", PTy::Tensor, "logits"), temp("0.1")],
+        params: declare::MeanEntropy,
         variadic: None,
         rule: logits,
         call: None,
@@ -221,13 +200,7 @@ pub static ALL: &[Builtin] = &[
         doc: "DetCon-B multi-positive InfoNCE over segment slots: each online prediction against \
               all target projections of both views in the batch, positives share image and \
               segment id, weighted by 1/#positives; symmetric (CYBORGS).",
-        params: &[
-            req("pred_a", PTy::Tensor, "online predictions, view a"),
-            req("pred_b", PTy::Tensor, "online predictions, view b"),
-            req("proj_a", PTy::Tensor, "target projections, view a"),
-            req("proj_b", PTy::Tensor, "target projections, view b"),
-            temp("0.1"),
-        ],
+        params: declare::Detcon,
         variadic: None,
         rule: slots,
         call: None,

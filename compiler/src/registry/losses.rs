@@ -2,8 +2,9 @@
 //! errors, with a mask on tokens), labels, UniGrad and the redundancy-reduction losses; each returns a
 //! scalar per batch, ready to be a loss term. The contrastive ones are in `contrastive`.
 
+use super::declare;
 use super::rules::{features, mask_views, mismatch, same};
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -175,26 +176,13 @@ fn masked(b: &Args) -> Result<Out, Diag> {
     }
 }
 
-pub(super) const A: super::Param = req("a", PTy::Tensor, "prediction");
-/// A token loss's mask: the loss on the tokens it hides, whatever their count in each image.
-pub(super) const TOKEN_MASK: super::Param = opt(
-    "mask",
-    PTy::Tensor,
-    "none",
-    "a mask over the tokens' grid: the loss on the tokens it hides",
-);
-pub(super) const B: super::Param = req("b", PTy::Tensor, "target");
-pub(super) const fn temp(d: &'static str) -> super::Param {
-    opt("temperature", PTy::Sched, d, "softmax temperature").within(Limit::Positive)
-}
-
 pub static ALL: &[Builtin] = &[
     Builtin {
         name: "neg_cosine",
         category: Category::Loss,
         doc: "Mean of −cos(a, b) over the batch (and over views when `a` or `b` has several) \
               (BYOL, UniVIP).",
-        params: &[A, B],
+        params: declare::NegCosine,
         variadic: None,
         rule: paired,
         call: None,
@@ -204,7 +192,7 @@ pub static ALL: &[Builtin] = &[
         name: "cosine_distance",
         category: Category::Loss,
         doc: "Mean of 2 − 2·cos(a, b) (FLSL's mean-shift term).",
-        params: &[A, B],
+        params: declare::CosineDistance,
         variadic: None,
         rule: paired,
         call: None,
@@ -215,11 +203,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "UniGrad over all tokens: (1/D)[mean‖a − b‖² + λ·mean aᵀFa], F = mean(b bᵀ) \
               (SiameseIM).",
-        params: &[
-            A,
-            B,
-            opt("lambda", PTy::Sched, "0.02", "weight of the spreading term").within(Limit::NonNeg),
-        ],
+        params: declare::Unigrad,
         variadic: None,
         rule: exact_features,
         call: None,
@@ -229,10 +213,7 @@ pub static ALL: &[Builtin] = &[
         name: "bce",
         category: Category::Loss,
         doc: "Sigmoid binary cross-entropy of logits against multi-hot labels.",
-        params: &[
-            req("logits", PTy::Tensor, "class logits"),
-            req("labels", PTy::Tensor, "multi-hot labels"),
-        ],
+        params: declare::Bce,
         variadic: None,
         rule: labelled,
         call: None,
@@ -243,13 +224,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Asymmetric loss for multi-label classification (Ridnik et al.): focusing γ+ / γ− \
               and probability shifting `clip` on negatives.",
-        params: &[
-            req("logits", PTy::Tensor, "class logits"),
-            req("labels", PTy::Tensor, "multi-hot labels"),
-            opt("gamma_pos", PTy::Num, "0", "focusing on positives").within(Limit::NonNeg),
-            opt("gamma_neg", PTy::Num, "4", "focusing on negatives").within(Limit::NonNeg),
-            opt("clip", PTy::Num, "0.05", "probability margin on negatives").within(Limit::Prob),
-        ],
+        params: declare::Asl,
         variadic: None,
         rule: labelled,
         call: None,
@@ -260,11 +235,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Mean absolute error between predicted and target patches, on masked patches only \
               (SimMIM).",
-        params: &[
-            req("pred", PTy::Tensor, "predicted patches"),
-            req("target", PTy::Tensor, "target patches"),
-            req("mask", PTy::Tensor, "the mask; loss on masked tokens"),
-        ],
+        params: declare::MaskedL1,
         variadic: None,
         rule: masked,
         call: None,
@@ -274,11 +245,7 @@ pub static ALL: &[Builtin] = &[
         name: "masked_mse",
         category: Category::Loss,
         doc: "Mean squared error between predicted and target patches, on masked patches only (MAE).",
-        params: &[
-            req("pred", PTy::Tensor, "predicted patches"),
-            req("target", PTy::Tensor, "target patches"),
-            req("mask", PTy::Tensor, "the mask; loss on masked tokens"),
-        ],
+        params: declare::MaskedMse,
         variadic: None,
         rule: masked,
         call: None,
@@ -292,7 +259,7 @@ pub static ALL: &[Builtin] = &[
               of the mask's grid, each row's mean over the tokens the mask hides of their mean \
               squared error (a class token left out), 0 where it hides none, then the mean over \
               rows.",
-        params: &[A, B, TOKEN_MASK],
+        params: declare::Mse,
         variadic: None,
         rule: elementwise_pair,
         call: None,
@@ -306,18 +273,7 @@ pub static ALL: &[Builtin] = &[
               `smooth_l1_loss`: the mean of ½d²/β where |d| < β and |d| − ½β elsewhere, \
               d = a − b; β = 0 is the L1 loss. With `mask:`, the mean over the tokens the mask \
               hides, row by row, as `mse`'s.",
-        params: &[
-            A,
-            B,
-            opt(
-                "beta",
-                PTy::Sched,
-                "1.0",
-                "where the loss turns from quadratic to linear",
-            )
-            .within(Limit::NonNeg),
-            TOKEN_MASK,
-        ],
+        params: declare::SmoothL1,
         variadic: None,
         rule: elementwise_pair,
         call: None,
@@ -328,11 +284,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Loss,
         doc: "Barlow Twins: Σ(1 − C_ii)² + λ Σ_{i≠j} C_ij² for the batch cross-correlation C of \
               the standardised embeddings.",
-        params: &[
-            A,
-            B,
-            opt("lambda", PTy::Sched, "0.005", "off-diagonal weight").within(Limit::NonNeg),
-        ],
+        params: declare::BarlowTwins,
         variadic: None,
         rule: exact_features,
         call: None,
@@ -342,13 +294,7 @@ pub static ALL: &[Builtin] = &[
         name: "vicreg",
         category: Category::Loss,
         doc: "VICReg: invariance (MSE), variance (hinge on std) and covariance terms.",
-        params: &[
-            A,
-            B,
-            opt("sim", PTy::Sched, "25", "invariance weight").within(Limit::NonNeg),
-            opt("var", PTy::Sched, "25", "variance weight").within(Limit::NonNeg),
-            opt("cov", PTy::Sched, "1", "covariance weight").within(Limit::NonNeg),
-        ],
+        params: declare::Vicreg,
         variadic: None,
         rule: exact_features,
         call: None,

@@ -1,6 +1,7 @@
 //! Masks over token grids: random, blockwise, patch and window queries.
 
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use super::declare;
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -129,9 +130,6 @@ fn windows(b: &Args) -> Result<Out, Diag> {
     }))
 }
 
-const GRID: super::Param =
-    req("grid", PTy::Int, "side of the token grid (image size / patch size)").within(Limit::AtLeast1);
-
 pub static ALL: &[Builtin] = &[
     Builtin {
         name: "random_mask",
@@ -143,16 +141,7 @@ pub static ALL: &[Builtin] = &[
               and a loss's `mask:` take, but dropping and selecting tokens do not. \
               Drawn once per image, the same pattern for every view of a value with several \
               views; `mask m[2]` draws one per view.",
-        params: &[
-            GRID,
-            req(
-                "ratio",
-                PTy::NumOrPair,
-                "fraction of tokens masked, or a range to draw it from per image",
-            )
-            .within(Limit::Prob),
-            opt("p", PTy::Num, "1", "probability that an image is masked at all").within(Limit::Prob),
-        ],
+        params: declare::RandomMask,
         variadic: None,
         rule: ratio,
         call: None,
@@ -170,32 +159,7 @@ pub static ALL: &[Builtin] = &[
               and CAPI's inverse block masking). \
               Drawn once per image, the same pattern for every view of a value with several \
               views; `mask m[2]` draws one per view.",
-        params: &[
-            GRID,
-            opt(
-                "count",
-                PTy::Int,
-                "0",
-                "exact number of masked tokens (or give `ratio`)",
-            )
-            .within(Limit::NonNeg),
-            opt(
-                "ratio",
-                PTy::NumOrPair,
-                "0",
-                "share of tokens masked, or a range to draw it from per image (instead of `count`)",
-            )
-            .within(Limit::Prob),
-            opt("p", PTy::Num, "1", "probability that an image is masked at all").within(Limit::Prob),
-            opt("min_block", PTy::Int, "16", "smallest block in tokens").within(Limit::AtLeast1),
-            opt("aspect", PTy::Pair, "(0.3, 3.3)", "range of block aspect ratios").within(Limit::Positive),
-            opt(
-                "inverse",
-                PTy::Bool,
-                "false",
-                "keep the blocks visible and mask everything else",
-            ),
-        ],
+        params: declare::BlockMask,
         variadic: None,
         rule: block,
         call: None,
@@ -208,11 +172,7 @@ pub static ALL: &[Builtin] = &[
               is masked. \
               Drawn once per image, the same pattern for every view of a value with several \
               views; `mask m[2]` draws one per view.",
-        params: &[
-            GRID,
-            opt("ratio", PTy::Num, "0.6", "fraction of squares masked").within(Limit::Prob),
-            opt("block", PTy::Int, "1", "side of a masked square in tokens").within(Limit::AtLeast1),
-        ],
+        params: declare::PatchMask,
         variadic: None,
         rule: squares,
         call: None,
@@ -225,10 +185,7 @@ pub static ALL: &[Builtin] = &[
               Selected tokens are the mask's kept tokens. \
               Drawn once per image, the same pattern for every view of a value with several \
               views; `mask m[2]` draws one per view.",
-        params: &[
-            GRID,
-            req("window", PTy::Int, "window side in tokens").within(Limit::AtLeast1),
-        ],
+        params: declare::WindowQueries,
         variadic: None,
         rule: windows,
         call: None,

@@ -5,8 +5,9 @@
 
 use super::algebra::numbers;
 use super::axes::views_meet;
+use super::declare;
 use super::rules::mismatch;
-use super::{Args, Builtin, Category, Out, PTy, X, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -222,10 +223,7 @@ pub static ALL: &[Builtin] = &[
               times a matrix, or a matrix times a vector (as a column). A matrix for the batch \
               applies to every image's value (`matmul(z, normal(rows: 64, cols: 256))` projects \
               every z on the same directions).",
-        params: &[
-            req("a", PTy::Tensor, "the left factor"),
-            req("b", PTy::Tensor, "the right factor"),
-        ],
+        params: declare::Matmul,
         variadic: None,
         rule: matmul,
         call: None,
@@ -235,7 +233,7 @@ pub static ALL: &[Builtin] = &[
         name: "transpose",
         category: Category::Math,
         doc: "A matrix with its rows and columns exchanged.",
-        params: &[X],
+        params: declare::Transpose,
         variadic: None,
         rule: transpose,
         call: None,
@@ -245,7 +243,7 @@ pub static ALL: &[Builtin] = &[
         name: "outer",
         category: Category::Math,
         doc: "The outer product `a bᵀ` of two vectors: a matrix with a row per number of `a`.",
-        params: &[req("a", PTy::Tensor, "rows"), req("b", PTy::Tensor, "columns")],
+        params: declare::Outer,
         variadic: None,
         rule: outer,
         call: None,
@@ -258,10 +256,7 @@ pub static ALL: &[Builtin] = &[
               (and, for tokens, over every token of every image): a matrix for the batch, one \
               per view. With `a` and `b` centred it is their covariance; the same value twice \
               gives a Gram matrix of the features.",
-        params: &[
-            req("a", PTy::Tensor, "vectors or tokens"),
-            req("b", PTy::Tensor, "as many of the same layout"),
-        ],
+        params: declare::Moment,
         variadic: None,
         rule: moment,
         call: None,
@@ -275,10 +270,7 @@ pub static ALL: &[Builtin] = &[
               vector of a memory bank (`queue`, then a vector as wide as the bank). With unit \
               vectors these are cosine similarities: the logits of a contrastive loss against \
               the batch. `mask_self` takes out a row's own image.",
-        params: &[
-            req("a", PTy::Tensor, "the rows"),
-            req("b", PTy::Tensor, "the columns: vectors or a bank"),
-        ],
+        params: declare::BatchDot,
         variadic: None,
         rule: batch_dot,
         call: None,
@@ -292,16 +284,7 @@ pub static ALL: &[Builtin] = &[
               \"row\"`, when rows and columns are the same layout). With a large negative value \
               a `logsumexp` or `max` over the columns leaves them out (DCL's denominator, \
               SimCLR's, a nearest neighbour in the batch).",
-        params: &[
-            X,
-            opt("value", PTy::Num, "-1e9", "what the masked entries become"),
-            opt(
-                "same",
-                PTy::Choice(&["image", "row"]),
-                "\"image\"",
-                "which entries: the row's whole image, or the row itself",
-            ),
-        ],
+        params: declare::MaskSelf,
         variadic: None,
         rule: mask_self,
         call: None,
@@ -311,7 +294,7 @@ pub static ALL: &[Builtin] = &[
         name: "diag",
         category: Category::Math,
         doc: "The diagonal of a square matrix, as a vector.",
-        params: &[X],
+        params: declare::Diag,
         variadic: None,
         rule: diag,
         call: None,
@@ -322,7 +305,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "The views of a value of vectors as the rows of one matrix per image (V × K: \
               MMCR's per-image matrix of its views).",
-        params: &[X],
+        params: declare::AsMatrix,
         variadic: None,
         rule: as_matrix,
         call: None,
@@ -335,7 +318,7 @@ pub static ALL: &[Builtin] = &[
               each is uᵢuᵢᵀ (its eigenvector's outer product), so it is defined where they are \
               distinct. The sum of their square roots for AᵀA is A's nuclear norm; the sum of \
               their logarithms a log-determinant.",
-        params: &[X],
+        params: declare::Eigvalsh,
         variadic: None,
         rule: diag,
         call: None,
@@ -346,7 +329,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "The square root of a symmetric positive semi-definite matrix, U √Λ Uᵀ, with its \
               gradient by the eigenvectors (Daleckii–Krein).",
-        params: &[X],
+        params: declare::Sqrtm,
         variadic: None,
         rule: same_square,
         call: None,
@@ -358,7 +341,7 @@ pub static ALL: &[Builtin] = &[
         doc: "The inverse square root of a symmetric positive definite matrix, U Λ^(−1/2) Uᵀ \
               (ZCA whitening: `matmul(z, inv_sqrtm(cov))`), with its gradient by the \
               eigenvectors.",
-        params: &[X],
+        params: declare::InvSqrtm,
         variadic: None,
         rule: same_square,
         call: None,
@@ -369,7 +352,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Math,
         doc: "The lower-triangular L with L Lᵀ = x for a symmetric positive definite x, with \
               its gradient (only the lower triangle of x is read).",
-        params: &[X],
+        params: declare::Cholesky,
         variadic: None,
         rule: same_square,
         call: None,
@@ -379,7 +362,7 @@ pub static ALL: &[Builtin] = &[
         name: "inverse",
         category: Category::Math,
         doc: "The inverse of a square matrix, with its gradient −x⁻ᵀ g x⁻ᵀ.",
-        params: &[X],
+        params: declare::Inverse,
         variadic: None,
         rule: same_square,
         call: None,

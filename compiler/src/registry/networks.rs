@@ -1,6 +1,7 @@
 //! Network architectures. A network has no weights until a branch holds it; calling
 //! `branch.net(x)` applies it, with the shape rule of the call below.
 
+use super::declare;
 use super::network_calls::{
     coord_call, cross_call, dino_call, fill_call, linear_call, mlp_call, resnet_call, transformer_call, vit_call,
 };
@@ -36,9 +37,6 @@ fn vit_config(b: &Args) -> Result<Out, Diag> {
     }
     config(b)
 }
-
-/// The depths `resnet` builds, as torchvision names them (10: one basic block a stage).
-pub const RESNET_DEPTHS: &[f64] = &[10.0, 18.0, 34.0, 50.0, 101.0, 152.0];
 
 const ONLY_X: &[Param] = &[X];
 
@@ -80,47 +78,7 @@ pub static ALL: &[Builtin] = &[
               inner block puts out (`block: n`) or the mean of the last K blocks' outputs, each \
               layer-normalised without parameters (`average_last: K`, data2vec's target). \
               Output: tokens (CLS first when `cls`).",
-        params: &[
-            req("patch", PTy::Int, "patch side in pixels").within(Limit::AtLeast1),
-            req("dim", PTy::Int, "token width").within(Limit::AtLeast1),
-            req("depth", PTy::Int, "number of blocks").within(Limit::NonNeg),
-            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
-            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
-            opt("cls", PTy::Bool, "true", "prepend a learned class token"),
-            opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
-            opt(
-                "drop_path",
-                PTy::Num,
-                "0.0",
-                "stochastic depth rate of the last block (linear from 0 at the first), only in passes that train the network: its EMA or frozen copies (a teacher) never drop",
-            )
-            .within(Limit::Prob),
-            opt(
-                "frozen_patch",
-                PTy::Bool,
-                "false",
-                "freeze the patch embedding (SiameseIM)",
-            ),
-            opt(
-                "mask_token",
-                PTy::Bool,
-                "false",
-                "with `mask:`, replace masked patches by a learned token in place instead of dropping them",
-            ),
-            opt(
-                "registers",
-                PTy::Int,
-                "0",
-                "learned register tokens after the class token, attended to by every token and left out of the output (DINOv2 with registers)",
-            )
-            .within(Limit::Between(0.0, 64.0)),
-            opt(
-                "positions",
-                PTy::Choice(&["sincos", "rope"]),
-                "\"sincos\"",
-                "fixed 2-D sin-cos embeddings added to the patches, or rotary positions: queries and keys of the patch tokens rotated by their row and column in every attention (DINOv3: base 100, coordinates in [−1, 1] whatever the grid)",
-            ),
-        ],
+        params: declare::Vit,
         variadic: None,
         rule: vit_config,
         call: Some((VIT_CALL, vit_call)),
@@ -143,30 +101,7 @@ pub static ALL: &[Builtin] = &[
               the final grid (CYBORGS dense features). Output: tokens on the grid. \
               `sslc export` writes one in torchvision's form when it has that form: width 64, \
               the imagenet stem, running statistics and 3 channels.",
-        params: &[
-            opt(
-                "width",
-                PTy::Int,
-                "16",
-                "width of the first stage (torchvision's is 64)",
-            )
-            .within(Limit::AtLeast1),
-            opt("depth", PTy::Int, "10", "layers, as torchvision counts them").within(Limit::OneOf(RESNET_DEPTHS)),
-            opt(
-                "stem",
-                PTy::Choice(&["small", "imagenet"]),
-                "\"small\"",
-                "a 3×3 convolution, or torchvision's 7×7 convolution and max pooling",
-            ),
-            opt(
-                "bn",
-                PTy::Choice(&["batch", "running"]),
-                "\"batch\"",
-                "BatchNorm's statistics in evaluation: the batch's own, or running averages",
-            ),
-            opt("taps", PTy::Bool, "false", "concatenate multi-stage features"),
-            opt("channels", PTy::Int, "3", "input channels").within(Limit::AtLeast1),
-        ],
+        params: declare::ResNet,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, resnet_call)),
@@ -179,19 +114,7 @@ pub static ALL: &[Builtin] = &[
               with BatchNorm (optional) and an activation between them (BYOL projector); \
               `out_bn` adds BatchNorm after the last layer, with or without its learned scale \
               and shift (NNCLR's projector has it affine; SimSiam's and MoCo v3's plain).",
-        params: &[
-            req("hidden", PTy::Int, "hidden width").within(Limit::AtLeast1),
-            req("out", PTy::Int, "output width").within(Limit::AtLeast1),
-            opt("layers", PTy::Int, "2", "number of linear layers").within(Limit::AtLeast1),
-            opt("bn", PTy::Bool, "true", "BatchNorm after hidden layers"),
-            opt("act", PTy::Choice(&["relu", "gelu"]), "\"relu\"", "activation"),
-            opt(
-                "out_bn",
-                PTy::Choice(&["none", "affine", "plain"]),
-                "\"none\"",
-                "BatchNorm after the last layer: none, with a learned scale and shift, or without",
-            ),
-        ],
+        params: declare::Mlp,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, mlp_call)),
@@ -202,10 +125,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Network,
         doc: "One fully connected (linear) layer applied to each vector or token. (`linear` is \
               the schedule.)",
-        params: &[
-            req("out", PTy::Int, "output width").within(Limit::AtLeast1),
-            opt("bias", PTy::Bool, "true", "add a bias"),
-        ],
+        params: declare::Fc,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, linear_call)),
@@ -215,17 +135,7 @@ pub static ALL: &[Builtin] = &[
         name: "transformer",
         category: Category::Network,
         doc: "Pre-norm transformer blocks over tokens (SiameseIM projector and predictor).",
-        params: &[
-            req("depth", PTy::Int, "number of blocks").within(Limit::AtLeast1),
-            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
-            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
-            opt(
-                "norm",
-                PTy::Choice(&["layer", "batch"]),
-                "\"layer\"",
-                "normalisation in the blocks",
-            ),
-        ],
+        params: declare::Transformer,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, transformer_call)),
@@ -238,11 +148,7 @@ pub static ALL: &[Builtin] = &[
               `context:` and not to each other, `x + attn(norm(x), norm(context))`, then \
               `x + mlp(norm(x))` (CAPI's predictor: mask tokens at the masked places read the \
               visible patches). Queries and context are equally wide. Output: the queries' type.",
-        params: &[
-            req("depth", PTy::Int, "number of blocks").within(Limit::AtLeast1),
-            req("heads", PTy::Int, "attention heads").within(Limit::AtLeast1),
-            opt("mlp_ratio", PTy::Num, "4", "hidden width of block MLPs / dim").within(Limit::Positive),
-        ],
+        params: declare::CrossTransformer,
         variadic: None,
         rule: config,
         call: Some((
@@ -257,19 +163,7 @@ pub static ALL: &[Builtin] = &[
         doc: "DINO head: MLP to a `bottleneck`, L2-normalise, then a weight-normalised linear layer \
               to `prototypes` with its gain fixed at 1. `freeze_last_epochs` keeps that last layer \
               fixed for the first epochs.",
-        params: &[
-            opt("hidden", PTy::Int, "2048", "hidden width").within(Limit::AtLeast1),
-            opt("bottleneck", PTy::Int, "256", "bottleneck width").within(Limit::AtLeast1),
-            req("prototypes", PTy::Int, "number of prototypes (output width)").within(Limit::AtLeast1),
-            opt("layers", PTy::Int, "3", "linear layers before the bottleneck").within(Limit::AtLeast1),
-            opt(
-                "freeze_last_epochs",
-                PTy::Num,
-                "0",
-                "epochs during which the prototypes are frozen",
-            )
-            .within(Limit::NonNeg),
-        ],
+        params: declare::DinoHead,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, dino_call)),
@@ -282,10 +176,7 @@ pub static ALL: &[Builtin] = &[
               (from a crop geometry), with 10·log of the relative scales, embedded as sin-cos \
               features and mapped by a learned linear layer to `dim` (SiameseIM relpos; the bias \
               plays the mask token).",
-        params: &[
-            req("dim", PTy::Int, "output width").within(Limit::AtLeast1),
-            req("grid", PTy::Int, "side of the patch grid of the located view").within(Limit::AtLeast1),
-        ],
+        params: declare::CoordEmbed,
         variadic: None,
         rule: config,
         call: Some((ONLY_X, coord_call)),
@@ -298,12 +189,7 @@ pub static ALL: &[Builtin] = &[
               token (MAE decoder input); `positions: true` then adds fixed 2-D sin-cos position \
               embeddings to the grid tokens, as MAE's decoder and I-JEPA's predictor do, so a \
               transformer after it can tell the masked places apart.",
-        params: &[opt(
-            "positions",
-            PTy::Bool,
-            "false",
-            "add fixed 2-D sin-cos positions to the grid tokens after filling",
-        )],
+        params: declare::MaskFill,
         variadic: None,
         rule: config,
         call: Some((

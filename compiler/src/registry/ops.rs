@@ -1,8 +1,9 @@
 //! Tensor ops on values of any kind: stop-gradient, normalisation, views of a value taken
 //! apart, put together and averaged, concatenation, centring; and the marks of the tensor ops.
 
+use super::declare;
 use super::rules::{features, mismatch, same};
-use super::{Args, Builtin, Category, Limit, Out, PTy, X, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -175,7 +176,7 @@ pub static ALL: &[Builtin] = &[
         name: STOP_GRADIENT,
         category: Category::Op,
         doc: "Stop-gradient: the value passes, its gradient does not.",
-        params: &[X],
+        params: declare::StopGradient,
         variadic: None,
         rule: identity,
         call: None,
@@ -185,7 +186,7 @@ pub static ALL: &[Builtin] = &[
         name: "l2norm",
         category: Category::Op,
         doc: "Scales each vector or token to unit length.",
-        params: &[X],
+        params: declare::L2Norm,
         variadic: None,
         rule: featured,
         call: None,
@@ -195,7 +196,7 @@ pub static ALL: &[Builtin] = &[
         name: "layer_norm",
         category: Category::Op,
         doc: "LayerNorm without affine parameters over the feature axis.",
-        params: &[X],
+        params: declare::LayerNorm,
         variadic: None,
         rule: featured,
         call: None,
@@ -205,7 +206,7 @@ pub static ALL: &[Builtin] = &[
         name: "relu",
         category: Category::Op,
         doc: "max(x, 0), elementwise.",
-        params: &[X],
+        params: declare::Relu,
         variadic: None,
         rule: numeric,
         call: None,
@@ -217,10 +218,7 @@ pub static ALL: &[Builtin] = &[
         doc: "Joins two values along the feature axis, `a`'s features first: vectors, or tokens \
               of one length (DINO's linear probe reads the class tokens of the last blocks, \
               concatenated).",
-        params: &[
-            req("a", PTy::Tensor, "first features"),
-            req("b", PTy::Tensor, "second features"),
-        ],
+        params: declare::Concat,
         variadic: None,
         rule: concat,
         call: None,
@@ -230,7 +228,7 @@ pub static ALL: &[Builtin] = &[
         name: "concat_views",
         category: Category::Op,
         doc: "Concatenates the n vectors of a multi-view value into one vector of n × width.",
-        params: &[X],
+        params: declare::ConcatViews,
         variadic: None,
         rule: concat_views,
         call: None,
@@ -241,7 +239,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Op,
         doc: "The two views of each image of a two-view value, swapped: what view 1 gave, view 2 \
               now holds (each view against the other's target in one expression).",
-        params: &[X],
+        params: declare::SwapViews,
         variadic: None,
         rule: two_views,
         call: None,
@@ -255,10 +253,7 @@ pub static ALL: &[Builtin] = &[
               set's global and local outputs, encoded at their own sizes, as one student \
               output. Both sides images of one size, vectors of one width, or tokens of one \
               length and width; the number of views may differ.",
-        params: &[
-            req("a", PTy::Tensor, "the first views"),
-            req("b", PTy::Tensor, "the views after them"),
-        ],
+        params: declare::StackViews,
         variadic: None,
         rule: stack_views,
         call: None,
@@ -268,11 +263,7 @@ pub static ALL: &[Builtin] = &[
         name: "slice_views",
         category: Category::Op,
         doc: "Views `start` to `start + len` of a multi-view value (counting from 0).",
-        params: &[
-            X,
-            req("start", PTy::Int, "the first view kept").within(Limit::NonNeg),
-            req("len", PTy::Int, "how many views").within(Limit::AtLeast1),
-        ],
+        params: declare::SliceViews,
         variadic: None,
         rule: slice_views,
         call: None,
@@ -285,10 +276,7 @@ pub static ALL: &[Builtin] = &[
               the mean over every row of the batch (all views, all tokens), starting at 0 \
               (DINO's and iBOT's teacher centring). Bound by `let`, one centre serves every \
               loss that reads the name; checkpoints keep it.",
-        params: &[
-            X,
-            opt("momentum", PTy::Sched, "0.9", "m in c ← m·c + (1 − m)·mean(x)").within(Limit::Prob),
-        ],
+        params: declare::Center,
         variadic: None,
         rule: features_kept,
         call: None,
@@ -298,7 +286,7 @@ pub static ALL: &[Builtin] = &[
         name: "mean_views",
         category: Category::Op,
         doc: "Averages the n views (instances) of a value into one.",
-        params: &[X],
+        params: declare::MeanViews,
         variadic: None,
         rule: mean_views,
         call: None,
@@ -308,7 +296,7 @@ pub static ALL: &[Builtin] = &[
         name: "maximum",
         category: Category::Op,
         doc: "Elementwise maximum of two values of the same type.",
-        params: &[req("a", PTy::Tensor, "first"), req("b", PTy::Tensor, "second")],
+        params: declare::Maximum,
         variadic: None,
         rule: binary_same,
         call: None,
@@ -318,7 +306,7 @@ pub static ALL: &[Builtin] = &[
 
 /// Generates `marks`, the marks of each op in the plan's list of tensor ops.
 macro_rules! op_marks {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty = $param:expr),* $(,)? }),* $(,)?) => {
         /// The marks of built-in `name` in `tensor_ops!` (`no_grad`, `stateful`); none for a
         /// built-in that is not a tensor op.
         fn marks(name: &str) -> &'static [&'static str] {

@@ -1,22 +1,13 @@
 //! Data sources: where images (and their boxes, masks and labels) come from.
 
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use super::declare;
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::value::Value;
 
 fn config(b: &Args) -> Result<Out, Diag> {
     Ok(Out::Value(Value::Config(b.config())))
 }
-
-/// Where the Debian package `dataset-fashion-mnist` puts the IDX files.
-const FASHION_PATH: super::Param = opt(
-    "path",
-    PTy::Str,
-    "\"/usr/share/datasets/fashion-mnist\"",
-    "folder holding the four IDX files",
-);
-const FASHION_CLASSES: super::Param =
-    opt("classes", PTy::Int, "10", "use the items of the first N classes").within(Limit::Between(2.0, 10.0));
 
 pub static ALL: &[Builtin] = &[
     Builtin {
@@ -32,26 +23,7 @@ pub static ALL: &[Builtin] = &[
           than 2 GiB (`count: 100000` at 224 px takes 61 GiB) are generated a batch at a time \
           instead of held in memory, each drawn from its index, so the run is the same; a job \
           that rewrites every image keeps them in memory.",
-        params: &[
-            opt("size", PTy::Int, "32", "side of the square images in pixels").within(Limit::Between(8.0, 512.0)),
-            opt("count", PTy::Int, "4096", "number of training scenes").within(Limit::AtLeast1),
-            opt("holdout", PTy::Int, "1024", "number of held-out scenes for probes").within(Limit::AtLeast1),
-            opt("classes", PTy::Int, "6", "number of object classes").within(Limit::Between(2.0, 6.0)),
-            opt(
-                "objects",
-                PTy::Pair,
-                "(1, 3)",
-                "how many objects per scene, inclusive range",
-            )
-            .within(Limit::Between(1.0, 8.0)),
-            opt(
-                "colours",
-                PTy::Choice(&["class", "random"]),
-                "\"class\"",
-                "object colours: one colour per class, or random hues",
-            ),
-            opt("seed", PTy::Int, "0", "generator seed").within(Limit::NonNeg),
-        ],
+        params: declare::Scenes,
         variadic: None,
         rule: config,
         call: None,
@@ -65,13 +37,7 @@ pub static ALL: &[Builtin] = &[
               resized to `size`. Gives `image`, `boxes` (the item's box), `segments` (its mask), \
               `labels` (one-hot) and its class for probing. A missing, truncated or malformed \
               file stops the run with its path and what is wrong.",
-        params: &[
-            FASHION_PATH,
-            opt("size", PTy::Int, "28", "side of the images in pixels").within(Limit::Between(8.0, 512.0)),
-            opt("count", PTy::Int, "60000", "training images (the first ones)").within(Limit::AtLeast1),
-            opt("holdout", PTy::Int, "10000", "held-out test images for probes").within(Limit::AtLeast1),
-            FASHION_CLASSES,
-        ],
+        params: declare::FashionMnist,
         variadic: None,
         rule: config,
         call: None,
@@ -86,28 +52,7 @@ pub static ALL: &[Builtin] = &[
               classes present) and the class of the largest item for probing. Held-out scenes \
               use only test-split items. Like `scenes`, training scenes beyond 2 GiB are \
               composed a batch at a time.",
-        params: &[
-            FASHION_PATH,
-            opt("size", PTy::Int, "64", "side of the canvas in pixels").within(Limit::Between(8.0, 512.0)),
-            opt("count", PTy::Int, "4096", "training scenes").within(Limit::AtLeast1),
-            opt("holdout", PTy::Int, "1024", "held-out scenes for probes").within(Limit::AtLeast1),
-            FASHION_CLASSES,
-            opt(
-                "objects",
-                PTy::Pair,
-                "(2, 4)",
-                "how many items per scene, inclusive range",
-            )
-            .within(Limit::Between(1.0, 8.0)),
-            opt(
-                "scale",
-                PTy::Pair,
-                "(0.35, 0.6)",
-                "item side as a fraction of the canvas",
-            )
-            .within(Limit::Between(0.05, 1.0)),
-            opt("seed", PTy::Int, "0", "composer seed").within(Limit::NonNeg),
-        ],
+        params: declare::FashionScenes,
         variadic: None,
         rule: config,
         call: None,
@@ -134,37 +79,7 @@ pub static ALL: &[Builtin] = &[
               and keeps everything instead, squashed to `size`×`size`, and crops come from that. \
               Gives `image`, `labels` (multi-hot), a whole-image box and segment. A corrupt image \
               stops the run with its path.",
-        params: &[
-            req("path", PTy::Str, "the folder"),
-            opt("size", PTy::Int, "32", "side of the images after resizing").within(Limit::Between(8.0, 512.0)),
-            opt(
-                "labels",
-                PTy::Str,
-                "\"folders\"",
-                "\"folders\", \"none\" or a label file's name",
-            ),
-            opt(
-                "classes",
-                PTy::Int,
-                "10",
-                "number of classes (at least as many as the labels name)",
-            )
-            .within(Limit::AtLeast1),
-            opt("holdout", PTy::Num, "0.1", "fraction of the files held out").within(Limit::Between(0.01, 0.5)),
-            opt(
-                "cache",
-                PTy::Bool,
-                "false",
-                "decode every image up front and keep it (a job that rewrites segment maps needs this)",
-            ),
-            opt(
-                "probe_images",
-                PTy::Int,
-                "1024",
-                "streamed: training and held-out images kept decoded for the probes",
-            )
-            .within(Limit::AtLeast1),
-        ],
+        params: declare::ImageFolder,
         variadic: None,
         rule: config,
         call: None,

@@ -1,8 +1,9 @@
 //! Token ops: the class token, the patch tokens and their mean, slices and concatenations of
 //! token sets, the tokens a mask selects, attention pooling, segment pooling and patchify.
 
+use super::declare;
 use super::rules::{exact_keep, mask_views, mismatch};
-use super::{Args, Builtin, Category, Limit, Out, PTy, X, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -182,7 +183,7 @@ pub static ALL: &[Builtin] = &[
         name: "cls",
         category: Category::Op,
         doc: "The class token of a token sequence, as a vector.",
-        params: &[X],
+        params: declare::Cls,
         variadic: None,
         rule: cls,
         call: None,
@@ -192,7 +193,7 @@ pub static ALL: &[Builtin] = &[
         name: "patches",
         category: Category::Op,
         doc: "The tokens without the class token (tokens without one pass unchanged).",
-        params: &[X],
+        params: declare::Patches,
         variadic: None,
         rule: patches,
         call: None,
@@ -202,7 +203,7 @@ pub static ALL: &[Builtin] = &[
         name: "mean_tokens",
         category: Category::Op,
         doc: "Average of all tokens, as a vector.",
-        params: &[X],
+        params: declare::MeanTokens,
         variadic: None,
         rule: mean_tokens,
         call: None,
@@ -212,10 +213,7 @@ pub static ALL: &[Builtin] = &[
         name: "concat_tokens",
         category: Category::Op,
         doc: "Joins two token sequences of the same width, `a` first.",
-        params: &[
-            req("a", PTy::Tensor, "first tokens"),
-            req("b", PTy::Tensor, "second tokens"),
-        ],
+        params: declare::ConcatTokens,
         variadic: None,
         rule: concat_tokens,
         call: None,
@@ -225,11 +223,7 @@ pub static ALL: &[Builtin] = &[
         name: "slice_tokens",
         category: Category::Op,
         doc: "`len` tokens starting at `start`.",
-        params: &[
-            X,
-            req("start", PTy::Int, "first token").within(Limit::NonNeg),
-            req("len", PTy::Int, "number of tokens").within(Limit::AtLeast1),
-        ],
+        params: declare::SliceTokens,
         variadic: None,
         rule: slice_tokens,
         call: None,
@@ -239,7 +233,7 @@ pub static ALL: &[Builtin] = &[
         name: "last_tokens",
         category: Category::Op,
         doc: "The last `len` tokens (a square count is kept as a grid).",
-        params: &[X, req("len", PTy::Int, "number of tokens").within(Limit::AtLeast1)],
+        params: declare::LastTokens,
         variadic: None,
         rule: last_tokens,
         call: None,
@@ -250,16 +244,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Op,
         doc: "The tokens a mask keeps (visible or selected), in grid order; with `masked: true` \
               the ones it hides instead (a loss on the masked places only: iBOT, data2vec).",
-        params: &[
-            X,
-            req("mask", PTy::Tensor, "the mask"),
-            opt(
-                "masked",
-                PTy::Bool,
-                "false",
-                "take the masked tokens instead of the kept ones",
-            ),
-        ],
+        params: declare::Select,
         variadic: None,
         rule: select,
         call: None,
@@ -270,11 +255,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Op,
         doc: "Non-parametric attention `softmax(beta · q kᵀ) k` over the tokens of `k` \
               (FLSL mean-shift; with `k` = `q` it is intra-view).",
-        params: &[
-            req("q", PTy::Tensor, "queries"),
-            req("k", PTy::Tensor, "keys, also the values"),
-            req("beta", PTy::Sched, "inverse temperature").within(Limit::Positive),
-        ],
+        params: declare::Attend,
         variadic: None,
         rule: attend,
         call: None,
@@ -285,11 +266,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Op,
         doc: "Averages grid features inside each segment of a segment map downsampled to the \
               grid (argmax per cell), for `slots` segment ids sampled among those present.",
-        params: &[
-            X,
-            req("segments", PTy::Tensor, "the view's segment map"),
-            opt("slots", PTy::Int, "16", "segments sampled per image").within(Limit::AtLeast1),
-        ],
+        params: declare::SegmentPool,
         variadic: None,
         rule: segment_pool,
         call: None,
@@ -300,11 +277,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::Op,
         doc: "Cuts an image into patch tokens of its pixels; with `normalize` each patch is \
               normalised to zero mean and unit variance (MAE/SimMIM targets).",
-        params: &[
-            X,
-            req("patch", PTy::Int, "patch side").within(Limit::AtLeast1),
-            opt("normalize", PTy::Bool, "true", "per-patch normalisation"),
-        ],
+        params: declare::Patchify,
         variadic: None,
         rule: patchify,
         call: None,

@@ -2,8 +2,9 @@
 //! products across the batch, memory banks, nearest neighbours, and optimal transport
 //! (Sinkhorn-Knopp, on a matrix or balancing a batch's scores over prototypes).
 
+use super::declare;
 use super::rules::mismatch;
-use super::{Args, Builtin, Category, Limit, Out, PTy, X, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -138,7 +139,7 @@ pub static ALL: &[Builtin] = &[
         doc: "Cosine similarity of every vector of `a` with every vector of `b` of the same \
               image (their views or instances). Against the whole batch or a memory bank, \
               `batch_dot` of unit vectors.",
-        params: &[req("a", PTy::Tensor, "n vectors"), req("b", PTy::Tensor, "m vectors")],
+        params: declare::PairwiseCosine,
         variadic: None,
         rule: pairwise,
         call: None,
@@ -148,10 +149,7 @@ pub static ALL: &[Builtin] = &[
         name: "dot",
         category: Category::Op,
         doc: "Dot product of each vector of `a` with `b` (one vector, or one per vector of `a`).",
-        params: &[
-            req("a", PTy::Tensor, "n vectors"),
-            req("b", PTy::Tensor, "one or n vectors"),
-        ],
+        params: declare::Dot,
         variadic: None,
         rule: dot,
         call: None,
@@ -168,7 +166,7 @@ pub static ALL: &[Builtin] = &[
               as random unit vectors, as MoCo's does, drawn from the run's seed (the same on \
               every backend and rank), and checkpoints keep it. Bound by `let`, \
               one memory serves every use of the name. Without gradient.",
-        params: &[X, req("size", PTy::Int, "vectors kept").within(Limit::AtLeast1)],
+        params: declare::Queue,
         variadic: None,
         rule: queue,
         call: None,
@@ -181,14 +179,7 @@ pub static ALL: &[Builtin] = &[
               similarity (NNCLR's support set). `bank` may instead be vectors of the batch: each \
               row's nearest among the other images' vectors (its own image left out). Without \
               gradient.",
-        params: &[
-            X,
-            req(
-                "bank",
-                PTy::Tensor,
-                "the memory to search (`queue`), or the batch's vectors",
-            ),
-        ],
+        params: declare::Nearest,
         variadic: None,
         rule: nearest,
         call: None,
@@ -205,17 +196,7 @@ pub static ALL: &[Builtin] = &[
               batch (DINOv2's and CAPI's codes for patches). With `extra:` a memory of earlier scores \
               joins each view's images for the balancing, as SwAV's queue does when its batch is \
               small; only the batch's codes come back. Without gradient.",
-        params: &[
-            X,
-            opt("eps", PTy::Sched, "0.05", "entropic regularisation").within(Limit::Positive),
-            opt("iters", PTy::Int, "3", "iterations").within(Limit::AtLeast1),
-            opt(
-                "extra",
-                PTy::Tensor,
-                "none",
-                "a memory of earlier scores (`queue(scores, size: N)`) balanced with the batch, given no code",
-            ),
-        ],
+        params: declare::BatchSinkhorn,
         variadic: None,
         rule: batch_sinkhorn,
         call: None,
@@ -228,13 +209,7 @@ pub static ALL: &[Builtin] = &[
               (normalised to equal mass), one cost matrix per image (UniVIP's tokens against \
               instances); returns the transport plan, without gradient. For the batch × \
               prototypes matrix of SwAV, `batch_sinkhorn`.",
-        params: &[
-            req("cost", PTy::Tensor, "cost matrix"),
-            req("rows", PTy::Tensor, "row marginals"),
-            req("cols", PTy::Tensor, "column marginals"),
-            opt("eps", PTy::Sched, "0.1", "entropic regularisation").within(Limit::Positive),
-            opt("iters", PTy::Int, "50", "iterations").within(Limit::AtLeast1),
-        ],
+        params: declare::Sinkhorn,
         variadic: None,
         rule: sinkhorn,
         call: None,

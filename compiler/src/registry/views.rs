@@ -1,7 +1,8 @@
 //! View ops: augmentations of images that remember their geometry, and crops of crops.
 
+use super::declare;
 use super::rules::{image, mismatch};
-use super::{Args, Builtin, Category, Limit, Out, PTy, opt, req};
+use super::{Args, Builtin, Category, Out};
 use crate::diag::Diag;
 use crate::types::Ty;
 
@@ -62,11 +63,6 @@ fn segments(b: &Args) -> Result<Out, Diag> {
     }
 }
 
-const X: super::Param = req("x", PTy::Tensor, "the image or view to transform");
-const fn prob(d: &'static str) -> super::Param {
-    opt("p", PTy::Num, d, "probability of applying it").within(Limit::Prob)
-}
-
 pub static ALL: &[Builtin] = &[
     Builtin {
         name: "random_resized_crop",
@@ -74,18 +70,7 @@ pub static ALL: &[Builtin] = &[
         doc: "Crops a random box of `scale` × the area and aspect ratio in `ratio`, resized to \
               `size`. Records the box, so later crops, boxes and segment maps follow it. Applied \
               to a view, it crops that view's crop (crop-of-crop).",
-        params: &[
-            X,
-            req("size", PTy::Int, "output side in pixels").within(Limit::AtLeast1),
-            opt(
-                "scale",
-                PTy::Pair,
-                "(0.08, 1.0)",
-                "range of the crop's area as a fraction of the source",
-            )
-            .within(Limit::Between(0.0, 1.0)),
-            opt("ratio", PTy::Pair, "(0.75, 1.3333)", "range of the aspect ratio").within(Limit::Positive),
-        ],
+        params: declare::RandomResizedCrop,
         variadic: None,
         rule: resized,
         call: None,
@@ -95,7 +80,7 @@ pub static ALL: &[Builtin] = &[
         name: "flip",
         category: Category::View,
         doc: "Horizontal flip with probability `p`; recorded in the view's geometry.",
-        params: &[X, prob("0.5")],
+        params: declare::Flip,
         variadic: None,
         rule: same_image,
         call: None,
@@ -106,14 +91,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "Random brightness, contrast, saturation and hue changes, in random order, applied \
               with probability `p`.",
-        params: &[
-            X,
-            opt("brightness", PTy::Num, "0.4", "max relative brightness change").within(Limit::NonNeg),
-            opt("contrast", PTy::Num, "0.4", "max relative contrast change").within(Limit::NonNeg),
-            opt("saturation", PTy::Num, "0.2", "max relative saturation change").within(Limit::NonNeg),
-            opt("hue", PTy::Num, "0.1", "max hue shift, in turns").within(Limit::Between(0.0, 0.5)),
-            prob("0.8"),
-        ],
+        params: declare::ColorJitter,
         variadic: None,
         rule: same_image,
         call: None,
@@ -123,7 +101,7 @@ pub static ALL: &[Builtin] = &[
         name: "grayscale",
         category: Category::View,
         doc: "Converts to grey (kept as 3 channels) with probability `p`.",
-        params: &[X, prob("0.2")],
+        params: declare::Grayscale,
         variadic: None,
         rule: same_image,
         call: None,
@@ -134,17 +112,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "Gaussian blur with a standard deviation drawn from `sigma` (in pixels at 224 px, \
               scaled to the image size), with probability `p`.",
-        params: &[
-            X,
-            prob("0.5"),
-            opt(
-                "sigma",
-                PTy::Pair,
-                "(0.1, 2.0)",
-                "range of the blur's standard deviation",
-            )
-            .within(Limit::Positive),
-        ],
+        params: declare::Blur,
         variadic: None,
         rule: same_image,
         call: None,
@@ -154,11 +122,7 @@ pub static ALL: &[Builtin] = &[
         name: "solarize",
         category: Category::View,
         doc: "Inverts pixels above `threshold` with probability `p`.",
-        params: &[
-            X,
-            prob("0.2"),
-            opt("threshold", PTy::Num, "0.5", "intensity above which pixels invert").within(Limit::Prob),
-        ],
+        params: declare::Solarize,
         variadic: None,
         rule: same_image,
         call: None,
@@ -170,14 +134,7 @@ pub static ALL: &[Builtin] = &[
         doc: "Two random resized crops of one image, resampled up to `tries` times until their \
               overlap holds at least `min_boxes` of the image's boxes (UniVIP); if it never does, \
               the last pair is kept and `overlap_boxes` falls back to random boxes in the overlap.",
-        params: &[
-            X,
-            req("boxes", PTy::Tensor, "the image's boxes"),
-            req("size", PTy::Int, "output side of both crops").within(Limit::AtLeast1),
-            opt("scale", PTy::Pair, "(0.08, 1.0)", "range of each crop's area").within(Limit::Between(0.0, 1.0)),
-            opt("min_boxes", PTy::Int, "4", "boxes the overlap must contain").within(Limit::AtLeast1),
-            opt("tries", PTy::Int, "20", "attempts before falling back").within(Limit::AtLeast1),
-        ],
+        params: declare::CropPair,
         variadic: None,
         rule: pair,
         call: None,
@@ -188,12 +145,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "K boxes (in original-image pixels) inside the overlap of views `a` and `b`, taken \
               from `boxes`, filled with random boxes inside the overlap when too few fit.",
-        params: &[
-            req("a", PTy::Tensor, "first view"),
-            req("b", PTy::Tensor, "second view"),
-            req("boxes", PTy::Tensor, "candidate boxes"),
-            req("k", PTy::Int, "number of boxes").within(Limit::AtLeast1),
-        ],
+        params: declare::OverlapBoxes,
         variadic: None,
         rule: overlap,
         call: None,
@@ -204,11 +156,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "Crops each of K boxes out of the image at pixel level and resizes it to `size`; \
               gives K views per image.",
-        params: &[
-            X,
-            req("boxes", PTy::Tensor, "the boxes to crop"),
-            req("size", PTy::Int, "output side").within(Limit::AtLeast1),
-        ],
+        params: declare::BoxCrops,
         variadic: None,
         rule: box_crops,
         call: None,
@@ -219,10 +167,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "Where `view` lies in `frame`'s crop: offsets Δi = (i₂−i₁)/h₁, Δj = (j₂−j₁)/w₁, \
               scales h₂/h₁, w₂/w₁ and the relative flip (SiameseIM).",
-        params: &[
-            req("view", PTy::Tensor, "the crop to locate"),
-            req("frame", PTy::Tensor, "the reference crop"),
-        ],
+        params: declare::RelativeGeometry,
         variadic: None,
         rule: geometry,
         call: None,
@@ -233,10 +178,7 @@ pub static ALL: &[Builtin] = &[
         category: Category::View,
         doc: "The image's segment map carried through the view's geometric transform (nearest \
               neighbour), at the view's resolution.",
-        params: &[
-            req("view", PTy::Tensor, "the view"),
-            req("segments", PTy::Tensor, "the image's segment map"),
-        ],
+        params: declare::SegmentsOf,
         variadic: None,
         rule: segments,
         call: None,

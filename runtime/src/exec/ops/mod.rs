@@ -175,7 +175,7 @@ pub trait Forward {
 
 /// Declares each op's module and dispatches the enum to them.
 macro_rules! modules {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty = $param:expr),* $(,)? }),* $(,)?) => {
         $(pub mod $module;)*
 
         impl Forward for TensorOp {

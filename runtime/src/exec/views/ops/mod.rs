@@ -14,7 +14,7 @@ pub(super) trait Run {
 
 /// Declares each op's module and dispatches the enum to them.
 macro_rules! modules {
-    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty),* $(,)? }),* $(,)?) => {
+    ($Enum:ident, $doc:literal; $($(#[$flag:ident])* $name:literal $module:ident $Op:ident { $($field:ident : $ty:ty = $param:expr),* $(,)? }),* $(,)?) => {
         $(mod $module;)*
 
         impl Run for ViewOp {
