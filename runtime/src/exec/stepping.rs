@@ -178,9 +178,9 @@ fn net_step(
         Pass::Infer => Pass::Infer,
         _ => Pass::Batch,
     };
+    let x = inputs.take(ports.x)?;
     let mut port = |slot: Option<Slot>| slot.map(|s| inputs.take(s)).transpose();
-    let (x, mask, context) = (port(Some(ports.x))?, port(ports.mask)?, port(ports.context)?);
-    let x = x.ok_or_else(|| RunError::Internal("a network call without its input".into()))?;
+    let (mask, context) = (port(ports.mask)?, port(ports.context)?);
     // No gradient flows here: run without autodiff bookkeeping.
     let plain = |v: Option<Val>| v.map(Val::inner);
     match (grad, trainable) {
