@@ -81,7 +81,11 @@ def main() -> None:
         "precision": args.precision, "compiled": args.compile,
         "images_per_s": rate, "s_per_step": secs / args.steps,
         "mfu": rate * 74e9 / (args.peak_tflops * 1e12),
+        # What tensors held at most, and what the caching allocator held (what nvidia-smi sees,
+        # less the CUDA context): sslc's peak comes from nvidia-smi, so compare it with the
+        # latter plus the context, as scripts/gpu-check.sh samples both the same way.
         "peak_mib": torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda" else None,
+        "reserved_mib": torch.cuda.max_memory_reserved() / 2**20 if dev.type == "cuda" else None,
     }))
 
 

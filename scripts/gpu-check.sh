@@ -206,16 +206,25 @@ done
 #    autocast, and torch.compile in bf16 (bench/gpu_yardstick.py).
 if [ "$device" != tch ]; then
     say ""
-    say "PyTorch yardstick | batch | img/s | s/step | MFU | peak memory"
+    # Peak memory as sslc's rows measure it (nvidia-smi: the CUDA context and the caching
+    # allocator's whole reserve), then what PyTorch's tensors and its allocator held at most.
+    say "PyTorch yardstick | batch | img/s | s/step | MFU | peak memory (nvidia-smi; tensors / reserved)"
     say "---|---|---|---|---|---"
     for mode in "fp32" "bf16" "bf16 --compile"; do
+        mem="$out/yardstick-${mode// /}.mem"
+        : >"$mem"
+        nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 >"$mem" 2>/dev/null &
+        watcher=$!
         set +e
         read -r -a extra <<<"--precision $mode"
         line=$(timeout "${RUN_TIMEOUT:-0}" "$python" bench/gpu_yardstick.py --batch "$batch" "${extra[@]}" 2>>"$out/yardstick.log" | tail -1)
         set -e
+        kill "$watcher" 2>/dev/null || true
         figures=$("$python" -c 'import json, sys
 r = json.loads(sys.argv[1])
-print(f"{r[\"batch\"]} | {r[\"images_per_s\"]:.1f} | {r[\"s_per_step\"]:.3f} | {100 * r[\"mfu\"]:.1f}% | {r[\"peak_mib\"]:.0f} MiB")' "$line" 2>/dev/null || echo "failed, see $out/yardstick.log | | | |")
+print("{} | {:.1f} | {:.3f} | {:.1f}% | {} MiB GPU ({:.0f} / {:.0f} MiB)".format(
+    r["batch"], r["images_per_s"], r["s_per_step"], 100 * r["mfu"], sys.argv[2] or "?",
+    r["peak_mib"], r["reserved_mib"]))' "$line" "$(peak_gpu "$mem")" 2>/dev/null || echo "failed, see $out/yardstick.log | | | |")
         say "eager ${mode/--compile/compiled} | $figures"
     done
 fi
