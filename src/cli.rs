@@ -32,6 +32,14 @@ enum Command {
         #[command(flatten)]
         overrides: Overrides,
     },
+    /// Rewrite recipes in the one layout, comments kept (`--check`: list those not in it,
+    /// changing nothing; non-zero exit if any).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the compiled graph of a recipe.
     Graph {
         file: PathBuf,
@@ -93,6 +101,7 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         },
+        Command::Fmt { files, check } => crate::fmt::run(&files, check),
         Command::Run(args) => crate::run::run(args),
         Command::Eval(args) => crate::eval::run(args),
         Command::Export(args) => crate::export::run(args),

@@ -5,6 +5,7 @@ mod crash;
 mod device;
 mod eval;
 mod export;
+mod fmt;
 mod grads;
 mod interrupt;
 mod launch;

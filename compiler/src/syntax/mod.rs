@@ -1,10 +1,12 @@
 //! Syntax: the only module that sees pest. Text in, `ast::Recipe` or syntax diagnostics out.
 
 mod errors;
+mod format;
 mod lower;
 mod parser;
 mod scan;
 
+pub use format::format;
 pub use scan::{MAX_NESTING, MAX_TERMS};
 
 use crate::ast::{Expr, Recipe};
