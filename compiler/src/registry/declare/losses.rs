@@ -41,8 +41,7 @@ macro_rules! tensor_ops_losses {
                 pairs: Pairs = arg_or(
                     PTy::Choice(&["matched", "cross"]),
                     "\"matched\"",
-                    "rows that meet: the same view on both sides, or every view of `b` with every \
-                     other view of `a`",
+                    "rows that meet: the same view on both sides, or every view of `b` with every other view of `a`",
                 ),
                 mask: Option<Slot> = TOKEN_MASK,
             },

@@ -20,31 +20,25 @@ macro_rules! net_kinds {
                 drop_path: f64 = arg_or(
                     PTy::Num,
                     "0.0",
-                    "stochastic depth rate of the last block (linear from 0 at the first), only in \
-passes that train the network: its EMA or frozen copies (a teacher) never \
-drop",
+                    "stochastic depth rate of the last block (linear from 0 at the first), only in passes that train the network: its EMA or frozen copies (a teacher) never drop",
                 )
                 .within(Limit::Prob),
                 frozen_patch: bool = arg_or(PTy::Bool, "false", "freeze the patch embedding (SiameseIM)"),
                 mask_token: bool = arg_or(
                     PTy::Bool,
                     "false",
-                    "with `mask:`, replace masked patches by a learned token in place instead of \
-dropping them",
+                    "with `mask:`, replace masked patches by a learned token in place instead of dropping them",
                 ),
                 registers: usize = arg_or(
                     PTy::Int,
                     "0",
-                    "learned register tokens after the class token, attended to by every token and \
-left out of the output (DINOv2 with registers)",
+                    "learned register tokens after the class token, attended to by every token and left out of the output (DINOv2 with registers)",
                 )
                 .within(Limit::Between(0.0, 64.0)),
                 positions: Positions = arg_or(
                     PTy::Choice(&["sincos", "rope"]),
                     "\"sincos\"",
-                    "fixed 2-D sin-cos embeddings added to the patches, or rotary positions: \
-queries and keys of the patch tokens rotated by their row and column in every \
-attention (DINOv3: base 100, coordinates in [−1, 1] whatever the grid)",
+                    "fixed 2-D sin-cos embeddings added to the patches, or rotary positions: queries and keys of the patch tokens rotated by their row and column in every attention (DINOv3: base 100, coordinates in [−1, 1] whatever the grid)",
                 ),
             },
             "resnet" resnet ResNet {

@@ -84,8 +84,7 @@ macro_rules! tensor_ops_values {
                 extra: Option<Slot> = arg_or(
                     PTy::Tensor,
                     "none",
-                    "a memory of earlier scores (`queue(scores, size: N)`) balanced with the \
-                     batch, given no code",
+                    "a memory of earlier scores (`queue(scores, size: N)`) balanced with the batch, given no code",
                 ),
             },
             #[no_grad] #[stateful] #[batch] "queue" queue Queue {
