@@ -40,6 +40,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Serve editors over stdio as a language server: diagnostics, hover, completion, go to
+    /// definition, symbols and formatting.
+    Lsp,
     /// Print the compiled graph of a recipe.
     Graph {
         file: PathBuf,
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Fmt { files, check } => crate::fmt::run(&files, check),
+        Command::Lsp => crate::lsp::run(),
         Command::Run(args) => crate::run::run(args),
         Command::Eval(args) => crate::eval::run(args),
         Command::Export(args) => crate::export::run(args),

@@ -10,6 +10,7 @@ mod grads;
 mod interrupt;
 mod launch;
 mod load;
+mod lsp;
 mod metrics;
 mod plot;
 mod run;

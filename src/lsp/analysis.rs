@@ -1,0 +1,180 @@
+//! What the server says about one recipe's text: its diagnostics, the hover at a place, the
+//! completions, where a name is declared, its declarations as symbols, its formatted text. Each
+//! answer compiles the text afresh (a recipe compiles in milliseconds).
+
+use lsp_types::{
+    CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol,
+    Location, NumberOrString, SymbolKind, Uri,
+};
+use sslc_compiler::ast::DeclKind;
+use sslc_compiler::diag::{self, Severity};
+use sslc_compiler::registry::{self, Builtin};
+use sslc_compiler::span::Span;
+use sslc_compiler::{compile, syntax};
+
+use super::text::Lines;
+
+/// The diagnostics `sslc check` prints for `text`, labels as related information.
+pub fn diagnostics(uri: &Uri, text: &str) -> Vec<Diagnostic> {
+    let lines = Lines::new(text);
+    compile(text)
+        .diags
+        .iter()
+        .map(|d| {
+            let m = diag::to_miette(d);
+            let related = m
+                .labels
+                .iter()
+                .flatten()
+                .map(|l| DiagnosticRelatedInformation {
+                    location: Location::new(uri.clone(), lines.range(Span::new(l.offset(), l.offset() + l.len()))),
+                    message: l.label().unwrap_or("here").to_string(),
+                })
+                .collect::<Vec<_>>();
+            let message = match &m.help {
+                Some(help) => format!("{}\nhelp: {help}", m.message),
+                None => m.message.clone(),
+            };
+            Diagnostic {
+                range: lines.range(d.primary_span()),
+                severity: Some(match d.severity() {
+                    Severity::Error => DiagnosticSeverity::ERROR,
+                    Severity::Warning => DiagnosticSeverity::WARNING,
+                }),
+                code: Some(NumberOrString::String(d.code().to_string())),
+                source: Some("sslc".into()),
+                message,
+                related_information: (!related.is_empty()).then_some(related),
+                ..Diagnostic::default()
+            }
+        })
+        .collect()
+}
+
+/// Markdown for the name at `offset`: a declared value's kind and type, or a built-in's
+/// documentation, parameters and example.
+pub fn hover(text: &str, offset: usize) -> Option<String> {
+    let lines = Lines::new(text);
+    let (word, _) = lines.word_at(offset)?;
+    let compiled = compile(text);
+    if let Some(d) = compiled.graph.declared.iter().find(|d| d.name == word) {
+        let ty = d
+            .nodes
+            .last()
+            .and_then(|ix| compiled.graph.g.node_weight(*ix))
+            .and_then(|n| n.ty.as_ref());
+        return Some(match ty {
+            Some(ty) => format!("{} `{}`: `{ty}`", d.kind, d.name),
+            None => format!("{} `{}`", d.kind, d.name),
+        });
+    }
+    if let Some(net) = compiled.graph.networks.get(word) {
+        return Some(match &net.input {
+            Some(input) => format!("network `{word}` = `{}`, reading `{input}`", net.config),
+            None => format!("network `{word}` = `{}`", net.config),
+        });
+    }
+    registry::lookup(word).map(builtin_doc)
+}
+
+/// A built-in's doc line, parameters (type, default, range) and example.
+fn builtin_doc(b: &Builtin) -> String {
+    let mut out = format!("**{}** ({})\n\n{}\n", b.name, b.category.noun(), b.doc);
+    for p in b.params {
+        let default = p.default.map_or("required".to_string(), |d| format!("default `{d}`"));
+        let range = p.limit.map(|l| format!(", {}", l.describe())).unwrap_or_default();
+        out.push_str(&format!(
+            "\n- `{}`: {} ({default}{range}): {}",
+            p.name,
+            p.ty.describe(),
+            p.doc
+        ));
+    }
+    if !b.example.is_empty() {
+        out.push_str(&format!("\n\n```ssl\n{}\n```", b.example));
+    }
+    out
+}
+
+/// Every built-in with its parameter list, and every name the recipe declares.
+pub fn completion(text: &str) -> Vec<CompletionItem> {
+    let mut items: Vec<CompletionItem> = registry::all()
+        .map(|b| {
+            let params: Vec<&str> = b.params.iter().map(|p| p.name).collect();
+            CompletionItem {
+                label: b.name.to_string(),
+                kind: Some(CompletionItemKind::FUNCTION),
+                detail: Some(format!("{}({})", b.name, params.join(", "))),
+                documentation: Some(lsp_types::Documentation::String(b.doc.to_string())),
+                ..CompletionItem::default()
+            }
+        })
+        .collect();
+    if let Ok(recipe) = syntax::parse(text) {
+        for d in &recipe.decls {
+            for b in &d.binders {
+                items.push(CompletionItem {
+                    label: b.name.node.clone(),
+                    kind: Some(CompletionItemKind::VARIABLE),
+                    detail: Some(d.kind.keyword().to_string()),
+                    ..CompletionItem::default()
+                });
+            }
+        }
+    }
+    items
+}
+
+/// Where the name at `offset` is declared.
+pub fn definition(text: &str, offset: usize) -> Option<Span> {
+    let (word, _) = Lines::new(text).word_at(offset)?;
+    let recipe = syntax::parse(text).ok()?;
+    recipe
+        .decls
+        .iter()
+        .flat_map(|d| &d.binders)
+        .find(|b| b.name.node == word)
+        .map(|b| b.name.span)
+}
+
+/// The recipe's declarations, each named by what it binds (or its keyword).
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must still be given.
+pub fn symbols(text: &str) -> Vec<DocumentSymbol> {
+    let lines = Lines::new(text);
+    let Ok(recipe) = syntax::parse(text) else {
+        return vec![];
+    };
+    recipe
+        .decls
+        .iter()
+        .map(|d| {
+            let (name, at) = match d.binders.first() {
+                Some(b) => (
+                    d.binders
+                        .iter()
+                        .map(|b| b.name.node.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    b.name.span,
+                ),
+                None => (d.kind.keyword().to_string(), d.keyword_span),
+            };
+            DocumentSymbol {
+                name,
+                detail: Some(d.kind.keyword().to_string()),
+                kind: match d.kind {
+                    DeclKind::Network => SymbolKind::CLASS,
+                    DeclKind::Branch => SymbolKind::MODULE,
+                    DeclKind::Loss => SymbolKind::FUNCTION,
+                    DeclKind::Data | DeclKind::Train | DeclKind::Optimizer => SymbolKind::NAMESPACE,
+                    _ => SymbolKind::VARIABLE,
+                },
+                tags: None,
+                deprecated: None,
+                range: lines.range(d.span),
+                selection_range: lines.range(at),
+                children: None,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,178 @@
+//! `sslc lsp`: a language server over stdio (the `lsp-server` crate, rust-analyzer's own
+//! transport, with `lsp-types`: synchronous, no async runtime to carry for a server whose every
+//! answer is one compile of one small file). It keeps each open recipe's text and answers from
+//! the compiler: diagnostics as the text changes, hover, completion, go to definition, document
+//! symbols and formatting. A request that fails inside is answered with an error, never by
+//! ending the server.
+
+mod analysis;
+mod text;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::{
+    CompletionResponse, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability,
+    Location, MarkupContent, MarkupKind, OneOf, Position, PublishDiagnosticsParams, Range, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+};
+use serde_json::Value;
+
+use text::Lines;
+
+/// Serves one client on stdin and stdout until it shuts the server down.
+pub fn run() -> ExitCode {
+    let (connection, threads) = Connection::stdio();
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(lsp_types::CompletionOptions::default()),
+        definition_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    };
+    let caps = serde_json::to_value(capabilities).unwrap_or(Value::Null);
+    if let Err(e) = connection.initialize(caps) {
+        eprintln!("error: the client did not initialise the server: {e}");
+        return ExitCode::FAILURE;
+    }
+    let mut server = Server {
+        connection: &connection,
+        docs: HashMap::new(),
+    };
+    let ended = server.serve();
+    drop(connection);
+    let _ = threads.join();
+    match ended {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Server<'c> {
+    connection: &'c Connection,
+    /// The open documents' texts.
+    docs: HashMap<String, (Uri, String)>,
+}
+
+impl Server<'_> {
+    fn serve(&mut self) -> Result<(), String> {
+        for message in &self.connection.receiver {
+            match message {
+                Message::Request(req) => {
+                    if self.connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                        return Ok(());
+                    }
+                    let id = req.id.clone();
+                    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(req)));
+                    let response = match answer {
+                        Ok(Ok(result)) => Response::new_ok(id, result),
+                        Ok(Err(why)) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, why),
+                        Err(_) => Response::new_err(
+                            id,
+                            lsp_server::ErrorCode::InternalError as i32,
+                            "sslc failed on this request (a bug of sslc)".into(),
+                        ),
+                    };
+                    self.send(Message::Response(response))?;
+                }
+                Message::Notification(n) => self.notified(n)?,
+                Message::Response(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&self, m: Message) -> Result<(), String> {
+        self.connection.sender.send(m).map_err(|e| e.to_string())
+    }
+
+    /// The text of the document a request names, and the byte offset of its position if any.
+    fn document(&self, params: &Value) -> Result<(&Uri, &str, Option<usize>), String> {
+        let uri = params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .ok_or("no textDocument.uri")?;
+        let (uri, text) = self.docs.get(uri).ok_or_else(|| format!("{uri} is not open"))?;
+        let offset = params
+            .get("position")
+            .and_then(|p| serde_json::from_value::<Position>(p.clone()).ok())
+            .map(|p| Lines::new(text).offset(p));
+        Ok((uri, text, offset))
+    }
+
+    fn answer(&self, req: Request) -> Result<Value, String> {
+        let (uri, text, offset) = self.document(&req.params)?;
+        let lines = Lines::new(text);
+        let at = || offset.ok_or("no position");
+        let value = match req.method.as_str() {
+            HoverRequest::METHOD => serde_json::to_value(analysis::hover(text, at()?).map(|md| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md,
+                }),
+                range: None,
+            })),
+            Completion::METHOD => serde_json::to_value(CompletionResponse::Array(analysis::completion(text))),
+            GotoDefinition::METHOD => serde_json::to_value(
+                analysis::definition(text, at()?)
+                    .map(|s| GotoDefinitionResponse::Scalar(Location::new(uri.clone(), lines.range(s)))),
+            ),
+            DocumentSymbolRequest::METHOD => {
+                serde_json::to_value(DocumentSymbolResponse::Nested(analysis::symbols(text)))
+            }
+            Formatting::METHOD => serde_json::to_value(sslc_compiler::syntax::format(text).ok().map(|formatted| {
+                let whole = Range::new(Position::new(0, 0), lines.position(text.len()));
+                vec![TextEdit::new(whole, formatted)]
+            })),
+            other => return Err(format!("sslc does not answer `{other}`")),
+        };
+        value.map_err(|e| e.to_string())
+    }
+
+    fn notified(&mut self, n: Notification) -> Result<(), String> {
+        let params = &n.params;
+        let uri = params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(uri) = uri else {
+            return Ok(());
+        };
+        let text = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => params.pointer("/textDocument/text"),
+            // Full sync: the last change holds the whole text.
+            DidChangeTextDocument::METHOD => params
+                .pointer("/contentChanges")
+                .and_then(Value::as_array)
+                .and_then(|c| c.last())
+                .and_then(|c| c.get("text")),
+            DidCloseTextDocument::METHOD => {
+                self.docs.remove(&uri);
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        let (Some(text), Ok(parsed)) = (text.and_then(Value::as_str), uri.parse::<Uri>()) else {
+            return Ok(());
+        };
+        let diagnostics =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analysis::diagnostics(&parsed, text)))
+                .unwrap_or_default();
+        self.docs.insert(uri, (parsed.clone(), text.to_string()));
+        let publish = PublishDiagnosticsParams::new(parsed, diagnostics, None);
+        self.send(Message::Notification(Notification::new(
+            PublishDiagnostics::METHOD.to_string(),
+            publish,
+        )))
+    }
+}

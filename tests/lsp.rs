@@ -1,0 +1,248 @@
+//! `sslc lsp` driven as an editor drives it, over stdio with the protocol's framing: the
+//! diagnostic of a planted error (its range and text), a hover's type string and a built-in's
+//! documentation, completions, go to definition, symbols and formatting; then every bad
+//! recipe of `tests/ui` opened and probed at every line, each request answered, and a clean
+//! shutdown.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next: i64,
+    /// The diagnostics last published, by document.
+    published: Vec<(String, Value)>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sslc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sslc lsp starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut c = Client {
+            child,
+            stdin,
+            stdout,
+            next: 1,
+            published: vec![],
+        };
+        let init = c.request("initialize", json!({ "capabilities": {} }));
+        assert_eq!(init["capabilities"]["hoverProvider"], json!(true), "{init}");
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("written");
+        self.stdin.flush().expect("flushed");
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.stdout.read_line(&mut line).expect("read") > 0,
+                "the server hung up"
+            );
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().expect("a length");
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).expect("a body");
+        serde_json::from_slice(&body).expect("JSON")
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its result, keeping the notifications that come first.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let m = self.receive();
+            if m["id"] == json!(id) {
+                assert!(m.get("error").is_none(), "{method}: {m}");
+                return m["result"].clone();
+            }
+            if m["method"] == "textDocument/publishDiagnostics" {
+                let uri = m["params"]["uri"].as_str().unwrap_or_default().to_string();
+                self.published.push((uri, m["params"]["diagnostics"].clone()));
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        let doc = json!({ "uri": uri, "languageId": "ssl", "version": 1, "text": text });
+        self.notify("textDocument/didOpen", json!({ "textDocument": doc }));
+    }
+
+    fn at(&mut self, method: &str, uri: &str, line: usize, character: usize) -> Value {
+        let params = json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": line, "character": character },
+        });
+        self.request(method, params)
+    }
+
+    /// The diagnostics published for `uri` (a request first, so that they have arrived).
+    fn diagnostics(&mut self, uri: &str) -> Value {
+        self.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+        let found = self.published.iter().rev().find(|(u, _)| u == uri);
+        found.map(|(_, d)| d.clone()).expect("diagnostics published")
+    }
+
+    fn shut_down(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("exits");
+        assert!(status.success(), "{status}");
+    }
+}
+
+const RECIPE: &str = "data {\n  source = scenes(size: 32)\n  batch = 64\n}\n\
+view v1 = image |> random_resized_crop(size: 32)\n\
+view v2 = image |> random_resized_crop(size: 32)\n\
+network backbone = vit(patch: 4, dim: 64, depth: 2, heads: 4)\n\
+branch online = trainable(backbone)\n\
+let z1 = v1 |> online.backbone |> cls\n\
+let z2 = v2 |> online.backbone |> cls\n\
+loss l = neg_cosine(z1, sg(z3))\n\
+optimizer = adamw(lr: 1e-3)\n";
+
+#[test]
+fn an_editor_sees_diagnostics_hovers_completions_and_definitions() {
+    let mut c = Client::start();
+    let uri = "file:///work/r.ssl";
+    c.open(uri, RECIPE);
+
+    // The planted error: `z3` is not declared.
+    let diags = c.diagnostics(uri);
+    let error = diags
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["severity"] == json!(1)))
+        .cloned()
+        .unwrap_or_else(|| panic!("an error in {diags}"));
+    let line = RECIPE.lines().position(|l| l.contains("z3")).expect("the line");
+    let col = RECIPE.lines().nth(line).and_then(|l| l.find("z3")).expect("the column");
+    assert_eq!(
+        error["range"]["start"],
+        json!({ "line": line, "character": col }),
+        "{error}"
+    );
+    assert_eq!(
+        error["range"]["end"],
+        json!({ "line": line, "character": col + 2 }),
+        "{error}"
+    );
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`z3` is not defined") && message.contains("help:"),
+        "{message}"
+    );
+
+    // Hover: a declared value's type, a built-in's documentation.
+    let z1 = RECIPE.lines().position(|l| l.starts_with("let z1")).expect("z1");
+    let hover = c.at("textDocument/hover", uri, z1, 5);
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("`z1`") && text.contains("vector[64]"), "{hover}");
+    let v1 = RECIPE.lines().position(|l| l.starts_with("view v1")).expect("v1");
+    let hover = c.at("textDocument/hover", uri, v1, 22);
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("random_resized_crop") && text.contains("`scale`"),
+        "{hover}"
+    );
+
+    // Completion: built-ins with their parameters, and the recipe's names.
+    let items = c.at("textDocument/completion", uri, z1, 10);
+    let labels: Vec<&str> = items
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    for want in ["random_resized_crop", "info_nce", "backbone", "z2"] {
+        assert!(labels.contains(&want), "{want} not offered");
+    }
+
+    // Go to definition of `backbone` in the branch line.
+    let branch = RECIPE.lines().position(|l| l.starts_with("branch")).expect("branch");
+    let def = c.at("textDocument/definition", uri, branch, 28);
+    let net = RECIPE.lines().position(|l| l.starts_with("network")).expect("network");
+    assert_eq!(def["range"]["start"], json!({ "line": net, "character": 8 }), "{def}");
+
+    // Symbols and formatting.
+    let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    let names: Vec<&str> = symbols
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        ["data", "v1", "v2", "backbone", "online", "z1", "z2", "l", "optimizer"]
+    );
+    let messy = "network  b=vit( patch:4 )\n";
+    c.open("file:///work/m.ssl", messy);
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": "file:///work/m.ssl" }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(edits[0]["newText"], json!("network b = vit(patch: 4)\n"), "{edits}");
+    c.shut_down();
+}
+
+#[test]
+fn every_bad_recipe_is_answered_everywhere() {
+    let mut c = Client::start();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/ui")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ssl"))
+        .collect();
+    files.sort();
+    let half_typed = "view v = image |> random_resized_crop(size: 3\nlet z = online.";
+    let mut texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("readable"))
+        .collect();
+    texts.push(half_typed.into());
+    texts.push("\u{feff}# ünïcode τ 𝛼\nlet α = 1\n".into());
+    for (i, text) in texts.iter().enumerate() {
+        let uri = format!("file:///ui/{i}.ssl");
+        c.open(&uri, text);
+        for (line, l) in text.lines().enumerate() {
+            for character in [0, l.len() / 2, l.len() + 3] {
+                for method in [
+                    "textDocument/hover",
+                    "textDocument/definition",
+                    "textDocument/completion",
+                ] {
+                    c.at(method, &uri, line, character);
+                }
+            }
+        }
+        c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+        let diags = c.diagnostics(&uri);
+        assert!(diags.is_array(), "{diags}");
+    }
+    c.shut_down();
+}
