@@ -189,6 +189,57 @@ fn an_editor_sees_diagnostics_hovers_completions_and_definitions() {
     let net = RECIPE.lines().position(|l| l.starts_with("network")).expect("network");
     assert_eq!(def["range"]["start"], json!({ "line": net, "character": 8 }), "{def}");
 
+    // References of `backbone`: its declaration, the branch's list and two member uses; rename
+    // rewrites them all, and refuses a keyword or a name already declared.
+    let refs = c.at("textDocument/references", uri, net, 10);
+    let starts: Vec<(u64, u64)> = refs
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|l| {
+                    let s = &l["range"]["start"];
+                    (s["line"].as_u64().unwrap_or(99), s["character"].as_u64().unwrap_or(99))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let line_of = |p: &str| RECIPE.lines().position(|l| l.starts_with(p)).expect("a line") as u64;
+    assert_eq!(
+        starts,
+        [
+            (net as u64, 8),
+            (branch as u64, 26),
+            (line_of("let z1"), 22),
+            (line_of("let z2"), 22)
+        ],
+        "{refs}"
+    );
+    let params = |name: &str| {
+        json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": net, "character": 10 },
+            "newName": name,
+        })
+    };
+    let edit = c.request("textDocument/rename", params("encoder"));
+    let edits = edit["changes"][uri].as_array().cloned().unwrap_or_default();
+    assert_eq!(edits.len(), 4, "{edit}");
+    assert!(edits.iter().all(|e| e["newText"] == json!("encoder")), "{edit}");
+    for refused in ["loss", "z1", "2x"] {
+        let id = c.next;
+        c.next += 1;
+        let mut msg = params(refused);
+        msg = json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/rename", "params": msg });
+        c.send(msg);
+        let answer = loop {
+            let m = c.receive();
+            if m["id"] == json!(id) {
+                break m;
+            }
+        };
+        assert!(answer.get("error").is_some(), "renaming to {refused}: {answer}");
+    }
+
     // Symbols and formatting.
     let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
     let names: Vec<&str> = symbols

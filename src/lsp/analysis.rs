@@ -128,6 +128,11 @@ pub fn completion(text: &str) -> Vec<CompletionItem> {
 /// Where the name at `offset` is declared.
 pub fn definition(text: &str, offset: usize) -> Option<Span> {
     let (word, _) = Lines::new(text).word_at(offset)?;
+    definition_of(text, word)
+}
+
+/// Where `word` is declared.
+pub fn definition_of(text: &str, word: &str) -> Option<Span> {
     let recipe = syntax::parse(text).ok()?;
     recipe
         .decls

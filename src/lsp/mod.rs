@@ -6,6 +6,7 @@
 //! ending the server.
 
 mod analysis;
+mod names;
 mod text;
 
 use std::collections::HashMap;
@@ -15,11 +16,13 @@ use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+};
 use lsp_types::{
     CompletionResponse, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability,
     Location, MarkupContent, MarkupKind, OneOf, Position, PublishDiagnosticsParams, Range, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
 use serde_json::Value;
 
@@ -35,6 +38,8 @@ pub fn run() -> ExitCode {
         definition_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(capabilities).unwrap_or(Value::Null);
@@ -134,6 +139,32 @@ impl Server<'_> {
                 let whole = Range::new(Position::new(0, 0), lines.position(text.len()));
                 vec![TextEdit::new(whole, formatted)]
             })),
+            References::METHOD => serde_json::to_value(names::occurrences(text, at()?).map(|(_, spans)| {
+                spans
+                    .into_iter()
+                    .map(|s| Location::new(uri.clone(), lines.range(s)))
+                    .collect::<Vec<_>>()
+            })),
+            Rename::METHOD => {
+                let new = req.params.get("newName").and_then(Value::as_str).ok_or("no newName")?;
+                if !names::is_name(new) {
+                    return Err(format!("`{new}` cannot name a declaration"));
+                }
+                let Some((_, spans)) = names::occurrences(text, at()?) else {
+                    return Ok(Value::Null);
+                };
+                if analysis::definition_of(text, new).is_some() {
+                    return Err(format!("`{new}` is declared already"));
+                }
+                let edits: Vec<TextEdit> = spans
+                    .into_iter()
+                    .map(|s| TextEdit::new(lines.range(s), new.to_string()))
+                    .collect();
+                // lsp-types keys a workspace edit by `Uri`, which caches its parts inside.
+                #[allow(clippy::mutable_key_type)]
+                let changes = HashMap::from([(uri.clone(), edits)]);
+                serde_json::to_value(WorkspaceEdit::new(changes))
+            }
             other => return Err(format!("sslc does not answer `{other}`")),
         };
         value.map_err(|e| e.to_string())
