@@ -173,6 +173,22 @@ fn an_editor_sees_diagnostics_hovers_completions_and_definitions() {
         "{hover}"
     );
 
+    // Where gradient flows, once the recipe compiles: into z1, not into z2 (read under `sg`).
+    let clean = "file:///work/clean.ssl";
+    c.open(clean, &RECIPE.replace("z3", "z2"));
+    let z2 = RECIPE.lines().position(|l| l.starts_with("let z2")).expect("z2");
+    let into = |c: &mut Client, line| c.at("textDocument/hover", clean, line, 5)["contents"]["value"].clone();
+    assert!(
+        into(&mut c, z1)
+            .as_str()
+            .is_some_and(|t| t.contains("the losses' gradient flows back"))
+    );
+    assert!(
+        into(&mut c, z2)
+            .as_str()
+            .is_some_and(|t| t.contains("no gradient flows back"))
+    );
+
     // Completion: built-ins with their parameters, and the recipe's names.
     let items = c.at("textDocument/completion", uri, z1, 10);
     let labels: Vec<&str> = items

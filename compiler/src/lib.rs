@@ -26,6 +26,8 @@ pub struct Compiled {
     pub plan: Option<plan::Plan>,
     /// Errors and warnings, sorted by position.
     pub diags: Vec<Diag>,
+    /// Which nodes of the graph gradient flows back through.
+    pub grads: check::GradTable,
 }
 
 impl Compiled {
@@ -44,6 +46,7 @@ pub fn compile(src: &str) -> Compiled {
                 graph: graph::Graph::default(),
                 plan: None,
                 diags: vec![d],
+                grads: check::GradTable::default(),
             };
         }
     };
@@ -60,5 +63,10 @@ pub fn compile(src: &str) -> Compiled {
     } else {
         plan::lower(&graph, &grads, &mut diags)
     };
-    Compiled { graph, plan, diags }
+    Compiled {
+        graph,
+        plan,
+        diags,
+        grads,
+    }
 }

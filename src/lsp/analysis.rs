@@ -58,15 +58,23 @@ pub fn hover(text: &str, offset: usize) -> Option<String> {
     let (word, _) = lines.word_at(offset)?;
     let compiled = compile(text);
     if let Some(d) = compiled.graph.declared.iter().find(|d| d.name == word) {
-        let ty = d
-            .nodes
-            .last()
+        let last = d.nodes.last();
+        let ty = last
             .and_then(|ix| compiled.graph.g.node_weight(*ix))
             .and_then(|n| n.ty.as_ref());
-        return Some(match ty {
+        let head = match ty {
             Some(ty) => format!("{} `{}`: `{ty}`", d.kind, d.name),
             None => format!("{} `{}`", d.kind, d.name),
-        });
+        };
+        let grads = &compiled.grads;
+        let grad = match last {
+            _ if compiled.plan.is_none() => "",
+            Some(ix) if grads.needs_grad.contains(ix) && grads.reached.contains(ix) => {
+                "\n\nthe losses' gradient flows back through it"
+            }
+            _ => "\n\nno gradient flows back through it",
+        };
+        return Some(format!("{head}{grad}"));
     }
     if let Some(net) = compiled.graph.networks.get(word) {
         return Some(match &net.input {

@@ -11,10 +11,14 @@ use crate::diag::Diag;
 use crate::graph::{BranchKind, Graph, NodeKind};
 use crate::registry::{detaches_input, stops_gradient};
 
-/// Nodes whose value carries gradient to trainable weights.
+/// Nodes whose value carries gradient to trainable weights, and those a loss's gradient
+/// reaches.
 #[derive(Clone, Debug, Default)]
 pub struct GradTable {
     pub needs_grad: BTreeSet<NodeIndex>,
+    /// Reached from some loss backwards without passing a stop-gradient or a detached input
+    /// (the gradient arrives there if the value also `needs_grad`).
+    pub reached: BTreeSet<NodeIndex>,
 }
 
 fn cuts(g: &Graph, ix: NodeIndex) -> bool {
@@ -66,6 +70,7 @@ pub fn check(g: &Graph, diags: &mut Vec<Diag>) -> GradTable {
             if !seen.insert(ix) || cuts(g, ix) {
                 continue;
             }
+            table.reached.insert(ix);
             if let NodeKind::Net { branch, .. } = &g.g[ix].kind
                 && let Some(b) = g.branch(branch)
                 && matches!(b.kind, BranchKind::Ema { .. })
