@@ -1,8 +1,8 @@
 //! `sslc lsp` driven as an editor drives it, over stdio with the protocol's framing: the
 //! diagnostic of a planted error (its range and text), a hover's type string and a built-in's
-//! documentation, completions, go to definition, symbols and formatting; then every bad
-//! recipe of `tests/ui` opened and probed at every line, each request answered, and a clean
-//! shutdown.
+//! documentation, completions, go to definition, references, rename, semantic tokens, symbols
+//! and formatting; then every bad recipe of `tests/ui` opened and probed at every line, each
+//! request answered, and a clean shutdown.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -256,6 +256,43 @@ fn an_editor_sees_diagnostics_hovers_completions_and_definitions() {
         assert!(answer.get("error").is_some(), "renaming to {refused}: {answer}");
     }
 
+    // Semantic tokens, decoded back to (line, column, text, type): a keyword, a declared name,
+    // a built-in, an argument's name, a number, a member, a comment.
+    let commented = format!("# a recipe\n{RECIPE}");
+    c.open("file:///work/t.ssl", &commented);
+    let data = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": "file:///work/t.ssl" } }),
+    );
+    let numbers: Vec<u64> = data["data"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    let (mut line, mut col) = (0, 0);
+    let mut seen = vec![];
+    for t in numbers.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        let text = commented.lines().nth(line as usize).unwrap_or_default();
+        let word: String = text.chars().skip(col as usize).take(t[2] as usize).collect();
+        seen.push((word, t[3]));
+    }
+    // The legend's order: keyword, function, variable, parameter, property, number, string, comment.
+    for want in [
+        ("# a recipe", 7),
+        ("view", 0),
+        ("v1", 2),
+        ("random_resized_crop", 1),
+        ("size", 3),
+        ("32", 5),
+        ("backbone", 4),
+    ] {
+        assert!(seen.contains(&(want.0.to_string(), want.1)), "{want:?} not in {seen:?}");
+    }
+
     // Symbols and formatting.
     let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
     let names: Vec<&str> = symbols
@@ -308,6 +345,10 @@ fn every_bad_recipe_is_answered_everywhere() {
             }
         }
         c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+        c.request(
+            "textDocument/semanticTokens/full",
+            json!({ "textDocument": { "uri": uri } }),
+        );
         let diags = c.diagnostics(&uri);
         assert!(diags.is_array(), "{diags}");
     }

@@ -8,6 +8,7 @@
 mod analysis;
 mod names;
 mod text;
+mod tokens;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest,
 };
 use lsp_types::{
     CompletionResponse, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability,
@@ -40,6 +42,14 @@ pub fn run() -> ExitCode {
         document_formatting_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensOptions {
+                legend: tokens::legend(),
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                ..lsp_types::SemanticTokensOptions::default()
+            }
+            .into(),
+        ),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(capabilities).unwrap_or(Value::Null);
@@ -165,6 +175,10 @@ impl Server<'_> {
                 let changes = HashMap::from([(uri.clone(), edits)]);
                 serde_json::to_value(WorkspaceEdit::new(changes))
             }
+            SemanticTokensFullRequest::METHOD => serde_json::to_value(lsp_types::SemanticTokens {
+                result_id: None,
+                data: tokens::tokens(text),
+            }),
             other => return Err(format!("sslc does not answer `{other}`")),
         };
         value.map_err(|e| e.to_string())

@@ -35,6 +35,15 @@ struct Comment {
     own_line: bool,
 }
 
+/// Where the comments of `src` lie: each `#` outside a string, to the end of its line (for
+/// editors' highlighting).
+pub fn comment_spans(src: &str) -> Vec<crate::span::Span> {
+    comments(src)
+        .iter()
+        .map(|c| crate::span::Span::new(c.start, c.end))
+        .collect()
+}
+
 /// Every comment of `src`: a `#` outside a string, to the end of its line.
 fn comments(src: &str) -> Vec<Comment> {
     let bytes = src.as_bytes();

@@ -6,7 +6,7 @@ mod lower;
 mod parser;
 mod scan;
 
-pub use format::format;
+pub use format::{comment_spans, format};
 pub use scan::{MAX_NESTING, MAX_TERMS};
 
 use crate::ast::{Expr, Recipe};
