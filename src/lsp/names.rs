@@ -61,26 +61,43 @@ fn uses(e: &Expr, name: &str, out: &mut Vec<Span>) {
     }
 }
 
+/// The names the recipe declares, each with its declaration's keyword: from the syntax tree, or
+/// where the text does not parse (as while typing), from the lines that start a declaration.
+pub fn declared(text: &str) -> Vec<(String, &'static str)> {
+    if let Ok(recipe) = syntax::parse(text) {
+        return recipe
+            .decls
+            .iter()
+            .flat_map(|d| d.binders.iter().map(|b| (b.name.node.clone(), d.kind.keyword())))
+            .collect();
+    }
+    const DECLARING: [&str; 7] = ["view", "mask", "network", "branch", "let", "loss", "job"];
+    let mut found = vec![];
+    for line in text.lines() {
+        let mut words = line.splitn(2, char::is_whitespace);
+        let (Some(head), Some(rest)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Some(keyword) = DECLARING.iter().find(|k| **k == head) else {
+            continue;
+        };
+        let binders = rest.split('=').next().unwrap_or_default();
+        let binders = binders.split(" weight").next().unwrap_or_default();
+        for b in binders.split(',') {
+            let name = b.split('[').next().unwrap_or_default().trim();
+            if is_name(name) {
+                found.push((name.to_string(), *keyword));
+            }
+        }
+    }
+    found
+}
+
 /// Whether `name` may name a declaration: a word of letters, digits and `_`, not starting with
 /// a digit, and not a keyword.
 pub fn is_name(name: &str) -> bool {
-    const KEYWORDS: [&str; 13] = [
-        "data",
-        "view",
-        "mask",
-        "network",
-        "branch",
-        "let",
-        "loss",
-        "weight",
-        "optimizer",
-        "train",
-        "job",
-        "true",
-        "false",
-    ];
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+        && !syntax::KEYWORDS.contains(&name)
 }

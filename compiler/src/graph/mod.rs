@@ -11,6 +11,7 @@ mod yaml;
 
 pub use build::build;
 pub use dot::to_dot;
+pub use settings::{DATA_KEYS, TRAIN_KEYS};
 pub use text::to_text;
 pub use yaml::to_yaml;
 

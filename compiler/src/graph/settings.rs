@@ -26,8 +26,37 @@ pub(super) fn expect_config(b: &mut Builder, v: Value, cat: Category, what: &str
     }
 }
 
-const DATA_KEYS: [&str; 3] = ["source", "batch", "views"];
-const TRAIN_KEYS: [&str; 6] = ["epochs", "seed", "log_every", "probe", "sync_batchnorm", "precision"];
+/// The keys of a `data { }` block, each with what it sets.
+pub const DATA_KEYS: [(&str, &str); 3] = [
+    (
+        "source",
+        "where images come from: a source built-in, e.g. `scenes(size: 32)`",
+    ),
+    ("batch", "images per step (the global batch when distributed)"),
+    (
+        "views",
+        "where the image views are made: \"auto\", \"cpu\" or \"device\"",
+    ),
+];
+
+/// The keys of a `train { }` block, each with what it sets.
+pub const TRAIN_KEYS: [(&str, &str); 6] = [
+    ("epochs", "passes over the training images"),
+    ("seed", "the seed of every random draw of the run"),
+    (
+        "log_every",
+        "steps between progress lines and reads of the losses from the device",
+    ),
+    (
+        "probe",
+        "the probe of the trained network, e.g. `knn(online.backbone, k: 20)`",
+    ),
+    (
+        "sync_batchnorm",
+        "across ranks, BatchNorm normalises with the whole batch's statistics",
+    ),
+    ("precision", "\"fp32\", \"bf16-mixed\" or \"fp16-mixed\""),
+];
 
 /// Where the image views can be made.
 pub const VIEWS_ON: [&str; 3] = ["auto", "cpu", "device"];
@@ -35,12 +64,12 @@ pub const VIEWS_ON: [&str; 3] = ["auto", "cpu", "device"];
 /// The precisions a run trains in.
 pub const PRECISIONS: [&str; 3] = ["fp32", "bf16-mixed", "fp16-mixed"];
 
-fn unknown_key(b: &mut Builder, block: &str, key: &crate::span::Spanned<String>, known: &[&str]) {
+fn unknown_key(b: &mut Builder, block: &str, key: &crate::span::Spanned<String>, known: &[(&str, &str)]) {
     b.diags.push(Diag::UnknownSetting {
         block: block.into(),
         key: key.node.clone(),
         span: key.span,
-        suggestion: did_you_mean(&key.node, known.iter().copied()),
+        suggestion: did_you_mean(&key.node, known.iter().map(|(k, _)| *k)),
     });
 }
 
@@ -181,5 +210,31 @@ pub(super) fn train(b: &mut Builder, d: &Decl) {
             },
             _ => unknown_key(b, "train", &s.key, &TRAIN_KEYS),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DATA_KEYS, TRAIN_KEYS};
+    use crate::diag::Diag;
+
+    /// Every listed key is one the blocks read: none of them is reported unknown, and a word
+    /// that is not listed is.
+    #[test]
+    fn the_listed_keys_are_the_keys_read() {
+        let block = |name: &str, keys: &[(&str, &str)]| {
+            let body: String = keys.iter().map(|(k, _)| format!("  {k} = 1\n")).collect();
+            format!("{name} {{\n{body}  nonsense = 1\n}}\n")
+        };
+        let text = block("data", &DATA_KEYS) + &block("train", &TRAIN_KEYS);
+        let unknown: Vec<String> = crate::compile(&text)
+            .diags
+            .into_iter()
+            .filter_map(|d| match d {
+                Diag::UnknownSetting { key, .. } => Some(key),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(unknown, ["nonsense", "nonsense"]);
     }
 }

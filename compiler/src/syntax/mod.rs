@@ -2,11 +2,13 @@
 
 mod errors;
 mod format;
+mod keywords;
 mod lower;
 mod parser;
 mod scan;
 
 pub use format::{comment_spans, format};
+pub use keywords::KEYWORDS;
 pub use scan::{MAX_NESTING, MAX_TERMS};
 
 use crate::ast::{Expr, Recipe};
