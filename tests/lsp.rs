@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::{Value, json};
 
+mod common;
+
 struct Client {
     child: Child,
     stdin: ChildStdin,
@@ -310,6 +312,118 @@ fn an_editor_sees_diagnostics_hovers_completions_and_definitions() {
         json!({ "textDocument": { "uri": "file:///work/m.ssl" }, "options": { "tabSize": 2, "insertSpaces": true } }),
     );
     assert_eq!(edits[0]["newText"], json!("network b = vit(patch: 4)\n"), "{edits}");
+    c.shut_down();
+}
+
+/// The labels of a completion answer, in the order the editor sorts them.
+fn sorted_labels(items: &Value) -> Vec<String> {
+    let mut items: Vec<(String, String)> = items
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    let label = i["label"].as_str().unwrap_or_default().to_string();
+                    let sort = i["sortText"].as_str().map_or(label.clone(), str::to_string);
+                    (sort, label)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    items.sort();
+    items.into_iter().map(|(_, l)| l).collect()
+}
+
+#[test]
+fn completion_knows_the_call_and_the_block_it_is_in() {
+    let mut c = Client::start();
+    let uri = "file:///work/typing.ssl";
+    let text = "data {\n  source = scenes(size: 32)\n  \n}\nnetwork b = vit(patch: 4, )\ntrain {\n  epochs = \n}\n";
+    c.open(uri, text);
+
+    // After `vit(patch: 4, `: the ViT's parameters first, each inserted with its colon.
+    let items = c.at("textDocument/completion", uri, 4, 26);
+    let first: Vec<&str> = items
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|i| i["sortText"].as_str().is_some_and(|s| s.starts_with('0')))
+                .filter_map(|i| i["label"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for want in ["patch", "dim", "depth", "heads", "mlp_ratio"] {
+        assert!(first.contains(&want), "{want} not among the first: {first:?}");
+    }
+    assert!(
+        !first.contains(&"random_resized_crop") && !first.contains(&"b"),
+        "{first:?}"
+    );
+    let labels = sorted_labels(&items);
+    assert!(
+        labels.iter().any(|l| l == "b"),
+        "a positional value may follow: {labels:?}"
+    );
+    let dim = items
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["label"] == json!("dim")))
+        .cloned();
+    assert_eq!(dim.map(|d| d["insertText"].clone()), Some(json!("dim: ")), "{items}");
+
+    // At a key of `data { }` only its keys; at a key of `train { }` only the train keys; after
+    // `epochs = ` the values again.
+    let data = sorted_labels(&c.at("textDocument/completion", uri, 2, 2));
+    assert_eq!(data, ["batch", "source", "views"]);
+    let train = sorted_labels(&c.at("textDocument/completion", uri, 6, 11));
+    assert!(train.iter().any(|l| l == "random_resized_crop"), "{train:?}");
+    let train_key = "train {\n  \n}\n";
+    c.open("file:///work/train.ssl", train_key);
+    let keys = sorted_labels(&c.at("textDocument/completion", "file:///work/train.ssl", 1, 2));
+    assert!(
+        keys.contains(&"precision".to_string()) && keys.contains(&"epochs".to_string()),
+        "{keys:?}"
+    );
+    assert!(!keys.contains(&"batch".to_string()), "{keys:?}");
+    c.shut_down();
+}
+
+#[test]
+fn a_networks_hover_counts_what_the_run_trains() {
+    let recipe = "tests/run/tiny_byol.ssl";
+    let dir = std::env::temp_dir().join(format!("sslc-lsp-count-{}", std::process::id()));
+    let out = dir.display().to_string();
+    let (ok, _, stderr) = common::ran(&["run", recipe, "--out", &out, "--set", "train.epochs=1"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ok, "{stderr}");
+    let ran: u64 = stderr
+        .split(" trainable parameters")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a parameter count in {stderr}"));
+
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(recipe)).expect("the recipe");
+    let mut c = Client::start();
+    let uri = "file:///work/tiny.ssl";
+    c.open(uri, &text);
+    let mut hovered = 0;
+    for net in ["backbone", "projector", "predictor"] {
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(&format!("network {net}")))
+            .expect("declared");
+        let hover = c.at("textDocument/hover", uri, line, 10);
+        let md = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
+        let count: u64 = md
+            .split(" trainable parameters")
+            .next()
+            .and_then(|s| s.rsplit(char::is_whitespace).next())
+            .map(|n| n.replace(',', ""))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a count in {md}"));
+        hovered += count;
+    }
+    assert_eq!(hovered, ran);
     c.shut_down();
 }
 

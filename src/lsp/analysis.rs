@@ -8,10 +8,14 @@ use lsp_types::{
 };
 use sslc_compiler::ast::DeclKind;
 use sslc_compiler::diag::{self, Severity};
+use sslc_compiler::graph::{DATA_KEYS, TRAIN_KEYS};
+use sslc_compiler::plan::Network;
 use sslc_compiler::registry::{self, Builtin};
 use sslc_compiler::span::Span;
 use sslc_compiler::{compile, syntax};
 
+use super::context::{self, Place};
+use super::names;
 use super::text::Lines;
 
 /// The diagnostics `sslc check` prints for `text`, labels as related information.
@@ -51,9 +55,10 @@ pub fn diagnostics(uri: &Uri, text: &str) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Markdown for the name at `offset`: a declared value's kind and type, or a built-in's
+/// Markdown for the name at `offset`: a declared value's kind and type, a network's
+/// architecture and its number of trainable parameters (`count`), or a built-in's
 /// documentation, parameters and example.
-pub fn hover(text: &str, offset: usize) -> Option<String> {
+pub fn hover(text: &str, offset: usize, count: impl Fn(&Network) -> Option<usize>) -> Option<String> {
     let lines = Lines::new(text);
     let (word, _) = lines.word_at(offset)?;
     let compiled = compile(text);
@@ -77,12 +82,33 @@ pub fn hover(text: &str, offset: usize) -> Option<String> {
         return Some(format!("{head}{grad}"));
     }
     if let Some(net) = compiled.graph.networks.get(word) {
-        return Some(match &net.input {
+        let head = match &net.input {
             Some(input) => format!("network `{word}` = `{}`, reading `{input}`", net.config),
             None => format!("network `{word}` = `{}`", net.config),
+        };
+        let planned = compiled
+            .plan
+            .as_ref()
+            .and_then(|p| p.networks.iter().find(|(n, _)| n == word));
+        return Some(match planned.and_then(|(_, n)| count(n)) {
+            Some(n) => format!("{head}\n\n{} trainable parameters", thousands(n)),
+            None => head,
         });
     }
     registry::lookup(word).map(builtin_doc)
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// A built-in's doc line, parameters (type, default, range) and example.
@@ -104,8 +130,55 @@ fn builtin_doc(b: &Builtin) -> String {
     out
 }
 
+/// What may be written at `offset`: a call's parameter names where an argument starts (before
+/// the rest), a block's keys where a key starts, else every built-in with its parameter list and
+/// every name the recipe declares.
+pub fn completion(text: &str, offset: usize) -> Vec<CompletionItem> {
+    match context::place(text, offset) {
+        Place::Key { block } => {
+            let keys: &[(&str, &str)] = match block {
+                "data" => &DATA_KEYS,
+                "train" => &TRAIN_KEYS,
+                _ => &[],
+            };
+            keys.iter()
+                .map(|(key, doc)| CompletionItem {
+                    label: key.to_string(),
+                    kind: Some(CompletionItemKind::PROPERTY),
+                    detail: Some(format!("{block} setting")),
+                    documentation: Some(lsp_types::Documentation::String(doc.to_string())),
+                    insert_text: Some(format!("{key} = ")),
+                    ..CompletionItem::default()
+                })
+                .collect()
+        }
+        Place::Argument { callee } => {
+            let params = registry::lookup(callee).map(|b| b.params).unwrap_or_default();
+            let mut items: Vec<CompletionItem> = params
+                .iter()
+                .map(|p| {
+                    let default = p.default.map_or("required".to_string(), |d| format!("default {d}"));
+                    CompletionItem {
+                        label: p.name.to_string(),
+                        kind: Some(CompletionItemKind::FIELD),
+                        detail: Some(format!("{}: {} ({default})", p.name, p.ty.describe())),
+                        documentation: Some(lsp_types::Documentation::String(p.doc.to_string())),
+                        insert_text: Some(format!("{}: ", p.name)),
+                        sort_text: Some(format!("0{}", p.name)),
+                        ..CompletionItem::default()
+                    }
+                })
+                .collect();
+            // A positional argument may be any value too.
+            items.extend(everything(text));
+            items
+        }
+        Place::Elsewhere => everything(text),
+    }
+}
+
 /// Every built-in with its parameter list, and every name the recipe declares.
-pub fn completion(text: &str) -> Vec<CompletionItem> {
+fn everything(text: &str) -> Vec<CompletionItem> {
     let mut items: Vec<CompletionItem> = registry::all()
         .map(|b| {
             let params: Vec<&str> = b.params.iter().map(|p| p.name).collect();
@@ -114,21 +187,19 @@ pub fn completion(text: &str) -> Vec<CompletionItem> {
                 kind: Some(CompletionItemKind::FUNCTION),
                 detail: Some(format!("{}({})", b.name, params.join(", "))),
                 documentation: Some(lsp_types::Documentation::String(b.doc.to_string())),
+                sort_text: Some(format!("1{}", b.name)),
                 ..CompletionItem::default()
             }
         })
         .collect();
-    if let Ok(recipe) = syntax::parse(text) {
-        for d in &recipe.decls {
-            for b in &d.binders {
-                items.push(CompletionItem {
-                    label: b.name.node.clone(),
-                    kind: Some(CompletionItemKind::VARIABLE),
-                    detail: Some(d.kind.keyword().to_string()),
-                    ..CompletionItem::default()
-                });
-            }
-        }
+    for (name, keyword) in names::declared(text) {
+        items.push(CompletionItem {
+            sort_text: Some(format!("1{name}")),
+            label: name,
+            kind: Some(CompletionItemKind::VARIABLE),
+            detail: Some(keyword.to_string()),
+            ..CompletionItem::default()
+        });
     }
     items
 }

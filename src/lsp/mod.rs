@@ -1,12 +1,14 @@
 //! `sslc lsp`: a language server over stdio (the `lsp-server` crate, rust-analyzer's own
 //! transport, with `lsp-types`: synchronous, no async runtime to carry for a server whose every
 //! answer is one compile of one small file). It keeps each open recipe's text and answers from
-//! the compiler: diagnostics as the text changes, hover, completion, go to definition, document
-//! symbols and formatting. A request that fails inside is answered with an error, never by
-//! ending the server.
+//! the compiler: diagnostics as the text changes, hover, completion, go to definition,
+//! references, rename, document symbols, semantic tokens and formatting. A request that fails
+//! inside is answered with an error, never by ending the server.
 
 mod analysis;
+mod context;
 mod names;
+mod params;
 mod text;
 mod tokens;
 
@@ -60,6 +62,7 @@ pub fn run() -> ExitCode {
     let mut server = Server {
         connection: &connection,
         docs: HashMap::new(),
+        counts: params::Counts::default(),
     };
     let ended = server.serve();
     drop(connection);
@@ -77,6 +80,8 @@ struct Server<'c> {
     connection: &'c Connection,
     /// The open documents' texts.
     docs: HashMap<String, (Uri, String)>,
+    /// Networks' parameter counts made for hovers.
+    counts: params::Counts,
 }
 
 impl Server<'_> {
@@ -130,14 +135,16 @@ impl Server<'_> {
         let lines = Lines::new(text);
         let at = || offset.ok_or("no position");
         let value = match req.method.as_str() {
-            HoverRequest::METHOD => serde_json::to_value(analysis::hover(text, at()?).map(|md| Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: md,
-                }),
-                range: None,
-            })),
-            Completion::METHOD => serde_json::to_value(CompletionResponse::Array(analysis::completion(text))),
+            HoverRequest::METHOD => {
+                serde_json::to_value(analysis::hover(text, at()?, |n| self.counts.of(n)).map(|md| Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: md,
+                    }),
+                    range: None,
+                }))
+            }
+            Completion::METHOD => serde_json::to_value(CompletionResponse::Array(analysis::completion(text, at()?))),
             GotoDefinition::METHOD => serde_json::to_value(
                 analysis::definition(text, at()?)
                     .map(|s| GotoDefinitionResponse::Scalar(Location::new(uri.clone(), lines.range(s)))),

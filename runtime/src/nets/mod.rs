@@ -184,6 +184,11 @@ impl Net {
 }
 
 impl Net {
+    /// Scalars the network trains (burn visits running statistics like parameters).
+    pub fn trainable_params(&self) -> usize {
+        self.num_params() - self.running_scalars()
+    }
+
     /// Scalars the network keeps as running statistics rather than trains.
     pub fn running_scalars(&self) -> usize {
         match self {

@@ -302,10 +302,7 @@ impl Weights {
     /// Number of trainable scalars (running statistics, which burn visits like parameters, are
     /// not counted).
     pub fn trainable_params(&self) -> usize {
-        self.trainable
-            .iter()
-            .map(|n| n.num_params() - n.running_scalars())
-            .sum()
+        self.trainable.iter().map(Net::trainable_params).sum()
     }
 }
 
