@@ -1,8 +1,10 @@
 //! `sslc lsp` driven as an editor drives it, over stdio with the protocol's framing: the
 //! diagnostic of a planted error (its range and text), a hover's type string and a built-in's
-//! documentation, completions, go to definition, references, rename, semantic tokens, symbols
-//! and formatting; then every bad recipe of `tests/ui` opened and probed at every line, each
-//! request answered, and a clean shutdown.
+//! documentation, completions (a call's parameters, a block's keys), go to definition,
+//! references, rename, semantic tokens, symbols and formatting; a network's parameter count
+//! against the run's, and at sizes no machine holds; then every bad recipe of `tests/ui` probed
+//! at every line and every shipped recipe cut short, each request answered, and a clean
+//! shutdown.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -427,6 +429,45 @@ fn a_networks_hover_counts_what_the_run_trains() {
     c.shut_down();
 }
 
+/// Networks far beyond any machine (10¹² to 10¹⁴ parameters): each hover answers with its count,
+/// as nothing is drawn nor allocated to count it (were the weights made, the server would run out
+/// of memory and hang up).
+#[test]
+fn networks_of_any_size_are_counted_without_being_made() {
+    let text = "data {\n  source = scenes(size: 224)\n  batch = 8\n}\n\
+view v1 = image |> random_resized_crop(size: 224)\n\
+view v2 = image |> random_resized_crop(size: 224)\n\
+network big = vit(patch: 1, dim: 100000, depth: 1000, heads: 10)\n\
+network wide = resnet(width: 100000, depth: 50)\n\
+network head = dino_head(hidden: 100000, bottleneck: 100000, prototypes: 10000000)\n\
+network proj = mlp(hidden: 10000000, out: 10000000)\n\
+branch online = trainable(big, wide, head, proj)\n\
+let a = v1 |> online.big |> cls |> online.head\n\
+let b = v2 |> online.wide |> mean_tokens |> online.proj\n\
+loss l = neg_cosine(a, sg(b))\n\
+optimizer = adamw(lr: 1e-3)\n";
+    let mut c = Client::start();
+    let uri = "file:///work/huge.ssl";
+    c.open(uri, text);
+    for net in ["big", "wide", "head", "proj"] {
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(&format!("network {net} ")))
+            .expect("declared");
+        let hover = c.at("textDocument/hover", uri, line, 9);
+        let md = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
+        let count: u64 = md
+            .split(" trainable parameters")
+            .next()
+            .and_then(|s| s.rsplit(char::is_whitespace).next())
+            .map(|n| n.replace(',', ""))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a count in {md}"));
+        assert!(count > 100_000_000_000, "{net}: {count}");
+    }
+    c.shut_down();
+}
+
 #[test]
 fn every_bad_recipe_is_answered_everywhere() {
     let mut c = Client::start();
@@ -465,6 +506,43 @@ fn every_bad_recipe_is_answered_everywhere() {
         );
         let diags = c.diagnostics(&uri);
         assert!(diags.is_array(), "{diags}");
+    }
+    c.shut_down();
+}
+
+/// Every shipped recipe cut off as if being typed (at each tenth of its text): a completion, a
+/// hover and a definition asked where the text stops are answered.
+#[test]
+fn every_recipe_cut_short_is_answered_where_it_stops() {
+    let mut c = Client::start();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("recipes")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ssl"))
+        .collect();
+    files.sort();
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for tenth in 1..10 {
+            let mut cut = text.len() * tenth / 10;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let typed = &text[..cut];
+            let uri = format!("file:///cut/{i}-{tenth}.ssl");
+            c.open(&uri, typed);
+            let line = typed.lines().count().saturating_sub(1);
+            let character = typed.lines().last().map_or(0, |l| l.encode_utf16().count());
+            for method in [
+                "textDocument/completion",
+                "textDocument/hover",
+                "textDocument/definition",
+            ] {
+                c.at(method, &uri, line, character);
+            }
+            assert!(c.diagnostics(&uri).is_array());
+        }
     }
     c.shut_down();
 }

@@ -1,12 +1,11 @@
-//! How many trainable parameters a planned network has: the runtime builds it once on the
-//! default device and counts (running statistics excluded, as the run's own count does),
-//! remembered per architecture and input so that hovering again costs nothing.
+//! How many trainable parameters a planned network has: the runtime builds it without drawing
+//! or allocating anything (so a hostile size costs nothing) and counts as the run's own count
+//! does, remembered per architecture and input.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use sslc_compiler::plan::Network;
-use sslc_runtime::device::Device;
 use sslc_runtime::nets::Net;
 
 /// Counts already made, by the network's architecture and input type.
@@ -20,9 +19,7 @@ impl Counts {
         if let Some(known) = self.0.borrow().get(&key) {
             return *known;
         }
-        let count = Net::build(&net.kind, net.input.as_ref(), &Device::default())
-            .ok()
-            .map(|n| n.trainable_params());
+        let count = Net::count(&net.kind, net.input.as_ref()).ok();
         self.0.borrow_mut().insert(key, count);
         count
     }

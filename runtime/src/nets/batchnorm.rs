@@ -17,8 +17,8 @@ pub const EPS: f32 = 1e-5;
 impl BatchNorm {
     pub fn new(width: usize, device: &Device) -> Self {
         BatchNorm {
-            gamma: Param::from_tensor(Tensor::ones([width], device)),
-            beta: Param::from_tensor(Tensor::zeros([width], device)),
+            gamma: super::init::param([width], device, || Tensor::ones([width], device)),
+            beta: super::init::param([width], device, || Tensor::zeros([width], device)),
         }
     }
 

@@ -30,14 +30,13 @@ impl DinoHead {
     pub fn new(spec: &DinoSpec, device: &Device) -> Self {
         let n = spec.layers.max(1);
         let widths = widths(spec.input, spec.hidden, spec.bottleneck, spec.layers);
-        let last = Tensor::random(
-            [spec.bottleneck, spec.prototypes],
-            Distribution::Normal(0.0, 0.02),
-            device,
-        );
+        let shape = [spec.bottleneck, spec.prototypes];
+        let last = super::init::param(shape, device, || {
+            Tensor::random(shape, Distribution::Normal(0.0, 0.02), device)
+        });
         DinoHead {
             mlp: (0..n).map(|i| linear(widths[i], widths[i + 1], device)).collect(),
-            last: Param::from_tensor(last),
+            last,
         }
     }
 

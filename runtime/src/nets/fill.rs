@@ -19,7 +19,9 @@ pub struct MaskFill {
 impl MaskFill {
     pub fn new(dim: usize, device: &Device) -> Self {
         MaskFill {
-            token: Param::from_tensor(Tensor::random([1, 1, dim], Distribution::Normal(0.0, 0.02), device)),
+            token: super::init::param([1, 1, dim], device, || {
+                Tensor::random([1, 1, dim], Distribution::Normal(0.0, 0.02), device)
+            }),
             positions: false,
         }
     }

@@ -184,6 +184,12 @@ impl Net {
 }
 
 impl Net {
+    /// The trainable parameters of the network `kind` for inputs of type `input`, counted
+    /// without making it (see [`init::counting`]): cheap at any size.
+    pub fn count(kind: &NetKind, input: Option<&Ty>) -> Result<usize, RunError> {
+        init::counting(|| Net::build(kind, input, &crate::device::default())).map(|n| n.trainable_params())
+    }
+
     /// Scalars the network trains (burn visits running statistics like parameters).
     pub fn trainable_params(&self) -> usize {
         self.num_params() - self.running_scalars()

@@ -9,7 +9,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 
 use super::block::Block;
 use super::dense;
-use super::init::linear;
+use super::init::{self, linear};
 use super::layernorm;
 use super::posemb;
 use super::rope::Rope;
@@ -62,26 +62,20 @@ impl Vit {
         Vit {
             embed: linear(spec.channels * spec.patch * spec.patch, spec.dim, device),
             cls: spec.cls.then(|| {
-                Param::from_tensor(Tensor::random(
-                    [1, 1, spec.dim],
-                    Distribution::Normal(0.0, 0.02),
-                    device,
-                ))
+                init::param([1, 1, spec.dim], device, || {
+                    Tensor::random([1, 1, spec.dim], Distribution::Normal(0.0, 0.02), device)
+                })
             }),
             mask_token: spec.mask_token.then(|| {
-                Param::from_tensor(Tensor::random(
-                    [1, 1, spec.dim],
-                    Distribution::Normal(0.0, 0.02),
-                    device,
-                ))
+                init::param([1, 1, spec.dim], device, || {
+                    Tensor::random([1, 1, spec.dim], Distribution::Normal(0.0, 0.02), device)
+                })
             }),
             // DINOv2 starts its registers near zero.
             registers: (spec.registers > 0).then(|| {
-                Param::from_tensor(Tensor::random(
-                    [1, spec.registers, spec.dim],
-                    Distribution::Normal(0.0, 1e-6),
-                    device,
-                ))
+                init::param([1, spec.registers, spec.dim], device, || {
+                    Tensor::random([1, spec.registers, spec.dim], Distribution::Normal(0.0, 1e-6), device)
+                })
             }),
             blocks: (0..spec.depth)
                 .map(|i| {

@@ -9,8 +9,8 @@ use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Tensor};
 
-use crate::nets::Pass;
 use crate::nets::batchnorm::{EPS, normalise_with_moments};
+use crate::nets::{Pass, init};
 
 /// Weight of a batch's statistics in the running averages, as PyTorch's default.
 const MOMENTUM: f64 = 0.1;
@@ -27,8 +27,8 @@ pub struct Running {
 impl Running {
     fn new(width: usize, device: &Device) -> Self {
         Running {
-            mean: RunningState::new(Tensor::zeros([width], device)),
-            var: RunningState::new(Tensor::ones([width], device)),
+            mean: RunningState::new(Tensor::zeros([init::running_width(width)], device)),
+            var: RunningState::new(Tensor::ones([init::running_width(width)], device)),
             batches: RunningState::new(Tensor::zeros([1], device)),
         }
     }
@@ -62,8 +62,8 @@ pub struct ChannelNorm {
 impl ChannelNorm {
     fn new(width: usize, running: bool, device: &Device) -> Self {
         ChannelNorm {
-            gamma: Param::from_tensor(Tensor::ones([width], device)),
-            beta: Param::from_tensor(Tensor::zeros([width], device)),
+            gamma: init::param([width], device, || Tensor::ones([width], device)),
+            beta: init::param([width], device, || Tensor::zeros([width], device)),
             running: running.then(|| Running::new(width, device)),
         }
     }
