@@ -115,6 +115,22 @@ impl Client {
         found.map(|(_, d)| d.clone()).expect("diagnostics published")
     }
 
+    /// The trainable parameter count the hover on network `net`'s declaration gives.
+    fn parameters(&mut self, uri: &str, text: &str, net: &str) -> u64 {
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(&format!("network {net} ")))
+            .expect("declared");
+        let hover = self.at("textDocument/hover", uri, line, 9);
+        let md = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
+        md.split(" trainable parameters")
+            .next()
+            .and_then(|s| s.rsplit(char::is_whitespace).next())
+            .map(|n| n.replace(',', ""))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a count in {md}"))
+    }
+
     fn shut_down(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
@@ -410,20 +426,7 @@ fn a_networks_hover_counts_what_the_run_trains() {
     c.open(uri, &text);
     let mut hovered = 0;
     for net in ["backbone", "projector", "predictor"] {
-        let line = text
-            .lines()
-            .position(|l| l.starts_with(&format!("network {net}")))
-            .expect("declared");
-        let hover = c.at("textDocument/hover", uri, line, 10);
-        let md = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
-        let count: u64 = md
-            .split(" trainable parameters")
-            .next()
-            .and_then(|s| s.rsplit(char::is_whitespace).next())
-            .map(|n| n.replace(',', ""))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("a count in {md}"));
-        hovered += count;
+        hovered += c.parameters(uri, &text, net);
     }
     assert_eq!(hovered, ran);
     c.shut_down();
@@ -450,19 +453,7 @@ optimizer = adamw(lr: 1e-3)\n";
     let uri = "file:///work/huge.ssl";
     c.open(uri, text);
     for net in ["big", "wide", "head", "proj"] {
-        let line = text
-            .lines()
-            .position(|l| l.starts_with(&format!("network {net} ")))
-            .expect("declared");
-        let hover = c.at("textDocument/hover", uri, line, 9);
-        let md = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
-        let count: u64 = md
-            .split(" trainable parameters")
-            .next()
-            .and_then(|s| s.rsplit(char::is_whitespace).next())
-            .map(|n| n.replace(',', ""))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("a count in {md}"));
+        let count = c.parameters(uri, text, net);
         assert!(count > 100_000_000_000, "{net}: {count}");
     }
     c.shut_down();
