@@ -99,6 +99,18 @@ pub fn extent(bx: &Box2) -> Bx {
     (bx[1], bx[0], (bx[3] - bx[1]).max(1e-3), (bx[2] - bx[0]).max(1e-3))
 }
 
+/// Where the view cut from box `bx` sits in the original image.
+pub fn placement(bx: &Box2) -> Crop {
+    let (y, x, h, w) = extent(bx);
+    Crop {
+        y,
+        x,
+        h,
+        w,
+        flipped: false,
+    }
+}
+
 /// The box cut out of the original image and resized (bilinear) to `size`×`size`.
 pub fn box_crop(img: &Image, bx: &Box2, size: usize) -> (Image, Crop) {
     let (_, _, h, w) = extent(bx);
@@ -112,14 +124,7 @@ pub fn box_crop(img: &Image, bx: &Box2, size: usize) -> (Image, Crop) {
             }
         }
     }
-    let crop = Crop {
-        y: bx[1],
-        x: bx[0],
-        h,
-        w,
-        flipped: false,
-    };
-    (out, crop)
+    (out, placement(bx))
 }
 
 /// A segment map of the original image (`h`×`w`, row-major) seen through `crop` at

@@ -43,3 +43,19 @@ pub struct Deferred {
     /// The photometric ops after the crop, in the pipeline's order.
     pub photo: Vec<Photo>,
 }
+
+impl Deferred {
+    /// The box `bx` of `source` resized to `size`×`size` as `resize_box` does: not mirrored,
+    /// nothing photometric yet.
+    pub fn crop(source: Source, channels: usize, bx: (f32, f32, f32, f32), size: usize) -> Deferred {
+        Deferred {
+            source,
+            channels,
+            bx,
+            size,
+            mirrored: false,
+            sampled: false,
+            photo: vec![],
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use sslc_compiler::plan::views::BoxCrops;
 
 use super::Run;
-use crate::augment::{Crop, boxes};
+use crate::augment::boxes;
 use crate::error::RunError;
 use crate::exec::views::{At, Cpu, Deferred, Source};
 
@@ -16,27 +16,11 @@ impl Run for BoxCrops {
         let img = &src[0].0;
         if at.on_device && Some(self.x.0) == at.image_slot {
             let cut = |b: &boxes::Box2| {
-                let bx = boxes::extent(b);
-                let (y, x, h, w) = bx;
                 let d = Deferred {
-                    source: Source::Image,
-                    channels: img.c,
-                    bx,
-                    size: self.size,
-                    mirrored: false,
                     sampled: true,
-                    photo: vec![],
+                    ..Deferred::crop(Source::Image, img.c, boxes::extent(b), self.size)
                 };
-                (
-                    d,
-                    Crop {
-                        y,
-                        x,
-                        h,
-                        w,
-                        flipped: false,
-                    },
-                )
+                (d, boxes::placement(b))
             };
             return Ok(Cpu::Deferred(given.iter().map(cut).collect()));
         }

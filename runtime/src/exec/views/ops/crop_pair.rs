@@ -21,15 +21,7 @@ impl Run for CropPair {
             let dims = (img.h, img.w);
             let pair = boxes::pair_boxes(dims, *frame, given, scale, ratio, self.min_boxes, self.tries, at.rng);
             let part = |(bx, crop): (boxes::Bx, Crop)| {
-                let d = Deferred {
-                    source: Source::Image,
-                    channels: img.c,
-                    bx,
-                    size: self.size,
-                    mirrored: false,
-                    sampled: false,
-                    photo: vec![],
-                };
+                let d = Deferred::crop(Source::Image, img.c, bx, self.size);
                 Cpu::Deferred(vec![(d, crop)])
             };
             return Ok(Cpu::Parts(pair.map(part).into()));

@@ -18,13 +18,13 @@ impl Run for Flip {
                     let mut crop = Crop::full(image);
                     crop.flipped = at.rng.chance(p);
                     let whole = Deferred {
-                        source: Source::Image,
-                        channels: image.c,
-                        bx: (0.0, 0.0, image.h as f32, image.w as f32),
-                        size: image.w,
                         mirrored: crop.flipped,
-                        sampled: false,
-                        photo: vec![],
+                        ..Deferred::crop(
+                            Source::Image,
+                            image.c,
+                            (0.0, 0.0, image.h as f32, image.w as f32),
+                            image.w,
+                        )
                     };
                     (whole, crop)
                 })

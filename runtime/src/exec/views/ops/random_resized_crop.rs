@@ -35,15 +35,7 @@ impl Run for RandomResizedCrop {
                 let views = (0..at.count)
                     .map(|_| {
                         let bx = augment::draw_box(dims, scale, ratio, at.rng);
-                        let deferred = Deferred {
-                            source,
-                            channels: image.c,
-                            bx,
-                            size,
-                            mirrored: false,
-                            sampled: false,
-                            photo: vec![],
-                        };
+                        let deferred = Deferred::crop(source, image.c, bx, size);
                         (deferred, augment::placed(bx, dims, frame))
                     })
                     .collect();
