@@ -116,23 +116,25 @@ impl Server<'_> {
         self.connection.sender.send(m).map_err(|e| e.to_string())
     }
 
-    /// The text of the document a request names, and the byte offset of its position if any.
-    fn document(&self, params: &Value) -> Result<(&Uri, &str, Option<usize>), String> {
+    /// The document a request names: its address and text.
+    fn document(&self, params: &Value) -> Result<(&Uri, &str), String> {
         let uri = params
             .pointer("/textDocument/uri")
             .and_then(Value::as_str)
             .ok_or("no textDocument.uri")?;
         let (uri, text) = self.docs.get(uri).ok_or_else(|| format!("{uri} is not open"))?;
-        let offset = params
-            .get("position")
-            .and_then(|p| serde_json::from_value::<Position>(p.clone()).ok())
-            .map(|p| Lines::new(text).offset(p));
-        Ok((uri, text, offset))
+        Ok((uri, text))
     }
 
     fn answer(&self, req: Request) -> Result<Value, String> {
-        let (uri, text, offset) = self.document(&req.params)?;
+        let (uri, text) = self.document(&req.params)?;
         let lines = Lines::new(text);
+        // The byte offset of the request's position, if it has one.
+        let offset = req
+            .params
+            .get("position")
+            .and_then(|p| serde_json::from_value::<Position>(p.clone()).ok())
+            .map(|p| lines.offset(p));
         let at = || offset.ok_or("no position");
         let value = match req.method.as_str() {
             HoverRequest::METHOD => {
