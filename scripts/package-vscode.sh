@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../editors/vscode"
 npm ci --no-audit --no-fund --loglevel=error
 mkdir -p ../../target
-npx vsce package --skip-license --out ../../target/sslc.vsix
+npm run --silent package
